@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Shared state and helpers of the smsctl command-line tool. The tool uses only the public
+ * API of libsmsctl. */
+#ifndef SMSCTL_CLI_H
+#define SMSCTL_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include <smsctl/smsctl.h>
+
+#include "config.h"
+
+#if ENABLE_NLS
+#include <libintl.h>
+#define _(s) gettext(s)
+#else
+#define _(s) ((char *)(s))
+#endif
+#define N_(s) s
+
+/* Exit codes: the contract in --help, README and smsctl(1). */
+enum cli_exit {
+	EXIT_OK = 0,
+	EXIT_OTHER = 1,
+	EXIT_PORT = 10,            /* cannot open: not found, not a tty, permission */
+	EXIT_PORT_BUSY = 11,       /* locked by another process */
+	EXIT_NO_ANSWER = 12,       /* modem not answering within --timeout */
+	EXIT_GONE = 13,            /* unplugged or rebooted mid-command */
+	EXIT_SIM = 20,             /* SIM absent, PIN/PUK, blocked, failure */
+	EXIT_NETWORK = 21,         /* no signal, not registered, searching, denied, PS only */
+	EXIT_REJECTED = 30,        /* SMS rejected permanently */
+	EXIT_UNKNOWN_OUTCOME = 31, /* handed over, no answer: may have been sent */
+	EXIT_USAGE = 64,
+	EXIT_DATAERR = 65,
+	EXIT_TEMPFAIL = 75,        /* transient, nothing sent: retry later */
+};
+
+struct cli {
+	const char *command;  /* the command being run, for messages */
+	const char *device;   /* --device or SMSCTL_DEVICE, may be NULL */
+	unsigned baud;        /* 0: default */
+	unsigned timeout_s;   /* --timeout, default 10 */
+	bool json;
+	int verbose;
+	const char *pin_file; /* --pin-file */
+	bool color;           /* stdout is a terminal and NO_COLOR unset */
+	bool color_err;       /* the same for stderr */
+};
+
+/* A command: parses its own options from argv[0] = command name. Returns an exit code. */
+struct cli_command {
+	const char *name;
+	int (*run)(struct cli *cli, int argc, char **argv);
+	const char *summary; /* N_() marked */
+};
+
+/* "smsctl: COMMAND: message\n" on stderr. */
+void cli_err(const struct cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Usage error: message plus a hint to --help; returns EXIT_USAGE. */
+int cli_usage_error(const struct cli *cli, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* The exit code for a library error (see the table in cli.h). */
+int cli_exit_for_error(int err);
+/* Open the device given by --device / SMSCTL_DEVICE, tracing to stderr with -v. On failure
+ * prints the reason and returns its exit code; on success *out is the open modem. */
+int cli_open_modem(struct cli *cli, struct smsctl_modem **out);
+/* Read all of stdin verbatim into a NUL-terminated string; NULL on error or if it holds NUL. */
+char *cli_read_stdin(void);
+
+/* Minimal streaming JSON writer (UTF-8 strings escaped per RFC 8259). */
+struct json {
+	FILE *f;
+	int depth;
+	bool need_comma[32];
+	bool after_key;
+};
+void json_init(struct json *j, FILE *f);
+void json_object_begin(struct json *j);
+void json_object_end(struct json *j);
+void json_array_begin(struct json *j);
+void json_array_end(struct json *j);
+void json_key(struct json *j, const char *key);
+void json_string(struct json *j, const char *s); /* NULL writes null */
+void json_int(struct json *j, long long v);
+void json_bool(struct json *j, bool v);
+void json_null(struct json *j);
+/* key + value shorthands */
+void json_kv_string(struct json *j, const char *key, const char *s);
+void json_kv_int(struct json *j, const char *key, long long v);
+void json_kv_int_or_null(struct json *j, const char *key, long long v, bool present);
+void json_kv_bool(struct json *j, const char *key, bool v);
+void json_kv_null(struct json *j, const char *key);
+/* End one top-level value with a newline and flush. */
+void json_end_line(struct json *j);
+
+/* Commands (cli/cmd-*.c). Each file adds its entry to the table in smsctl.c. */
+int cmd_pdu(struct cli *cli, int argc, char **argv);
+
+#endif

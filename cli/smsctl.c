@@ -1,0 +1,231 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* smsctl: global options and the command table. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <locale.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static int cmd_help(struct cli *cli, int argc, char **argv);
+
+/* The command table: one entry per command, in the order --help lists them. */
+static const struct cli_command commands[] = {
+	/* --- command table --- */
+	{"pdu", cmd_pdu, N_("decode or encode SMS PDUs (no modem needed)")},
+	/* --- end command table --- */
+	{"help", cmd_help, N_("show help for a command")},
+};
+
+#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static const struct cli_command *find_command(const char *name)
+{
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+static void print_exit_codes(FILE *f)
+{
+	fputs(_("Exit status:\n"
+		"   0  success\n"
+		"   1  other failure (the message says what)\n"
+		"  10  port cannot be opened: not found, not a tty, permission denied\n"
+		"  11  port busy: locked by another process\n"
+		"  12  modem not answering within --timeout\n"
+		"  13  modem gone: unplugged or rebooted mid-command\n"
+		"  20  SIM problem: absent, PIN or PUK required, blocked, failure\n"
+		"  21  no network: no signal, not registered, searching, denied, data only\n"
+		"  30  SMS rejected permanently by the modem or the network\n"
+		"  31  outcome unknown: the PDU was handed over but no answer came\n"
+		"  64  usage error\n"
+		"  65  bad data (a PDU or input that cannot be decoded)\n"
+		"  75  transient failure: nothing was sent, retry later\n"
+		"diagnose exits 0 (ok/info), 1 (warning) or 2 (error); pdu uses 0, 64 and 65.\n"),
+	      f);
+}
+
+static void usage(FILE *f)
+{
+	fputs(_("Usage: smsctl [GLOBAL OPTIONS] COMMAND [OPTIONS] [ARGS]\n"
+		"Send, receive and diagnose SMS through a GSM/LTE modem.\n\n"
+		"Global options:\n"
+		"  -d, --device DEV      modem: /dev/ttyUSB2, tcp:HOST:PORT or sim:[PROFILE][?fault=...]\n"
+		"                        (default: $SMSCTL_DEVICE)\n"
+		"  -b, --baud N          serial speed (default 115200)\n"
+		"  -t, --timeout SECONDS how long one response may take (default 10)\n"
+		"      --pin-file FILE   read the SIM PIN from FILE (or set $SMSCTL_PIN)\n"
+		"  -j, --json            print JSON on stdout\n"
+		"  -v, --verbose         print the AT exchange on stderr (PIN masked)\n"
+		"  -h, --help            show this help\n"
+		"  -V, --version         show the tool and library versions\n\n"
+		"Commands:\n"),
+	      f);
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name, _(commands[i].summary));
+	fputs(_("\nRun 'smsctl COMMAND --help' for a command's options.\n\n"), f);
+	print_exit_codes(f);
+}
+
+static int cmd_help(struct cli *cli, int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	const struct cli_command *c = find_command(argv[1]);
+	if (!c || c->run == cmd_help)
+		return cli_usage_error(cli, _("unknown command '%s'"), argv[1]);
+	char *args[] = {argv[1], (char *)"--help", NULL};
+	cli->command = c->name;
+	optind = 0;
+	return c->run(cli, 2, args);
+}
+
+static bool parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+	char *end;
+
+	if (!s || !*s || *s == '-' || *s == '+')
+		return false;
+	errno = 0;
+	unsigned long v = strtoul(s, &end, 10);
+	if (errno || *end || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+/* Take --json / -j and -v / --verbose out of a command's arguments (they may follow the
+ * command); stops at "--". Returns the new argc. */
+static int strip_late_globals(struct cli *cli, int argc, char **argv)
+{
+	int w = 1;
+
+	for (int r = 1; r < argc; r++) {
+		if (strcmp(argv[r], "--") == 0) {
+			while (r < argc)
+				argv[w++] = argv[r++];
+			break;
+		}
+		if (strcmp(argv[r], "--json") == 0 || strcmp(argv[r], "-j") == 0) {
+			cli->json = true;
+			continue;
+		}
+		if (strcmp(argv[r], "-v") == 0 || strcmp(argv[r], "--verbose") == 0) {
+			cli->verbose++;
+			continue;
+		}
+		argv[w++] = argv[r];
+	}
+	argv[w] = NULL;
+	return w;
+}
+
+static bool want_color(int fd)
+{
+	const char *nc = getenv("NO_COLOR");
+	const char *term = getenv("TERM");
+
+	if (nc && *nc)
+		return false;
+	if (term && strcmp(term, "dumb") == 0)
+		return false;
+	return isatty(fd);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"device", required_argument, NULL, 'd'},
+		{"baud", required_argument, NULL, 'b'},
+		{"timeout", required_argument, NULL, 't'},
+		{"pin-file", required_argument, NULL, 'P'},
+		{"json", no_argument, NULL, 'j'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	struct cli cli = {
+		.command = NULL,
+		.timeout_s = 10,
+	};
+	unsigned long v;
+	int c;
+
+	setlocale(LC_ALL, "");
+#if ENABLE_NLS
+	bindtextdomain(GETTEXT_PACKAGE, LOCALEDIR);
+	bind_textdomain_codeset(GETTEXT_PACKAGE, "UTF-8");
+	textdomain(GETTEXT_PACKAGE);
+#endif
+	cli.color = want_color(STDOUT_FILENO);
+	cli.color_err = want_color(STDERR_FILENO);
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+d:b:t:jvhV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			cli.device = optarg;
+			break;
+		case 'b':
+			if (!parse_uint(optarg, 4000000, &v) || v == 0)
+				return cli_usage_error(&cli, _("invalid --baud '%s'"), optarg);
+			cli.baud = (unsigned)v;
+			break;
+		case 't':
+			if (!parse_uint(optarg, 3600, &v) || v == 0)
+				return cli_usage_error(
+					&cli, _("invalid --timeout '%s' (whole seconds, 1 to 3600)"),
+					optarg);
+			cli.timeout_s = (unsigned)v;
+			break;
+		case 'P':
+			cli.pin_file = optarg;
+			break;
+		case 'j':
+			cli.json = true;
+			break;
+		case 'v':
+			cli.verbose++;
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		case 'V':
+			printf("smsctl %s (libsmsctl %s)\n", PACKAGE_VERSION, smsctl_version());
+			return EXIT_OK;
+		default:
+			if (optopt)
+				return cli_usage_error(&cli, _("unknown option '-%c'"), optopt);
+			return cli_usage_error(&cli, _("unknown option '%s'"), argv[optind - 1]);
+		}
+	}
+	if (!cli.device) {
+		const char *env = getenv("SMSCTL_DEVICE");
+		if (env && *env)
+			cli.device = env;
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+
+	const struct cli_command *cmd = find_command(argv[optind]);
+	if (!cmd)
+		return cli_usage_error(&cli, _("unknown command '%s'"), argv[optind]);
+	cli.command = cmd->name;
+
+	int cargc = argc - optind;
+	char **cargv = argv + optind;
+	cargc = strip_late_globals(&cli, cargc, cargv);
+	optind = 0; /* reset getopt for the command's own parser */
+	return cmd->run(&cli, cargc, cargv);
+}
