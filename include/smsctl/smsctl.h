@@ -23,5 +23,6 @@
 #include <smsctl/pdu.h>
 #include <smsctl/modem.h>
 #include <smsctl/sim.h>
+#include <smsctl/sms.h>
 
 #endif
