@@ -281,6 +281,21 @@ SMSCTL_API int smsctl_modem_open(struct smsctl_modem *m)
 	}
 	m->gone = false;
 	at_chat_reset(m->chat, now_ms());
+	if (m->opts.trace) {
+		char info[DEVICE_MAX + 96];
+		int n = snprintf(info, sizeof(info), "opened %s (%s transport", m->device,
+				 m->t->ops->name);
+		if (m->kind == DEV_PATH && n > 0)
+			n += snprintf(info + n, sizeof(info) - (size_t)n, ", %u 8N1%s%s",
+				      m->opts.baud ? m->opts.baud : 115200,
+				      m->opts.rtscts ? ", RTS/CTS" : "",
+				      m->opts.lock ? ", locked" : "");
+		if (n > 0 && (size_t)n < sizeof(info) - 2) {
+			info[n++] = ')';
+			info[n] = '\0';
+			m->opts.trace(m->opts.trace_data, SMSCTL_TRACE_INFO, info, (size_t)n);
+		}
+	}
 	return 0;
 }
 
