@@ -273,6 +273,7 @@ START_TEST(test_pty_timeout)
 	ck_assert_int_eq(smsctl_modem_command(m, "AT+CSQ", 0, &resp), SMSCTL_ERR_TIMEOUT);
 	ck_assert_int_eq(smsctl_response_get_result(resp), SMSCTL_RESULT_TIMEOUT);
 	ck_assert_ptr_nonnull(strstr(smsctl_modem_get_error_detail(m), "no answer to AT+CSQ"));
+	ck_assert_ptr_null(strstr(smsctl_modem_get_error_detail(m), "also open"));
 	smsctl_response_free(resp);
 	smsctl_modem_free(m);
 	pty_close(&p);
@@ -484,6 +485,13 @@ START_TEST(test_open_without_lock_is_not_busy)
 	ck_assert_int_eq(smsctl_modem_new(p.name, NULL, &m), 0);
 	ck_assert_int_eq(smsctl_modem_open(m), 0);
 	exchange(m, p.master);
+	/* it may be named as a hint when the modem does not answer */
+	char comm[64], want[128];
+	read_comm(pid, comm, sizeof(comm));
+	snprintf(want, sizeof(want), "also open in %s (pid %d)", comm, (int)pid);
+	ck_assert_int_eq(smsctl_modem_command(m, "AT", 1, NULL), SMSCTL_ERR_TIMEOUT);
+	ck_assert_msg(strstr(smsctl_modem_get_error_detail(m), want) != NULL, "detail: %s",
+		      smsctl_modem_get_error_detail(m));
 	smsctl_modem_free(m);
 	stop_helper(pid, out, in);
 	pty_close(&p);
