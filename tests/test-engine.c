@@ -879,6 +879,30 @@ START_TEST(test_pdu_waits_network)
 }
 END_TEST
 
+START_TEST(test_prompt_without_pdu)
+{
+	struct fake f = {0};
+	struct at_chat *c = at_chat_new(fake_write, &f, 2000);
+
+	/* `smsctl at AT+CMGS=23`: the prompt is cancelled, the modem's answer ends it */
+	ck_assert_int_eq(at_chat_send(c, "AT+CMGS=23", NULL, 0, fake_done, &f, 0), 0);
+	feed(c, "\r\n> ", 10);
+	ck_assert_str_eq(f.out, "AT+CMGS=23\r\x1b");
+	ck_assert_int_eq(f.done, 0);
+	feed(c, "\r\nOK\r\n", 20);
+	ck_assert_int_eq(f.done, 1);
+	ck_assert(smsctl_response_get_prompt_seen(f.last));
+	/* other commands do not take a `>` line for a prompt */
+	ck_assert_int_eq(at_chat_send(c, "AT+CSQ", NULL, 0, fake_done, &f, 30), 0);
+	feed(c, "> 1\r\nOK\r\n", 40);
+	ck_assert_int_eq(f.done, 2);
+	ck_assert_str_eq(smsctl_response_get_line(f.last, 0), "> 1");
+	ck_assert(!smsctl_response_get_prompt_seen(f.last));
+	at_chat_free(c);
+	smsctl_response_free(f.last);
+}
+END_TEST
+
 START_TEST(test_gone_ends_everything)
 {
 	struct fake f = {0};
@@ -1199,6 +1223,7 @@ static Suite *engine_suite(void)
 	tcase_add_test(tc, test_hung_modem_bounded);
 	tcase_add_test(tc, test_prompt_timeout_escapes);
 	tcase_add_test(tc, test_pdu_waits_network);
+	tcase_add_test(tc, test_prompt_without_pdu);
 	tcase_add_test(tc, test_gone_ends_everything);
 	tcase_add_test(tc, test_write_failure_is_gone);
 	tcase_add_test(tc, test_cancel_on_free);

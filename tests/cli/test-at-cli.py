@@ -72,6 +72,10 @@ check(rc == 12 and "no answer" in err, "hanging modem: exit 12", repr((rc, err))
 rc, out, err = run(["-d", "sim:?fault=unplug:0", "at", "AT", "AT"])
 check(rc == 13 and "went away" in err, "unplugged modem: exit 13", repr((rc, err)))
 
+# A raw AT+CMGS: the prompt is cancelled and the run fails (nothing was sent)
+rc, out, err = run(["-d", "sim:", "at", "AT+CMGS=10"])
+check(rc == 1 and "cancelled" in err, "raw AT+CMGS: prompt cancelled, exit 1", repr((rc, err)))
+
 # Ports that cannot be opened: exit 10
 for dev in ["/dev/smsctl-no-such-port", "/dev/null", "/tmp"]:
     rc, out, err = run(["-d", dev, "at", "AT"])
