@@ -281,6 +281,21 @@ SMSCTL_API int smsctl_modem_open(struct smsctl_modem *m)
 	}
 	m->gone = false;
 	at_chat_reset(m->chat, now_ms());
+	if (m->opts.trace) {
+		char info[DEVICE_MAX + 96];
+		int n = snprintf(info, sizeof(info), "opened %s (%s transport", m->device,
+				 m->t->ops->name);
+		if (m->kind == DEV_PATH && n > 0)
+			n += snprintf(info + n, sizeof(info) - (size_t)n, ", %u 8N1%s%s",
+				      m->opts.baud ? m->opts.baud : 115200,
+				      m->opts.rtscts ? ", RTS/CTS" : "",
+				      m->opts.lock ? ", locked" : "");
+		if (n > 0 && (size_t)n < sizeof(info) - 2) {
+			info[n++] = ')';
+			info[n] = '\0';
+			m->opts.trace(m->opts.trace_data, SMSCTL_TRACE_INFO, info, (size_t)n);
+		}
+	}
 	return 0;
 }
 
@@ -492,13 +507,23 @@ static int run_blocking(struct smsctl_modem *m, const char *cmd, const char *pdu
 	case SMSCTL_RESULT_OK:
 		rc = 0;
 		break;
-	case SMSCTL_RESULT_TIMEOUT:
-		set_detail(
-		    m, "no answer to %s within %u s", masked,
-		    (unsigned)((timeout_ms > 0 ? (unsigned)timeout_ms : m->opts.timeout_ms) + 999) /
-			1000);
+	case SMSCTL_RESULT_TIMEOUT: {
+		char others[160] = "";
+		unsigned secs =
+		    ((timeout_ms > 0 ? (unsigned)timeout_ms : m->opts.timeout_ms) + 999) / 1000;
+		/* a port that other programs keep open may be read by them: say who */
+		if (m->kind == DEV_PATH) {
+			char *real = realpath(m->device, NULL);
+			if (real) {
+				lock_describe_openers(real, others, sizeof(others), 3);
+				free(real);
+			}
+		}
+		set_detail(m, "no answer to %s within %u s%s%s", masked, secs,
+			   others[0] ? "; the port is also open in " : "", others);
 		rc = SMSCTL_ERR_TIMEOUT;
 		break;
+	}
 	case SMSCTL_RESULT_GONE:
 		if (!m->detail[0])
 			set_detail(m, "the modem went away");
