@@ -117,6 +117,11 @@ static void add_int(struct kv *kv, const char *key, long long v)
 	add(kv, key, b);
 }
 
+static void add_dbm(struct kv *kv, const char *key, int v)
+{
+	add_int(kv, key, v == PARSE_DBM_UNKNOWN ? PARSE_NONE : v);
+}
+
 static void add_str(struct kv *kv, const char *key, const char *s)
 {
 	add(kv, key, s && *s ? s : "null");
@@ -192,6 +197,8 @@ static int run_case(const struct at_case *c, struct kv *kv, int *pattern)
 		*pattern = q.pattern;
 		add_int(kv, "rssi", q.rssi);
 		add_int(kv, "ber", q.ber);
+		add_dbm(kv, "dbm", q.dbm);
+		add_int(kv, "bars", q.bars);
 	} else if (strcmp(f, "+CESQ") == 0) {
 		struct at_cesq q;
 		rc = parse_cesq(first_with(&ls, "+CESQ:"), &q);
@@ -202,6 +209,14 @@ static int run_case(const struct at_case *c, struct kv *kv, int *pattern)
 		add_int(kv, "ecno", q.ecno);
 		add_int(kv, "rsrq", q.rsrq);
 		add_int(kv, "rsrp", q.rsrp);
+		add_int(kv, "ss_rsrq", q.ss_rsrq);
+		add_int(kv, "ss_rsrp", q.ss_rsrp);
+		add_int(kv, "ss_sinr", q.ss_sinr);
+		add_dbm(kv, "rxlev_dbm", q.rxlev_dbm);
+		add_dbm(kv, "rscp_dbm", q.rscp_dbm);
+		add_dbm(kv, "ecno_db10", q.ecno_db10);
+		add_dbm(kv, "rsrq_db10", q.rsrq_db10);
+		add_dbm(kv, "rsrp_dbm", q.rsrp_dbm);
 	} else if (strcmp(f, "+CREG") == 0 || strcmp(f, "+CGREG") == 0 ||
 		   strcmp(f, "+CEREG") == 0 || strcmp(f, "+C5GREG") == 0) {
 		struct at_reg r;
@@ -250,6 +265,7 @@ static int run_case(const struct at_case *c, struct kv *kv, int *pattern)
 		rc = parse_cpin(line ? line : (nb ? body[0] : ""), &p);
 		*pattern = p.pattern;
 		add_str(kv, "code", p.code);
+		add_int(kv, "state", rc == 0 ? (int)p.state : PARSE_NONE);
 	} else if (strcmp(f, "+CLCK") == 0) {
 		struct at_clck l;
 		rc = parse_clck(first_with(&ls, "+CLCK:"), &l);
@@ -335,6 +351,37 @@ static int run_case(const struct at_case *c, struct kv *kv, int *pattern)
 			rc = SMSCTL_ERR_PROTOCOL;
 		add_str(kv, "number", s.number);
 		add_int(kv, "type", s.type);
+	} else if (strcmp(f, "+CNMI") == 0 && strcmp(c->form, "query") == 0) {
+		struct at_cnmi q;
+		rc = parse_cnmi(first_with(&ls, "+CNMI:"), &q);
+		*pattern = q.pattern;
+		add_int(kv, "mode", q.mode);
+		add_int(kv, "mt", q.mt);
+		add_int(kv, "bm", q.bm);
+		add_int(kv, "ds", q.ds);
+		add_int(kv, "bfr", q.bfr);
+	} else if (strcmp(f, "+CSMS") == 0) {
+		struct at_csms q;
+		rc = parse_csms(first_with(&ls, "+CSMS:"), &q);
+		*pattern = q.pattern;
+		add_int(kv, "service", q.service);
+		add_int(kv, "mt", q.mt);
+		add_int(kv, "mo", q.mo);
+		add_int(kv, "bm", q.bm);
+	} else if (strcmp(f, "^RSSI") == 0 || strcmp(f, "^CERSSI") == 0 ||
+		   strcmp(f, "+QIND") == 0 || strcmp(f, "+QCSQ") == 0 || strcmp(f, "+CIEV") == 0) {
+		struct at_signal q;
+		rc = parse_signal_urc(nb ? body[0] : "", &q);
+		*pattern = q.pattern;
+		add_str(kv, "sysmode", q.sysmode);
+		add_int(kv, "rssi", q.rssi);
+		add_dbm(kv, "dbm", q.dbm);
+		add_int(kv, "ciev_index", q.ciev_index);
+		add_int(kv, "values.#", rc == 0 ? q.n_values : PARSE_NONE);
+		for (int i = 0; i < q.n_values; i++) {
+			snprintf(key, sizeof(key), "values.%d", i);
+			add_int(kv, key, q.values[i]);
+		}
 	} else if (strcmp(f, "+CNMI") == 0) {
 		struct at_cnmi_test t;
 		rc = parse_cnmi_test(first_with(&ls, "+CNMI:"), &t);
@@ -421,9 +468,12 @@ static int run_case(const struct at_case *c, struct kv *kv, int *pattern)
 		add_str(kv, "pdu", t.pdu);
 	} else if (strcmp(f, "+CMGS") == 0) {
 		struct at_cmgs g;
-		rc = parse_cmgs(first_with(&ls, "+CMGS:"), &g);
+		rc = parse_cmgs(first_with(&ls, "+CMGS:") ? first_with(&ls, "+CMGS:")
+							  : first_with(&ls, "+CMSS:"),
+				&g);
 		*pattern = g.pattern;
 		add_int(kv, "mr", g.mr);
+		add_str(kv, "ack", g.ack);
 	} else if (strcmp(f, "final") == 0 || strcmp(f, "+CME ERROR") == 0 ||
 		   strcmp(f, "+CMS ERROR") == 0) {
 		/* the first final result in the buffer */
@@ -480,6 +530,7 @@ static int run_case(const struct at_case *c, struct kv *kv, int *pattern)
 		rc = parse_signal_urc(first_with(&ls, "^HCSQ:"), &s);
 		*pattern = s.pattern;
 		add_str(kv, "sysmode", s.sysmode);
+		add_dbm(kv, "dbm", s.dbm);
 		add_int(kv, "values.#", rc == 0 ? s.n_values : PARSE_NONE);
 		for (int i = 0; i < s.n_values; i++) {
 			snprintf(key, sizeof(key), "values.%d", i);
