@@ -58,6 +58,9 @@ enum fault_id {
 	F_PS_ONLY,
 	F_STORAGE_NEARLY_FULL,
 	F_INDICATIONS_OFF,
+	F_SIM_BLOCKED,
+	F_STORAGE_MISMATCH,
+	F_SMS_UNAVAILABLE,
 	F_COUNT
 };
 
@@ -95,6 +98,9 @@ static const struct fault_def {
     [F_PS_ONLY] = {"ps_only", ARG_NONE, 0, 0, 0},
     [F_STORAGE_NEARLY_FULL] = {"storage_nearly_full", ARG_NONE, 0, 0, 0},
     [F_INDICATIONS_OFF] = {"indications_off", ARG_NONE, 0, 0, 0},
+    [F_SIM_BLOCKED] = {"sim_blocked", ARG_NONE, 0, 0, 0},
+    [F_STORAGE_MISMATCH] = {"storage_mismatch", ARG_NONE, 0, 0, 0},
+    [F_SMS_UNAVAILABLE] = {"sms_unavailable", ARG_NONE, 0, 0, 0},
 };
 
 /* ---- State ---- */
@@ -722,6 +728,21 @@ static void unfill_sm(struct sim_core *c)
 
 /* ---- Session ---- */
 
+/* New messages go to a memory that <mem1> (what is read) does not cover. */
+static void storage_mismatch(struct sim_core *c)
+{
+	const struct sim_profile *p = c->p;
+	if (!c->cap[SIM_MEM_ME])
+		return; /* one memory only: nothing to mix up */
+	if (p->mem_allowed[0] & (1u << SIM_MEM_SM)) {
+		c->mem[0] = SIM_MEM_SM;
+		c->mem[2] = SIM_MEM_ME;
+	} else {
+		c->mem[0] = SIM_MEM_ME;
+		c->mem[2] = SIM_MEM_SM;
+	}
+}
+
 static void reset_session(struct sim_core *c)
 {
 	const struct sim_profile *p = c->p;
@@ -736,6 +757,8 @@ static void reset_session(struct sim_core *c)
 		c->cnmi[0] = c->cnmi[1] = c->cnmi[3] = 0;
 	for (int i = 0; i < 3; i++)
 		c->mem[i] = p->mem_default[i];
+	if (c->fault[F_STORAGE_MISMATCH])
+		storage_mismatch(c);
 	snprintf(c->cscs, sizeof(c->cscs), "GSM");
 	c->pending_cnma = 0;
 	c->in_pdu = false;
@@ -750,6 +773,8 @@ static void sim_power_up(struct sim_core *c)
 		c->sim = SIM_ABSENT;
 	else if (c->fault[F_SIM_FAILURE])
 		c->sim = SIM_FAILURE;
+	else if (c->fault[F_SIM_BLOCKED])
+		c->sim = SIM_BLOCKED;
 	else if (c->fault[F_SIM_PUK])
 		c->sim = SIM_PUK;
 	else if (c->pin_enabled)
@@ -1343,7 +1368,10 @@ static int h_csms(struct sim_core *c, struct cmd *cmd, struct sbuf *o)
 	long v;
 	switch (cmd->type) {
 	case T_QUERY:
-		out_linef(c, o, "+CSMS: %d,1,1,1", c->csms);
+		if (c->fault[F_SMS_UNAVAILABLE])
+			out_linef(c, o, "+CSMS: %d,0,0,0", c->csms);
+		else
+			out_linef(c, o, "+CSMS: %d,1,1,1", c->csms);
 		return R_OK;
 	case T_TEST:
 		out_line(c, o, "+CSMS: (0,1)");
@@ -1352,7 +1380,7 @@ static int h_csms(struct sim_core *c, struct cmd *cmd, struct sbuf *o)
 		if (cmd->nargs != 1 || !arg_int(cmd, 0, 0, 1, &v))
 			return R_CMS(303);
 		c->csms = (int)v;
-		out_line(c, o, "+CSMS: 1,1,1");
+		out_line(c, o, c->fault[F_SMS_UNAVAILABLE] ? "+CSMS: 0,0,0" : "+CSMS: 1,1,1");
 		return R_OK;
 	default:
 		return R_ERROR;
@@ -1493,6 +1521,8 @@ static int pdu_command(struct sim_core *c, struct cmd *cmd, struct sbuf *o, bool
 		return R_CMS(sim_cms(c));
 	if (!arg_int(cmd, 0, 7, 164, &len))
 		return R_CMS(304);
+	if (!write && c->fault[F_SMS_UNAVAILABLE])
+		return R_CMS(301);
 	if (cmd->nargs == 2 && (!write || !arg_int(cmd, 1, 0, 3, &stat)))
 		return R_CMS(304);
 	c->in_pdu = true;
@@ -2343,6 +2373,17 @@ static int apply_fault(struct sim_core *c, int id, bool on, unsigned long arg, b
 		break;
 	case F_RADIO_OFF:
 		c->fun = on ? 0 : 1;
+		break;
+	case F_SIM_BLOCKED:
+		sim_power_up(c);
+		break;
+	case F_STORAGE_MISMATCH:
+		if (on) {
+			storage_mismatch(c);
+		} else {
+			for (int i = 0; i < 3; i++)
+				c->mem[i] = c->p->mem_default[i];
+		}
 		break;
 	case F_INDICATIONS_OFF:
 		if (on)
