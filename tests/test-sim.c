@@ -97,6 +97,8 @@ static void io_close(struct io *io)
 	io->c = NULL;
 }
 
+static size_t list_decoded(struct io *io, struct smsctl_pdu **pdus, size_t max);
+
 static const char *const profiles[] = {"generic", "wavecom", "cinterion",
 				       "simcom",  "quectel", "huawei"};
 #define NPROFILES (sizeof(profiles) / sizeof(profiles[0]))
@@ -924,7 +926,48 @@ static const char *const bad_specs[] = {
     "?sm=0",
     "?boot=2",
     "?puk=1234",
+    "?pdu=",
+    "?pdu=zz",
+    "?pdu=0011000B917228001011F10000AA0CC8329BFD065DDF72363904",
+    "?sms=nocomma",
+    "?sms=,text",
+    "?sms=%2,x",
+    "?sms=%2B1,a%00b",
+    "?arrive=x,00",
+    "?arrive=5",
+    "?sms=averyveryverylongsender,hi",
 };
+
+/* Messages waiting at open (pdu=, sms=) and arriving later (arrive=). */
+START_TEST(test_preloaded)
+{
+	struct io io;
+	struct smsctl_pdu *pdus[4];
+	io_open(&io, "?pdu=" DELIVER_TEST2 "&sms=%2B4915112345678,Hello%20world%26more%2C%20ok");
+	ck_assert_str_eq(io.out, "");
+	ck_assert_uint_eq(sim_core_stored_count(io.c), 2);
+	xfer(&io, "ATE0\r");
+	ck_assert_uint_eq(list_decoded(&io, pdus, 4), 2);
+	ck_assert_str_eq(smsctl_pdu_get_text(pdus[0]), "Test2");
+	ck_assert_str_eq(smsctl_pdu_get_text(pdus[1]), "Hello world&more, ok");
+	ck_assert_str_eq(smsctl_pdu_get_number(pdus[1]), "+4915112345678");
+	smsctl_pdu_free(pdus[0]);
+	smsctl_pdu_free(pdus[1]);
+	io_close(&io);
+
+	memset(&io, 0, sizeof(io));
+	io.c = core_new("huawei?arrive=1500," DELIVER_TEST2 "&arrive=2000,%2B15550001,Hi");
+	ck_assert_uint_eq(sim_core_next_event(io.c), 1500000);
+	collect(&io, 1499999);
+	ck_assert_str_eq(io.out, "");
+	collect(&io, 1500000);
+	ck_assert_str_eq(io.out, "\r\n+CMTI: \"SM\",0\r\n");
+	collect(&io, 3 * SEC);
+	ck_assert_str_eq(io.out, "\r\n+CMTI: \"SM\",1\r\n");
+	ck_assert_uint_eq(sim_core_stored_count(io.c), 2);
+	io_close(&io);
+}
+END_TEST
 
 START_TEST(test_good_specs)
 {
@@ -1436,6 +1479,7 @@ int main(void)
 	tcase_add_test(tt, test_api_null);
 	tcase_add_loop_test(tt, test_deliver_text, 0, N(texts));
 	tcase_add_test(tt, test_deliver_text_lost);
+	tcase_add_test(tt, test_preloaded);
 	tcase_add_loop_test(tt, test_engine_profiles, 0, N(engine_profiles));
 	tcase_add_loop_test(tt, test_engine_faults, 0, N(engine_faults));
 	tcase_add_test(tt, test_engine_hang);

@@ -21,7 +21,13 @@
  *    `latency=MS` added to every command; `network=MS` the network's answer to a submit;
  *    `report=MS` from a submit's answer to its status report (default 0);
  *  - `seed=N` the noise generator's seed (default 0): runs are deterministic;
- *  - `boot=1` print the profile's boot URCs when the line opens; `sm=N` SIM capacity (1-255).
+ *  - `boot=1` print the profile's boot URCs when the line opens; `sm=N` SIM capacity (1-255);
+ *  - messages for programs that cannot call smsctl_sim_deliver() (the CLI, scripts), each key
+ *    repeatable, values with %XX escapes (`%2B` for `+`, `%20` space, `%26` `&`, `%2C` `,`):
+ *    `pdu=HEX` an SMS-DELIVER (SMSC-prefixed) waiting unread in the storage at open;
+ *    `sms=FROM,TEXT` a text waiting at open (concatenated parts when long);
+ *    `arrive=MS,HEX` / `arrive=MS,FROM,TEXT` arriving MS after the open, announced as
+ *    +CNMI says. Example: `sim:?sms=%2B4915112345678,Hello&arrive=2000,%2B15550001,Hi`.
  *
  * Profiles (identity from AT+CGMI/+CGMM/+CGMR/+CGSN and ATI; ICCID command; quirks):
  *  | profile   | modem            | echo | ICCID command and answer       | quirks                |

@@ -19,6 +19,7 @@
 #include "sim-core.h"
 #include "sim-pdu.h"
 #include "sim-profile.h"
+#include "sim-text.h"
 
 #define LINE_MAX_LEN 560       /* longer command lines are refused with ERROR */
 #define PDU_MAX_HEX  (2 * 200) /* SMSC (12) + TPDU (at most 164), with room for junk */
@@ -126,8 +127,18 @@ struct chunk {
 struct timer {
 	struct timer *next;
 	uint64_t at;
-	char *report_hex; /* a status report to announce */
+	char *report_hex; /* a status report to announce, or an SMS to deliver */
+	bool deliver;
 };
+
+/* A message the device string asks for: stored at open, or arriving later. */
+struct preload {
+	bool timed;
+	unsigned long ms;
+	char *hex;	   /* a deliver PDU, or NULL */
+	char *from, *text; /* a text to encode */
+};
+#define MAX_PRELOAD 255
 
 struct sbuf {
 	char *p;
@@ -195,9 +206,16 @@ struct sim_core {
 	struct timer *timers;
 	uint64_t closed_at;
 	uint64_t now;
+
+	struct preload *pre;
+	size_t npre;
 };
 
 /* ---- Small helpers ---- */
+
+__attribute__((format(printf, 5, 6))) static int set_detail(int *err, char *detail, size_t size,
+							    int code, const char *fmt, ...);
+#define set_detail_err set_detail
 
 static uint64_t rng_next(struct sim_core *c)
 {
@@ -353,7 +371,7 @@ static void drop_output(struct sim_core *c)
 	c->out_tail = NULL;
 }
 
-static void add_timer(struct sim_core *c, uint64_t at, char *report_hex)
+static void add_timer(struct sim_core *c, uint64_t at, char *report_hex, bool deliver)
 {
 	struct timer *t = calloc(1, sizeof(*t));
 	if (!t) {
@@ -362,6 +380,7 @@ static void add_timer(struct sim_core *c, uint64_t at, char *report_hex)
 	}
 	t->at = at;
 	t->report_hex = report_hex;
+	t->deliver = deliver;
 	struct timer **pp = &c->timers;
 	while (*pp && (*pp)->at <= at)
 		pp = &(*pp)->next;
@@ -2040,7 +2059,7 @@ static void finish_pdu(struct sim_core *c, uint64_t now)
 	if (info.status_report) {
 		char *rep = make_status_report(c, &info, mr);
 		if (rep)
-			add_timer(c, at + c->report_ms * US_PER_MS, rep);
+			add_timer(c, at + c->report_ms * US_PER_MS, rep, false);
 	}
 	if (c->fault[F_SEND_TIMEOUT])
 		return; /* accepted, but the answer never comes */
@@ -2137,10 +2156,14 @@ void sim_core_tick(struct sim_core *c, uint64_t now)
 	while (c->timers && c->timers->at <= now) {
 		struct timer *t = c->timers;
 		c->timers = t->next;
-		if (t->report_hex && c->closed_at == UINT64_MAX)
-			announce_report(c, t->report_hex, t->at);
-		else
+		if (t->deliver) {
+			sim_core_deliver_pdu(c, t->report_hex, t->at); /* lost when unregistered */
 			free(t->report_hex);
+		} else if (t->report_hex && c->closed_at == UINT64_MAX) {
+			announce_report(c, t->report_hex, t->at);
+		} else {
+			free(t->report_hex);
+		}
 		free(t);
 	}
 }
@@ -2286,6 +2309,78 @@ int sim_core_deliver_pdu(struct sim_core *c, const char *hex, uint64_t now)
 		queue_urc(c, now, tmp);
 	}
 	return 0;
+}
+
+/* Store a deliver PDU without announcing it (messages waiting when the line opens). */
+static int store_silently(struct sim_core *c, const char *hex)
+{
+	uint8_t bytes[PDU_MAX_HEX / 2];
+	int klass;
+	size_t len = strlen(hex);
+	long n = hex_decode(hex, len, bytes, sizeof(bytes));
+	if (n < 2 || (long)bytes[0] + 1 >= n || deliver_class(bytes, (size_t)n, &klass) < 0)
+		return SMSCTL_ERR_BAD_PDU;
+	char *copy = strdup_upper(hex, len);
+	if (!copy)
+		return SMSCTL_ERR_NOMEM;
+	if (mem_store(c, c->mem[2], copy, ST_REC_UNREAD, false) < 0) {
+		free(copy);
+		return SMSCTL_ERR_TOO_LONG;
+	}
+	return 0;
+}
+
+/* Encode (texts) and place the messages the device string asked for. */
+static int apply_preloads(struct sim_core *c, int *err, char *detail, size_t dsize)
+{
+	for (size_t i = 0; i < c->npre; i++) {
+		struct preload *pl = &c->pre[i];
+		struct smsctl_encoded *enc = NULL;
+		size_t parts = 1;
+		if (!pl->hex) {
+			int r = sim_text_encode(c, pl->from, pl->text, 0, &enc);
+			if (r < 0)
+				return set_detail_err(
+				    err, detail, dsize,
+				    r == SMSCTL_ERR_NOMEM ? r : SMSCTL_ERR_INVALID,
+				    "cannot encode the simulated SMS from '%s'", pl->from);
+			parts = sim_text_count(enc);
+		}
+		for (size_t k = 0; k < parts; k++) {
+			const char *hex = enc ? sim_text_hex(enc, k) : pl->hex;
+			int r = 0;
+			if (pl->timed) {
+				char *copy = strdup(hex);
+				if (copy)
+					add_timer(c, c->now + pl->ms * US_PER_MS, copy, true);
+			} else {
+				r = store_silently(c, hex);
+			}
+			if (r < 0 && r != SMSCTL_ERR_TOO_LONG) {
+				sim_text_free(enc);
+				return set_detail_err(
+				    err, detail, dsize,
+				    r == SMSCTL_ERR_NOMEM ? r : SMSCTL_ERR_INVALID,
+				    "the simulated SMS PDU '%.40s' is not a valid "
+				    "SMS-DELIVER",
+				    hex);
+			}
+		}
+		sim_text_free(enc);
+	}
+	return 0;
+}
+
+static void free_preloads(struct sim_core *c)
+{
+	for (size_t i = 0; i < c->npre; i++) {
+		free(c->pre[i].hex);
+		free(c->pre[i].from);
+		free(c->pre[i].text);
+	}
+	free(c->pre);
+	c->pre = NULL;
+	c->npre = 0;
 }
 
 /* ---- Faults ---- */
@@ -2463,6 +2558,85 @@ static bool key_is(const char *k, size_t klen, const char *name)
 	return strlen(name) == klen && !strncmp(k, name, klen);
 }
 
+/* %XX escapes (the device string separates keys with '&'). NULL on a bad escape or NUL. */
+static char *percent_decode(const char *s, size_t len)
+{
+	char *out = malloc(len + 1);
+	size_t n = 0;
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] != '%') {
+			out[n++] = s[i];
+			continue;
+		}
+		int hi = i + 2 < len ? hexval((unsigned char)s[i + 1]) : -1;
+		int lo = i + 2 < len ? hexval((unsigned char)s[i + 2]) : -1;
+		if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
+			free(out);
+			return NULL;
+		}
+		out[n++] = (char)(hi << 4 | lo);
+		i += 2;
+	}
+	out[n] = '\0';
+	return out;
+}
+
+/* pdu=HEX, sms=FROM,TEXT, arrive=MS,HEX and arrive=MS,FROM,TEXT. */
+static int parse_preload(struct sim_core *c, const char *k, size_t klen, const char *v, size_t vlen,
+			 int *err, char *detail, size_t dsize)
+{
+	struct preload pl = {0};
+	const char *comma;
+	if (c->npre >= MAX_PRELOAD)
+		return set_detail(err, detail, dsize, SMSCTL_ERR_INVALID,
+				  "too many simulated messages (at most %d)", MAX_PRELOAD);
+	if (key_is(k, klen, "arrive")) {
+		comma = memchr(v, ',', vlen);
+		if (!comma || !parse_ulong(v, (size_t)(comma - v), 0, 86400000ul, &pl.ms))
+			goto bad;
+		pl.timed = true;
+		vlen -= (size_t)(comma - v) + 1;
+		v = comma + 1;
+	}
+	comma = memchr(v, ',', vlen);
+	if (key_is(k, klen, "pdu") || (pl.timed && !comma)) {
+		if (vlen == 0 || vlen > PDU_MAX_HEX || comma)
+			goto bad;
+		pl.hex = strdup_upper(v, vlen);
+		if (!pl.hex)
+			goto nomem;
+	} else {
+		if (!comma)
+			goto bad;
+		pl.from = percent_decode(v, (size_t)(comma - v));
+		pl.text = percent_decode(comma + 1, vlen - (size_t)(comma - v) - 1);
+		if (!pl.from || !pl.text || !pl.from[0]) {
+			free(pl.from);
+			free(pl.text);
+			goto bad;
+		}
+	}
+	struct preload *p = realloc(c->pre, (c->npre + 1) * sizeof(*p));
+	if (!p) {
+		free(pl.hex);
+		free(pl.from);
+		free(pl.text);
+		goto nomem;
+	}
+	c->pre = p;
+	c->pre[c->npre++] = pl;
+	return 0;
+bad:
+	return set_detail(err, detail, dsize, SMSCTL_ERR_INVALID,
+			  "bad simulated message '%.*s=%.*s' (pdu=HEX, sms=FROM,TEXT, "
+			  "arrive=MS,HEX or arrive=MS,FROM,TEXT; %%XX escapes)",
+			  (int)klen, k, (int)(vlen > 60 ? 60 : vlen), v);
+nomem:
+	return set_detail(err, detail, dsize, SMSCTL_ERR_NOMEM, "out of memory");
+}
+
 static int parse_key(struct sim_core *c, const char *k, size_t klen, const char *v, size_t vlen,
 		     int *err, char *detail, size_t dsize)
 {
@@ -2510,6 +2684,8 @@ static int parse_key(struct sim_core *c, const char *k, size_t klen, const char 
 		}
 		return 0;
 	}
+	if (key_is(k, klen, "pdu") || key_is(k, klen, "sms") || key_is(k, klen, "arrive"))
+		return parse_preload(c, k, klen, v, vlen, err, detail, dsize);
 	if (key_is(k, klen, "pin") || key_is(k, klen, "puk")) {
 		bool pin = k[1] == 'i';
 		if (vlen < (pin ? 4u : 8u) || vlen > 8 || strspn(v, "0123456789") < vlen)
@@ -2638,6 +2814,9 @@ struct sim_core *sim_core_new(const char *spec, int *err, char *detail, size_t d
 	reset_session(c);
 	c->fun = c->fault[F_RADIO_OFF] ? 0 : 1;
 	sim_power_up(c);
+	if (apply_preloads(c, err, detail, detail_size) < 0)
+		goto fail;
+	free_preloads(c);
 	if (c->fault[F_STORAGE_FULL])
 		fill_sm(c, 0);
 	else if (c->fault[F_STORAGE_NEARLY_FULL])
@@ -2650,8 +2829,11 @@ fail:
 
 void sim_core_start(struct sim_core *c, uint64_t now)
 {
-	c->now = now;
 	c->line_free_at = now;
+	/* Timers set while parsing count from the open. */
+	for (struct timer *t = c->timers; t; t = t->next)
+		t->at += now - c->now;
+	c->now = now;
 	if (c->fault[F_UNPLUG] && c->unplug_at != UINT64_MAX)
 		c->unplug_at = now + c->unplug_s * 1000000ull;
 	if (c->boot_on_open)
@@ -2674,6 +2856,7 @@ void sim_core_free(struct sim_core *c)
 			free(c->store[m][i].hex);
 		free(c->store[m]);
 	}
+	free_preloads(c);
 	for (size_t i = 0; i < c->nsent; i++)
 		free(c->sent[i]);
 	free(c->sent);
