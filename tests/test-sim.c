@@ -370,6 +370,8 @@ START_TEST(test_pin_countdown)
 	ck_assert_str_eq(xfer(&io, "AT+CPIN=\"1111\"\r"), "\r\n+CME ERROR: 16\r\n");
 	ck_assert_str_eq(xfer(&io, "AT+CPIN?\r"), "\r\n+CPIN: SIM PIN\r\n\r\nOK\r\n");
 	ck_assert_str_eq(xfer(&io, "AT+CPIN=\"2222\"\r"), "\r\n+CME ERROR: 16\r\n");
+	ck_assert_str_eq(xfer(&io, "AT+CPINR\r"),
+			 "\r\n+CPINR: SIM PIN,1,3\r\n\r\n+CPINR: SIM PUK,10,10\r\n\r\nOK\r\n");
 	ck_assert_str_eq(xfer(&io, "AT+CPIN=\"3333\"\r"), "\r\n+CME ERROR: 16\r\n");
 	ck_assert_str_eq(xfer(&io, "AT+CPIN?\r"), "\r\n+CPIN: SIM PUK\r\n\r\nOK\r\n");
 	ck_assert_str_eq(xfer(&io, "AT+CPIN=\"4321\"\r"), "\r\n+CME ERROR: 12\r\n");

@@ -1117,6 +1117,41 @@ static int h_clck(struct sim_core *c, struct cmd *cmd, struct sbuf *o)
 	return R_OK;
 }
 
+/* Remaining PIN and PUK attempts (TS 27.007 8.65); not on the older profiles. */
+static int h_cpinr(struct sim_core *c, struct cmd *cmd, struct sbuf *o)
+{
+	if (c->p->flags & (SIM_P_CPIN_NO_OK | SIM_P_NOT_SUPPORT))
+		return R_NOTSUP;
+	if (cmd->type == T_TEST)
+		return R_OK;
+	if (cmd->type != T_ACTION && cmd->type != T_SET)
+		return R_ERROR;
+	int e = sim_present_cme(c);
+	if (e)
+		return R_CME(e);
+	out_linef(c, o, "+CPINR: SIM PIN,%d,3",
+		  c->sim == SIM_PUK || c->sim == SIM_BLOCKED ? 0 : c->pin_left);
+	out_linef(c, o, "+CPINR: SIM PUK,%d,10", c->sim == SIM_BLOCKED ? 0 : c->puk_left);
+	return R_OK;
+}
+
+static int h_cgatt(struct sim_core *c, struct cmd *cmd, struct sbuf *o)
+{
+	int s1 = reg_stat(c, 1);
+	switch (cmd->type) {
+	case T_QUERY:
+		out_linef(c, o, "+CGATT: %d", s1 == 1 || s1 == 5 ? 1 : 0);
+		return R_OK;
+	case T_TEST:
+		out_line(c, o, "+CGATT: (0,1)");
+		return R_OK;
+	case T_SET:
+		return R_OK;
+	default:
+		return R_ERROR;
+	}
+}
+
 static int h_csq(struct sim_core *c, struct cmd *cmd, struct sbuf *o)
 {
 	if (cmd->type == T_TEST) {
@@ -1684,16 +1719,17 @@ static const struct {
 	const char *name;
 	handler_fn fn;
 } handlers[] = {
-    {"+CGMI", h_cgmi},	 {"+GMI", h_cgmi},     {"+CGMM", h_cgmm},	{"+GMM", h_cgmm},
-    {"+CGMR", h_cgmr},	 {"+GMR", h_cgmr},     {"+CGSN", h_cgsn},	{"+GSN", h_cgsn},
-    {"+GCAP", h_gcap},	 {"+CMEE", h_cmee},    {"+CFUN", h_cfun},	{"+CPIN", h_cpin},
-    {"+CLCK", h_clck},	 {"+CSQ", h_csq},      {"+CESQ", h_cesq},	{"+CREG", h_creg},
-    {"+CGREG", h_cgreg}, {"+CEREG", h_cereg},  {"+COPS", h_cops},	{"+CIMI", h_cimi},
-    {"+CNUM", h_cnum},	 {"+CCID", h_ccid},    {"+ICCID", h_iccid},	{"^SCID", h_scid},
-    {"+QCCID", h_qccid}, {"^ICCID", h_hiccid}, {"^SYSINFO", h_sysinfo}, {"+CSCA", h_csca},
-    {"+CSMS", h_csms},	 {"+CPMS", h_cpms},    {"+CNMI", h_cnmi},	{"+CMGF", h_cmgf},
-    {"+CSCS", h_cscs},	 {"+CSMP", h_csmp},    {"+CMGS", h_cmgs},	{"+CMGW", h_cmgw},
-    {"+CMGL", h_cmgl},	 {"+CMGR", h_cmgr},    {"+CMGD", h_cmgd},	{"+CNMA", h_cnma},
+    {"+CGMI", h_cgmi},	     {"+GMI", h_cgmi},	  {"+CGMM", h_cgmm},   {"+GMM", h_cgmm},
+    {"+CGMR", h_cgmr},	     {"+GMR", h_cgmr},	  {"+CGSN", h_cgsn},   {"+GSN", h_cgsn},
+    {"+GCAP", h_gcap},	     {"+CMEE", h_cmee},	  {"+CFUN", h_cfun},   {"+CPIN", h_cpin},
+    {"+CLCK", h_clck},	     {"+CPINR", h_cpinr}, {"+CGATT", h_cgatt}, {"+CSQ", h_csq},
+    {"+CESQ", h_cesq},	     {"+CREG", h_creg},	  {"+CGREG", h_cgreg}, {"+CEREG", h_cereg},
+    {"+COPS", h_cops},	     {"+CIMI", h_cimi},	  {"+CNUM", h_cnum},   {"+CCID", h_ccid},
+    {"+ICCID", h_iccid},     {"^SCID", h_scid},	  {"+QCCID", h_qccid}, {"^ICCID", h_hiccid},
+    {"^SYSINFO", h_sysinfo}, {"+CSCA", h_csca},	  {"+CSMS", h_csms},   {"+CPMS", h_cpms},
+    {"+CNMI", h_cnmi},	     {"+CMGF", h_cmgf},	  {"+CSCS", h_cscs},   {"+CSMP", h_csmp},
+    {"+CMGS", h_cmgs},	     {"+CMGW", h_cmgw},	  {"+CMGL", h_cmgl},   {"+CMGR", h_cmgr},
+    {"+CMGD", h_cmgd},	     {"+CNMA", h_cnma},
 };
 
 /* Basic (V.250) commands: E, V, Q, Z, I, &F, &W, &C, &D, X. */
