@@ -940,6 +940,88 @@ static const char *const bad_specs[] = {
     "?sms=averyveryverylongsender,hi",
 };
 
+/* Hostile input: random mixes of command fragments, bytes and PDUs never break the modem;
+ * afterwards it still answers (the lines are deterministic: a fixed seed). */
+START_TEST(test_random_input)
+{
+	static const char *const tokens[] = {
+	    "AT",
+	    "at",
+	    "+CMGS=",
+	    "+CMGW=",
+	    "24",
+	    "164",
+	    "0",
+	    "1",
+	    "\r",
+	    "\n",
+	    "\x1a",
+	    "\x1b",
+	    "+CPMS=\"ME\"",
+	    "+CPMS=\"MT\",\"SR\"",
+	    ";",
+	    "?",
+	    "=?",
+	    "\"",
+	    ",",
+	    SUBMIT_HELLO,
+	    "+CMGL=4",
+	    "+CMGR=",
+	    "+CMGD=",
+	    "+CNMI=2,2,0,1,0",
+	    "+CSMS=1",
+	    "+CNMA",
+	    "E1",
+	    "V0",
+	    "V1",
+	    "Z",
+	    "I",
+	    "+CMEE=2",
+	    "+CPIN=\"0000\"",
+	    "+CSCA=\"+1\"",
+	    "\xff",
+	    "\0",
+	    "+CFUN=1,1",
+	    "&F",
+	    "+CREG=2",
+	    "+CEREG?",
+	    "^ICCID?",
+	    "\b",
+	    "+CPIN?",
+	    "+CMGF=1",
+	    SUBMIT_SRR,
+	    "%",
+	    "+COPS=?",
+	    "+CLCK=\"SC\",1,\"1234\"",
+	    "99999999999999999999",
+	};
+	struct io io;
+	uint32_t x = 12345u + (uint32_t)_i;
+	io_open(&io, profiles[_i]);
+	for (int round = 0; round < 40; round++) {
+		char in[2048];
+		size_t n = 0;
+		for (int k = 0; k < 60; k++) {
+			x = x * 1103515245u + 12345u;
+			const char *t = tokens[(x >> 8) % (sizeof(tokens) / sizeof(tokens[0]))];
+			size_t len = t[0] ? strlen(t) : 1; /* "\0" is one NUL byte */
+			if (n + len >= sizeof(in))
+				break;
+			memcpy(in + n, t, len);
+			n += len;
+		}
+		io.t += SEC;
+		sim_core_input(io.c, in, n, io.t);
+		collect(&io, io.t + 600 * SEC);
+		if (round % 8 == 0)
+			sim_core_deliver_pdu(io.c, DELIVER_TEST2, io.t);
+	}
+	xfer(&io, "\x1b\rATV1E0\r");
+	ck_assert_str_eq(xfer(&io, "AT\r"), "\r\nOK\r\n");
+	io_close(&io);
+}
+END_TEST
+
 /* Messages waiting at open (pdu=, sms=) and arriving later (arrive=). */
 START_TEST(test_preloaded)
 {
@@ -1482,6 +1564,7 @@ int main(void)
 	tcase_add_loop_test(tt, test_deliver_text, 0, N(texts));
 	tcase_add_test(tt, test_deliver_text_lost);
 	tcase_add_test(tt, test_preloaded);
+	tcase_add_loop_test(tt, test_random_input, 0, N(profiles));
 	tcase_add_loop_test(tt, test_engine_profiles, 0, N(engine_profiles));
 	tcase_add_loop_test(tt, test_engine_faults, 0, N(engine_faults));
 	tcase_add_test(tt, test_engine_hang);

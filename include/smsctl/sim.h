@@ -81,7 +81,9 @@
  *
  * Threads: the simulated modem runs in a thread of its own behind a socket pair; the functions
  * below may be called from the thread that owns the modem handle at any time.
- * Ownership: the object belongs to its modem handle and lives until smsctl_modem_free().
+ * Ownership: the object belongs to its modem handle and lives until smsctl_modem_close() or
+ * smsctl_modem_free(); each smsctl_modem_open() starts a fresh simulated modem (state as the
+ * device string says).
  */
 #ifndef SMSCTL_SIM_H
 #define SMSCTL_SIM_H
