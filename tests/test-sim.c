@@ -904,7 +904,7 @@ static const char *const good_specs[] = {
     "?fault=sim_absent",
     "huawei?fault=sim_pin&pin=1111",
     "?fault=sim_busy:3,garbage:5,slow:10,urc_storm",
-    "?seed=42&baud=9600&latency=5&network=100&report=10&boot=1&sm=3&puk=11112222",
+    "?seed=42&baud=9600&latency=5&network=100&report=10&boot=1&sm=3&puk=11112222&status=500",
     "?fault=sim_absent,sim_pin,sim_puk,sim_failure,sim_busy,no_signal,weak_signal,"
     "not_registered,searching,denied,roaming,smsc_missing,storage_full,send_fail:42,"
     "send_fail_once:38,send_timeout,slow,hang,garbage,urc_storm,bare_prompt,reboot,unplug",
@@ -1173,6 +1173,26 @@ START_TEST(test_parsers_agree)
 	ck_assert_int_eq(parse_error(strtok((char *)xfer(&io, "AT+CMGR=99\r"), "\r\n"), &err), 0);
 	ck_assert_int_eq(err.kind, PARSE_ERROR_CMS);
 	ck_assert_int_eq(err.code, 321);
+	io_close(&io);
+}
+END_TEST
+
+/* status=MS: the profile's status URCs come by themselves, between answers. */
+START_TEST(test_status_urcs)
+{
+	struct io io;
+	memset(&io, 0, sizeof(io));
+	io.c = core_new("huawei?status=2000");
+	ck_assert_uint_eq(sim_core_next_event(io.c), 2 * SEC);
+	collect(&io, 2 * SEC - 1);
+	ck_assert_str_eq(io.out, "");
+	collect(&io, 2 * SEC);
+	ck_assert_str_eq(io.out, "\r\n^RSSI:17\r\n");
+	collect(&io, 4 * SEC);
+	ck_assert_str_eq(io.out, "\r\n^MODE:5,4\r\n");
+	/* Far ahead: one URC, not a backlog. */
+	collect(&io, 1000 * SEC);
+	ck_assert_str_eq(io.out, "\r\n^BOOT:20952548,0,0,0,72\r\n");
 	io_close(&io);
 }
 END_TEST
@@ -1719,6 +1739,7 @@ int main(void)
 	tcase_add_loop_test(tt, test_deliver_text, 0, N(texts));
 	tcase_add_test(tt, test_deliver_text_lost);
 	tcase_add_test(tt, test_preloaded);
+	tcase_add_test(tt, test_status_urcs);
 	tcase_add_loop_test(tt, test_parsers_agree, 0, N(profiles));
 	tcase_add_loop_test(tt, test_random_input, 0, N(profiles));
 	tcase_add_loop_test(tt, test_engine_profiles, 0, N(engine_profiles));

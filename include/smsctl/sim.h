@@ -22,6 +22,7 @@
  *    `report=MS` from a submit's answer to its status report (default 0);
  *  - `seed=N` the noise generator's seed (default 0): runs are deterministic;
  *  - `boot=1` print the profile's boot URCs when the line opens; `sm=N` SIM capacity (1-255);
+ *    `status=MS` print one of the profile's status URCs (^RSSI, +QIND, +CIEV ...) every MS;
  *  - messages for programs that cannot call smsctl_sim_deliver() (the CLI, scripts), each key
  *    repeatable, values with %XX escapes (`%2B` for `+`, `%20` space, `%26` `&`, `%2C` `,`):
  *    `pdu=HEX` an SMS-DELIVER (SMSC-prefixed) waiting unread in the storage at open;

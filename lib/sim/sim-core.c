@@ -199,6 +199,8 @@ struct sim_core {
 	unsigned long commands;
 	unsigned storm_next;
 	unsigned incoming;
+	unsigned long status_ms;
+	unsigned status_next;
 
 	/* output and timers */
 	struct chunk *out_head, *out_tail;
@@ -2197,6 +2199,15 @@ void sim_core_tick(struct sim_core *c, uint64_t now)
 			free(t->report_hex);
 		} else if (t->report_hex && c->closed_at == UINT64_MAX) {
 			announce_report(c, t->report_hex, t->at);
+		} else if (!t->report_hex && c->status_ms) {
+			/* Periodic status noise (^RSSI, +QIND ...), never inside a PDU entry. */
+			const char *const *u = c->p->status_urcs;
+			if (u[0] && !c->in_pdu && !c->fault[F_HANG] && c->closed_at == UINT64_MAX)
+				queue_urc(c, t->at,
+					  u[c->status_next++ % (u[1] ? (u[2] ? 3 : 2) : 1)]);
+			uint64_t next = t->at + c->status_ms * US_PER_MS;
+			add_timer(c, next > now ? next : now + c->status_ms * US_PER_MS, NULL,
+				  false);
 		} else {
 			free(t->report_hex);
 		}
@@ -2742,6 +2753,7 @@ static int parse_key(struct sim_core *c, const char *k, size_t klen, const char 
 	    {"report", 0, 600000},
 	    {"boot", 0, 1},
 	    {"sm", 1, 255},
+	    {"status", 0, 3600000},
 	};
 	for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
 		if (!key_is(k, klen, nums[i].name))
@@ -2770,15 +2782,18 @@ static int parse_key(struct sim_core *c, const char *k, size_t klen, const char 
 		case 5:
 			c->boot_on_open = n == 1;
 			break;
-		default:
+		case 6:
 			c->cap[SIM_MEM_SM] = (unsigned)n;
+			break;
+		default:
+			c->status_ms = n;
 			break;
 		}
 		return 0;
 	}
 	return set_detail(err, detail, dsize, SMSCTL_ERR_INVALID,
 			  "unknown key '%.*s' in a sim: device (fault, pin, puk, seed, baud, "
-			  "latency, network, report, boot, sm)",
+			  "latency, network, report, boot, sm, status, pdu, sms, arrive)",
 			  (int)klen, k);
 }
 
@@ -2874,6 +2889,8 @@ void sim_core_start(struct sim_core *c, uint64_t now)
 		c->unplug_at = now + c->unplug_s * 1000000ull;
 	if (c->boot_on_open)
 		queue_boot(c, now);
+	if (c->status_ms)
+		add_timer(c, now + c->status_ms * US_PER_MS, NULL, false);
 }
 
 void sim_core_free(struct sim_core *c)
