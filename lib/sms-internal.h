@@ -18,6 +18,7 @@ struct sms_state {
 	bool basic;    /* echo off and numeric errors (+CMEE=1) sent and accepted */
 	bool prepared; /* basic + PDU mode + SIM ready */
 	int chain;     /* chained commands: -1 unknown, 0 refused, 1 accepted */
+	bool cpin_no_ok; /* AT+CPIN? ends without a final result (Wavecom) */
 	int boot_urc[3]; /* handlers that notice a reboot (RDY, ^SYSSTART, +CPIN: NOT READY) */
 	char detail[256];
 };
@@ -33,6 +34,10 @@ int sms_basic_init(struct smsctl_modem *m, struct sms_state *st);
 
 /* The first intermediate line starting with prefix, NULL when none. Borrowed from resp. */
 const char *sms_find_line(const struct smsctl_response *resp, const char *prefix);
+
+/* Query the SIM state (AT+CPIN?, or AT+CIMI where +CPIN? has no final result). *state is a
+ * smsctl_sim_state. Returns 0 or a fatal error (timeout, gone). */
+int sms_query_sim(struct smsctl_modem *m, struct sms_state *st, int *state);
 
 /* Map the SIM state of +CPIN (or the CME error of a SIM command) to the public enum. */
 int sms_sim_state_from_cpin(const struct at_cpin *cp);

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <smsctl/codes.h>
 #include <smsctl/error.h>
 #include <smsctl/sms.h>
 
@@ -224,18 +225,45 @@ static int sim_state_of(const struct smsctl_response *r)
 	return SMSCTL_SIM_STATE_UNKNOWN;
 }
 
+/* One SIM state query. Modems that refuse chained commands are old ones (Wavecom) whose
+ * AT+CPIN? answer ends without OK: for them AT+CIMI tells the same (OK when ready, CME 10-14
+ * otherwise) without waiting for a timeout. A +CPIN? that timed out after its +CPIN line is
+ * taken as answered. */
+int sms_query_sim(struct smsctl_modem *m, struct sms_state *st, int *state)
+{
+	struct smsctl_response *r = NULL;
+	int rc;
+
+	if (st->chain == 0 || st->cpin_no_ok) {
+		rc = simple(m, "AT+CIMI", &r);
+		if (rc == 0)
+			*state = SMSCTL_SIM_STATE_READY;
+		else if (r && smsctl_response_get_result(r) == SMSCTL_RESULT_CME_ERROR)
+			*state = sms_sim_state_from_cme(smsctl_response_get_error_code(r));
+		else
+			*state = SMSCTL_SIM_STATE_UNKNOWN;
+		smsctl_response_free(r);
+		return fatal(rc) ? rc : 0;
+	}
+	rc = simple(m, "AT+CPIN?", &r);
+	*state = sim_state_of(r);
+	if (rc == SMSCTL_ERR_TIMEOUT && r && sms_find_line(r, "+CPIN:")) {
+		st->cpin_no_ok = true;
+		rc = 0;
+	}
+	smsctl_response_free(r);
+	return fatal(rc) ? rc : 0;
+}
+
 /* Ask the SIM state, waiting while it is busy or starting (bounded). */
-static int query_sim(struct smsctl_modem *m, int *state)
+static int query_sim(struct smsctl_modem *m, struct sms_state *st, int *state)
 {
 	unsigned long long end = sms_now_ms() + SIM_WAIT_MS;
 	unsigned pause = SIM_POLL_MIN_MS;
 
 	for (;;) {
-		struct smsctl_response *r = NULL;
-		int rc = simple(m, "AT+CPIN?", &r);
-		*state = sim_state_of(r);
-		smsctl_response_free(r);
-		if (fatal(rc))
+		int rc = sms_query_sim(m, st, state);
+		if (rc < 0)
 			return rc;
 		if (*state != SMSCTL_SIM_STATE_BUSY || sms_now_ms() + pause > end)
 			return 0;
@@ -311,7 +339,7 @@ static int unlock(struct smsctl_modem *m, struct sms_state *st, const char *pin)
 		return SMSCTL_ERR_SIM;
 	}
 	smsctl_response_free(r);
-	rc = query_sim(m, &state);
+	rc = query_sim(m, st, &state);
 	if (rc < 0)
 		return rc;
 	if (state == SMSCTL_SIM_STATE_PIN) {
@@ -391,7 +419,7 @@ SMSCTL_API int smsctl_sms_prepare(struct smsctl_modem *m, const char *pin)
 			return rc;
 	}
 	if (state == SMSCTL_SIM_STATE_UNKNOWN || state == SMSCTL_SIM_STATE_BUSY) {
-		rc = query_sim(m, &state);
+		rc = query_sim(m, st, &state);
 		if (rc < 0)
 			return rc;
 	}

@@ -334,22 +334,14 @@ SMSCTL_API void smsctl_status_free(struct smsctl_status *st)
 	free(st);
 }
 
-static int status_sim(struct smsctl_modem *m, struct smsctl_status *s)
+static int status_sim(struct smsctl_modem *m, struct sms_state *st, struct smsctl_status *s)
 {
-	struct smsctl_response *r = NULL;
-	int rc = smsctl_modem_command(m, "AT+CPIN?", 0, &r);
+	int state = SMSCTL_SIM_STATE_UNKNOWN;
+	int rc = sms_query_sim(m, st, &state);
 
-	if (fatal(rc)) {
-		smsctl_response_free(r);
+	if (rc < 0)
 		return rc;
-	}
-	const char *l = r ? sms_find_line(r, "+CPIN:") : NULL;
-	struct at_cpin cp;
-	if (rc == 0 && l && parse_cpin(l, &cp) == 0)
-		s->sim = sms_sim_state_from_cpin(&cp);
-	else if (r && smsctl_response_get_result(r) == SMSCTL_RESULT_CME_ERROR)
-		s->sim = sms_sim_state_from_cme(smsctl_response_get_error_code(r));
-	smsctl_response_free(r);
+	s->sim = (enum smsctl_sim_state)state;
 	return 0;
 }
 
@@ -471,7 +463,7 @@ SMSCTL_API int smsctl_status_read(struct smsctl_modem *m, struct smsctl_status *
 	s->bars = -1;
 	s->reg[0] = s->reg[1] = s->reg[2] = -1;
 	s->used = s->total = -1;
-	rc = status_sim(m, s);
+	rc = status_sim(m, st, s);
 	if (rc == 0)
 		rc = status_signal(m, s);
 	if (rc == 0)
