@@ -15,9 +15,9 @@
 /* What the SMS layer knows about one open handle. */
 struct sms_state {
 	struct smsctl_modem *m;
-	bool basic;    /* echo off and numeric errors (+CMEE=1) sent and accepted */
-	bool prepared; /* basic + PDU mode + SIM ready */
-	int chain;     /* chained commands: -1 unknown, 0 refused, 1 accepted */
+	bool basic;	 /* echo off and numeric errors (+CMEE=1) sent and accepted */
+	bool prepared;	 /* basic + PDU mode + SIM ready */
+	int chain;	 /* chained commands: -1 unknown, 0 refused, 1 accepted */
 	bool cpin_no_ok; /* AT+CPIN? ends without a final result (Wavecom) */
 	int boot_urc[3]; /* handlers that notice a reboot (RDY, ^SYSSTART, +CPIN: NOT READY) */
 	char detail[256];
@@ -27,7 +27,8 @@ struct sms_state {
 struct sms_state *sms_state_get(struct smsctl_modem *m);
 /* Forget what was set up (after the modem went away or rebooted). */
 void sms_state_reset(struct sms_state *st);
-void sms_set_detail(struct sms_state *st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void sms_set_detail(struct sms_state *st, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* Echo off and numeric errors, chained where possible; no SIM access. */
 int sms_basic_init(struct smsctl_modem *m, struct sms_state *st);

@@ -25,10 +25,10 @@
 #include "sms-internal.h"
 
 /* How long a SIM that is busy or still starting gets, in all. */
-#define SIM_WAIT_MS	 6000u
-#define SIM_POLL_MIN_MS	 200u
-#define PIN_MIN_DIGITS	 4
-#define PIN_MAX_DIGITS	 8
+#define SIM_WAIT_MS	6000u
+#define SIM_POLL_MIN_MS 200u
+#define PIN_MIN_DIGITS	4
+#define PIN_MAX_DIGITS	8
 
 /* The key of the SMS layer's data on a handle. */
 static const char state_key;
@@ -38,7 +38,8 @@ unsigned long long sms_now_ms(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (unsigned long long)ts.tv_sec * 1000ull + (unsigned long long)ts.tv_nsec / 1000000ull;
+	return (unsigned long long)ts.tv_sec * 1000ull +
+	       (unsigned long long)ts.tv_nsec / 1000000ull;
 }
 
 void sms_set_detail(struct sms_state *st, const char *fmt, ...)
@@ -365,8 +366,8 @@ static int pdu_mode(struct smsctl_modem *m, struct sms_state *st)
 		if (rc == 0 || fatal(rc))
 			return rc;
 		if (sms_now_ms() + pause > end) {
-			sms_set_detail(st, _("the modem refuses PDU mode (AT+CMGF=0 answered '%s')"),
-				       final);
+			sms_set_detail(
+			    st, _("the modem refuses PDU mode (AT+CMGF=0 answered '%s')"), final);
 			return SMSCTL_ERR_UNSUPPORTED;
 		}
 		pause_ms(m, pause);

@@ -86,9 +86,9 @@ struct send_ctx {
 	const char *text;
 	unsigned waited_ms;
 	unsigned next_wait_ms;
-	bool smsc_in_pdu;   /* an SMSC is in the PDU (--smsc or taken from +CSCA) */
-	bool smsc_added;    /* taken from +CSCA after a 330 */
-	bool cmee_retried;  /* the bare-ERROR rule was applied */
+	bool smsc_in_pdu;  /* an SMSC is in the PDU (--smsc or taken from +CSCA) */
+	bool smsc_added;   /* taken from +CSCA after a 330 */
+	bool cmee_retried; /* the bare-ERROR rule was applied */
 	int urc_cds, urc_cdsi;
 	struct report_event queue[REPORT_QUEUE_MAX];
 	size_t queued;
@@ -210,8 +210,8 @@ SMSCTL_API int smsctl_send_options_set_smsc(struct smsctl_send_options *opts, co
 	return 0;
 }
 
-SMSCTL_API int smsctl_send_options_set_backoff(struct smsctl_send_options *opts,
-					       unsigned first_ms, unsigned total_ms)
+SMSCTL_API int smsctl_send_options_set_backoff(struct smsctl_send_options *opts, unsigned first_ms,
+					       unsigned total_ms)
 {
 	if (!opts || first_ms > 600000u || total_ms > 3600000u)
 		return SMSCTL_ERR_INVALID;
@@ -318,8 +318,7 @@ smsctl_send_result_get_report_state(const struct smsctl_send_result *res)
 	return res ? res->report : SMSCTL_REPORT_NOT_REQUESTED;
 }
 
-SMSCTL_API int smsctl_send_result_get_report_status(const struct smsctl_send_result *res,
-						    size_t i)
+SMSCTL_API int smsctl_send_result_get_report_status(const struct smsctl_send_result *res, size_t i)
 {
 	if (!res || i >= res->sent)
 		return -1;
@@ -439,9 +438,9 @@ static int encode(struct send_ctx *c)
 /* ---- looking at the cause of 330/331/332/500 ---- */
 
 enum verdict {
-	V_RETRY = 1,	  /* transient: wait and submit again */
-	V_RETRY_NOW = 2,  /* corrected (SMSC now in the PDU): submit again at once */
-	V_FAIL = 3,	  /* c->res->error set */
+	V_RETRY = 1,	 /* transient: wait and submit again */
+	V_RETRY_NOW = 2, /* corrected (SMSC now in the PDU): submit again at once */
+	V_FAIL = 3,	 /* c->res->error set */
 };
 
 /* Registration stat of one domain: the <stat>, -1 when unknown. */
@@ -484,8 +483,8 @@ static enum verdict inspect(struct send_ctx *c, int code, bool *vendor_retry_use
 	int ps = query_reg(c->m, "AT+CGREG?", "+CGREG:");
 	int eps = query_reg(c->m, "AT+CEREG?", "+CEREG:");
 	bool cs_ok = cs >= 0 && parse_reg_is_registered(cs);
-	bool ps_ok = (ps >= 0 && parse_reg_is_registered(ps)) ||
-		     (eps >= 0 && parse_reg_is_registered(eps));
+	bool ps_ok =
+	    (ps >= 0 && parse_reg_is_registered(ps)) || (eps >= 0 && parse_reg_is_registered(eps));
 	struct smsctl_response *r = NULL;
 	struct at_csca csca;
 	int rc;
@@ -530,15 +529,13 @@ static enum verdict inspect(struct send_ctx *c, int code, bool *vendor_retry_use
 	}
 	if (code == 330) {
 		if (c->smsc_in_pdu) {
-			detail(c,
-			       _("+CMS ERROR 330: the network does not know the SMSC %s"),
+			detail(c, _("+CMS ERROR 330: the network does not know the SMSC %s"),
 			       c->o->smsc ? c->o->smsc : csca.number);
 			return fail(c, SMSCTL_ERR_REJECTED, false);
 		}
 		/* the modem knows an SMSC but did not use it: put it in the PDU */
 		if (smsctl_submit_options_set_smsc(c->so, csca.number) < 0 || encode(c) < 0) {
-			detail(c, _("+CMS ERROR 330: the SMSC '%s' cannot be used"),
-			       csca.number);
+			detail(c, _("+CMS ERROR 330: the SMSC '%s' cannot be used"), csca.number);
 			return fail(c, SMSCTL_ERR_REJECTED, false);
 		}
 		c->smsc_in_pdu = true;
@@ -624,10 +621,11 @@ static int submit_part(struct send_ctx *c, size_t i)
 			if (result == SMSCTL_RESULT_GONE)
 				sms_state_reset(c->st);
 			if (prompt) {
-				detail(c,
-				       _("part %zu was handed to the modem but no answer came; it may "
-					 "have been sent, so it was not submitted again"),
-				       i + 1);
+				detail(
+				    c,
+				    _("part %zu was handed to the modem but no answer came; it may "
+				      "have been sent, so it was not submitted again"),
+				    i + 1);
 				return fail_rc(c, SMSCTL_ERR_UNKNOWN_OUTCOME, false);
 			}
 			if (result == SMSCTL_RESULT_GONE) {
@@ -654,8 +652,9 @@ static int submit_part(struct send_ctx *c, size_t i)
 				detail(c, _("the modem refused part %zu with a bare ERROR"), i + 1);
 				return fail_rc(c, SMSCTL_ERR_REJECTED, false);
 			}
-			detail(c, _("the modem answered ERROR before the prompt for part %zu (still "
-				    "starting?)"),
+			detail(c,
+			       _("the modem answered ERROR before the prompt for part %zu (still "
+				 "starting?)"),
 			       i + 1);
 			v = V_RETRY;
 			break;
@@ -677,8 +676,8 @@ static int submit_part(struct send_ctx *c, size_t i)
 			}
 			enum smsctl_retry_class cls =
 			    cms ? smsctl_cms_error_class(code) : smsctl_cme_error_class(code);
-			const char *what = cms ? smsctl_cms_error_describe(code)
-					       : smsctl_cme_error_describe(code);
+			const char *what =
+			    cms ? smsctl_cms_error_describe(code) : smsctl_cme_error_describe(code);
 			if (cls == SMSCTL_RETRY_TRANSIENT) {
 				detail(c, _("%s ERROR %d: %s (transient)"), cms ? "+CMS" : "+CME",
 				       code, what);

@@ -277,6 +277,18 @@ SMSCTL_API int smsctl_info_read(struct smsctl_modem *m, struct smsctl_info **out
 		rc = read_text(m, "AT+CGMM", "+CGMM:", &info->model);
 	if (rc == 0)
 		rc = read_text(m, "AT+CGMR", "+CGMR:", &info->revision);
+	if (rc == 0 && info->revision) {
+		/* "Revision: 1418B05SIM800C24" (SIMCom), "REVISION 03.001" (Cinterion) */
+		char *r = clean_text(info->revision, "Revision:");
+		if (r && strcmp(r, info->revision) == 0) {
+			free(r);
+			r = clean_text(info->revision, "Revision ");
+		}
+		if (r) {
+			free(info->revision);
+			info->revision = r;
+		}
+	}
 	if (rc == 0)
 		rc = read_lines_parsed(m, info);
 	if (rc < 0) {
