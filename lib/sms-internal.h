@@ -18,6 +18,7 @@ struct sms_state {
 	bool basic;	 /* echo off and numeric errors (+CMEE=1) sent and accepted */
 	bool prepared;	 /* basic + PDU mode + SIM ready */
 	int chain;	 /* chained commands: -1 unknown, 0 refused, 1 accepted */
+	int basic_chain; /* "ATE0;+CMEE=1": -1 unknown, 0 refused, 1 accepted */
 	bool cpin_no_ok; /* AT+CPIN? ends without a final result (Wavecom) */
 	int boot_urc[3]; /* handlers that notice a reboot (RDY, ^SYSSTART, +CPIN: NOT READY) */
 	char detail[256];

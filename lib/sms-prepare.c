@@ -97,6 +97,7 @@ struct sms_state *sms_state_get(struct smsctl_modem *m)
 		return NULL;
 	st->m = m;
 	st->chain = -1;
+	st->basic_chain = -1;
 	for (size_t i = 0; i < sizeof(boot_prefixes) / sizeof(boot_prefixes[0]); i++)
 		st->boot_urc[i] =
 		    smsctl_modem_add_urc_handler(m, boot_prefixes[i], false, on_boot_urc, st);
@@ -190,16 +191,19 @@ int sms_basic_init(struct smsctl_modem *m, struct sms_state *st)
 
 	if (st->basic)
 		return 0;
-	if (st->chain != 0) {
+	/* one basic and one extended command: also modems that take only one extended
+	 * command per line (Wavecom) accept this, so it says nothing about longer chains */
+	if (st->basic_chain != 0) {
 		rc = simple(m, "ATE0;+CMEE=1", &r);
 		smsctl_response_free(r);
 		if (rc == 0) {
-			st->chain = 1;
+			st->basic_chain = 1;
 			st->basic = true;
 			return 0;
 		}
 		if (fatal(rc))
 			return rc;
+		st->basic_chain = 0;
 	}
 	rc = simple(m, "ATE0", NULL);
 	if (fatal(rc))

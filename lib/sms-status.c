@@ -346,32 +346,74 @@ SMSCTL_API void smsctl_status_free(struct smsctl_status *st)
 	free(st);
 }
 
-static int status_sim(struct smsctl_modem *m, struct sms_state *st, struct smsctl_status *s)
+static void take_csq(const struct smsctl_response *r, struct smsctl_status *s)
+{
+	const char *l = sms_find_line(r, "+CSQ:");
+	struct at_csq q;
+
+	if (l && parse_csq(l, &q) == 0) {
+		s->rssi_dbm = q.dbm;
+		s->bars = q.bars;
+	}
+}
+
+/* SIM state and +CSQ on one line ("AT+CPIN?;+CSQ") where the modem takes chains; the SIM
+ * state through sms_query_sim() where it does not. *csq_done tells whether +CSQ was read. */
+static int status_sim(struct smsctl_modem *m, struct sms_state *st, struct smsctl_status *s,
+		      bool *csq_done)
 {
 	int state = SMSCTL_SIM_STATE_UNKNOWN;
-	int rc = sms_query_sim(m, st, &state);
+	int rc;
 
+	*csq_done = false;
+	if (st->chain != 0 && !st->cpin_no_ok) {
+		struct smsctl_response *r = NULL;
+		struct at_cpin cp;
+		rc = smsctl_modem_command(m, "AT+CPIN?;+CSQ", 0, &r);
+		const char *l = r ? sms_find_line(r, "+CPIN:") : NULL;
+		if (l && parse_cpin(l, &cp) == 0) {
+			/* the chain ran (its +CSQ may have failed) */
+			st->chain = 1;
+			s->sim = (enum smsctl_sim_state)sms_sim_state_from_cpin(&cp);
+			take_csq(r, s);
+			*csq_done = rc == 0;
+			smsctl_response_free(r);
+			return 0;
+		}
+		if (r && smsctl_response_get_result(r) == SMSCTL_RESULT_CME_ERROR &&
+		    sms_sim_state_from_cme(smsctl_response_get_error_code(r)) !=
+			SMSCTL_SIM_STATE_UNKNOWN) {
+			/* +CPIN? itself answered with a SIM error */
+			s->sim = (enum smsctl_sim_state)sms_sim_state_from_cme(
+			    smsctl_response_get_error_code(r));
+			smsctl_response_free(r);
+			return 0;
+		}
+		smsctl_response_free(r);
+		if (fatal(rc))
+			return rc;
+		st->chain = 0; /* refused: ask the way old modems understand */
+	}
+	rc = sms_query_sim(m, st, &state);
 	if (rc < 0)
 		return rc;
 	s->sim = (enum smsctl_sim_state)state;
 	return 0;
 }
 
-static int status_signal(struct smsctl_modem *m, struct smsctl_status *s)
+static int status_signal(struct smsctl_modem *m, struct smsctl_status *s, bool csq_done)
 {
 	struct smsctl_response *r = NULL;
-	int rc = query(m, "AT+CSQ", &r);
+	int rc;
 
-	if (rc < 0)
-		return rc;
-	if (rc == 0) {
-		const char *l = sms_find_line(r, "+CSQ:");
-		struct at_csq q;
-		if (l && parse_csq(l, &q) == 0) {
-			s->rssi_dbm = q.dbm;
-			s->bars = q.bars;
+	if (!csq_done) {
+		rc = query(m, "AT+CSQ", &r);
+		if (rc < 0)
+			return rc;
+		if (rc == 0) {
+			take_csq(r, s);
+			smsctl_response_free(r);
 		}
-		smsctl_response_free(r);
 	}
 	rc = query(m, "AT+CESQ", &r);
 	if (rc < 0)
@@ -475,9 +517,10 @@ SMSCTL_API int smsctl_status_read(struct smsctl_modem *m, struct smsctl_status *
 	s->bars = -1;
 	s->reg[0] = s->reg[1] = s->reg[2] = -1;
 	s->used = s->total = -1;
-	rc = status_sim(m, st, s);
+	bool csq_done = false;
+	rc = status_sim(m, st, s, &csq_done);
 	if (rc == 0)
-		rc = status_signal(m, s);
+		rc = status_signal(m, s, csq_done);
 	if (rc == 0)
 		rc = status_reg(m, s);
 	if (rc == 0)
