@@ -1037,6 +1037,8 @@ SMSCTL_API int smsctl_sms_send(struct smsctl_modem *m, const char *number, const
 		rc = res->error = SMSCTL_ERR_NOMEM;
 		goto out;
 	}
+	/* read what already waits (a reboot's URCs forget the prepared state) */
+	smsctl_modem_process(m);
 	if (!c.st->prepared) {
 		rc = smsctl_sms_prepare(m, NULL);
 		if (rc < 0) {

@@ -714,6 +714,77 @@ START_TEST(test_report_delivered)
 }
 END_TEST
 
+/* Reports stored and announced with +CDSI: read, matched, deleted, memory restored. */
+START_TEST(test_report_stored)
+{
+	struct smsctl_modem *m = open_modem("sim:?report=20", 5000);
+	struct smsctl_send_options *so = fast_options();
+	struct smsctl_send_result *res = NULL;
+	struct smsctl_response *r = NULL;
+
+	ck_assert_int_eq(smsctl_sms_prepare(m, NULL), 0);
+	ck_assert_int_eq(smsctl_modem_command(m, "AT+CNMI=2,1,0,2,0", 0, NULL), 0);
+	smsctl_send_options_set_wait_report(so, 10);
+	ck_assert_int_eq(smsctl_sms_send(m, NUMBER, "stored report", so, &res), 0);
+	ck_assert_int_eq(smsctl_send_result_get_report_state(res), SMSCTL_REPORT_DELIVERED);
+	ck_assert_int_eq(smsctl_send_result_get_report_status(res, 0), 0);
+	/* the read memory is SM again, and the report was deleted from SR */
+	ck_assert_int_eq(smsctl_modem_command(m, "AT+CPMS?", 0, &r), 0);
+	ck_assert_ptr_nonnull(strstr(smsctl_response_get_line(r, 0), "+CPMS: \"SM\""));
+	smsctl_response_free(r);
+	ck_assert_int_eq(smsctl_modem_command(m, "AT+CPMS=\"SR\"", 0, &r), 0);
+	ck_assert_ptr_nonnull(strstr(smsctl_response_get_line(r, 0), "+CPMS: 0,"));
+	smsctl_response_free(r);
+	smsctl_send_result_free(res);
+	smsctl_send_options_free(so);
+	smsctl_modem_free(m);
+}
+END_TEST
+
+/* The report comes later than the wait: still pending at the end. */
+START_TEST(test_report_pending)
+{
+	struct smsctl_modem *m = open_modem("sim:?report=5000", 5000);
+	struct smsctl_send_options *so = fast_options();
+	struct smsctl_send_result *res = NULL;
+
+	smsctl_send_options_set_wait_report(so, 1);
+	ck_assert_int_eq(smsctl_sms_send(m, NUMBER, "x", so, &res), 0);
+	ck_assert_int_eq(smsctl_send_result_get_report_state(res), SMSCTL_REPORT_PENDING);
+	ck_assert_int_eq(smsctl_send_result_get_report_status(res, 0), -1);
+	ck_assert_ptr_null(smsctl_send_result_get_report_time(res, 0));
+	smsctl_send_result_free(res);
+	smsctl_send_options_free(so);
+	smsctl_modem_free(m);
+}
+END_TEST
+
+/* After a reboot the modem asks for the PIN again: the prepared state is forgotten and the
+ * next send fails with a SIM error instead of sending into an unprepared modem. */
+static const char *const reboot_devices[] = {
+    "sim:simcom?fault=sim_pin", "sim:quectel?fault=sim_pin", "sim:cinterion?fault=sim_pin"};
+
+START_TEST(test_reboot_forgets)
+{
+	struct smsctl_modem *m = open_modem(reboot_devices[_i], 5000);
+	struct smsctl_sim *sim = smsctl_modem_get_sim(m);
+	struct smsctl_send_result *res = NULL;
+
+	ck_assert_int_eq(smsctl_sms_prepare(m, "1234"), 0);
+	ck_assert_int_eq(smsctl_sim_set_fault(sim, "reboot", true), 0);
+	ck_assert_int_eq(smsctl_modem_command(m, "AT", 0, NULL), 0);
+	ck_assert_int_eq(smsctl_modem_wait(m, 300), 0);
+	ck_assert_int_eq(smsctl_sms_send(m, NUMBER, "after reboot", NULL, &res), SMSCTL_ERR_SIM);
+	ck_assert_uint_eq(smsctl_sim_get_sent_count(sim), 0);
+	smsctl_send_result_free(res);
+	ck_assert_int_eq(smsctl_sms_prepare(m, "1234"), 0);
+	ck_assert_int_eq(smsctl_sms_send(m, NUMBER, "after reboot", NULL, &res), 0);
+	ck_assert_uint_eq(smsctl_sim_get_sent_count(sim), 1);
+	smsctl_send_result_free(res);
+	smsctl_modem_free(m);
+}
+END_TEST
+
 START_TEST(test_report_requested_only)
 {
 	struct smsctl_modem *m = open_modem("sim:", 5000);
@@ -923,6 +994,9 @@ int main(void)
 	tcase_add_test(tc, test_bad_text);
 	tcase_add_loop_test(tc, test_report_delivered, 0, N(report_devices));
 	tcase_add_test(tc, test_report_requested_only);
+	tcase_add_test(tc, test_report_stored);
+	tcase_add_test(tc, test_report_pending);
+	tcase_add_loop_test(tc, test_reboot_forgets, 0, N(reboot_devices));
 	tcase_add_loop_test(tc, test_info, 0, N(identities));
 	tcase_add_loop_test(tc, test_info_no_sim, 0, 2);
 	tcase_add_loop_test(tc, test_status, 0, N(statuses));
