@@ -96,6 +96,9 @@ void json_end_line(struct json *j);
 
 /* Commands (cli/cmd-*.c). Each file adds its entry to the table in smsctl.c. */
 int cmd_pdu(struct cli *cli, int argc, char **argv);
+int cmd_send(struct cli *cli, int argc, char **argv);
+int cmd_info(struct cli *cli, int argc, char **argv);
+int cmd_status(struct cli *cli, int argc, char **argv);
 int cmd_at(struct cli *cli, int argc, char **argv);
 
 #endif

@@ -18,6 +18,9 @@ static const struct cli_command commands[] = {
 	/* --- command table --- */
 	{"at", cmd_at, N_("send raw AT commands and print the answers")},
 	{"pdu", cmd_pdu, N_("decode or encode SMS PDUs (no modem needed)")},
+	{"send", cmd_send, N_("send an SMS (and wait for its delivery report)")},
+	{"info", cmd_info, N_("show the modem and SIM identity")},
+	{"status", cmd_status, N_("show SIM, signal, registration, operator, SMSC and storage")},
 	/* --- end command table --- */
 	{"help", cmd_help, N_("show help for a command")},
 };
