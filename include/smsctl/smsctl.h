@@ -24,5 +24,6 @@
 #include <smsctl/modem.h>
 #include <smsctl/sim.h>
 #include <smsctl/sms.h>
+#include <smsctl/ports.h>
 
 #endif
