@@ -17,6 +17,11 @@ static int cmd_help(struct cli *cli, int argc, char **argv);
 static const struct cli_command commands[] = {
 	/* --- command table --- */
 	{"pdu", cmd_pdu, N_("decode or encode SMS PDUs (no modem needed)")},
+	{"recv", cmd_recv, N_("print received messages (and wait for new ones)")},
+	{"list", cmd_list, N_("list the messages stored on the modem")},
+	{"read", cmd_read, N_("print one stored message")},
+	{"delete", cmd_delete, N_("delete stored messages")},
+	{"ports", cmd_ports, N_("list serial ports and find the modem's AT port")},
 	/* --- end command table --- */
 	{"help", cmd_help, N_("show help for a command")},
 };

@@ -35,27 +35,27 @@
 
 enum part_state {
 	PART_PENDING = 1, /* in the reassembler */
-	PART_REFUSED,     /* handed over and refused: stays stored, not handed again */
-	PART_KEPT,        /* accepted but its delete failed: stays stored, not handed again */
-	PART_SKIPPED,     /* not a received message, or does not decode: left alone */
-	PART_STALE,       /* its index was reused by another message: never delete by it */
-	PART_DUP,         /* the same PDU as a part held (network retransmission) */
+	PART_REFUSED,	  /* handed over and refused: stays stored, not handed again */
+	PART_KEPT,	  /* accepted but its delete failed: stays stored, not handed again */
+	PART_SKIPPED,	  /* not a received message, or does not decode: left alone */
+	PART_STALE,	  /* its index was reused by another message: never delete by it */
+	PART_DUP,	  /* the same PDU as a part held (network retransmission) */
 };
 
 struct part {
-	long id;              /* the reassembler tag */
+	long id;	       /* the reassembler tag */
 	char mem[SMS_MEM_MAX]; /* "" for a part that came in a +CMT */
-	int index;            /* -1 for a +CMT part */
+	int index;	       /* -1 for a +CMT part */
 	char *hex;
 	enum part_state state;
-	long seen;            /* monotonic seconds when first read */
-	long dup_of;          /* PART_DUP: the id of the part it repeats, else -1 */
-	bool needs_ack;       /* a +CMT part waiting for AT+CNMA */
+	long seen;	/* monotonic seconds when first read */
+	long dup_of;	/* PART_DUP: the id of the part it repeats, else -1 */
+	bool needs_ack; /* a +CMT part waiting for AT+CNMA */
 };
 
 enum event_kind {
 	EV_CMTI = 1, /* a message stored at mem/index */
-	EV_CMT,      /* a message delivered in the URC */
+	EV_CMT,	     /* a message delivered in the URC */
 };
 
 struct event {
@@ -81,12 +81,12 @@ struct smsctl_receiver {
 	bool indications;
 
 	bool started;
-	bool need_cnma;      /* +CSMS service 1: every +CMT wants AT+CNMA */
-	bool polling;        /* no indications: scan storage every POLL_MS */
+	bool need_cnma; /* +CSMS service 1: every +CMT wants AT+CNMA */
+	bool polling;	/* no indications: scan storage every POLL_MS */
 	long last_scan_ms;
-	bool rescan;         /* the queue overflowed: scan every memory */
+	bool rescan; /* the queue overflowed: scan every memory */
 	int urc_ids[2];
-	int err;             /* sticky GONE */
+	int err; /* sticky GONE */
 
 	struct smsctl_reassembler *ra;
 	struct part *parts;
@@ -124,8 +124,8 @@ static struct part *part_by_id(struct smsctl_receiver *rx, long id)
 	return NULL;
 }
 
-SMSCTL_API const struct smsctl_message *smsctl_received_get_message(
-	const struct smsctl_received *msg)
+SMSCTL_API const struct smsctl_message *
+smsctl_received_get_message(const struct smsctl_received *msg)
 {
 	return msg ? msg->msg : NULL;
 }
@@ -147,8 +147,7 @@ static const struct part *received_part(const struct smsctl_received *msg, size_
 	return part_by_id(msg->rx, smsctl_message_get_part_tag(msg->msg, i));
 }
 
-SMSCTL_API const char *smsctl_received_get_part_storage(const struct smsctl_received *msg,
-							size_t i)
+SMSCTL_API const char *smsctl_received_get_part_storage(const struct smsctl_received *msg, size_t i)
 {
 	const struct part *p = received_part(msg, i);
 
@@ -641,11 +640,13 @@ static int configure_cnmi(struct smsctl_receiver *rx)
 		ds = cur.ds > 0 ? cur.ds : 0;
 	}
 	/* Mode 2 buffers indications while the line is busy; some modems know only 1. */
-	static const char *const forms[] = {"AT+CNMI=2,%d,%d,%d,0", "AT+CNMI=1,%d,%d,%d,0",
-					    "AT+CNMI=2,%d,0,0,0", "AT+CNMI=2,%d"};
-	r = SMSCTL_ERR_UNSUPPORTED;
-	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
-		snprintf(cmd, sizeof(cmd), forms[i], mt, bm, ds);
+	for (int i = 0; i < 4; i++) {
+		if (i == 0 || i == 1)
+			snprintf(cmd, sizeof(cmd), "AT+CNMI=%d,%d,%d,%d,0", 2 - i, mt, bm, ds);
+		else if (i == 2)
+			snprintf(cmd, sizeof(cmd), "AT+CNMI=2,%d,0,0,0", mt);
+		else
+			snprintf(cmd, sizeof(cmd), "AT+CNMI=2,%d", mt);
 		r = sms_command(rx->m, cmd, NULL);
 		if (r == 0 || r == SMSCTL_ERR_GONE || r == SMSCTL_ERR_TIMEOUT)
 			return r;

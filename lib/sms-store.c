@@ -19,9 +19,8 @@
 #define LIST_MAX 4096
 
 static const char *const status_names[] = {
-	[SMSCTL_SMS_UNREAD] = "unread", [SMSCTL_SMS_READ] = "read",
-	[SMSCTL_SMS_UNSENT] = "unsent", [SMSCTL_SMS_SENT] = "sent",
-	[SMSCTL_SMS_ALL] = "all",
+    [SMSCTL_SMS_UNREAD] = "unread", [SMSCTL_SMS_READ] = "read", [SMSCTL_SMS_UNSENT] = "unsent",
+    [SMSCTL_SMS_SENT] = "sent",	    [SMSCTL_SMS_ALL] = "all",
 };
 
 SMSCTL_API const char *smsctl_sms_status_name(enum smsctl_sms_status status)
@@ -86,7 +85,15 @@ static int error_for_cms(int code)
 static int error_for_cme(int code)
 {
 	switch (code) {
-	case 5: case 10: case 11: case 12: case 13: case 15: case 16: case 17: case 18:
+	case 5:
+	case 10:
+	case 11:
+	case 12:
+	case 13:
+	case 15:
+	case 16:
+	case 17:
+	case 18:
 		return SMSCTL_ERR_SIM;
 	case 14: /* SIM busy */
 		return SMSCTL_ERR_TRANSIENT;
@@ -496,8 +503,7 @@ out:
 	return r;
 }
 
-int sms_read_current(struct smsctl_modem *m, const char *mem, int index,
-		     struct smsctl_stored **out)
+int sms_read_current(struct smsctl_modem *m, const char *mem, int index, struct smsctl_stored **out)
 {
 	struct smsctl_response *resp = NULL;
 	const char **lines = NULL;

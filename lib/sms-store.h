@@ -28,9 +28,9 @@ struct smsctl_stored {
  * only when an operation needs another memory, and switched back by sms_memsel_restore().
  */
 struct sms_memsel {
-	bool known;               /* orig and cur are valid */
-	char orig[SMS_MEM_MAX];   /* as found */
-	char cur[SMS_MEM_MAX];    /* as set now */
+	bool known;		/* orig and cur are valid */
+	char orig[SMS_MEM_MAX]; /* as found */
+	char cur[SMS_MEM_MAX];	/* as set now */
 };
 
 /* Whether s is a memory name we pass to a modem: 1-7 of A-Z, 0-9, '_'. */
@@ -52,7 +52,7 @@ int sms_storages(struct smsctl_modem *m, char mems[][SMS_MEM_MAX], size_t max);
 int sms_stored_new(const char *mem, int index, int stat, const char *hex,
 		   struct smsctl_stored **out);
 
-/* AT+CMGL=<stat> in the current read memory (already selected), appending to *v/*n. */
+/* AT+CMGL=<stat> in the current read memory (already selected), appending to *v and *n. */
 int sms_list_current(struct smsctl_modem *m, const char *mem, enum smsctl_sms_status filter,
 		     struct smsctl_stored ***v, size_t *n, size_t *cap);
 /* AT+CMGR / AT+CMGD in the current read memory. */
