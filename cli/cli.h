@@ -101,5 +101,6 @@ int cmd_list(struct cli *cli, int argc, char **argv);
 int cmd_read(struct cli *cli, int argc, char **argv);
 int cmd_delete(struct cli *cli, int argc, char **argv);
 int cmd_ports(struct cli *cli, int argc, char **argv);
+int cmd_at(struct cli *cli, int argc, char **argv);
 
 #endif
