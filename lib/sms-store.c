@@ -2,6 +2,7 @@
 /* Stored messages: list (AT+CMGL), read (AT+CMGR) and delete (AT+CMGD) in each memory, in PDU
  * mode, switching the read memory with AT+CPMS only when needed and switching it back.
  * TS 27.005 3.2.2 (+CPMS), 3.5.4 (+CMGD), 4.1 (+CMGL), 4.2 (+CMGR). */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -597,6 +598,9 @@ SMSCTL_API int smsctl_sms_list(struct smsctl_modem *m, const char *mem,
 		r = sms_memsel_use(m, &sel, mems[i]);
 		if (r == 0)
 			r = sms_list_current(m, mems[i], filter, &list->v, &list->n, &list->cap);
+		/* A memory the modem lists but will not select (SM_P on SIMCom): skip it. */
+		if (r == SMSCTL_ERR_UNSUPPORTED && !mem)
+			r = 0;
 	}
 	r = finish(m, &sel, r);
 	if (r < 0) {
@@ -604,7 +608,7 @@ SMSCTL_API int smsctl_sms_list(struct smsctl_modem *m, const char *mem,
 		return r;
 	}
 	*out = list;
-	return list->n > (size_t)INT32_MAX ? INT32_MAX : (int)list->n;
+	return list->n > (size_t)INT_MAX ? INT_MAX : (int)list->n;
 }
 
 SMSCTL_API int smsctl_sms_read(struct smsctl_modem *m, const char *mem, int index,
@@ -693,6 +697,8 @@ SMSCTL_API int smsctl_sms_delete_all(struct smsctl_modem *m, const char *mem)
 		r = sms_memsel_use(m, &sel, mems[i]);
 		if (r == 0)
 			r = delete_all_current(m, mems[i]);
+		if (r == SMSCTL_ERR_UNSUPPORTED && !mem)
+			r = 0;
 	}
 	return finish(m, &sel, r);
 }
