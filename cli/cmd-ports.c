@@ -63,7 +63,7 @@ static void probe_port(const char *path, unsigned timeout_ms, struct probe *p)
 
 static void hex4_or_null(struct json *j, const char *key, int v)
 {
-	char buf[8];
+	char buf[16];
 
 	if (v < 0) {
 		json_kv_null(j, key);

@@ -259,7 +259,9 @@ static int hand_over(struct smsctl_receiver *rx, struct smsctl_message *msg, boo
 			p->state = PART_REFUSED;
 			continue;
 		}
-		if (!p->mem[0]) {
+		if (!p->mem[0] || p->state == PART_STALE) {
+			/* Not stored, or its index holds another message now: nothing to
+			 * delete. */
 			part_drop(rx, (size_t)(p - rx->parts));
 			continue;
 		}
@@ -735,6 +737,15 @@ SMSCTL_API int smsctl_receiver_start(struct smsctl_receiver *rx)
 	return finish_call(rx, r);
 }
 
+/* Handle what the URC handlers queued (the modem's input was read by the caller). */
+static int handle(struct smsctl_receiver *rx)
+{
+	rx->handed_now = 0;
+	if (rx->polling && now_ms() - rx->last_scan_ms >= POLL_MS)
+		rx->rescan = true;
+	return finish_call(rx, drain(rx));
+}
+
 SMSCTL_API int smsctl_receiver_process(struct smsctl_receiver *rx)
 {
 	int r;
@@ -745,16 +756,10 @@ SMSCTL_API int smsctl_receiver_process(struct smsctl_receiver *rx)
 		return SMSCTL_ERR_STATE;
 	if (rx->err)
 		return rx->err;
-	rx->handed_now = 0;
 	r = smsctl_modem_process(rx->m);
-	if (r < 0) {
-		note(rx, r);
-		return r;
-	}
-	if (rx->polling && now_ms() - rx->last_scan_ms >= POLL_MS)
-		rx->rescan = true;
-	r = drain(rx);
-	return finish_call(rx, r);
+	if (r < 0)
+		return note(rx, r);
+	return handle(rx);
 }
 
 SMSCTL_API int smsctl_receiver_get_timeout(const struct smsctl_receiver *rx)
@@ -806,7 +811,8 @@ SMSCTL_API int smsctl_receiver_run(struct smsctl_receiver *rx, int timeout_ms)
 	before = rx->accepted;
 	deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
 	for (;;) {
-		r = smsctl_receiver_process(rx);
+		/* smsctl_modem_wait() below has read the input already. */
+		r = handle(rx);
 		if (r < 0)
 			return r;
 		left = deadline < 0 ? -1 : deadline - now_ms();
