@@ -245,7 +245,7 @@ int sms_storages(struct smsctl_modem *m, char mems[][SMS_MEM_MAX], size_t max)
 	bool found = false;
 	int r = sms_command(m, "AT+CPMS=?", &resp);
 
-	if (r < 0)
+	if (r == SMSCTL_ERR_GONE || r == SMSCTL_ERR_TIMEOUT || r == SMSCTL_ERR_SIM)
 		goto out;
 	for (size_t i = 0; i < smsctl_response_get_line_count(resp) && !found; i++) {
 		const char *line = smsctl_response_get_line(resp, i);
@@ -263,9 +263,13 @@ int sms_storages(struct smsctl_modem *m, char mems[][SMS_MEM_MAX], size_t max)
 			snprintf(all[n_all++], SMS_MEM_MAX, "%s", name);
 		}
 	}
-	r = SMSCTL_ERR_PROTOCOL;
-	if (!found)
-		goto out;
+	if (!found) {
+		/* An answer we cannot read (Wavecom's nested lists): the memory in use. */
+		r = query_read_mem(m, all[0], SMS_MEM_MAX);
+		if (r < 0)
+			goto out;
+		n_all = 1;
+	}
 	/* MT is SM and ME seen as one: read SM and ME when both are there, else MT alone
 	 * (it covers whichever of them the modem does not list for reading). */
 	bool sm = mems_has(all, n_all, "SM"), me = mems_has(all, n_all, "ME");
