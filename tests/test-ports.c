@@ -176,15 +176,14 @@ static const struct expect {
 	int vid, pid, iface;
 	const char *manufacturer, *product, *serial;
 } expected[] = {
-	{"ttyACM0", "usb-Another_name_for_it-if00", "cdc_acm", "usb", 0x1bc7, 0x1201, 0, NULL,
-	 NULL, "0123456789AB"},
-	{"ttyS0", NULL, "serial8250", "platform", -1, -1, -1, NULL, NULL, NULL},
-	{"ttyUSB0", NULL, "option", "usb", 0x12d1, 0x1506, 0, "HUAWEI", "HUAWEI Mobile", NULL},
-	{"ttyUSB2", "usb-HUAWEI_HUAWEI_Mobile-if01-port0", "option", "usb", 0x12d1, 0x1506, 1,
-	 "HUAWEI", "HUAWEI Mobile", NULL},
-	{"ttyUSB3", NULL, NULL, "usb", -1, -1, -1, "Evil?[2J?Corp", NULL /* checked below */,
-	 NULL},
-	{"ttyUSB10", NULL, "option", "usb", 0x12d1, 0x1506, 2, "HUAWEI", "HUAWEI Mobile", NULL},
+    {"ttyACM0", "usb-Another_name_for_it-if00", "cdc_acm", "usb", 0x1bc7, 0x1201, 0, NULL, NULL,
+     "0123456789AB"},
+    {"ttyS0", NULL, "serial8250", "platform", -1, -1, -1, NULL, NULL, NULL},
+    {"ttyUSB0", NULL, "option", "usb", 0x12d1, 0x1506, 0, "HUAWEI", "HUAWEI Mobile", NULL},
+    {"ttyUSB2", "usb-HUAWEI_HUAWEI_Mobile-if01-port0", "option", "usb", 0x12d1, 0x1506, 1, "HUAWEI",
+     "HUAWEI Mobile", NULL},
+    {"ttyUSB3", NULL, NULL, "usb", -1, -1, -1, "Evil?[2J?Corp", NULL /* checked below */, NULL},
+    {"ttyUSB10", NULL, "option", "usb", 0x12d1, 0x1506, 2, "HUAWEI", "HUAWEI Mobile", NULL},
 };
 
 static void assert_str_or_null(const char *got, const char *want)
@@ -247,8 +246,7 @@ START_TEST(test_enumerate_bad_args)
 	smsctl_ports_free(ports);
 	ck_assert_int_eq(ports_enumerate(NULL, "/dev", NULL, &ports), SMSCTL_ERR_INVALID);
 	ck_assert_ptr_null(ports);
-	ck_assert_int_eq(ports_enumerate("/sys/class/tty", NULL, NULL, &ports),
-			 SMSCTL_ERR_INVALID);
+	ck_assert_int_eq(ports_enumerate("/sys/class/tty", NULL, NULL, &ports), SMSCTL_ERR_INVALID);
 	ck_assert_int_eq(ports_enumerate("/sys/class/tty", "/dev", NULL, NULL), SMSCTL_ERR_INVALID);
 	ck_assert_int_eq(smsctl_port_list(NULL), SMSCTL_ERR_INVALID);
 	smsctl_ports_free(NULL);
@@ -271,8 +269,8 @@ START_TEST(test_real_system)
 		const struct smsctl_port *p = smsctl_ports_get(ports, (size_t)i);
 		ck_assert_str_eq(smsctl_port_get_path(p) + 5, smsctl_port_get_name(p));
 		if (i > 0)
-			ck_assert_int_lt(ports_name_cmp(smsctl_port_get_name(smsctl_ports_get(
-								ports, (size_t)i - 1)),
+			ck_assert_int_lt(ports_name_cmp(smsctl_port_get_name(
+							    smsctl_ports_get(ports, (size_t)i - 1)),
 							smsctl_port_get_name(p)),
 					 0);
 	}
@@ -284,10 +282,18 @@ static const struct {
 	const char *a, *b;
 	int sign;
 } order[] = {
-	{"ttyUSB2", "ttyUSB10", -1},  {"ttyUSB10", "ttyUSB2", 1},  {"ttyUSB2", "ttyUSB2", 0},
-	{"ttyACM0", "ttyUSB0", -1},   {"ttyS9", "ttyS10", -1},     {"ttyUSB02", "ttyUSB2", 0},
-	{"ttyUSB", "ttyUSB0", -1},    {"ttyUSB0", "ttyUSB", 1},    {"", "", 0},
-	{"", "a", -1},                {"ttyUSB1a", "ttyUSB1b", -1}, {"tty9", "ttyA", -1},
+    {"ttyUSB2", "ttyUSB10", -1},
+    {"ttyUSB10", "ttyUSB2", 1},
+    {"ttyUSB2", "ttyUSB2", 0},
+    {"ttyACM0", "ttyUSB0", -1},
+    {"ttyS9", "ttyS10", -1},
+    {"ttyUSB02", "ttyUSB2", 0},
+    {"ttyUSB", "ttyUSB0", -1},
+    {"ttyUSB0", "ttyUSB", 1},
+    {"", "", 0},
+    {"", "a", -1},
+    {"ttyUSB1a", "ttyUSB1b", -1},
+    {"tty9", "ttyA", -1},
 };
 
 START_TEST(test_name_order)
@@ -303,11 +309,11 @@ static const struct {
 	unsigned timeout_ms;
 	int want;
 } probes[] = {
-	{NULL, 100, SMSCTL_ERR_INVALID},
-	{"", 100, SMSCTL_ERR_INVALID},
-	{"/dev/null", 0, SMSCTL_ERR_INVALID},
-	{"/dev/null", 600001, SMSCTL_ERR_INVALID},
-	{"/nonexistent/ttyUSB9", 100, SMSCTL_ERR_NOT_FOUND},
+    {NULL, 100, SMSCTL_ERR_INVALID},
+    {"", 100, SMSCTL_ERR_INVALID},
+    {"/dev/null", 0, SMSCTL_ERR_INVALID},
+    {"/dev/null", 600001, SMSCTL_ERR_INVALID},
+    {"/nonexistent/ttyUSB9", 100, SMSCTL_ERR_NOT_FOUND},
 };
 
 START_TEST(test_probe_errors)

@@ -21,13 +21,11 @@
 static const char text_short[] = "Hello from the test";
 static char text_two[300];
 static char text_three[420];
-static const char text_ucs2[] =
-	"\xe4\xbd\xa0\xe5\xa5\xbd\xef\xbc\x8c\xe8\xbf\x99\xe6\x98\xaf\xe4\xb8\x80\xe6\x9d\xa1"
-	"\xe5\xbe\x88\xe9\x95\xbf\xe7\x9a\x84\xe7\x9f\xad\xe4\xbf\xa1\xe3\x80\x82\xe4\xbd\xa0"
-	"\xe5\xa5\xbd\xef\xbc\x8c\xe8\xbf\x99\xe6\x98\xaf\xe4\xb8\x80\xe6\x9d\xa1\xe5\xbe\x88"
-	"\xe9\x95\xbf\xe7\x9a\x84\xe7\x9f\xad\xe4\xbf\xa1\xe3\x80\x82\xe4\xbd\xa0\xe5\xa5\xbd"
-	"\xef\xbc\x8c\xe8\xbf\x99\xe6\x98\xaf\xe4\xb8\x80\xe6\x9d\xa1\xe5\xbe\x88\xe9\x95\xbf"
-	"\xe7\x9a\x84\xe7\x9f\xad\xe4\xbf\xa1\xe3\x80\x82";
+/* "你好，这是一条很长的短信。" (13 characters) six times: 78 characters, two UCS-2 parts. */
+static const char sentence[] = "\xe4\xbd\xa0\xe5\xa5\xbd\xef\xbc\x8c\xe8\xbf\x99\xe6\x98\xaf"
+			       "\xe4\xb8\x80\xe6\x9d\xa1\xe5\xbe\x88\xe9\x95\xbf\xe7\x9a\x84"
+			       "\xe7\x9f\xad\xe4\xbf\xa1\xe3\x80\x82";
+static char text_ucs2[6 * sizeof(sentence)];
 
 static void make_texts(void)
 {
@@ -37,6 +35,9 @@ static void make_texts(void)
 	for (size_t i = 0; i < sizeof(text_three) - 1; i++)
 		text_three[i] = (char)('0' + i % 10);
 	text_three[sizeof(text_three) - 1] = '\0';
+	text_ucs2[0] = '\0';
+	for (int i = 0; i < 6; i++)
+		strcat(text_ucs2, sentence);
 }
 
 struct got {
@@ -52,7 +53,7 @@ struct got {
 struct collector {
 	struct got got[MAX_GOT];
 	size_t n;
-	int refuse;            /* refuse this many calls, then accept */
+	int refuse; /* refuse this many calls, then accept */
 	bool refuse_all;
 	struct smsctl_sim *unplug_sim; /* pull the plug when the unplug_at-th message arrives */
 	size_t unplug_at;
@@ -216,13 +217,13 @@ static const struct arrive_case {
 	enum smsctl_receive_mode mode;
 	unsigned flags;
 } arrive_cases[] = {
-	{"sim:", SMSCTL_RECEIVE_STORED, 0},
-	{"sim:", SMSCTL_RECEIVE_STORED, SMSCTL_SIM_DELIVER_REVERSE},
-	{"sim:huawei", SMSCTL_RECEIVE_STORED, SMSCTL_SIM_DELIVER_REVERSE},
-	{"sim:cinterion", SMSCTL_RECEIVE_STORED, SMSCTL_SIM_DELIVER_REVERSE},
-	{"sim:quectel", SMSCTL_RECEIVE_DIRECT, 0},
-	{"sim:", SMSCTL_RECEIVE_DIRECT, SMSCTL_SIM_DELIVER_REVERSE},
-	{"sim:simcom", SMSCTL_RECEIVE_DIRECT, SMSCTL_SIM_DELIVER_UCS2},
+    {"sim:", SMSCTL_RECEIVE_STORED, 0},
+    {"sim:", SMSCTL_RECEIVE_STORED, SMSCTL_SIM_DELIVER_REVERSE},
+    {"sim:huawei", SMSCTL_RECEIVE_STORED, SMSCTL_SIM_DELIVER_REVERSE},
+    {"sim:cinterion", SMSCTL_RECEIVE_STORED, SMSCTL_SIM_DELIVER_REVERSE},
+    {"sim:quectel", SMSCTL_RECEIVE_DIRECT, 0},
+    {"sim:", SMSCTL_RECEIVE_DIRECT, SMSCTL_SIM_DELIVER_REVERSE},
+    {"sim:simcom", SMSCTL_RECEIVE_DIRECT, SMSCTL_SIM_DELIVER_UCS2},
 };
 
 START_TEST(test_arrive)
@@ -260,8 +261,7 @@ END_TEST
 
 /* ---- interleaved senders, same references, 8- and 16-bit ---- */
 
-static struct smsctl_encoded *encode(const char *from, const char *text, unsigned ref,
-				     bool ref16)
+static struct smsctl_encoded *encode(const char *from, const char *text, unsigned ref, bool ref16)
 {
 	struct smsctl_submit_options *o = smsctl_submit_options_new();
 	struct smsctl_encoded *enc = NULL;
@@ -269,9 +269,8 @@ static struct smsctl_encoded *encode(const char *from, const char *text, unsigne
 	ck_assert_ptr_nonnull(o);
 	ck_assert_int_eq(smsctl_submit_options_set_concat_ref(o, ref), 0);
 	ck_assert_int_eq(smsctl_submit_options_set_16bit_ref(o, ref16), 0);
-	ck_assert_int_eq(smsctl_pdu_encode_deliver(from, text, "2026-11-22T19:30:05+08:00", o,
-						   &enc),
-			 0);
+	ck_assert_int_eq(
+	    smsctl_pdu_encode_deliver(from, text, "2026-11-22T19:30:05+08:00", o, &enc), 0);
 	smsctl_submit_options_free(o);
 	return enc;
 }
@@ -281,8 +280,8 @@ static const struct interleave_case {
 	unsigned ref_a, ref_b; /* equal references from different senders must not mix */
 	bool stored_first;     /* parts stored before start, or arriving while running */
 } interleave_cases[] = {
-	{false, 7, 7, false},        {false, 7, 8, true},         {true, 0x1234, 0x1234, false},
-	{true, 0xfffe, 0x00fe, true}, {true, 300, 300, true},     {false, 255, 0, false},
+    {false, 7, 7, false},	  {false, 7, 8, true},	  {true, 0x1234, 0x1234, false},
+    {true, 0xfffe, 0x00fe, true}, {true, 300, 300, true}, {false, 255, 0, false},
 };
 
 START_TEST(test_interleaved)
@@ -300,9 +299,9 @@ START_TEST(test_interleaved)
 	ck_assert_uint_eq(smsctl_encoded_get_count(b), 2);
 	/* Order: A3 B2 S A1 B1 A2 */
 	const char *order[] = {
-		smsctl_encoded_get_hex(a, 2), smsctl_encoded_get_hex(b, 1),
-		smsctl_encoded_get_hex(s, 0), smsctl_encoded_get_hex(a, 0),
-		smsctl_encoded_get_hex(b, 0), smsctl_encoded_get_hex(a, 1),
+	    smsctl_encoded_get_hex(a, 2), smsctl_encoded_get_hex(b, 1),
+	    smsctl_encoded_get_hex(s, 0), smsctl_encoded_get_hex(a, 0),
+	    smsctl_encoded_get_hex(b, 0), smsctl_encoded_get_hex(a, 1),
 	};
 	ck_assert_int_eq(smsctl_receiver_new(m, collect, &c, &rx), 0);
 	if (!t->stored_first)
@@ -591,8 +590,7 @@ static const struct store_case {
 	const char *device;
 	int first_index; /* Huawei counts from 0 */
 } store_cases[] = {
-	{"sim:", 1},       {"sim:huawei", 0}, {"sim:wavecom", 1},
-	{"sim:simcom", 1}, {"sim:quectel", 1},
+    {"sim:", 1}, {"sim:huawei", 0}, {"sim:wavecom", 1}, {"sim:simcom", 1}, {"sim:quectel", 1},
 };
 
 START_TEST(test_list_read_delete)
@@ -684,16 +682,15 @@ static const struct bad_case {
 	int status;
 	int want_list, want_read, want_delete;
 } bad_cases[] = {
-	{"sm\"", 1, SMSCTL_SMS_ALL, SMSCTL_ERR_INVALID, SMSCTL_ERR_INVALID, SMSCTL_ERR_INVALID},
-	{"", 1, SMSCTL_SMS_ALL, SMSCTL_ERR_INVALID, SMSCTL_ERR_INVALID, SMSCTL_ERR_INVALID},
-	{"TOOLONGNAME", 1, SMSCTL_SMS_ALL, SMSCTL_ERR_INVALID, SMSCTL_ERR_INVALID,
-	 SMSCTL_ERR_INVALID},
-	{"SM;D", 1, SMSCTL_SMS_ALL, SMSCTL_ERR_INVALID, SMSCTL_ERR_INVALID, SMSCTL_ERR_INVALID},
-	{"SM", -1, 0, SMSCTL_ERR_INVALID, SMSCTL_ERR_INVALID, SMSCTL_ERR_INVALID},
-	{"SM", 1, 6, SMSCTL_ERR_INVALID, SMSCTL_ERR_NOT_FOUND, 0},
-	{"XX", 1, SMSCTL_SMS_ALL, SMSCTL_ERR_UNSUPPORTED, SMSCTL_ERR_UNSUPPORTED,
-	 SMSCTL_ERR_UNSUPPORTED},
-	{"SM", 9999, SMSCTL_SMS_ALL, 0, SMSCTL_ERR_NOT_FOUND, SMSCTL_ERR_NOT_FOUND},
+    {"sm\"", 1, SMSCTL_SMS_ALL, SMSCTL_ERR_INVALID, SMSCTL_ERR_INVALID, SMSCTL_ERR_INVALID},
+    {"", 1, SMSCTL_SMS_ALL, SMSCTL_ERR_INVALID, SMSCTL_ERR_INVALID, SMSCTL_ERR_INVALID},
+    {"TOOLONGNAME", 1, SMSCTL_SMS_ALL, SMSCTL_ERR_INVALID, SMSCTL_ERR_INVALID, SMSCTL_ERR_INVALID},
+    {"SM;D", 1, SMSCTL_SMS_ALL, SMSCTL_ERR_INVALID, SMSCTL_ERR_INVALID, SMSCTL_ERR_INVALID},
+    {"SM", -1, 0, SMSCTL_ERR_INVALID, SMSCTL_ERR_INVALID, SMSCTL_ERR_INVALID},
+    {"SM", 1, 6, SMSCTL_ERR_INVALID, SMSCTL_ERR_NOT_FOUND, 0},
+    {"XX", 1, SMSCTL_SMS_ALL, SMSCTL_ERR_UNSUPPORTED, SMSCTL_ERR_UNSUPPORTED,
+     SMSCTL_ERR_UNSUPPORTED},
+    {"SM", 9999, SMSCTL_SMS_ALL, 0, SMSCTL_ERR_NOT_FOUND, SMSCTL_ERR_NOT_FOUND},
 };
 
 START_TEST(test_bad_arguments)
