@@ -123,20 +123,22 @@ static void human_message(const struct cli *cli, const struct smsctl_received *r
 	fprintf(stdout, "%s", recv_reset(cli));
 	if (ts)
 		fprintf(stdout, "  %s", ts);
-	fprintf(stdout, "  %s", recv_dim(cli));
+	fputs(recv_dim(cli), stdout);
 	for (size_t i = 0; i < n; i++) {
 		const char *mem = smsctl_received_get_part_storage(rcv, i);
 
 		if (!mem)
 			continue;
-		fprintf(stdout, "%s%s %d", any ? ", " : "(", mem,
+		fprintf(stdout, "%s%s %d", any ? ", " : "  (", mem,
 			smsctl_received_get_part_index(rcv, i));
 		any = true;
 	}
 	if (any)
-		fputs(") ", stdout);
-	if (smsctl_message_get_total(msg) > 1)
+		fputc(')', stdout);
+	if (smsctl_message_get_total(msg) > 1) {
+		fputs("  ", stdout);
 		fprintf(stdout, _("%zu of %u parts"), n, smsctl_message_get_total(msg));
+	}
 	fputs(recv_reset(cli), stdout);
 	if (!smsctl_received_is_complete(rcv))
 		fprintf(stdout, "  %s", _("INCOMPLETE"));

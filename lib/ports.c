@@ -288,6 +288,16 @@ static int add_port(struct smsctl_ports *list, const char *class_tty, const char
 	}
 	p.driver = link_base(devdir, "driver");
 	p.subsystem = link_base(devdir, "subsystem");
+	/* Linux 6.5+ puts a serial-base port and controller between the tty and the UART's
+	 * device (pnp, platform, pci): name that one. */
+	for (int up = 0; up < 2 && p.subsystem && strcmp(p.subsystem, "serial-base") == 0; up++) {
+		if (!path_up(devdir))
+			break;
+		free(p.driver);
+		free(p.subsystem);
+		p.driver = link_base(devdir, "driver");
+		p.subsystem = link_base(devdir, "subsystem");
+	}
 	r = fill_usb(&p, devdir);
 	if (r < 0)
 		goto fail;

@@ -126,6 +126,23 @@ static void build_tree(void)
 	lnk("../../../devices/platform/serial8250", "class/tty/ttyS1/device");
 	put("class/tty/ttyS1/type", "0\n");
 
+	/* Linux 6.5+: ttyS2 -> pnp0/00:01/00:01:0/00:01:0.0 (serial-base port, driver "port";
+	 * controller, driver "ctrl"), the UART is the pnp device 00:01 (driver "serial"). */
+	mkdirs("bus/serial-base/drivers/port");
+	mkdirs("bus/serial-base/drivers/ctrl");
+	mkdirs("bus/pnp/drivers/serial");
+	mkdirs("devices/pnp0/00:01/00:01:0/00:01:0.0");
+	lnk("../../../bus/pnp/drivers/serial", "devices/pnp0/00:01/driver");
+	lnk("../../../bus/pnp", "devices/pnp0/00:01/subsystem");
+	lnk("../../../../bus/serial-base/drivers/ctrl", "devices/pnp0/00:01/00:01:0/driver");
+	lnk("../../../../bus/serial-base", "devices/pnp0/00:01/00:01:0/subsystem");
+	lnk("../../../../../bus/serial-base/drivers/port",
+	    "devices/pnp0/00:01/00:01:0/00:01:0.0/driver");
+	lnk("../../../../../bus/serial-base", "devices/pnp0/00:01/00:01:0/00:01:0.0/subsystem");
+	mkdirs("class/tty/ttyS2");
+	lnk("../../../devices/pnp0/00:01/00:01:0/00:01:0.0", "class/tty/ttyS2/device");
+	put("class/tty/ttyS2/type", "4\n");
+
 	/* A virtual console: no device link. */
 	mkdirs("class/tty/tty0");
 	/* A dangling device link: skipped. */
@@ -164,7 +181,7 @@ static struct smsctl_ports *enumerate(void)
 	snprintf(class_tty, sizeof(class_tty), "%s/class/tty", root);
 	snprintf(dev, sizeof(dev), "%s/dev", root);
 	snprintf(by_id, sizeof(by_id), "%s/dev/serial/by-id", root);
-	ck_assert_int_eq(ports_enumerate(class_tty, dev, by_id, &ports), 6);
+	ck_assert_int_eq(ports_enumerate(class_tty, dev, by_id, &ports), 7);
 	return ports;
 }
 
@@ -179,6 +196,7 @@ static const struct expect {
     {"ttyACM0", "usb-Another_name_for_it-if00", "cdc_acm", "usb", 0x1bc7, 0x1201, 0, NULL, NULL,
      "0123456789AB"},
     {"ttyS0", NULL, "serial8250", "platform", -1, -1, -1, NULL, NULL, NULL},
+    {"ttyS2", NULL, "serial", "pnp", -1, -1, -1, NULL, NULL, NULL},
     {"ttyUSB0", NULL, "option", "usb", 0x12d1, 0x1506, 0, "HUAWEI", "HUAWEI Mobile", NULL},
     {"ttyUSB2", "usb-HUAWEI_HUAWEI_Mobile-if01-port0", "option", "usb", 0x12d1, 0x1506, 1, "HUAWEI",
      "HUAWEI Mobile", NULL},
@@ -203,7 +221,7 @@ START_TEST(test_enumerate)
 
 	build_tree();
 	ports = enumerate();
-	ck_assert_uint_eq(smsctl_ports_get_count(ports), 6);
+	ck_assert_uint_eq(smsctl_ports_get_count(ports), 7);
 	p = smsctl_ports_get(ports, (size_t)_i);
 	ck_assert_ptr_nonnull(p);
 	ck_assert_str_eq(smsctl_port_get_name(p), e->name);
