@@ -499,7 +499,8 @@ int sms_list_current(struct smsctl_modem *m, const char *mem, enum smsctl_sms_st
 			goto out;
 		}
 	}
-	qsort(*v + first, *n - first, sizeof(**v), cmp_index);
+	if (*n - first > 1)
+		qsort(*v + first, *n - first, sizeof(**v), cmp_index);
 	r = 0;
 out:
 	free(e);
