@@ -8,6 +8,7 @@
  * was accepted.
  */
 #include <check.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -757,6 +758,119 @@ START_TEST(test_null_arguments)
 }
 END_TEST
 
+/* ---- +CMT with acknowledgements (+CSMS=1) ---- */
+
+static void assert_no_ack_pending(struct smsctl_modem *m)
+{
+	struct smsctl_response *resp = NULL;
+
+	/* The simulated modem answers +CMS ERROR: 340 when no +CMT waits for one. */
+	ck_assert_int_eq(smsctl_modem_command(m, "AT+CNMA", 0, &resp), SMSCTL_ERR_MODEM);
+	ck_assert_int_eq(smsctl_response_get_error_code(resp), 340);
+	smsctl_response_free(resp);
+}
+
+START_TEST(test_direct_acknowledged)
+{
+	struct collector c = {0};
+	struct smsctl_receiver *rx = NULL;
+	struct smsctl_modem *m = open_sim("sim:");
+	struct smsctl_sim *sim = smsctl_modem_get_sim(m);
+	bool refuse = _i == 1;
+
+	ck_assert_int_eq(smsctl_modem_command(m, "AT+CSMS=1", 0, NULL), 0);
+	c.refuse_all = refuse;
+	ck_assert_int_eq(smsctl_receiver_new(m, collect, &c, &rx), 0);
+	ck_assert_int_eq(smsctl_receiver_set_mode(rx, SMSCTL_RECEIVE_DIRECT), 0);
+	ck_assert_int_eq(smsctl_receiver_start(rx), 0);
+	ck_assert_int_eq(smsctl_sim_deliver(sim, "+31612345678", text_short, 0), 1);
+	ck_assert_int_eq(smsctl_sim_deliver(sim, "+31687654321", text_two, 0), 2);
+	ck_assert_int_ge(run_until(rx, &c, 2), 0);
+	run_idle(rx, 200);
+	ck_assert_uint_eq(c.n, 2);
+	ck_assert_uint_eq(count_text(&c, "+31612345678", text_short), 1);
+	ck_assert_uint_eq(count_text(&c, "+31687654321", text_two), 1);
+	ck_assert_uint_eq(smsctl_receiver_get_refused(rx), refuse ? 2 : 0);
+	/* Every +CMT was answered (a refused single one negatively). */
+	assert_no_ack_pending(m);
+	ck_assert_int_eq(stored_all(m), 0);
+	smsctl_receiver_free(rx);
+	collector_clear(&c);
+	smsctl_modem_free(m);
+}
+END_TEST
+
+/* ---- +CNMI: set to what the mode needs, the other fields kept ---- */
+
+static const struct cnmi_case {
+	const char *before;
+	enum smsctl_receive_mode mode;
+	bool indications;
+	const char *after;
+} cnmi_cases[] = {
+    {"AT+CNMI=2,0,0,1,0", SMSCTL_RECEIVE_STORED, true, "+CNMI: 2,1,0,1,0"},
+    {"AT+CNMI=2,0,0,2,0", SMSCTL_RECEIVE_DIRECT, true, "+CNMI: 2,2,0,2,0"},
+    {"AT+CNMI=0,0,0,0,0", SMSCTL_RECEIVE_STORED, true, "+CNMI: 2,1,0,0,0"},
+    {"AT+CNMI=1,1,0,0,1", SMSCTL_RECEIVE_STORED, true, "+CNMI: 1,1,0,0,1"},
+    {"AT+CNMI=0,0,0,1,0", SMSCTL_RECEIVE_STORED, false, "+CNMI: 0,0,0,1,0"},
+};
+
+START_TEST(test_cnmi_configured)
+{
+	const struct cnmi_case *t = &cnmi_cases[_i];
+	struct smsctl_response *resp = NULL;
+	struct collector c = {0};
+	struct smsctl_receiver *rx = NULL;
+	struct smsctl_modem *m = open_sim("sim:");
+
+	ck_assert_int_eq(smsctl_modem_command(m, t->before, 0, NULL), 0);
+	ck_assert_int_eq(smsctl_receiver_new(m, collect, &c, &rx), 0);
+	ck_assert_int_eq(smsctl_receiver_set_mode(rx, t->mode), 0);
+	ck_assert_int_eq(smsctl_receiver_set_indications(rx, t->indications), 0);
+	ck_assert_int_eq(smsctl_receiver_start(rx), 0);
+	ck_assert_int_eq(smsctl_modem_command(m, "AT+CNMI?", 0, &resp), 0);
+	ck_assert_uint_ge(smsctl_response_get_line_count(resp), 1);
+	ck_assert_str_eq(smsctl_response_get_line(resp, 0), t->after);
+	smsctl_response_free(resp);
+	smsctl_receiver_free(rx);
+	smsctl_modem_free(m);
+}
+END_TEST
+
+/* ---- the program's own poll loop ---- */
+
+START_TEST(test_event_loop)
+{
+	struct collector c = {0};
+	struct smsctl_receiver *rx = NULL;
+	struct smsctl_modem *m = open_sim("sim:");
+	struct smsctl_sim *sim = smsctl_modem_get_sim(m);
+	struct timespec t0;
+
+	ck_assert_int_eq(smsctl_receiver_new(m, collect, &c, &rx), 0);
+	ck_assert_int_eq(smsctl_receiver_start(rx), 0);
+	ck_assert_int_eq(
+	    smsctl_sim_deliver(sim, "+4912345", text_three, SMSCTL_SIM_DELIVER_REVERSE), 3);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (c.n < 1 && elapsed_ms(&t0) < 20000) {
+		struct pollfd pfd = {.fd = smsctl_modem_get_fd(m), .events = POLLIN};
+		int t = smsctl_receiver_get_timeout(rx);
+
+		ck_assert_int_ge(pfd.fd, 0);
+		if (t < 0 || t > 100)
+			t = 100;
+		ck_assert_int_ge(poll(&pfd, 1, t), 0);
+		ck_assert_int_ge(smsctl_receiver_process(rx), 0);
+	}
+	ck_assert_uint_eq(c.n, 1);
+	ck_assert_str_eq(c.got[0].text, text_three);
+	ck_assert_int_eq(stored_all(m), 0);
+	smsctl_receiver_free(rx);
+	collector_clear(&c);
+	smsctl_modem_free(m);
+}
+END_TEST
+
 static Suite *recv_suite(void)
 {
 	Suite *s = suite_create("recv");
@@ -788,6 +902,10 @@ static Suite *recv_suite(void)
 	tcase_add_test(tc, test_incomplete_then_complete);
 	tcase_add_test(tc, test_storage_full);
 	tcase_add_test(tc, test_cmti_other_memory);
+	tcase_add_loop_test(tc, test_direct_acknowledged, 0, 2);
+	tcase_add_loop_test(tc, test_cnmi_configured, 0,
+			    (int)(sizeof(cnmi_cases) / sizeof(cnmi_cases[0])));
+	tcase_add_test(tc, test_event_loop);
 	suite_add_tcase(s, tc);
 	return s;
 }
