@@ -33,6 +33,201 @@ SMSCTL_BEGIN_DECLS
 SMSCTL_API int smsctl_sms_prepare(struct smsctl_modem *m, const char *pin);
 
 /* --- send (owner: send) --- */
+
+/**
+ * After smsctl_sms_prepare(), smsctl_info_read() or smsctl_status_read() failed: one sentence
+ * saying what was seen (translated), "" when nothing is known. Never contains the PIN.
+ * Borrowed until the next SMS operation on the handle.
+ */
+SMSCTL_API const char *smsctl_sms_get_error_detail(struct smsctl_modem *m);
+
+/** Options for smsctl_sms_send() (opaque); NULL means the defaults. */
+struct smsctl_send_options;
+
+SMSCTL_API struct smsctl_send_options *smsctl_send_options_new(void);
+SMSCTL_API void smsctl_send_options_free(struct smsctl_send_options *opts);
+/** Flash SMS: message class 0 (default off). */
+SMSCTL_API int smsctl_send_options_set_flash(struct smsctl_send_options *opts, bool on);
+/** Force UCS-2 even when every character fits GSM 7-bit (default off: chosen automatically). */
+SMSCTL_API int smsctl_send_options_set_ucs2(struct smsctl_send_options *opts, bool on);
+/** Request a status report (TP-SRR) for every part (default off). */
+SMSCTL_API int smsctl_send_options_set_report(struct smsctl_send_options *opts, bool on);
+/** Wait up to seconds after the last part for the status reports (implies the request);
+ *  0 (default) does not wait. At most 86400. */
+SMSCTL_API int smsctl_send_options_set_wait_report(struct smsctl_send_options *opts,
+						   unsigned seconds);
+/** Retries of one part after a transient failure (default 3, at most 20). */
+SMSCTL_API int smsctl_send_options_set_retries(struct smsctl_send_options *opts, unsigned retries);
+/** Relative validity in minutes (0, the default, leaves it out; see
+ *  smsctl_submit_options_set_validity()). */
+SMSCTL_API int smsctl_send_options_set_validity(struct smsctl_send_options *opts,
+						unsigned long minutes);
+/** SMSC to put in the PDU (`+` and digits, or digits); NULL (default) lets the modem use its
+ *  stored one. Copied. */
+SMSCTL_API int smsctl_send_options_set_smsc(struct smsctl_send_options *opts, const char *smsc);
+/**
+ * The waiting between attempts: first_ms before the first retry, doubling, and at most
+ * total_ms of waiting for the whole message (defaults 2000 and 30000). Tests shorten it.
+ */
+SMSCTL_API int smsctl_send_options_set_backoff(struct smsctl_send_options *opts,
+					       unsigned first_ms, unsigned total_ms);
+/** How long the network's answer to one submit may take after the PDU was handed over, in
+ *  milliseconds (default 0: the engine's PDU timeout, at least 60 s). */
+SMSCTL_API int smsctl_send_options_set_submit_timeout(struct smsctl_send_options *opts,
+						      unsigned timeout_ms);
+
+/** What is known about delivery. */
+enum smsctl_report_state {
+	SMSCTL_REPORT_NOT_REQUESTED = 1, /**< no status report was asked for */
+	SMSCTL_REPORT_REQUESTED = 2,     /**< asked for, not waited for */
+	SMSCTL_REPORT_PENDING = 3,       /**< waited; not every part has a final report yet */
+	SMSCTL_REPORT_DELIVERED = 4,     /**< every part was delivered */
+	SMSCTL_REPORT_FAILED = 5,        /**< the network gave up on at least one part */
+};
+
+/** The outcome of smsctl_sms_send() (opaque). */
+struct smsctl_send_result;
+
+/**
+ * Send a text: encoded as one or more SMS-SUBMIT PDUs (GSM 7-bit or UCS-2 chosen
+ * automatically), each handed over with AT+CMGS. Runs smsctl_sms_prepare(m, NULL) first when
+ * the handle was not prepared.
+ *
+ * A part is tried again after a transient failure (congestion, network out of order, no
+ * service while registered, an error before the `>` prompt), with a doubling pause, only when
+ * the modem or the network proved it was not accepted. A part handed over without an answer is
+ * never submitted again (::SMSCTL_ERR_UNKNOWN_OUTCOME). Before retrying `+CMS ERROR` 330, 331,
+ * 332 or 500 the registration and the SMSC are read to find the cause.
+ *
+ * @param number `+` and digits, or digits (sent as typed, TON unknown).
+ * @param text UTF-8 text.
+ * @param opts options or NULL.
+ * @param out set in every case where a result exists (also on most failures: it says which
+ *        parts went out and the modem's exact error); free with smsctl_send_result_free().
+ * @return 0 when every part was accepted; ::SMSCTL_ERR_INVALID (bad number, text or option),
+ *         ::SMSCTL_ERR_TOO_LONG, ::SMSCTL_ERR_SIM, ::SMSCTL_ERR_NETWORK, ::SMSCTL_ERR_REJECTED
+ *         (permanent), ::SMSCTL_ERR_TRANSIENT (nothing more went out; retry later),
+ *         ::SMSCTL_ERR_UNKNOWN_OUTCOME, ::SMSCTL_ERR_TIMEOUT, ::SMSCTL_ERR_GONE, others.
+ *         A delivery report that failed or did not come is not an error: see
+ *         smsctl_send_result_get_report_state().
+ */
+SMSCTL_API int smsctl_sms_send(struct smsctl_modem *m, const char *number, const char *text,
+			       const struct smsctl_send_options *opts,
+			       struct smsctl_send_result **out);
+
+SMSCTL_API void smsctl_send_result_free(struct smsctl_send_result *res);
+/** The destination as given. Borrowed. */
+SMSCTL_API const char *smsctl_send_result_get_number(const struct smsctl_send_result *res);
+/** The number of parts of the message. */
+SMSCTL_API size_t smsctl_send_result_get_total_parts(const struct smsctl_send_result *res);
+/** The number of parts the network accepted (the first ones, in order). */
+SMSCTL_API size_t smsctl_send_result_get_sent_parts(const struct smsctl_send_result *res);
+/** The message reference (TP-MR) of accepted part i, -1 when the modem gave none or i is out
+ *  of range. */
+SMSCTL_API int smsctl_send_result_get_message_ref(const struct smsctl_send_result *res, size_t i);
+/** The coding used (GSM 7-bit or UCS-2). */
+SMSCTL_API enum smsctl_coding smsctl_send_result_get_coding(const struct smsctl_send_result *res);
+/** Number of AT+CMGS submissions made (retries included). */
+SMSCTL_API unsigned smsctl_send_result_get_attempts(const struct smsctl_send_result *res);
+/** The error smsctl_sms_send() returned (0 on success). */
+SMSCTL_API int smsctl_send_result_get_error(const struct smsctl_send_result *res);
+/** The modem's last `+CMS ERROR`/`+CME ERROR` code, -1 when none. */
+SMSCTL_API int smsctl_send_result_get_modem_error(const struct smsctl_send_result *res);
+/** Whether that code is a CMS (true) or CME (false) error. */
+SMSCTL_API bool smsctl_send_result_get_modem_error_is_cms(const struct smsctl_send_result *res);
+/** The 3GPP meaning of that code (English), NULL when none. Static. */
+SMSCTL_API const char *smsctl_send_result_get_modem_error_text(const struct smsctl_send_result *res);
+/** Whether the failure is transient (worth retrying later). */
+SMSCTL_API bool smsctl_send_result_get_transient(const struct smsctl_send_result *res);
+/** The modem's final line of the failed command ("+CMS ERROR: 42"), "" when none. Borrowed. */
+SMSCTL_API const char *smsctl_send_result_get_final(const struct smsctl_send_result *res);
+/** One sentence on the failure (translated), "" on success. Borrowed. */
+SMSCTL_API const char *smsctl_send_result_get_detail(const struct smsctl_send_result *res);
+/** Delivery: the state of the whole message. */
+SMSCTL_API enum smsctl_report_state
+smsctl_send_result_get_report_state(const struct smsctl_send_result *res);
+/** TP-Status of the report of part i (0-255), -1 when none arrived. */
+SMSCTL_API int smsctl_send_result_get_report_status(const struct smsctl_send_result *res,
+						    size_t i);
+/** Discharge time of the report of part i (ISO 8601), NULL when none. Borrowed. */
+SMSCTL_API const char *smsctl_send_result_get_report_time(const struct smsctl_send_result *res,
+							  size_t i);
+
+/* ---- Identity and status ---- */
+
+/** Modem and SIM identity (opaque). */
+struct smsctl_info;
+
+/**
+ * Read the identity: manufacturer, model, revision, IMEI, ICCID (the vendor's command, else
+ * the SIM file through AT+CRSM), IMSI, own number. What the modem does not give stays NULL;
+ * a missing SIM is not an error here.
+ * @param out the identity (free with smsctl_info_free()), else NULL.
+ * @return 0, ::SMSCTL_ERR_TIMEOUT, ::SMSCTL_ERR_GONE, ::SMSCTL_ERR_NOMEM.
+ */
+SMSCTL_API int smsctl_info_read(struct smsctl_modem *m, struct smsctl_info **out);
+SMSCTL_API void smsctl_info_free(struct smsctl_info *info);
+/* Each getter returns a borrowed string, NULL when unknown. */
+SMSCTL_API const char *smsctl_info_get_manufacturer(const struct smsctl_info *info);
+SMSCTL_API const char *smsctl_info_get_model(const struct smsctl_info *info);
+SMSCTL_API const char *smsctl_info_get_revision(const struct smsctl_info *info);
+SMSCTL_API const char *smsctl_info_get_imei(const struct smsctl_info *info);
+SMSCTL_API const char *smsctl_info_get_iccid(const struct smsctl_info *info);
+SMSCTL_API const char *smsctl_info_get_imsi(const struct smsctl_info *info);
+SMSCTL_API const char *smsctl_info_get_own_number(const struct smsctl_info *info);
+
+/** State of the SIM as +CPIN and CME errors report it. */
+enum smsctl_sim_state {
+	SMSCTL_SIM_STATE_UNKNOWN = 1,
+	SMSCTL_SIM_STATE_READY = 2,
+	SMSCTL_SIM_STATE_PIN = 3,     /**< PIN required */
+	SMSCTL_SIM_STATE_PUK = 4,     /**< PUK required (blocked) */
+	SMSCTL_SIM_STATE_ABSENT = 5,
+	SMSCTL_SIM_STATE_FAILURE = 6,
+	SMSCTL_SIM_STATE_BUSY = 7,
+	SMSCTL_SIM_STATE_OTHER = 8,   /**< another code (PIN2, PH-SIM ...) */
+};
+
+/** Registration domains. */
+enum smsctl_reg_domain {
+	SMSCTL_REG_CS = 1,  /**< +CREG: circuit switched (SMS over CS) */
+	SMSCTL_REG_PS = 2,  /**< +CGREG: GPRS/UMTS packet switched */
+	SMSCTL_REG_EPS = 3, /**< +CEREG: LTE */
+};
+
+/** Modem status (opaque). */
+struct smsctl_status;
+
+/**
+ * Read the status: SIM state, signal (+CSQ, +CESQ where supported), registration (+CREG,
+ * +CGREG, +CEREG), operator, SMSC and storage use. Unsupported commands leave their fields
+ * unknown; no PIN is entered and nothing is changed.
+ * @param out the status (free with smsctl_status_free()), else NULL.
+ * @return 0, ::SMSCTL_ERR_TIMEOUT, ::SMSCTL_ERR_GONE, ::SMSCTL_ERR_NOMEM.
+ */
+SMSCTL_API int smsctl_status_read(struct smsctl_modem *m, struct smsctl_status **out);
+SMSCTL_API void smsctl_status_free(struct smsctl_status *st);
+SMSCTL_API enum smsctl_sim_state smsctl_status_get_sim_state(const struct smsctl_status *st);
+/** Signal strength from +CSQ in dBm; false when unknown (99). */
+SMSCTL_API bool smsctl_status_get_rssi(const struct smsctl_status *st, int *dbm);
+/** Signal bars 0-5 from +CSQ (documented in smsctl(1)), -1 when unknown. */
+SMSCTL_API int smsctl_status_get_bars(const struct smsctl_status *st);
+/** LTE RSRP and RSRQ from +CESQ (dBm and dB, rounded down); false when unknown. */
+SMSCTL_API bool smsctl_status_get_rsrp(const struct smsctl_status *st, int *dbm);
+SMSCTL_API bool smsctl_status_get_rsrq(const struct smsctl_status *st, double *db);
+/** The <stat> of the domain's registration (0-11 as in TS 27.007), -1 when unknown. */
+SMSCTL_API int smsctl_status_get_registration(const struct smsctl_status *st,
+					      enum smsctl_reg_domain domain);
+/** The meaning of a registration <stat> ("registered, home network"), translated, static. */
+SMSCTL_API const char *smsctl_registration_describe(int stat);
+/** Operator name as +COPS gives it, NULL when unknown. Borrowed. */
+SMSCTL_API const char *smsctl_status_get_operator(const struct smsctl_status *st);
+/** SMSC address from +CSCA ("" when the modem has none), NULL when unknown. Borrowed. */
+SMSCTL_API const char *smsctl_status_get_smsc(const struct smsctl_status *st);
+/** Preferred storage for reading ("SM") with its use; false when unknown. */
+SMSCTL_API bool smsctl_status_get_storage(const struct smsctl_status *st, const char **mem,
+					  int *used, int *total);
+
 /* --- end send --- */
 
 /* --- receive and storage (owner: recv) --- */
