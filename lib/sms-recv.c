@@ -223,6 +223,64 @@ static int ack_cmt(struct smsctl_receiver *rx, bool positive)
 	return note(rx, sms_command(rx->m, positive ? "AT+CNMA" : "AT+CNMA=2", NULL));
 }
 
+/* AT+CPMS? -> the write memory (<mem2>), where AT+CMGW stores. */
+static int write_mem(struct smsctl_receiver *rx, char *mem, size_t size)
+{
+	struct smsctl_response *resp = NULL;
+	struct at_cpms cpms;
+	int r = note(rx, sms_command(rx->m, "AT+CPMS?", &resp));
+
+	if (r == 0) {
+		r = SMSCTL_ERR_PROTOCOL;
+		for (size_t i = 0; i < smsctl_response_get_line_count(resp); i++) {
+			const char *line = smsctl_response_get_line(resp, i);
+
+			if (parse_has_prefix(line, "+CPMS:") && parse_cpms(line, &cpms) == 0 &&
+			    cpms.count >= 2 && sms_mem_valid(cpms.mem[1].name)) {
+				snprintf(mem, size, "%s", cpms.mem[1].name);
+				r = 0;
+				break;
+			}
+		}
+	}
+	smsctl_response_free(resp);
+	return r;
+}
+
+/* Store a refused +CMT part with AT+CMGW (as received and unread) and remember where, so
+ * it is not handed again in this run and is handed in the next. */
+static int save_part(struct smsctl_receiver *rx, struct part *p)
+{
+	struct smsctl_response *resp = NULL;
+	char cmd[48], mem[SMS_MEM_MAX];
+	size_t hexlen = strlen(p->hex);
+	unsigned smsc_len;
+	long id = p->id;
+	int r, index = -1;
+
+	if (hexlen < 4 || hexlen % 2 || sscanf(p->hex, "%2x", &smsc_len) != 1 ||
+	    hexlen / 2 <= 1 + smsc_len)
+		return SMSCTL_ERR_BAD_PDU;
+	r = write_mem(rx, mem, sizeof(mem));
+	if (r < 0)
+		return r;
+	snprintf(cmd, sizeof(cmd), "AT+CMGW=%zu,0", hexlen / 2 - 1 - smsc_len);
+	r = note(rx, smsctl_modem_command_pdu(rx->m, cmd, p->hex, 0, &resp));
+	if (r == 0)
+		for (size_t i = 0; i < smsctl_response_get_line_count(resp) && index < 0; i++)
+			if (sscanf(smsctl_response_get_line(resp, i), "+CMGW: %d", &index) != 1)
+				index = -1;
+	smsctl_response_free(resp);
+	if (r < 0)
+		return r;
+	p = part_by_id(rx, id);
+	if (p && index >= 0) {
+		snprintf(p->mem, sizeof(p->mem), "%s", mem);
+		p->index = index;
+	}
+	return 0;
+}
+
 /* ---- hand-over ---- */
 
 /* Call the program with msg (taken over) and apply its answer. */
@@ -253,10 +311,21 @@ static int hand_over(struct smsctl_receiver *rx, struct smsctl_message *msg, boo
 				int a = ack_cmt(rx, verdict == 0);
 				if (a < 0 && r == 0)
 					r = a;
+				if (a == 0 && verdict != 0) {
+					part_drop(rx, (size_t)(p - rx->parts));
+					continue;
+				}
 			}
 		}
 		if (verdict != 0) {
 			p->state = PART_REFUSED;
+			/* A +CMT part acknowledged already exists only here: store it on
+			 * the modem, where the next run finds it. */
+			if (!p->mem[0] && !rx->err) {
+				int w = save_part(rx, p);
+				if (w < 0 && r == 0)
+					r = w;
+			}
 			continue;
 		}
 		if (!p->mem[0] || p->state == PART_STALE) {

@@ -791,8 +791,46 @@ START_TEST(test_direct_acknowledged)
 	ck_assert_uint_eq(count_text(&c, "+31612345678", text_short), 1);
 	ck_assert_uint_eq(count_text(&c, "+31687654321", text_two), 1);
 	ck_assert_uint_eq(smsctl_receiver_get_refused(rx), refuse ? 2 : 0);
-	/* Every +CMT was answered (a refused single one negatively). */
+	/* Every +CMT was answered; refused ones negatively, so the network delivers them
+	 * again, except the first part of the long one, acknowledged when it was held: that
+	 * one is stored on the modem for the next run. */
 	assert_no_ack_pending(m);
+	ck_assert_int_eq(stored_all(m), refuse ? 1 : 0);
+	smsctl_receiver_free(rx);
+	collector_clear(&c);
+	smsctl_modem_free(m);
+}
+END_TEST
+
+/* Without acknowledgements (+CSMS=0) the modem acknowledged for us: a refused message is
+ * stored on the modem and handed over by the next run. */
+START_TEST(test_direct_refused_saved)
+{
+	struct collector c = {0};
+	struct smsctl_receiver *rx = NULL;
+	struct smsctl_modem *m = open_sim("sim:");
+	struct smsctl_sim *sim = smsctl_modem_get_sim(m);
+
+	ck_assert_int_eq(smsctl_modem_command(m, "AT+CSMS=0", 0, NULL), 0);
+	c.refuse_all = true;
+	ck_assert_int_eq(smsctl_receiver_new(m, collect, &c, &rx), 0);
+	ck_assert_int_eq(smsctl_receiver_set_mode(rx, SMSCTL_RECEIVE_DIRECT), 0);
+	ck_assert_int_eq(smsctl_receiver_start(rx), 0);
+	ck_assert_int_eq(smsctl_sim_deliver(sim, "+31612345678", text_short, 0), 1);
+	ck_assert_int_eq(
+	    smsctl_sim_deliver(sim, "+31687654321", text_two, SMSCTL_SIM_DELIVER_REVERSE), 2);
+	ck_assert_int_ge(run_until(rx, &c, 2), 0);
+	run_idle(rx, 200);
+	ck_assert_uint_eq(c.n, 2);
+	ck_assert_int_eq(stored_all(m), 3);
+	smsctl_receiver_free(rx);
+	collector_clear(&c);
+
+	/* The next run: both, once, then deleted. */
+	ck_assert_int_eq(smsctl_receiver_new(m, collect, &c, &rx), 0);
+	ck_assert_int_eq(smsctl_receiver_start(rx), 2);
+	ck_assert_uint_eq(count_text(&c, "+31612345678", text_short), 1);
+	ck_assert_uint_eq(count_text(&c, "+31687654321", text_two), 1);
 	ck_assert_int_eq(stored_all(m), 0);
 	smsctl_receiver_free(rx);
 	collector_clear(&c);
@@ -903,6 +941,7 @@ static Suite *recv_suite(void)
 	tcase_add_test(tc, test_storage_full);
 	tcase_add_test(tc, test_cmti_other_memory);
 	tcase_add_loop_test(tc, test_direct_acknowledged, 0, 2);
+	tcase_add_test(tc, test_direct_refused_saved);
 	tcase_add_loop_test(tc, test_cnmi_configured, 0,
 			    (int)(sizeof(cnmi_cases) / sizeof(cnmi_cases[0])));
 	tcase_add_test(tc, test_event_loop);

@@ -356,9 +356,11 @@ enum smsctl_receive_mode {
 	 *  program is not running. The default. */
 	SMSCTL_RECEIVE_STORED = 1,
 	/** Delivered in the indication (+CMT, AT+CNMI=2,2) and acknowledged with AT+CNMA where
-	 *  the modem needs it (AT+CSMS=1). A single message refused by the callback is
-	 *  acknowledged negatively so the network delivers it again later; parts of a
-	 *  concatenated message are held in memory only. */
+	 *  the modem needs it (AT+CSMS=1). A single message the callback refuses is
+	 *  acknowledged negatively, so the network delivers it again later; a refused message
+	 *  the modem or the receiver acknowledged already (parts of a concatenated message
+	 *  held until complete, or every message with AT+CSMS=0) is stored on the modem with
+	 *  AT+CMGW for the next run. Parts held until complete live in memory only. */
 	SMSCTL_RECEIVE_DIRECT = 2,
 };
 
