@@ -26,5 +26,6 @@
 #include <smsctl/sim.h>
 #include <smsctl/sms.h>
 #include <smsctl/codes.h>
+#include <smsctl/ports.h>
 
 #endif
