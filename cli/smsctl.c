@@ -17,6 +17,7 @@ static int cmd_help(struct cli *cli, int argc, char **argv);
 static const struct cli_command commands[] = {
 	/* --- command table --- */
 	{"pdu", cmd_pdu, N_("decode or encode SMS PDUs (no modem needed)")},
+	{"diagnose", cmd_diagnose, N_("find out why SMS do not go out or come in")},
 	/* --- end command table --- */
 	{"help", cmd_help, N_("show help for a command")},
 };

@@ -16,23 +16,23 @@
 
 /* The queries of the walk, in the order the rules read them. */
 enum diag_q {
-	Q_INIT,   /* ATE0V1+CMEE=1, or AT */
-	Q_CGMI,   /* manufacturer */
-	Q_CFUN,   /* AT+CFUN? */
-	Q_CPIN,   /* AT+CPIN? */
+	Q_INIT,	  /* ATE0V1+CMEE=1, or AT */
+	Q_CGMI,	  /* manufacturer */
+	Q_CFUN,	  /* AT+CFUN? */
+	Q_CPIN,	  /* AT+CPIN? */
 	Q_ICCID,  /* vendor ICCID command */
-	Q_CSQ,    /* AT+CSQ */
-	Q_CESQ,   /* AT+CESQ */
-	Q_VSIG,   /* vendor signal: AT^HCSQ? (Huawei), AT+QCSQ (Quectel) */
-	Q_CREG,   /* AT+CREG? */
+	Q_CSQ,	  /* AT+CSQ */
+	Q_CESQ,	  /* AT+CESQ */
+	Q_VSIG,	  /* vendor signal: AT^HCSQ? (Huawei), AT+QCSQ (Quectel) */
+	Q_CREG,	  /* AT+CREG? */
 	Q_CGREG,  /* AT+CGREG? */
 	Q_CEREG,  /* AT+CEREG? */
-	Q_COPS,   /* AT+COPS? */
-	Q_CSMS,   /* AT+CSMS? */
-	Q_CSCA,   /* AT+CSCA? */
-	Q_CPMS,   /* AT+CPMS? */
+	Q_COPS,	  /* AT+COPS? */
+	Q_CSMS,	  /* AT+CSMS? */
+	Q_CSCA,	  /* AT+CSCA? */
+	Q_CPMS,	  /* AT+CPMS? */
 	Q_CPMS_T, /* AT+CPMS=? */
-	Q_CNMI,   /* AT+CNMI? */
+	Q_CNMI,	  /* AT+CNMI? */
 	Q_N,
 };
 
@@ -54,11 +54,11 @@ enum diag_vendor {
 
 /* One command's answer as recorded. */
 struct diag_reply {
-	bool asked;                 /* sent (alone or chained) */
-	enum smsctl_result result;  /* its final result (OK for a chained command that succeeded) */
-	int code;                   /* CME/CMS code, -1 when none */
-	char command[96];           /* "AT+CPIN?" */
-	char final[DIAG_LINE_MAX];  /* the final line attributed to it, "" if none */
+	bool asked;		   /* sent (alone or chained) */
+	enum smsctl_result result; /* its final result (OK for a chained command that succeeded) */
+	int code;		   /* CME/CMS code, -1 when none */
+	char command[96];	   /* "AT+CPIN?" */
+	char final[DIAG_LINE_MAX]; /* the final line attributed to it, "" if none */
 	char lines[DIAG_MAX_LINES][DIAG_LINE_MAX];
 	size_t n_lines;
 };
@@ -67,42 +67,42 @@ struct diag_reply {
 struct diag_mem {
 	char name[8];
 	int used, total; /* -1 when unknown */
-	int reply;       /* index into diag_input.extra holding the evidence, -1: Q_CPMS */
+	int reply;	 /* index into diag_input.extra holding the evidence, -1: Q_CPMS */
 };
 
-#define DIAG_MAX_MEMS   6
-#define DIAG_MAX_EXTRA  8
-#define DIAG_MAX_SIBS   8
+#define DIAG_MAX_MEMS  6
+#define DIAG_MAX_EXTRA 8
+#define DIAG_MAX_SIBS  8
 
 /* What the walk saw at the port. */
 struct diag_port {
-	int open_err;        /* 0, or the negative error of smsctl_modem_open() */
+	int open_err; /* 0, or the negative error of smsctl_modem_open() */
 	int sys_errno;
 	pid_t holder_pid;
-	char holder[64];     /* program holding the lock, "" unknown */
-	char detail[256];    /* the engine's English detail */
-	char group[64];      /* group owning the tty, "" unknown */
-	unsigned mode;       /* permission bits of the tty */
-	bool in_group;       /* the user is a member of group (per /etc/group) */
-	bool group_active;   /* the process has group now */
-	char usb_vid[8];     /* idVendor of the USB device, "" when not USB */
+	char holder[64];   /* program holding the lock, "" unknown */
+	char detail[256];  /* the engine's English detail */
+	char group[64];	   /* group owning the tty, "" unknown */
+	unsigned mode;	   /* permission bits of the tty */
+	bool in_group;	   /* the user is a member of group (per /etc/group) */
+	bool group_active; /* the process has group now */
+	char usb_vid[8];   /* idVendor of the USB device, "" when not USB */
 	char usb_pid[8];
 	char answering[DIAG_MAX_SIBS][64]; /* sibling ttys that answered AT */
 	size_t n_answering;
-	char silent[DIAG_MAX_SIBS][64];    /* sibling ttys that did not */
+	char silent[DIAG_MAX_SIBS][64]; /* sibling ttys that did not */
 	size_t n_silent;
-	size_t rx_bytes, bad_bytes;        /* bytes read, of which not text */
-	char noise_sample[64];             /* the first garbage bytes, escaped */
+	size_t rx_bytes, bad_bytes; /* bytes read, of which not text */
+	char noise_sample[64];	    /* the first garbage bytes, escaped */
 };
 
 struct diag_input {
 	char device[256];
-	bool from_handle;         /* diagnosing an already open handle */
+	bool from_handle; /* diagnosing an already open handle */
 	struct diag_port port;
 	bool opened;
-	bool answered;            /* the modem answered something at all */
-	bool gone;                /* the modem went away during the walk */
-	char stopped_at[96];      /* the command after which it stopped answering, "" */
+	bool answered;	     /* the modem answered something at all */
+	bool gone;	     /* the modem went away during the walk */
+	char stopped_at[96]; /* the command after which it stopped answering, "" */
 	enum diag_vendor vendor;
 	struct diag_reply q[Q_N];
 	struct diag_reply extra[DIAG_MAX_EXTRA]; /* +CPMS reads and restore, PIN entry */
@@ -110,7 +110,7 @@ struct diag_input {
 	struct diag_mem mem[DIAG_MAX_MEMS];
 	size_t n_mem;
 	bool pin_given;
-	int pin_reply;            /* index into extra of AT+CPIN="****", -1 */
+	int pin_reply; /* index into extra of AT+CPIN="****", -1 */
 	unsigned timeout_ms;
 };
 
@@ -149,14 +149,8 @@ enum diag_vendor diag_vendor_from(const char *manufacturer);
 /* The ICCID command of a vendor, e.g. "AT+CCID". */
 const char *diag_iccid_command(enum diag_vendor v);
 
-/* Split the value part of "+CMD: a,"b",c" into at most max fields of size 64 (quotes
- * removed, blanks trimmed). prefix includes the colon; NULL takes the line as it is.
- * @return the number of fields, -1 when the line does not start with prefix. */
-int diag_fields(const char *line, const char *prefix, char (*fields)[64], int max);
 /* The first line of a reply starting with prefix, NULL when none. */
 const char *diag_line(const struct diag_reply *r, const char *prefix);
-/* Decode an SMSC as modems print it (plain, UCS-2 hex, IRA hex) into out. */
-void diag_decode_number(const char *in, char *out, size_t size);
 
 /* ---- Port helpers (diagnose-port.c) ---- */
 

@@ -14,6 +14,7 @@
 
 #include "diagnose-internal.h"
 #include "i18n.h"
+#include "parse.h"
 
 struct evidence {
 	char *command;
@@ -155,9 +156,9 @@ static int layer_of(const char *id)
 		const char *prefix;
 		int layer;
 	} layers[] = {
-		{"port.", 0},         {"modem.", 1},        {"sim.", 2},
-		{"signal.", 3},       {"net.", 4},          {"sms.service", 5},
-		{"sms.smsc", 5},      {"sms.storage", 6},   {"sms.indications", 7},
+	    {"port.", 0},    {"modem.", 1},	 {"sim.", 2},
+	    {"signal.", 3},  {"net.", 4},	 {"sms.service", 5},
+	    {"sms.smsc", 5}, {"sms.storage", 6}, {"sms.indications", 7},
 	};
 	for (size_t i = 0; i < sizeof(layers) / sizeof(layers[0]); i++)
 		if (strncmp(id, layers[i].prefix, strlen(layers[i].prefix)) == 0)
@@ -306,8 +307,8 @@ SMSCTL_API size_t smsctl_diagnosis_get_count(const struct smsctl_diagnosis *d)
 	return d ? d->n : 0;
 }
 
-SMSCTL_API const struct smsctl_finding *smsctl_diagnosis_get_finding(const struct smsctl_diagnosis *d,
-								     size_t i)
+SMSCTL_API const struct smsctl_finding *
+smsctl_diagnosis_get_finding(const struct smsctl_diagnosis *d, size_t i)
 {
 	return d && i < d->n ? d->f[i] : NULL;
 }
@@ -381,15 +382,15 @@ static const struct {
 	const char *text;
 	const char *prefix;
 } qdefs[Q_N] = {
-	[Q_INIT] = {"E0V1+CMEE=1", NULL}, [Q_CGMI] = {"+CGMI", NULL},
-	[Q_CFUN] = {"+CFUN?", "+CFUN:"},  [Q_CPIN] = {"+CPIN?", "+CPIN:"},
-	[Q_ICCID] = {NULL, NULL},         [Q_CSQ] = {"+CSQ", "+CSQ:"},
-	[Q_CESQ] = {"+CESQ", "+CESQ:"},   [Q_VSIG] = {NULL, NULL},
-	[Q_CREG] = {"+CREG?", "+CREG:"},  [Q_CGREG] = {"+CGREG?", "+CGREG:"},
-	[Q_CEREG] = {"+CEREG?", "+CEREG:"}, [Q_COPS] = {"+COPS?", "+COPS:"},
-	[Q_CSMS] = {"+CSMS?", "+CSMS:"},  [Q_CSCA] = {"+CSCA?", "+CSCA:"},
-	[Q_CPMS] = {"+CPMS?", "+CPMS:"},  [Q_CPMS_T] = {"+CPMS=?", "+CPMS:"},
-	[Q_CNMI] = {"+CNMI?", "+CNMI:"},
+    [Q_INIT] = {"E0V1+CMEE=1", NULL},	[Q_CGMI] = {"+CGMI", NULL},
+    [Q_CFUN] = {"+CFUN?", "+CFUN:"},	[Q_CPIN] = {"+CPIN?", "+CPIN:"},
+    [Q_ICCID] = {NULL, NULL},		[Q_CSQ] = {"+CSQ", "+CSQ:"},
+    [Q_CESQ] = {"+CESQ", "+CESQ:"},	[Q_VSIG] = {NULL, NULL},
+    [Q_CREG] = {"+CREG?", "+CREG:"},	[Q_CGREG] = {"+CGREG?", "+CGREG:"},
+    [Q_CEREG] = {"+CEREG?", "+CEREG:"}, [Q_COPS] = {"+COPS?", "+COPS:"},
+    [Q_CSMS] = {"+CSMS?", "+CSMS:"},	[Q_CSCA] = {"+CSCA?", "+CSCA:"},
+    [Q_CPMS] = {"+CPMS?", "+CPMS:"},	[Q_CPMS_T] = {"+CPMS=?", "+CPMS:"},
+    [Q_CNMI] = {"+CNMI?", "+CNMI:"},
 };
 
 static const char *q_text(const struct walk *w, enum diag_q q)
@@ -413,9 +414,14 @@ static bool starts_with(const char *s, const char *prefix)
 	return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
+/* Copy, truncating to size (a line longer than the buffer is cut, never overflowed). */
 static void copy_str(char *dst, size_t size, const char *src)
 {
-	snprintf(dst, size, "%s", src ? src : "");
+	size_t n = src ? strnlen(src, size - 1) : 0;
+
+	if (n)
+		memcpy(dst, src, n);
+	dst[n] = '\0';
 }
 
 static void add_line(struct diag_reply *r, const char *line)
@@ -523,7 +529,8 @@ static void chain(struct walk *w, const enum diag_q *qs, size_t n)
 			r->result = SMSCTL_RESULT_OK;
 			/* Wavecom answers +CPIN? without OK: the lines are all there. */
 			copy_str(r->final, sizeof(r->final),
-				 res == SMSCTL_RESULT_OK || res == SMSCTL_RESULT_TIMEOUT ? final : "OK");
+				 res == SMSCTL_RESULT_OK || res == SMSCTL_RESULT_TIMEOUT ? final
+											 : "OK");
 			if (res == SMSCTL_RESULT_OK && r->n_lines == 0 && q_prefix(w, qs[i]) &&
 			    n > 1)
 				again[n_again++] = qs[i]; /* lines lost in the chain: ask alone */
@@ -608,23 +615,24 @@ static void sleep_ms(unsigned ms)
 static void read_memories(struct walk *w)
 {
 	struct diag_input *in = w->in;
-	char f[9][64];
-	int n = diag_fields(diag_line(&in->q[Q_CPMS], "+CPMS:"), "+CPMS:", f, 9);
+	struct at_cpms cp;
+	struct at_cpms_test t;
+	const char *line = diag_line(&in->q[Q_CPMS], "+CPMS:");
 
 	in->n_mem = 0;
-	if (n < 3)
+	if (!line || parse_cpms(line, &cp) != 0 || !cp.mem[0].name[0])
 		return;
 	/* The memories in use, with their counts. */
-	for (int i = 0; i + 2 < n && in->n_mem < DIAG_MAX_MEMS; i += 3) {
+	for (int i = 0; i < cp.count && i < 3; i++) {
 		bool seen = false;
 		for (size_t k = 0; k < in->n_mem; k++)
-			seen |= strcmp(in->mem[k].name, f[i]) == 0;
-		if (seen || !f[i][0])
+			seen |= strcmp(in->mem[k].name, cp.mem[i].name) == 0;
+		if (seen || !cp.mem[i].name[0])
 			continue;
 		struct diag_mem *m = &in->mem[in->n_mem++];
-		copy_str(m->name, sizeof(m->name), f[i]);
-		m->used = atoi(f[i + 1]);
-		m->total = atoi(f[i + 2]);
+		copy_str(m->name, sizeof(m->name), cp.mem[i].name);
+		m->used = cp.mem[i].used;
+		m->total = cp.mem[i].total;
 		m->reply = -1;
 	}
 	/* The others the modem lists (+CPMS=?), among SM, ME, MT and SR. */
@@ -634,15 +642,16 @@ static void read_memories(struct walk *w)
 	size_t len = 2;
 	const char *order[DIAG_MAX_MEMS];
 	size_t n_order = 0;
-	for (size_t k = 0; list && k < sizeof(known) / sizeof(known[0]); k++) {
-		char quoted[8];
-		snprintf(quoted, sizeof(quoted), "\"%s\"", known[k]);
-		if (!strstr(list, quoted))
-			continue;
-		bool seen = false;
+	if (!list || parse_cpms_test(list, &t) != 0)
+		return;
+	for (size_t k = 0; k < sizeof(known) / sizeof(known[0]); k++) {
+		bool listed = false, seen = false;
+		for (int l = 0; l < 3; l++)
+			for (int e = 0; e < t.count[l] && e < PARSE_MEM_LIST_MAX; e++)
+				listed |= strcmp(t.mem[l][e], known[k]) == 0;
 		for (size_t j = 0; j < in->n_mem; j++)
 			seen |= strcmp(in->mem[j].name, known[k]) == 0;
-		if (seen || n_order >= DIAG_MAX_MEMS - in->n_mem)
+		if (!listed || seen || n_order >= DIAG_MAX_MEMS - in->n_mem)
 			continue;
 		order[n_order++] = known[k];
 		len += (size_t)snprintf(cmd + len, sizeof(cmd) - len, "%s+CPMS=\"%s\"",
@@ -658,13 +667,13 @@ static void read_memories(struct walk *w)
 	struct diag_reply *r = &in->extra[idx];
 	size_t got = 0;
 	for (size_t i = 0; i < r->n_lines && got < n_order; i++) {
-		char g[6][64];
-		if (diag_fields(r->lines[i], "+CPMS:", g, 6) < 2)
+		struct at_cpms set;
+		if (parse_cpms(r->lines[i], &set) != 0 || set.count < 1)
 			continue;
 		struct diag_mem *m = &in->mem[in->n_mem++];
 		copy_str(m->name, sizeof(m->name), order[got++]);
-		m->used = atoi(g[0]);
-		m->total = atoi(g[1]);
+		m->used = set.mem[0].used;
+		m->total = set.mem[0].total;
 		m->reply = idx;
 	}
 	if (r->result != SMSCTL_RESULT_OK || got < n_order) {
@@ -747,11 +756,15 @@ static void walk(struct walk *w)
 		if (w->stop)
 			return;
 		/* +CSQ 99 and nothing from +CESQ: ask the vendor's own command. */
-		char f[6][64];
-		int nf = diag_fields(diag_line(&in->q[Q_CSQ], "+CSQ:"), "+CSQ:", f, 2);
-		int ne = diag_fields(diag_line(&in->q[Q_CESQ], "+CESQ:"), "+CESQ:", f + 2, 4);
-		bool csq_unknown = nf < 1 || atoi(f[0]) == 99;
-		bool cesq_unknown = ne < 0;
+		struct at_csq csq;
+		struct at_cesq ce;
+		const char *l1 = diag_line(&in->q[Q_CSQ], "+CSQ:");
+		const char *l2 = diag_line(&in->q[Q_CESQ], "+CESQ:");
+		bool csq_unknown = !l1 || parse_csq(l1, &csq) != 0 || csq.rssi == 99;
+		bool cesq_unknown =
+		    !l2 || parse_cesq(l2, &ce) != 0 ||
+		    (ce.rsrp_dbm == PARSE_DBM_UNKNOWN && ce.rscp_dbm == PARSE_DBM_UNKNOWN &&
+		     ce.rxlev_dbm == PARSE_DBM_UNKNOWN);
 		if (csq_unknown && cesq_unknown &&
 		    (in->vendor == DIAG_V_HUAWEI || in->vendor == DIAG_V_QUECTEL))
 			one(w, Q_VSIG);

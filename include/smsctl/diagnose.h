@@ -77,7 +77,7 @@ struct smsctl_diagnose_options;
 
 /** Severity of a finding, in increasing order. */
 enum smsctl_severity {
-	SMSCTL_SEVERITY_OK = 1,      /**< a check passed */
+	SMSCTL_SEVERITY_OK = 1,	     /**< a check passed */
 	SMSCTL_SEVERITY_INFO = 2,    /**< worth knowing, not a problem */
 	SMSCTL_SEVERITY_WARNING = 3, /**< SMS may fail or be lost */
 	SMSCTL_SEVERITY_ERROR = 4,   /**< SMS cannot go out or come in */
@@ -101,7 +101,8 @@ SMSCTL_API void smsctl_diagnose_options_free(struct smsctl_diagnose_options *opt
 SMSCTL_API int smsctl_diagnose_options_set_pin(struct smsctl_diagnose_options *opts,
 					       const char *pin);
 /** Baud rate used to open a serial device (default 115200). */
-SMSCTL_API int smsctl_diagnose_options_set_baud(struct smsctl_diagnose_options *opts, unsigned baud);
+SMSCTL_API int smsctl_diagnose_options_set_baud(struct smsctl_diagnose_options *opts,
+						unsigned baud);
 /** Timeout of one command in milliseconds (default 10000). */
 SMSCTL_API int smsctl_diagnose_options_set_timeout(struct smsctl_diagnose_options *opts,
 						   unsigned timeout_ms);
@@ -153,8 +154,8 @@ SMSCTL_API unsigned long smsctl_diagnosis_get_command_count(const struct smsctl_
 /** Number of findings. */
 SMSCTL_API size_t smsctl_diagnosis_get_count(const struct smsctl_diagnosis *d);
 /** The i-th finding in layer order (borrowed), NULL if out of range. */
-SMSCTL_API const struct smsctl_finding *smsctl_diagnosis_get_finding(const struct smsctl_diagnosis *d,
-								     size_t i);
+SMSCTL_API const struct smsctl_finding *
+smsctl_diagnosis_get_finding(const struct smsctl_diagnosis *d, size_t i);
 /** The first finding with this id (borrowed), NULL if none. */
 SMSCTL_API const struct smsctl_finding *smsctl_diagnosis_find(const struct smsctl_diagnosis *d,
 							      const char *id);
