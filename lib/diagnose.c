@@ -688,12 +688,14 @@ static void walk(struct walk *w)
 {
 	struct diag_input *in = w->in;
 
-	/* Modem: answers at all? Echo off, verbose results, numeric errors. */
-	one(w, Q_INIT);
+	/* Modem: answers at all? Echo off, verbose results, numeric errors; who made it. The
+	 * engine routes at most four expected prefixes per line: chains stay within that. */
+	static const enum diag_q init[] = {Q_INIT, Q_CGMI};
+	chain(w, init, 2);
 	if (w->stop)
 		return;
-	if (in->q[Q_INIT].result != SMSCTL_RESULT_OK) {
-		/* Not every modem takes the whole line: plain AT. */
+	if (in->q[Q_INIT].result != SMSCTL_RESULT_OK || in->q[Q_CGMI].result != SMSCTL_RESULT_OK) {
+		/* Not every modem takes the whole line: plain AT, then the manufacturer. */
 		struct diag_reply *r = &in->q[Q_INIT];
 		struct smsctl_response *resp = NULL;
 		int rc = smsctl_modem_command(w->m, "AT", 0, &resp);
@@ -708,15 +710,19 @@ static void walk(struct walk *w)
 			note_failure(w, "AT", rc);
 			return;
 		}
+		if (in->q[Q_CGMI].result != SMSCTL_RESULT_OK)
+			one(w, Q_CGMI);
+		if (w->stop)
+			return;
 	}
+	in->vendor = diag_vendor_from(in->q[Q_CGMI].n_lines ? in->q[Q_CGMI].lines[0] : "");
 
-	/* Who made it, radio, signal, registration and SIM in one line; +CPIN? last, as it
-	 * fails without a SIM and a failure ends the line. */
-	static const enum diag_q core[] = {Q_CGMI, Q_CFUN, Q_CSQ, Q_CREG, Q_CGREG, Q_CPIN};
-	chain(w, core, 6);
+	/* Radio, signal, registration and SIM in one line; +CPIN? last, as it fails without
+	 * a SIM and a failure ends the line. */
+	static const enum diag_q core[] = {Q_CFUN, Q_CSQ, Q_CREG, Q_CPIN};
+	chain(w, core, 4);
 	if (w->stop)
 		return;
-	in->vendor = diag_vendor_from(in->q[Q_CGMI].n_lines ? in->q[Q_CGMI].lines[0] : "");
 
 	/* SIM: busy while it starts; a PIN only when the program gave one. */
 	const char *code = NULL;
@@ -741,8 +747,8 @@ static void walk(struct walk *w)
 		sim = diag_sim_state(in, &code);
 		if (sim == DIAG_SIM_READY) {
 			/* The network registration starts after the PIN: look again. */
-			static const enum diag_q again[] = {Q_CSQ, Q_CREG, Q_CGREG};
-			chain(w, again, 3);
+			static const enum diag_q again[] = {Q_CSQ, Q_CREG};
+			chain(w, again, 2);
 		}
 	}
 	if (w->stop)
@@ -751,8 +757,8 @@ static void walk(struct walk *w)
 	/* LTE registration, operator and extended signal (errors on 2G modems: last). */
 	int cfun = diag_cfun(in);
 	if (cfun == 1 || cfun < 0) {
-		static const enum diag_q lte[] = {Q_COPS, Q_CEREG, Q_CESQ};
-		chain(w, lte, 3);
+		static const enum diag_q lte[] = {Q_COPS, Q_CGREG, Q_CEREG, Q_CESQ};
+		chain(w, lte, 4);
 		if (w->stop)
 			return;
 		/* +CSQ 99 and nothing from +CESQ: ask the vendor's own command. */
@@ -775,8 +781,12 @@ static void walk(struct walk *w)
 	/* SMS service, SMSC, storage, indications and the ICCID: all need the SIM. */
 	if (sim != DIAG_SIM_READY)
 		return;
-	static const enum diag_q sms[] = {Q_CSMS, Q_CPMS, Q_CPMS_T, Q_CNMI, Q_CSCA, Q_ICCID};
-	chain(w, sms, 6);
+	static const enum diag_q sms[] = {Q_CSMS, Q_CPMS, Q_CPMS_T, Q_CNMI};
+	chain(w, sms, 4);
+	if (w->stop)
+		return;
+	static const enum diag_q centre[] = {Q_CSCA, Q_ICCID};
+	chain(w, centre, 2);
 	if (w->stop)
 		return;
 	read_memories(w);
