@@ -112,6 +112,8 @@ struct diag_input {
 	bool pin_given;
 	int pin_reply; /* index into extra of AT+CPIN="****", -1 */
 	unsigned timeout_ms;
+	size_t line_bytes, line_bad; /* bytes of the recorded lines, of which not text */
+	char line_sample[64];	     /* the first of them, escaped */
 };
 
 /* ---- Findings (diagnose.c) ---- */
@@ -123,6 +125,9 @@ struct smsctl_finding *diag_add(struct smsctl_diagnosis *d, const char *id,
 /* Attach the answer of a query as evidence (nothing when it was not asked). */
 void diag_evidence_reply(struct smsctl_finding *f, const struct diag_reply *r);
 void diag_evidence(struct smsctl_finding *f, const char *command, const char *response);
+
+/* A diagnosis from recorded answers only (the rules in layer order; for tests). */
+int diag_run_rules(const struct diag_input *in, struct smsctl_diagnosis **out);
 
 /* ---- Rules (diagnose-rules.c) ---- */
 

@@ -389,28 +389,20 @@ static void rule_port_open(const struct diag_input *in, struct smsctl_diagnosis 
 	(void)f;
 }
 
-/* Garbage in the answers: count bytes that are not text in the recorded lines too (for an
- * already open handle there is no trace). */
+/* Garbage on the line: from the trace of a port the diagnosis opened, else from the bytes
+ * dropped from the recorded lines (an already open handle has no trace of ours). */
 static void count_noise(const struct diag_input *in, size_t *bad, size_t *total, char *sample,
 			size_t size)
 {
-	*bad = in->port.bad_bytes;
-	*total = in->port.rx_bytes;
-	snprintf(sample, size, "%s", in->port.noise_sample);
-	if (*total > 0)
+	if (in->port.rx_bytes > 0) {
+		*bad = in->port.bad_bytes;
+		*total = in->port.rx_bytes;
+		snprintf(sample, size, "%s", in->port.noise_sample);
 		return;
-	for (size_t q = 0; q < Q_N; q++)
-		for (size_t i = 0; i < in->q[q].n_lines; i++)
-			for (const unsigned char *c = (const unsigned char *)in->q[q].lines[i]; *c;
-			     c++) {
-				(*total)++;
-				if (*c < 0x20 || *c >= 0x7f) {
-					size_t used = strlen(sample);
-					if (used + 5 < size)
-						snprintf(sample + used, size - used, "\\x%02x", *c);
-					(*bad)++;
-				}
-			}
+	}
+	*bad = in->line_bad;
+	*total = in->line_bytes;
+	snprintf(sample, size, "%s", in->line_sample);
 }
 
 /* @return false when nothing else can be checked. */
@@ -429,7 +421,7 @@ static bool rule_port(const struct diag_input *in, struct smsctl_diagnosis *d)
 		 "");
 
 	count_noise(in, &bad, &total, sample, sizeof(sample));
-	if (bad >= 4 && bad * 20 >= total) {
+	if (bad >= 4 && bad * 100 >= total) {
 		fmt(s, sizeof(s), _("Garbage on %s: wrong baud rate or not an AT port"), dev);
 		fmt(det, sizeof(det), _("%zu of %zu bytes received were not text (%s)."), bad,
 		    total, sample);
@@ -1129,9 +1121,28 @@ static void rule_storage(const struct diag_input *in, struct smsctl_diagnosis *d
 		return;
 	const char *recv = cp.count >= 3 ? cp.mem[2].name : cp.mem[0].name;
 	const char *read = cp.mem[0].name;
+	/* The memories the walk read; without them (rules fed by hand), those of +CPMS?. */
+	struct diag_mem own[3];
+	const struct diag_mem *mems = in->mem;
+	size_t n_mems = in->n_mem;
+	if (n_mems == 0) {
+		for (int i = 0; i < cp.count && i < 3; i++) {
+			bool seen = false;
+			for (size_t k = 0; k < n_mems; k++)
+				seen |= strcmp(own[k].name, cp.mem[i].name) == 0;
+			if (seen)
+				continue;
+			snprintf(own[n_mems].name, sizeof(own[n_mems].name), "%s", cp.mem[i].name);
+			own[n_mems].used = cp.mem[i].used;
+			own[n_mems].total = cp.mem[i].total;
+			own[n_mems].reply = -1;
+			n_mems++;
+		}
+		mems = own;
+	}
 
-	for (size_t i = 0; i < in->n_mem; i++) {
-		const struct diag_mem *m = &in->mem[i];
+	for (size_t i = 0; i < n_mems; i++) {
+		const struct diag_mem *m = &mems[i];
 		/* A memory of size 0 is one the modem does not really have (Huawei ME). */
 		if (m->total <= 0 || m->used < 0)
 			continue;
@@ -1188,11 +1199,11 @@ static void rule_storage(const struct diag_input *in, struct smsctl_diagnosis *d
 	if (!problem) {
 		char list[256] = "";
 		size_t len = 0;
-		for (size_t i = 0; i < in->n_mem && len < sizeof(list); i++)
-			if (in->mem[i].total > 0)
-				len += (size_t)snprintf(
-				    list + len, sizeof(list) - len, "%s%s %d/%d", len ? ", " : "",
-				    in->mem[i].name, in->mem[i].used, in->mem[i].total);
+		for (size_t i = 0; i < n_mems && len < sizeof(list); i++)
+			if (mems[i].total > 0)
+				len += (size_t)snprintf(list + len, sizeof(list) - len,
+							"%s%s %d/%d", len ? ", " : "", mems[i].name,
+							mems[i].used, mems[i].total);
 		fmt(s, sizeof(s), _("Message storage has room (%s)"), list);
 		f = diag_add(d, "sms.storage_ok", SMSCTL_SEVERITY_OK, s, "", "");
 		diag_evidence_reply(f, &in->q[Q_CPMS]);

@@ -374,8 +374,11 @@ struct walk {
 	struct smsctl_modem *m;
 	struct diag_input *in;
 	const char *pin;
-	bool stop; /* the modem stopped answering or went away */
+	bool stop;     /* the modem stopped answering or went away */
+	bool no_chain; /* the modem takes one extended command per line */
 };
+
+#define WAVECOM_CPIN_MS 2000
 
 /* Query text after "AT" and the prefix of its information lines (NULL: bare lines). */
 static const struct {
@@ -424,10 +427,32 @@ static void copy_str(char *dst, size_t size, const char *src)
 	dst[n] = '\0';
 }
 
-static void add_line(struct diag_reply *r, const char *line)
+/* Keep the text of a line: bytes that are not text (line noise) are counted and dropped, so
+ * that a noisy line is still understood and the noise is reported on its own. */
+static void clean_line(struct diag_input *in, const char *line, char *out, size_t size)
+{
+	size_t n = 0;
+
+	for (const unsigned char *c = (const unsigned char *)line; *c; c++) {
+		in->line_bytes++;
+		if (*c >= 0x20 && *c < 0x7f) {
+			if (n + 1 < size)
+				out[n++] = (char)*c;
+			continue;
+		}
+		in->line_bad++;
+		size_t used = strlen(in->line_sample);
+		if (used + 5 < sizeof(in->line_sample))
+			snprintf(in->line_sample + used, sizeof(in->line_sample) - used, "\\x%02x",
+				 *c);
+	}
+	out[n] = '\0';
+}
+
+static void add_line(struct diag_reply *r, const char *clean)
 {
 	if (r->n_lines < DIAG_MAX_LINES)
-		copy_str(r->lines[r->n_lines++], DIAG_LINE_MAX, line);
+		copy_str(r->lines[r->n_lines++], DIAG_LINE_MAX, clean);
 }
 
 /* Which query in a chain a line belongs to, -1 when none. */
@@ -480,9 +505,15 @@ static void chain(struct walk *w, const enum diag_q *qs, size_t n)
 	char cmd[256] = "AT";
 	size_t len = 2;
 	struct smsctl_response *resp = NULL;
+	int timeout = 0;
 
 	if (w->stop || n == 0)
 		return;
+	if (w->no_chain && n > 1) {
+		for (size_t i = 0; i < n && !w->stop; i++)
+			chain(w, &qs[i], 1);
+		return;
+	}
 	for (size_t i = 0; i < n; i++) {
 		struct diag_reply *r = &w->in->q[qs[i]];
 		memset(r, 0, sizeof(*r));
@@ -492,7 +523,10 @@ static void chain(struct walk *w, const enum diag_q *qs, size_t n)
 		len += (size_t)snprintf(cmd + len, sizeof(cmd) - len, "%s%s", i ? ";" : "",
 					q_text(w, qs[i]));
 	}
-	int rc = smsctl_modem_command(w->m, cmd, 0, &resp);
+	/* Wavecom ends AT+CPIN? without OK: do not wait the whole timeout for it. */
+	if (w->in->vendor == DIAG_V_WAVECOM && qs[n - 1] == Q_CPIN)
+		timeout = WAVECOM_CPIN_MS;
+	int rc = smsctl_modem_command(w->m, cmd, timeout, &resp);
 	enum smsctl_result res = resp ? smsctl_response_get_result(resp) : SMSCTL_RESULT_GONE;
 	const char *final = resp ? smsctl_response_get_final(resp) : "";
 	int code = resp ? smsctl_response_get_error_code(resp) : -1;
@@ -502,11 +536,29 @@ static void chain(struct walk *w, const enum diag_q *qs, size_t n)
 		w->in->answered = true;
 	for (size_t i = 0; resp && i < smsctl_response_get_line_count(resp); i++) {
 		const char *line = smsctl_response_get_line(resp, i);
-		int o = owner_of(w, qs, n, line);
+		char clean[DIAG_LINE_MAX];
+		clean_line(w->in, line, clean, sizeof(clean));
+		int o = owner_of(w, qs, n, clean);
 		if (o >= 0)
-			add_line(&w->in->q[qs[o]], line);
+			add_line(&w->in->q[qs[o]], clean);
 		if (line[0])
 			w->in->answered = true;
+	}
+
+	/* An error before any line on a chained line: the modem may not chain (Wavecom). Ask
+	 * one by one from now on. */
+	bool any_lines = false;
+	for (size_t i = 0; i < n; i++)
+		any_lines |= w->in->q[qs[i]].n_lines > 0;
+	if (n > 1 && !any_lines &&
+	    (res == SMSCTL_RESULT_ERROR || res == SMSCTL_RESULT_CME_ERROR ||
+	     res == SMSCTL_RESULT_CMS_ERROR || res == SMSCTL_RESULT_NOT_SUPPORTED ||
+	     res == SMSCTL_RESULT_TOO_MANY_PARAMETERS)) {
+		smsctl_response_free(resp);
+		w->no_chain = true;
+		for (size_t i = 0; i < n && !w->stop; i++)
+			chain(w, &qs[i], 1);
+		return;
 	}
 
 	/* The first query without lines is the one the final result belongs to when it is not
@@ -594,8 +646,11 @@ static int extra(struct walk *w, const char *cmd, const char *shown)
 	if (resp) {
 		copy_str(r->final, sizeof(r->final), smsctl_response_get_final(resp));
 		r->code = smsctl_response_get_error_code(resp);
-		for (size_t i = 0; i < smsctl_response_get_line_count(resp); i++)
-			add_line(r, smsctl_response_get_line(resp, i));
+		for (size_t i = 0; i < smsctl_response_get_line_count(resp); i++) {
+			char clean[DIAG_LINE_MAX];
+			clean_line(in, smsctl_response_get_line(resp, i), clean, sizeof(clean));
+			add_line(r, clean);
+		}
 	}
 	if (rc != 0 && rc != SMSCTL_ERR_MODEM)
 		note_failure(w, r->command, rc);
@@ -659,6 +714,28 @@ static void read_memories(struct walk *w)
 	}
 	if (n_order == 0)
 		return;
+	if (w->no_chain) {
+		for (size_t k = 0; k < n_order; k++) {
+			char one_cmd[32];
+			struct at_cpms set;
+			snprintf(one_cmd, sizeof(one_cmd), "AT+CPMS=\"%s\"", order[k]);
+			int i1 = extra(w, one_cmd, NULL);
+			if (i1 < 0)
+				break;
+			const struct diag_reply *r1 = &in->extra[i1];
+			if (r1->n_lines && parse_cpms(r1->lines[0], &set) == 0 && set.count >= 1) {
+				struct diag_mem *m = &in->mem[in->n_mem++];
+				copy_str(m->name, sizeof(m->name), order[k]);
+				m->used = set.mem[0].used;
+				m->total = set.mem[0].total;
+				m->reply = i1;
+			}
+		}
+		char restore[32];
+		snprintf(restore, sizeof(restore), "AT+CPMS=\"%s\"", in->mem[0].name);
+		extra(w, restore, NULL);
+		return;
+	}
 	/* The restore goes last on the same line. */
 	snprintf(cmd + len, sizeof(cmd) - len, ";+CPMS=\"%s\"", in->mem[0].name);
 	int idx = extra(w, cmd, NULL);
@@ -723,6 +800,14 @@ static void walk(struct walk *w)
 	chain(w, core, 4);
 	if (w->stop)
 		return;
+
+	/* A bare ERROR to AT+CPIN?: numeric errors are off (the modem restarted since). */
+	if (in->q[Q_CPIN].asked && in->q[Q_CPIN].result == SMSCTL_RESULT_ERROR) {
+		extra(w, "AT+CMEE=1", NULL);
+		one(w, Q_CPIN);
+		if (w->stop)
+			return;
+	}
 
 	/* SIM: busy while it starts; a PIN only when the program gave one. */
 	const char *code = NULL;
@@ -808,6 +893,23 @@ static struct smsctl_diagnosis *diagnosis_new(const char *device)
 
 static int finish(struct smsctl_diagnosis *d, struct diag_input *in, struct smsctl_diagnosis **out)
 {
+	diag_evaluate(in, d);
+	if (d->nomem) {
+		smsctl_diagnosis_free(d);
+		return SMSCTL_ERR_NOMEM;
+	}
+	qsort(d->f, d->n, sizeof(*d->f), cmp_findings);
+	*out = d;
+	return 0;
+}
+
+int diag_run_rules(const struct diag_input *in, struct smsctl_diagnosis **out)
+{
+	struct smsctl_diagnosis *d = diagnosis_new(in->device);
+
+	*out = NULL;
+	if (!d)
+		return SMSCTL_ERR_NOMEM;
 	diag_evaluate(in, d);
 	if (d->nomem) {
 		smsctl_diagnosis_free(d);
