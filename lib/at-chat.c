@@ -424,7 +424,8 @@ void at_mask_command(const char *cmd, char *out, size_t outlen)
 						quoted = !quoted;
 					e++;
 				}
-				if (idx < 32 && (mask & (1u << idx)) && e > a) {
+				if (idx < 32 && (mask & (1u << idx)) && e > a &&
+				    !(e - a == 1 && *a == '?')) {
 					bool q = *a == '"';
 					out_append(out, outlen, &pos, q ? "\"****\"" : "****",
 						   q ? 6 : 4);

@@ -13,6 +13,7 @@
 #include <smsctl/modem.h>
 
 #include "at-chat.h"
+#include "modem-internal.h"
 #include "transport-internal.h"
 
 #define DEVICE_MAX 4096
@@ -155,12 +156,22 @@ static ssize_t modem_write(void *userdata, const void *buf, size_t len)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
-			m->sys_errno = errno;
+			int err = errno;
+			/* the engine ends its commands with GONE; the handle follows */
+			m->sys_errno = err;
+			m->gone = true;
+			set_detail(m,
+				   "the modem went away (%s): unplugged, rebooted or disconnected",
+				   strerror(err));
+			errno = err;
 			return -1;
 		}
 		uint64_t now = now_ms();
 		if (now >= deadline) {
 			m->sys_errno = ETIMEDOUT;
+			m->gone = true;
+			set_detail(m, "the modem does not take data (flow control stuck for %u ms)",
+				   m->opts.timeout_ms);
 			errno = ETIMEDOUT;
 			return -1;
 		}
@@ -542,4 +553,27 @@ SMSCTL_API int smsctl_modem_remove_urc_handler(struct smsctl_modem *m, int id)
 	if (!m)
 		return SMSCTL_ERR_INVALID;
 	return at_chat_remove_urc_handler(m->chat, id);
+}
+
+int modem_new_from_transport(const char *name, struct transport *t,
+			     const struct smsctl_modem_options *opts, struct smsctl_modem **out)
+{
+	int rc;
+
+	if (out)
+		*out = NULL;
+	if (!t)
+		return SMSCTL_ERR_INVALID;
+	if (!out) {
+		t->ops->close(t);
+		return SMSCTL_ERR_INVALID;
+	}
+	rc = smsctl_modem_new(name, opts, out);
+	if (rc < 0) {
+		t->ops->close(t);
+		return rc;
+	}
+	(*out)->t = t;
+	at_chat_reset((*out)->chat, now_ms());
+	return 0;
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <termios.h>
@@ -30,7 +31,12 @@ static ssize_t fd_read(struct transport *t, void *buf, size_t len)
 
 static ssize_t fd_write(struct transport *t, const void *buf, size_t len)
 {
-	return write(t->fd, buf, len);
+	/* a socket whose peer left must give EPIPE, not kill the program with SIGPIPE */
+	ssize_t n = send(t->fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+
+	if (n < 0 && errno == ENOTSOCK)
+		n = write(t->fd, buf, len);
+	return n;
 }
 
 static void fd_close(struct transport *t)
