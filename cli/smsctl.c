@@ -164,7 +164,9 @@ int main(int argc, char **argv)
 
 	setlocale(LC_ALL, "");
 #if ENABLE_NLS
-	bindtextdomain(GETTEXT_PACKAGE, LOCALEDIR);
+	/* SMSCTL_LOCALEDIR: the catalogs of a build tree (tests, meson devenv). */
+	const char *localedir = getenv("SMSCTL_LOCALEDIR");
+	bindtextdomain(GETTEXT_PACKAGE, localedir && *localedir ? localedir : LOCALEDIR);
 	bind_textdomain_codeset(GETTEXT_PACKAGE, "UTF-8");
 	textdomain(GETTEXT_PACKAGE);
 #endif

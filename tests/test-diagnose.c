@@ -598,7 +598,7 @@ static void put(const char *path, const char *text)
 START_TEST(test_usb_siblings)
 {
 	char root[] = "/tmp/smsctl-sysfs-XXXXXX";
-	char p[4096], q[4096];
+	char p[4096], q[8192];
 	char names[8][64];
 	char vid[8], pid[8];
 
