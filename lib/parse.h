@@ -163,6 +163,7 @@ enum parse_reg_pattern {
 	PARSE_REG_UNSOL_GPRS_RAC = 7, /* "+CGREG: 1,<lac>,<ci>,<act>,<rac>" */
 	PARSE_REG_UNSOL_EPS_RAC = 8,  /* "+CEREG: 1,<tac>,<rac>,<ci>,<act>" (Novatel) */
 	PARSE_REG_UNSOL_5G = 9,	      /* "+C5GREG: 1,<tac>,<ci>,<act>,<nssai_len>,<nssai>" */
+	PARSE_REG_UNSOL_CAUSE = 10,   /* "+CEREG: 0,,,,0,15": <n>=3 URC with reject cause */
 };
 
 struct at_reg {

@@ -60,8 +60,8 @@ SMSCTL_API const char *smsctl_cms_error_describe_vendor(int code, const char *ve
 SMSCTL_API enum smsctl_retry_class smsctl_cms_error_class(int code);
 
 /**
- * Whether a command that failed with `+CME ERROR: code` is worth retrying (14 SIM busy,
- * 100 unknown with nothing else known: inspect; others permanent).
+ * Whether a command that failed with `+CME ERROR: code` is worth retrying (14 SIM busy:
+ * transient; 30, 31 and 100: inspect; others permanent).
  * @since 0.1
  */
 SMSCTL_API enum smsctl_retry_class smsctl_cme_error_class(int code);
