@@ -389,7 +389,7 @@ static const struct rcase cases[] = {
      SMSCTL_SEVERITY_OK},
     {"Huawei ME of size 0 is not full",
      {{Q_CPMS, "+CPMS: \"ME\",0,0,\"ME\",0,0,\"SM\",2,20", "OK"}},
-     NULL,
+     "sms.storage_mismatch",
      {0},
      {"sms.storage_full", "sms.storage_nearly_full"},
      SMSCTL_SEVERITY_WARNING},
