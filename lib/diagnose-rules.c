@@ -282,6 +282,16 @@ static bool is_modem_manager(const char *prog)
 	return strcasecmp(prog, "ModemManager") == 0 || strcasecmp(prog, "modem-manager") == 0;
 }
 
+/* The evidence of a failed open: what was opened and what the system said. */
+static void evidence_open(struct smsctl_finding *f, const struct diag_input *in)
+{
+	char cmd[300];
+	const char *why = in->port.detail[0] ? in->port.detail : smsctl_strerror(in->port.open_err);
+
+	snprintf(cmd, sizeof(cmd), "open %s", in->device);
+	diag_evidence(f, cmd, why);
+}
+
 static void rule_port_open(const struct diag_input *in, struct smsctl_diagnosis *d)
 {
 	const struct diag_port *p = &in->port;
@@ -316,7 +326,7 @@ static void rule_port_open(const struct diag_input *in, struct smsctl_diagnosis 
 			      "sudo "
 			      "usermod -aG dialout $USER; then log out and log in again."));
 		}
-		diag_add(d, "port.permission", SMSCTL_SEVERITY_ERROR, s, det, rem);
+		evidence_open(diag_add(d, "port.permission", SMSCTL_SEVERITY_ERROR, s, det, rem), in);
 		return;
 	case SMSCTL_ERR_BUSY:
 		if (p->holder[0] && p->holder_pid > 0)
@@ -367,7 +377,7 @@ static void rule_port_open(const struct diag_input *in, struct smsctl_diagnosis 
 				      "try again."),
 				    dev);
 		}
-		diag_add(d, "port.busy", SMSCTL_SEVERITY_ERROR, s, det, rem);
+		evidence_open(diag_add(d, "port.busy", SMSCTL_SEVERITY_ERROR, s, det, rem), in);
 		return;
 	case SMSCTL_ERR_NOT_TTY:
 		fmt(s, sizeof(s), _("%s is not a serial port"), dev);
@@ -386,7 +396,7 @@ static void rule_port_open(const struct diag_input *in, struct smsctl_diagnosis 
 	      "modems usually appear as /dev/ttyUSB0 to /dev/ttyUSB3 or /dev/ttyACM0; "
 	      "/dev/serial/by-id/ gives names that do not change."));
 	f = diag_add(d, "port.not_found", SMSCTL_SEVERITY_ERROR, s, det, rem);
-	(void)f;
+	evidence_open(f, in);
 }
 
 /* Garbage on the line: from the trace of a port the diagnosis opened, else from the bytes
@@ -504,7 +514,9 @@ static bool rule_modem(const struct diag_input *in, struct smsctl_diagnosis *d)
 			    _("Check the USB cable and the power supply (4G modules need a 2 A "
 			      "supply; a weak USB hub makes them restart when they transmit), then "
 			      "run the diagnosis again."));
-			diag_add(d, "modem.gone", SMSCTL_SEVERITY_ERROR, s, det, rem);
+			f = diag_add(d, "modem.gone", SMSCTL_SEVERITY_ERROR, s, det, rem);
+			diag_evidence(f, in->stopped_at[0] ? in->stopped_at : "AT",
+				      _("(the port closed)"));
 		} else {
 			fmt(s, sizeof(s), _("The modem stopped answering on %s"), in->device);
 			fmt(det, sizeof(det), _("No answer to %s within %u s."), in->stopped_at,

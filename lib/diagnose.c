@@ -378,7 +378,7 @@ struct walk {
 	bool no_chain; /* the modem takes one extended command per line */
 };
 
-#define WAVECOM_CPIN_MS 2000
+#define WAVECOM_CPIN_MS 1000
 
 /* Query text after "AT" and the prefix of its information lines (NULL: bare lines). */
 static const struct {
@@ -666,7 +666,20 @@ static void sleep_ms(unsigned ms)
 		;
 }
 
-/* +CPMS: read every memory the modem lists, then put the first memory back. */
+/* The +CPMS= arguments that put memory name at position pos (0..2), keeping the memories
+ * in use before it: "\"SM\",\"ME\"". */
+static void cpms_args(const struct at_cpms *cp, int pos, const char *name, char *out, size_t size)
+{
+	size_t len = 0;
+
+	out[0] = '\0';
+	for (int k = 0; k <= pos && len < size; k++)
+		len += (size_t)snprintf(out + len, size - len, "%s\"%s\"", k ? "," : "",
+					k == pos ? name : cp->mem[k].name);
+}
+
+/* +CPMS: read every memory the modem lists (SM, ME, MT, SR), each in the first position
+ * +CPMS=? allows for it, then put the memories back as they were. */
 static void read_memories(struct walk *w)
 {
 	struct diag_input *in = w->in;
@@ -675,7 +688,7 @@ static void read_memories(struct walk *w)
 	const char *line = diag_line(&in->q[Q_CPMS], "+CPMS:");
 
 	in->n_mem = 0;
-	if (!line || parse_cpms(line, &cp) != 0 || !cp.mem[0].name[0])
+	if (!line || parse_cpms(line, &cp) != 0 || cp.count < 1 || !cp.mem[0].name[0])
 		return;
 	/* The memories in use, with their counts. */
 	for (int i = 0; i < cp.count && i < 3; i++) {
@@ -690,74 +703,84 @@ static void read_memories(struct walk *w)
 		m->total = cp.mem[i].total;
 		m->reply = -1;
 	}
-	/* The others the modem lists (+CPMS=?), among SM, ME, MT and SR. */
-	static const char *const known[] = {"SM", "ME", "MT", "SR"};
 	const char *list = diag_line(&in->q[Q_CPMS_T], "+CPMS:");
-	char cmd[128] = "AT";
-	size_t len = 2;
-	const char *order[DIAG_MAX_MEMS];
-	size_t n_order = 0;
 	if (!list || parse_cpms_test(list, &t) != 0)
 		return;
+
+	static const char *const known[] = {"SM", "ME", "MT", "SR"};
+	char cmd[256] = "AT";
+	size_t len = 2;
+	const char *order[DIAG_MAX_MEMS];
+	int pos_of[DIAG_MAX_MEMS];
+	size_t n_order = 0;
 	for (size_t k = 0; k < sizeof(known) / sizeof(known[0]); k++) {
-		bool listed = false, seen = false;
-		for (int l = 0; l < 3; l++)
+		int pos = -1;
+		bool seen = false;
+		for (int l = 0; l < 3 && l < cp.count && pos < 0; l++)
 			for (int e = 0; e < t.count[l] && e < PARSE_MEM_LIST_MAX; e++)
-				listed |= strcmp(t.mem[l][e], known[k]) == 0;
+				if (strcmp(t.mem[l][e], known[k]) == 0) {
+					pos = l;
+					break;
+				}
 		for (size_t j = 0; j < in->n_mem; j++)
 			seen |= strcmp(in->mem[j].name, known[k]) == 0;
-		if (!listed || seen || n_order >= DIAG_MAX_MEMS - in->n_mem)
+		if (pos < 0 || seen || n_order >= DIAG_MAX_MEMS - in->n_mem)
 			continue;
-		order[n_order++] = known[k];
-		len += (size_t)snprintf(cmd + len, sizeof(cmd) - len, "%s+CPMS=\"%s\"",
-					len > 2 ? ";" : "", known[k]);
+		char args[64];
+		cpms_args(&cp, pos, known[k], args, sizeof(args));
+		order[n_order] = known[k];
+		pos_of[n_order++] = pos;
+		if (!w->no_chain)
+			len += (size_t)snprintf(cmd + len, sizeof(cmd) - len, "%s+CPMS=%s",
+						len > 2 ? ";" : "", args);
 	}
 	if (n_order == 0)
 		return;
+	/* As found: every memory in use, in its place. */
+	char restore_args[64];
+	cpms_args(&cp, cp.count > 3 ? 2 : cp.count - 1, cp.mem[cp.count > 3 ? 2 : cp.count - 1].name,
+		  restore_args, sizeof(restore_args));
+
+	int idx[DIAG_MAX_MEMS];
 	if (w->no_chain) {
 		for (size_t k = 0; k < n_order; k++) {
-			char one_cmd[32];
-			struct at_cpms set;
-			snprintf(one_cmd, sizeof(one_cmd), "AT+CPMS=\"%s\"", order[k]);
-			int i1 = extra(w, one_cmd, NULL);
-			if (i1 < 0)
-				break;
-			const struct diag_reply *r1 = &in->extra[i1];
-			if (r1->n_lines && parse_cpms(r1->lines[0], &set) == 0 && set.count >= 1) {
-				struct diag_mem *m = &in->mem[in->n_mem++];
-				copy_str(m->name, sizeof(m->name), order[k]);
-				m->used = set.mem[0].used;
-				m->total = set.mem[0].total;
-				m->reply = i1;
-			}
+			char args[64];
+			snprintf(cmd, sizeof(cmd), "AT+CPMS=");
+			cpms_args(&cp, pos_of[k], order[k], args, sizeof(args));
+			snprintf(cmd + 8, sizeof(cmd) - 8, "%s", args);
+			idx[k] = extra(w, cmd, NULL);
+			if (idx[k] < 0)
+				return;
 		}
-		char restore[32];
-		snprintf(restore, sizeof(restore), "AT+CPMS=\"%s\"", in->mem[0].name);
-		extra(w, restore, NULL);
-		return;
+	} else {
+		snprintf(cmd + len, sizeof(cmd) - len, ";+CPMS=%s", restore_args);
+		int i1 = extra(w, cmd, NULL);
+		if (i1 < 0)
+			return;
+		for (size_t k = 0; k < n_order; k++)
+			idx[k] = i1;
 	}
-	/* The restore goes last on the same line. */
-	snprintf(cmd + len, sizeof(cmd) - len, ";+CPMS=\"%s\"", in->mem[0].name);
-	int idx = extra(w, cmd, NULL);
-	if (idx < 0)
-		return;
-	struct diag_reply *r = &in->extra[idx];
-	size_t got = 0;
-	for (size_t i = 0; i < r->n_lines && got < n_order; i++) {
+	/* Each answer "+CPMS: u1,t1,u2,t2,u3,t3" gives the memory's counts at its position. */
+	size_t got = 0, line_no = 0;
+	for (size_t k = 0; k < n_order; k++) {
+		const struct diag_reply *r = &in->extra[idx[k]];
+		size_t li = w->no_chain ? 0 : line_no++;
 		struct at_cpms set;
-		if (parse_cpms(r->lines[i], &set) != 0 || set.count < 1)
+		if (li >= r->n_lines || parse_cpms(r->lines[li], &set) != 0 ||
+		    set.count <= pos_of[k])
 			continue;
 		struct diag_mem *m = &in->mem[in->n_mem++];
-		copy_str(m->name, sizeof(m->name), order[got++]);
-		m->used = set.mem[0].used;
-		m->total = set.mem[0].total;
-		m->reply = idx;
+		copy_str(m->name, sizeof(m->name), order[k]);
+		m->used = set.mem[pos_of[k]].used;
+		m->total = set.mem[pos_of[k]].total;
+		m->reply = idx[k];
+		got++;
 	}
-	if (r->result != SMSCTL_RESULT_OK || got < n_order) {
-		/* The line stopped early: the first memory may still be switched. */
-		char restore[32];
-		snprintf(restore, sizeof(restore), "AT+CPMS=\"%s\"", in->mem[0].name);
-		extra(w, restore, NULL);
+	const struct diag_reply *last = &in->extra[idx[n_order - 1]];
+	if (w->no_chain || last->result != SMSCTL_RESULT_OK || got < n_order) {
+		/* Not restored on the same line: put the memories back now. */
+		snprintf(cmd, sizeof(cmd), "AT+CPMS=%s", restore_args);
+		extra(w, cmd, NULL);
 	}
 }
 
