@@ -442,7 +442,7 @@ static bool rule_port(const struct diag_input *in, struct smsctl_diagnosis *d)
 		      "cable or a long unshielded serial line also garbles bytes."));
 		struct smsctl_finding *f =
 		    diag_add(d, "port.noise", SMSCTL_SEVERITY_WARNING, s, det, rem);
-		diag_evidence(f, _("(received)"), sample);
+		diag_evidence(f, "(received)", sample);
 	}
 
 	if (!in->answered) {
