@@ -683,6 +683,104 @@ START_TEST(test_api_nulls)
 }
 END_TEST
 
+/* ---- the walk on the simulated modem (in-process) ---- */
+
+static char *query(struct smsctl_modem *m, const char *cmd)
+{
+	struct smsctl_response *r = NULL;
+	static char buf[512];
+
+	buf[0] = '\0';
+	smsctl_modem_command(m, cmd, 0, &r); /* may fail (no SIM): the answer is compared */
+	ck_assert_ptr_nonnull(r);
+	for (size_t i = 0; i < smsctl_response_get_line_count(r); i++)
+		strncat(buf, smsctl_response_get_line(r, i), sizeof(buf) - strlen(buf) - 1);
+	strncat(buf, smsctl_response_get_final(r), sizeof(buf) - strlen(buf) - 1);
+	smsctl_response_free(r);
+	return buf;
+}
+
+static const struct {
+	const char *device;
+	const char *pin;
+	const char *first; /* first problem, NULL none */
+} walks[] = {
+    {"sim:", NULL, NULL},
+    {"sim:wavecom", NULL, NULL},
+    {"sim:cinterion?fault=storage_full", NULL, "sms.storage_full"},
+    {"sim:huawei?fault=smsc_missing", NULL, "sms.smsc_missing"},
+    {"sim:quectel?fault=sim_pin", NULL, "sim.pin_required"},
+    {"sim:simcom?fault=sim_pin", "1234", NULL},
+    {"sim:generic?fault=sim_absent,weak_signal", NULL, "sim.absent"},
+};
+
+/* A diagnosis of an open handle leaves the storage and the SIM lock as found, and a healthy
+ * modem takes at most 20 commands. */
+START_TEST(test_walk)
+{
+	struct smsctl_modem *m = NULL;
+	struct smsctl_diagnosis *d = NULL;
+	struct smsctl_diagnose_options *o = smsctl_diagnose_options_new();
+	char cpms_before[512], cpin_before[512];
+
+	ck_assert_int_eq(smsctl_modem_new(walks[_i].device, NULL, &m), 0);
+	ck_assert_int_eq(smsctl_modem_open(m), 0);
+	if (walks[_i].pin)
+		ck_assert_int_eq(smsctl_diagnose_options_set_pin(o, walks[_i].pin), 0);
+	snprintf(cpms_before, sizeof(cpms_before), "%s", query(m, "AT+CPMS?"));
+	struct smsctl_response *r = NULL;
+	smsctl_modem_command(m, "AT+CPIN?", 3000, &r);
+	snprintf(cpin_before, sizeof(cpin_before), "%s",
+		 r && smsctl_response_get_line_count(r) ? smsctl_response_get_line(r, 0) : "");
+	smsctl_response_free(r);
+
+	ck_assert_int_eq(smsctl_modem_diagnose(m, o, &d), 0);
+	const struct smsctl_finding *first = NULL;
+	for (size_t i = 0; i < smsctl_diagnosis_get_count(d) && !first; i++)
+		if (smsctl_finding_get_severity(smsctl_diagnosis_get_finding(d, i)) >=
+		    SMSCTL_SEVERITY_WARNING)
+			first = smsctl_diagnosis_get_finding(d, i);
+	if (walks[_i].first) {
+		ck_assert_ptr_nonnull(first);
+		ck_assert_str_eq(smsctl_finding_get_id(first), walks[_i].first);
+	} else {
+		ck_assert_msg(!first, "%s: %s", walks[_i].device,
+			      first ? smsctl_finding_get_id(first) : "");
+		ck_assert_uint_le(smsctl_diagnosis_get_command_count(d), 20);
+	}
+	ck_assert_str_eq(smsctl_diagnosis_get_device(d), walks[_i].device);
+	/* nothing lasting changed: the memories as found; no PIN entered unless given */
+	if (strncmp(cpms_before, "+CPMS:", 6) == 0)
+		ck_assert_str_eq(query(m, "AT+CPMS?"), cpms_before);
+	if (!walks[_i].pin && strstr(cpin_before, "SIM PIN")) {
+		r = NULL;
+		smsctl_modem_command(m, "AT+CPIN?", 3000, &r);
+		ck_assert_str_eq(smsctl_response_get_line(r, 0), cpin_before);
+		smsctl_response_free(r);
+	}
+	smsctl_diagnosis_free(d);
+	smsctl_diagnose_options_free(o);
+	smsctl_modem_free(m);
+}
+END_TEST
+
+START_TEST(test_device_not_found)
+{
+	struct smsctl_diagnosis *d = NULL;
+
+	ck_assert_int_eq(smsctl_diagnose_device("/dev/ttyNOSUCH9", NULL, &d), 0);
+	ck_assert_int_eq(smsctl_diagnosis_get_worst(d), SMSCTL_SEVERITY_ERROR);
+	const struct smsctl_finding *f = smsctl_diagnosis_get_finding(d, 0);
+	ck_assert_str_eq(smsctl_finding_get_id(f), "port.not_found");
+	ck_assert_uint_eq(smsctl_finding_get_evidence_count(f), 1);
+	smsctl_diagnosis_free(d);
+	/* a sim: device through the same entry point */
+	ck_assert_int_eq(smsctl_diagnose_device("sim:?fault=denied", NULL, &d), 0);
+	ck_assert_ptr_nonnull(smsctl_diagnosis_find(d, "net.denied"));
+	smsctl_diagnosis_free(d);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("diagnose");
@@ -696,6 +794,11 @@ int main(void)
 	tcase_add_test(tc, test_port_no_answer_noise);
 	tcase_add_test(tc, test_port_account);
 	tcase_add_test(tc, test_usb_siblings);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("walk");
+	tcase_set_timeout(tc, 60);
+	tcase_add_loop_test(tc, test_walk, 0, (int)(sizeof(walks) / sizeof(walks[0])));
+	tcase_add_test(tc, test_device_not_found);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("api");
 	tcase_add_test(tc, test_vendor);
