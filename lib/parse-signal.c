@@ -434,6 +434,11 @@ int parse_cind_test(const char *line, struct at_cind_test *out)
 			i++;
 		if (i == pl)
 			break;
+		/* an empty entry "()" at the end (Linktop LW273) */
+		if (i + 1 < pl && p[i] == '(' && p[i + 1] == ')') {
+			i += 2;
+			continue;
+		}
 		if (p[i] != '(' || out->count >= (int)PARSE_ARRAY_SIZE(out->ind))
 			goto out;
 		i++;

@@ -432,11 +432,12 @@ struct at_cmt {
 	char pdu[PARSE_PDU_MAX]; /* hex, upper-cased, when pdu_line given */
 	int pattern;		 /* 0 +CMT, 1 +CDS */
 };
-/* pdu_line may be NULL (header only); otherwise it must be hex of at least length octets. */
+/* pdu_line may be NULL (header only); otherwise it must be hex (see parse_pdu_line()). */
 int parse_cmt(const char *line, const char *pdu_line, struct at_cmt *out);
 
-/* Validate a PDU line: hex, even length, at least length octets (length < 0: no check).
- * Copies it upper-cased to pdu (size PARSE_PDU_MAX). */
+/* Validate a PDU line: hex digits only, copied upper-cased to pdu (size PARSE_PDU_MAX).
+ * length (the <length> of the header) is not enforced and odd digit counts are kept: modems
+ * miscount and captures get cut; the PDU decoder judges the content. */
 int parse_pdu_line(const char *line, int length, char *pdu, size_t pdu_size);
 
 /* One stored message from +CMGL or +CMGR (27.005 3.4.2, 3.4.3), PDU or text mode. */
@@ -480,6 +481,8 @@ int parse_cmgr(const char *const *lines, size_t n_lines, struct at_sms *out);
  *         skipped: *pos moves past it so the caller may continue).
  */
 int parse_cmgl_next(const char *const *lines, size_t n_lines, size_t *pos, struct at_sms *out);
+/* One +CMGL or +CMGR header line alone (PDU or text mode), without its PDU or body. */
+int parse_sms_header(const char *line, struct at_sms *out);
 /* Text-mode <stat> string <-> number (27.005 3.1): "REC UNREAD" 0 ... "ALL" 4; -1 unknown. */
 int parse_sms_stat_from_text(const char *s, size_t len);
 

@@ -328,6 +328,7 @@ static const char *decode_user_data(struct cursor *c, bool udhi, struct smsctl_p
 	const uint8_t *ud = c->p + c->pos;
 
 	w->ud = ud;
+	w->ud_offset = c->pos;
 	w->ud_len = ud_len;
 	c->pos += ud_len;
 	if ((w->compressed || w->coding == SMSCTL_CODING_8BIT) && ud_len < want)
@@ -488,6 +489,7 @@ SMSCTL_API int smsctl_pdu_decode(const uint8_t *data, size_t len, bool smsc_incl
 	}
 	if (err)
 		goto fail;
+	w->end_offset = c.pos;
 
 	size_t text_size = w->text ? w->text_len + 1 : 0;
 	struct smsctl_pdu *p = malloc(sizeof(*p) + w->ud_len + text_size);

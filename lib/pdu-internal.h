@@ -46,8 +46,10 @@ struct smsctl_pdu {
 	char discharge[32];
 	size_t n_ie;
 	struct pdu_ie ie[PDU_MAX_IE];
-	size_t ud_len;	/* user data present (UDH included), in octets */
-	size_t udh_len; /* UDH octets including the UDHL octet; 0 without UDHI */
+	size_t ud_offset;  /* where the user data started in the input (after TP-UDL) */
+	size_t end_offset; /* where decoding stopped in the input */
+	size_t ud_len;	   /* user data present (UDH included), in octets */
+	size_t udh_len;	   /* UDH octets including the UDHL octet; 0 without UDHI */
 	const uint8_t *ud;
 	const char *text; /* NULL for 8-bit, compressed, or no user data */
 	size_t text_len;

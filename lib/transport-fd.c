@@ -118,7 +118,9 @@ int transport_tty_setup(int fd, const char *path, const struct transport_params 
 	if (p && p->rtscts)
 		tio.c_cflag |= CRTSCTS;
 	tio.c_iflag &= ~(tcflag_t)(IXON | IXOFF | IXANY);
-	tio.c_cc[VMIN] = 0;
+	/* VMIN 1: with O_NONBLOCK an empty line reads as EAGAIN; VMIN 0 would read as 0,
+	 * which cannot be told apart from a hangup */
+	tio.c_cc[VMIN] = 1;
 	tio.c_cc[VTIME] = 0;
 	cfsetispeed(&tio, speed);
 	cfsetospeed(&tio, speed);

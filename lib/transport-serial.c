@@ -7,6 +7,7 @@
 #include <libserialport.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <smsctl/error.h>
@@ -60,6 +61,9 @@ static int sp_error(const char *path, const char *what, struct transport_error *
 		return transport_error_set(
 		    e, SMSCTL_ERR_BUSY, err,
 		    "%s is in use: another process opened it for exclusive use (TIOCEXCL)", path);
+	if (err == ENOTTY || err == EINVAL)
+		return transport_error_set(e, SMSCTL_ERR_NOT_TTY, err,
+					   "%s is not a serial port: %s", path, strerror(err));
 	if (err == ENOENT || err == ENXIO || err == ENODEV)
 		return transport_error_set(e, SMSCTL_ERR_NOT_FOUND, err, "cannot open %s: %s", path,
 					   strerror(err));
@@ -123,6 +127,14 @@ int transport_open_serial(const char *path, const struct transport_params *p,
 		rc = transport_error_set(e, SMSCTL_ERR_IO, errno, "cannot configure %s: %s", path,
 					 strerror(errno));
 		goto fail;
+	}
+	/* libserialport leaves VMIN at 0, where an empty line reads as 0 bytes like a hangup:
+	 * with VMIN 1 and O_NONBLOCK it reads as EAGAIN */
+	struct termios tio;
+	if (tcgetattr(fd, &tio) == 0) {
+		tio.c_cc[VMIN] = 1;
+		tio.c_cc[VTIME] = 0;
+		tcsetattr(fd, TCSANOW, &tio);
 	}
 	sp_flush(port, SP_BUF_BOTH);
 	*out = &st->base;

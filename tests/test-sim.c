@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include <smsctl/error.h>
+#include <smsctl/modem.h>
+#include <smsctl/pdu.h>
 #include <smsctl/sim.h>
 
 #include "sim/sim-core.h"
@@ -1054,6 +1056,330 @@ START_TEST(test_api_null)
 }
 END_TEST
 
+/* ---- Text deliveries through the PDU codec ---- */
+
+/* Read every stored message of the current <mem1> in storage order and decode it. */
+static size_t list_decoded(struct io *io, struct smsctl_pdu **pdus, size_t max)
+{
+	size_t n = 0;
+	char *p = (char *)xfer(io, "AT+CMGL=4\r");
+	char *line = strtok(p, "\r\n");
+	while (line && n < max) {
+		if (!strncmp(line, "+CMGL:", 6)) {
+			char *hex = strtok(NULL, "\r\n");
+			ck_assert_ptr_nonnull(hex);
+			ck_assert_int_eq(smsctl_pdu_decode_hex(hex, true, &pdus[n], NULL), 0);
+			n++;
+		}
+		line = strtok(NULL, "\r\n");
+	}
+	return n;
+}
+
+static const struct {
+	const char *from, *text;
+	unsigned flags;
+	int parts;
+	enum smsctl_coding coding;
+} texts[] = {
+    {"+4915112345678", "Hello", 0, 1, SMSCTL_CODING_GSM7},
+    {"12345", "Hi there", SMSCTL_SIM_DELIVER_UCS2, 1, SMSCTL_CODING_UCS2},
+    {"+8613800138000", "\xe4\xbd\xa0\xe5\xa5\xbd\xef\xbc\x8c\xe4\xb8\x96\xe7\x95\x8c", 0, 1,
+     SMSCTL_CODING_UCS2},
+    {"+447700900001",
+     "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234"
+     "5678901234567890123456789012345678901234567890123456789012345678901234567890123456789"
+     "0123456789",
+     0, 2, SMSCTL_CODING_GSM7},
+    {"+447700900001",
+     "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234"
+     "5678901234567890123456789012345678901234567890123456789012345678901234567890123456789"
+     "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234"
+     "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234"
+     "567890123456789",
+     SMSCTL_SIM_DELIVER_REVERSE, 3, SMSCTL_CODING_GSM7},
+    {"Shop", "Your order is ready \xf0\x9f\x93\xa6", 0, 1, SMSCTL_CODING_UCS2},
+};
+
+START_TEST(test_deliver_text)
+{
+	struct io io;
+	struct smsctl_pdu *pdus[8];
+	io_open_quiet(&io, "huawei");
+	ck_assert_int_eq(
+	    sim_deliver_text(io.c, texts[_i].from, texts[_i].text, texts[_i].flags, io.t),
+	    texts[_i].parts);
+	collect(&io, io.t + SEC);
+	/* One +CMTI per part, indexes from 0 on this profile. */
+	for (int k = 0; k < texts[_i].parts; k++) {
+		char urc[32];
+		snprintf(urc, sizeof(urc), "+CMTI: \"SM\",%d\r\n", k);
+		ck_assert_ptr_nonnull(strstr(io.out, urc));
+	}
+	size_t n = list_decoded(&io, pdus, 8);
+	ck_assert_uint_eq(n, (size_t)texts[_i].parts);
+	struct smsctl_reassembler *r = smsctl_reassembler_new();
+	struct smsctl_message *msg = NULL;
+	for (size_t k = 0; k < n; k++) {
+		unsigned ref, total, seq;
+		ck_assert_int_eq(smsctl_pdu_get_type(pdus[k]), SMSCTL_PDU_DELIVER);
+		ck_assert_str_eq(smsctl_pdu_get_number(pdus[k]), texts[_i].from);
+		ck_assert_int_eq(smsctl_pdu_get_coding(pdus[k]), texts[_i].coding);
+		ck_assert_str_eq(smsctl_pdu_get_smsc(pdus[k]), "+447785016005");
+		if (n > 1) {
+			ck_assert(smsctl_pdu_get_concat(pdus[k], &ref, &total, &seq));
+			/* Storage order is arrival order. */
+			unsigned want = (texts[_i].flags & SMSCTL_SIM_DELIVER_REVERSE)
+					    ? (unsigned)(n - k)
+					    : (unsigned)(k + 1);
+			ck_assert_uint_eq(seq, want);
+		}
+		struct smsctl_message *m = NULL;
+		ck_assert_int_eq(smsctl_reassembler_add(r, pdus[k], (long)k, 0, &m), 0);
+		if (m)
+			msg = m;
+	}
+	ck_assert_ptr_nonnull(msg);
+	ck_assert_str_eq(smsctl_message_get_text(msg), texts[_i].text);
+	smsctl_message_free(msg);
+	smsctl_reassembler_free(r);
+	io_close(&io);
+}
+END_TEST
+
+START_TEST(test_deliver_text_lost)
+{
+	struct io io;
+	io_open_quiet(&io, "?fault=storage_full");
+	ck_assert_int_eq(sim_deliver_text(io.c, "+15550000000", "lost", 0, io.t),
+			 SMSCTL_ERR_TOO_LONG);
+	ck_assert_int_eq(sim_deliver_text(io.c, "not a number!", "x", 0, io.t), SMSCTL_ERR_INVALID);
+	io_close(&io);
+	io_open_quiet(&io, "?fault=not_registered");
+	ck_assert_int_eq(sim_deliver_text(io.c, "+15550000000", "x", 0, io.t), SMSCTL_ERR_NETWORK);
+	io_close(&io);
+}
+END_TEST
+
+/* ---- Through the AT engine (smsctl_modem_*), as the library and the CLI use it ---- */
+
+static struct smsctl_modem *modem_open(const char *dev, unsigned timeout_ms)
+{
+	struct smsctl_modem *m = NULL;
+	struct smsctl_modem_options *o = smsctl_modem_options_new();
+	ck_assert_ptr_nonnull(o);
+	if (timeout_ms)
+		smsctl_modem_options_set_timeout(o, timeout_ms);
+	ck_assert_int_eq(smsctl_modem_new(dev, o, &m), 0);
+	smsctl_modem_options_free(o);
+	ck_assert_int_eq(smsctl_modem_open(m), 0);
+	ck_assert_ptr_nonnull(smsctl_modem_get_sim(m));
+	return m;
+}
+
+static int cmd1(struct smsctl_modem *m, const char *cmd, const char *pdu, char *line, size_t size,
+		enum smsctl_result *res, int *code, bool *prompt)
+{
+	struct smsctl_response *r = NULL;
+	int rc = pdu ? smsctl_modem_command_pdu(m, cmd, pdu, 0, &r)
+		     : smsctl_modem_command(m, cmd, 0, &r);
+	if (line) {
+		line[0] = '\0';
+		/* The first line that is text: line noise may come as lines of its own. */
+		for (size_t i = 0; r && i < smsctl_response_get_line_count(r); i++) {
+			const char *l = smsctl_response_get_line(r, i);
+			if ((unsigned char)l[0] >= 0x20 && (unsigned char)l[0] < 0x7f) {
+				snprintf(line, size, "%s", l);
+				break;
+			}
+		}
+	}
+	if (res)
+		*res = r ? smsctl_response_get_result(r) : SMSCTL_RESULT_NONE;
+	if (code)
+		*code = r ? smsctl_response_get_error_code(r) : -1;
+	if (prompt)
+		*prompt = r ? smsctl_response_get_prompt_seen(r) : false;
+	smsctl_response_free(r);
+	return rc;
+}
+
+static const struct {
+	const char *profile, *manufacturer, *iccid_cmd, *iccid_line;
+} engine_profiles[] = {
+    {"generic", "Generic", "AT+CCID", "+CCID: 8910010000012345674"},
+    {"wavecom", "WAVECOM MODEM", "AT+CCID", "+CCID: \"8933010023000123459\""},
+    {"cinterion", "Cinterion", "AT^SCID", "^SCID: 8949000012345678903"},
+    {"simcom", "SIMCOM_Ltd", "AT+CCID", "8986001012345678011"},
+    {"quectel", "Quectel", "AT+QCCID", "+QCCID: 8986012012345678026"},
+    {"huawei", "huawei", "AT^ICCID?", "^ICCID: 984402000089674523F3"},
+};
+
+START_TEST(test_engine_profiles)
+{
+	char dev[64], line[256], buf[400];
+	enum smsctl_result res;
+	snprintf(dev, sizeof(dev), "sim:%s", engine_profiles[_i].profile);
+	struct smsctl_modem *m = modem_open(dev, 0);
+	struct smsctl_sim *sim = smsctl_modem_get_sim(m);
+	ck_assert_str_eq(smsctl_sim_get_profile(sim), engine_profiles[_i].profile);
+	ck_assert_int_eq(cmd1(m, "AT+CGMI", NULL, line, sizeof(line), &res, NULL, NULL), 0);
+	ck_assert_str_eq(line, engine_profiles[_i].manufacturer);
+	ck_assert_int_eq(
+	    cmd1(m, engine_profiles[_i].iccid_cmd, NULL, line, sizeof(line), NULL, NULL, NULL), 0);
+	ck_assert_str_eq(line, engine_profiles[_i].iccid_line);
+	ck_assert_int_eq(cmd1(m, "AT+CMEE=1", NULL, NULL, 0, NULL, NULL, NULL), 0);
+	ck_assert_int_eq(cmd1(m, "AT+CMGF=0", NULL, NULL, 0, NULL, NULL, NULL), 0);
+	ck_assert_int_eq(cmd1(m, "AT+CMGS=24", SUBMIT_HELLO, line, sizeof(line), &res, NULL, NULL),
+			 0);
+	ck_assert_int_eq(strncmp(line, "+CMGS: ", 7), 0);
+	ck_assert_uint_eq(smsctl_sim_get_sent_count(sim), 1);
+	ck_assert_int_eq(smsctl_sim_get_sent_pdu(sim, 0, buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, SUBMIT_HELLO_TPDU);
+	ck_assert_uint_eq(smsctl_sim_get_command_count(sim), smsctl_modem_get_command_count(m));
+	smsctl_modem_free(m);
+}
+END_TEST
+
+static const struct {
+	const char *dev, *cmd, *pdu;
+	int rc;
+	enum smsctl_result res;
+	int code;
+	bool prompt;
+	const char *line;
+} engine_faults[] = {
+    {"sim:?fault=sim_absent", "AT+CPIN?", NULL, SMSCTL_ERR_MODEM, SMSCTL_RESULT_CME_ERROR, 10,
+     false, ""},
+    {"sim:simcom?fault=sim_absent", "AT+CPIN?", NULL, 0, SMSCTL_RESULT_OK, -1, false,
+     "+CPIN: NOT INSERTED"},
+    {"sim:?fault=sim_pin", "AT+CPIN?", NULL, 0, SMSCTL_RESULT_OK, -1, false, "+CPIN: SIM PIN"},
+    {"sim:?fault=sim_pin", "AT+CMGS=24", SUBMIT_HELLO, SMSCTL_ERR_MODEM, SMSCTL_RESULT_CMS_ERROR,
+     311, false, ""},
+    {"sim:?fault=send_fail:42", "AT+CMGS=24", SUBMIT_HELLO, SMSCTL_ERR_MODEM,
+     SMSCTL_RESULT_CMS_ERROR, 42, true, ""},
+    {"sim:?fault=smsc_missing", "AT+CMGS=24", SUBMIT_HELLO, SMSCTL_ERR_MODEM,
+     SMSCTL_RESULT_CMS_ERROR, 330, true, ""},
+    {"sim:?fault=denied", "AT+CREG?", NULL, 0, SMSCTL_RESULT_OK, -1, false, "+CREG: 0,3"},
+    {"sim:huawei?fault=urc_storm,garbage:50&seed=5", "AT+CSQ", NULL, 0, SMSCTL_RESULT_OK, -1, false,
+     "+CSQ: 17,99"},
+    {"sim:quectel?fault=urc_storm", "AT+CMGS=24", SUBMIT_HELLO, 0, SMSCTL_RESULT_OK, -1, true,
+     "+CMGS: "},
+    {"sim:?fault=bare_prompt", "AT+CMGS=24", SUBMIT_HELLO, 0, SMSCTL_RESULT_OK, -1, true,
+     "+CMGS: "},
+    {"sim:huawei?fault=garbage:100&seed=9", "AT+CMGS=24", SUBMIT_HELLO, 0, SMSCTL_RESULT_OK, -1,
+     true, "+CMGS: "},
+    {"sim:?fault=unplug", "AT+CMGS=24", SUBMIT_HELLO, SMSCTL_ERR_GONE, SMSCTL_RESULT_GONE, -1, true,
+     ""},
+    {"sim:?fault=sim_busy:1", "AT+CPIN?", NULL, 0, SMSCTL_RESULT_OK, -1, false, "+CPIN: READY"},
+    {"sim:?baud=115200&latency=5&network=50", "AT+CMGS=24", SUBMIT_HELLO, 0, SMSCTL_RESULT_OK, -1,
+     true, "+CMGS: "},
+};
+
+START_TEST(test_engine_faults)
+{
+	char line[256];
+	enum smsctl_result res;
+	int code;
+	bool prompt;
+	struct smsctl_modem *m = modem_open(engine_faults[_i].dev, 0);
+	/* With CMEE=1 errors are numeric (the command itself counts for sim_busy:1). */
+	ck_assert_int_eq(cmd1(m, "AT+CMEE=1", NULL, NULL, 0, NULL, NULL, NULL), 0);
+	int rc = cmd1(m, engine_faults[_i].cmd, engine_faults[_i].pdu, line, sizeof(line), &res,
+		      &code, &prompt);
+	ck_assert_int_eq(rc, engine_faults[_i].rc);
+	ck_assert_int_eq(res, engine_faults[_i].res);
+	ck_assert_int_eq(code, engine_faults[_i].code);
+	ck_assert_int_eq(prompt, engine_faults[_i].prompt);
+	ck_assert_int_eq(strncmp(line, engine_faults[_i].line, strlen(engine_faults[_i].line)), 0);
+	smsctl_modem_free(m);
+}
+END_TEST
+
+START_TEST(test_engine_hang)
+{
+	enum smsctl_result res;
+	struct smsctl_modem *m = modem_open("sim:?fault=hang", 200);
+	ck_assert_int_eq(cmd1(m, "AT", NULL, NULL, 0, &res, NULL, NULL), SMSCTL_ERR_TIMEOUT);
+	ck_assert_int_eq(res, SMSCTL_RESULT_TIMEOUT);
+	ck_assert_int_eq(smsctl_sim_set_fault(smsctl_modem_get_sim(m), "hang", false), 0);
+	ck_assert_int_eq(cmd1(m, "AT", NULL, NULL, 0, &res, NULL, NULL), 0);
+	smsctl_modem_free(m);
+}
+END_TEST
+
+START_TEST(test_engine_reboot)
+{
+	char line[64];
+	struct smsctl_modem *m = modem_open("sim:quectel", 0);
+	struct smsctl_sim *sim = smsctl_modem_get_sim(m);
+	ck_assert_int_eq(cmd1(m, "AT+CMEE=2", NULL, NULL, 0, NULL, NULL, NULL), 0);
+	ck_assert_int_eq(smsctl_sim_set_fault(sim, "reboot", true), 0);
+	ck_assert(smsctl_sim_has_fault(sim, "reboot"));
+	ck_assert_int_eq(cmd1(m, "AT", NULL, NULL, 0, NULL, NULL, NULL), 0);
+	ck_assert(!smsctl_sim_has_fault(sim, "reboot"));
+	/* The boot URCs are noise to the engine; the setting is back to its default. */
+	ck_assert_int_eq(cmd1(m, "AT+CMEE?", NULL, line, sizeof(line), NULL, NULL, NULL), 0);
+	ck_assert_str_eq(line, "+CMEE: 1");
+	smsctl_modem_free(m);
+}
+END_TEST
+
+struct urcs {
+	int n;
+	char line[4][64];
+	char pdu[4][200];
+};
+
+static void on_urc(void *data, const char *line, const char *pdu)
+{
+	struct urcs *u = data;
+	if (u->n >= 4)
+		return;
+	snprintf(u->line[u->n], sizeof(u->line[0]), "%s", line);
+	snprintf(u->pdu[u->n], sizeof(u->pdu[0]), "%s", pdu ? pdu : "");
+	u->n++;
+}
+
+START_TEST(test_engine_urcs)
+{
+	struct urcs u = {0};
+	struct smsctl_modem *m = modem_open("sim:", 0);
+	struct smsctl_sim *sim = smsctl_modem_get_sim(m);
+	ck_assert_int_gt(smsctl_modem_add_urc_handler(m, "+CMTI:", false, on_urc, &u), 0);
+	ck_assert_int_gt(smsctl_modem_add_urc_handler(m, "+CMT:", true, on_urc, &u), 0);
+	ck_assert_int_eq(smsctl_sim_deliver_pdu(sim, DELIVER_TEST2), 0);
+	for (int i = 0; i < 100 && u.n < 1; i++)
+		smsctl_modem_wait(m, 100);
+	ck_assert_int_eq(u.n, 1);
+	ck_assert_str_eq(u.line[0], "+CMTI: \"SM\",1");
+	ck_assert_int_eq(cmd1(m, "AT+CNMI=2,2,0,0,0", NULL, NULL, 0, NULL, NULL, NULL), 0);
+	ck_assert_int_eq(smsctl_sim_deliver(sim, "+15550001111", "hi", 0), 1);
+	for (int i = 0; i < 100 && u.n < 2; i++)
+		smsctl_modem_wait(m, 100);
+	ck_assert_int_eq(u.n, 2);
+	ck_assert_int_eq(strncmp(u.line[1], "+CMT: ,", 7), 0);
+	struct smsctl_pdu *pdu = NULL;
+	ck_assert_int_eq(smsctl_pdu_decode_hex(u.pdu[1], true, &pdu, NULL), 0);
+	ck_assert_str_eq(smsctl_pdu_get_text(pdu), "hi");
+	ck_assert_str_eq(smsctl_pdu_get_number(pdu), "+15550001111");
+	smsctl_pdu_free(pdu);
+	ck_assert_uint_eq(smsctl_sim_get_stored_count(sim), 1);
+	smsctl_modem_free(m);
+}
+END_TEST
+
+START_TEST(test_engine_bad_device)
+{
+	struct smsctl_modem *m = NULL;
+	ck_assert_int_eq(smsctl_modem_new("sim:nokia", NULL, &m), 0);
+	ck_assert_int_eq(smsctl_modem_open(m), SMSCTL_ERR_INVALID);
+	ck_assert_ptr_nonnull(strstr(smsctl_modem_get_error_detail(m), "nokia"));
+	ck_assert_ptr_null(smsctl_modem_get_sim(m));
+	smsctl_modem_free(m);
+}
+END_TEST
+
 #define N(a) (int)(sizeof(a) / sizeof((a)[0]))
 
 int main(void)
@@ -1099,6 +1425,14 @@ int main(void)
 	tcase_add_test(tt, test_transport_bad_spec);
 	tcase_add_test(tt, test_transport_close_busy);
 	tcase_add_test(tt, test_api_null);
+	tcase_add_loop_test(tt, test_deliver_text, 0, N(texts));
+	tcase_add_test(tt, test_deliver_text_lost);
+	tcase_add_loop_test(tt, test_engine_profiles, 0, N(engine_profiles));
+	tcase_add_loop_test(tt, test_engine_faults, 0, N(engine_faults));
+	tcase_add_test(tt, test_engine_hang);
+	tcase_add_test(tt, test_engine_reboot);
+	tcase_add_test(tt, test_engine_urcs);
+	tcase_add_test(tt, test_engine_bad_device);
 	suite_add_tcase(s, tt);
 
 	SRunner *sr = srunner_create(s);

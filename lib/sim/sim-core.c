@@ -181,6 +181,7 @@ struct sim_core {
 
 	unsigned long commands;
 	unsigned storm_next;
+	unsigned incoming;
 
 	/* output and timers */
 	struct chunk *out_head, *out_tail;
@@ -2186,6 +2187,21 @@ unsigned long sim_core_command_count(const struct sim_core *c)
 size_t sim_core_stored_count(const struct sim_core *c)
 {
 	return mem_used(c, SIM_MEM_SM);
+}
+
+const char *sim_core_smsc(const struct sim_core *c)
+{
+	return c->smsc;
+}
+
+const char *sim_core_profile_smsc(const struct sim_core *c)
+{
+	return c->p->smsc;
+}
+
+unsigned sim_core_next_incoming(struct sim_core *c)
+{
+	return c->incoming++;
 }
 
 static int deliver_class(const uint8_t *b, size_t n, int *klass)

@@ -45,5 +45,10 @@ size_t sim_core_sent_count(const struct sim_core *c);
 int sim_core_sent_pdu(const struct sim_core *c, size_t i, char *buf, size_t size);
 unsigned long sim_core_command_count(const struct sim_core *c);
 size_t sim_core_stored_count(const struct sim_core *c);
+/* The SMSC the modem uses now ("" when missing) and the profile's own. */
+const char *sim_core_smsc(const struct sim_core *c);
+const char *sim_core_profile_smsc(const struct sim_core *c);
+/* A fresh number for each incoming message (concatenation reference, time stamp). */
+unsigned sim_core_next_incoming(struct sim_core *c);
 
 #endif

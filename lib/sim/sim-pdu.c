@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <smsctl/pdu.h>
+
 #include "sim-pdu.h"
 
 /* Coding of the user data from the DCS: 0 GSM 7-bit, 1 8-bit, 2 UCS-2; class or -1. */
@@ -48,7 +50,22 @@ static size_t ud_octets(int coding, unsigned udl)
 	return coding == 0 ? (udl * 7 + 7) / 8 : udl;
 }
 
+static int structure(const uint8_t *b, size_t n, struct sim_submit_info *info);
+
+/* The structure first (what the modem checks itself), then the codec must decode it too. */
 int sim_pdu_check(const uint8_t *b, size_t n, struct sim_submit_info *info)
+{
+	struct smsctl_pdu *pdu = NULL;
+	int t = structure(b, n, info);
+	if (t < 0)
+		return -1;
+	if (smsctl_pdu_decode(b, n, true, &pdu, NULL) < 0)
+		return -1;
+	smsctl_pdu_free(pdu);
+	return t;
+}
+
+static int structure(const uint8_t *b, size_t n, struct sim_submit_info *info)
 {
 	struct sim_submit_info tmp;
 	size_t p;
