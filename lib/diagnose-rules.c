@@ -775,6 +775,8 @@ static void evidence_signal(struct smsctl_finding *f, const struct diag_input *i
 static void describe_signal(const struct signal *sg, char *buf, size_t size)
 {
 	size_t len = 0;
+	/* TRANSLATORS: the separator between values in a list, e.g. "RSSI -73 dBm, RSRP -91 dBm" */
+	const char *sep = _(", ");
 
 	buf[0] = '\0';
 	if (sg->rssi_dbm != PARSE_DBM_UNKNOWN) {
@@ -787,13 +789,13 @@ static void describe_signal(const struct signal *sg, char *buf, size_t size)
 			    (size_t)snprintf(buf + len, size - len, _("RSSI %d dBm"), sg->rssi_dbm);
 	}
 	if (sg->rsrp_dbm != PARSE_DBM_UNKNOWN && len < size)
-		len += (size_t)snprintf(buf + len, size - len, _("%sRSRP %d dBm"), len ? ", " : "",
+		len += (size_t)snprintf(buf + len, size - len, _("%sRSRP %d dBm"), len ? sep : "",
 					sg->rsrp_dbm);
 	if (sg->rsrq_db10 != PARSE_DBM_UNKNOWN && len < size)
-		len += (size_t)snprintf(buf + len, size - len, _("%sRSRQ %.1f dB"), len ? ", " : "",
+		len += (size_t)snprintf(buf + len, size - len, _("%sRSRQ %.1f dB"), len ? sep : "",
 					sg->rsrq_db10 / 10.0);
 	if (sg->rscp_dbm != PARSE_DBM_UNKNOWN && len < size)
-		snprintf(buf + len, size - len, _("%sRSCP %d dBm"), len ? ", " : "", sg->rscp_dbm);
+		snprintf(buf + len, size - len, _("%sRSCP %d dBm"), len ? sep : "", sg->rscp_dbm);
 }
 
 /* @return false when there is no signal (registration checks depend on it). */
@@ -1214,7 +1216,7 @@ static void rule_storage(const struct diag_input *in, struct smsctl_diagnosis *d
 		for (size_t i = 0; i < n_mems && len < sizeof(list); i++)
 			if (mems[i].total > 0)
 				len += (size_t)snprintf(list + len, sizeof(list) - len,
-							"%s%s %d/%d", len ? ", " : "", mems[i].name,
+							"%s%s %d/%d", len ? _(", ") : "", mems[i].name,
 							mems[i].used, mems[i].total);
 		fmt(s, sizeof(s), _("Message storage has room (%s)"), list);
 		f = diag_add(d, "sms.storage_ok", SMSCTL_SEVERITY_OK, s, "", "");

@@ -39,16 +39,17 @@
  * `info` findings such as `modem.identity` describe what was seen.
  *
  * Signal thresholds. RSSI from `+CSQ` (TS 27.007 8.5: dBm = -113 + 2 * rssi, rssi 0..31;
- * 99 = not known, which is never read as "no signal"); bars 0-5 are counted as in most
- * handsets: >= -73 dBm 5, >= -83 4, >= -93 3, >= -101 2, >= -107 1, else 0. From `+CESQ`
- * (TS 27.007 8.69): RSRP dBm = -141 + rsrp (0..97), RSRQ dB = -20 + rsrq / 2 (0..34), RSCP
- * dBm = -121 + rscp (0..96); 99/255 = not known.
+ * 99 = not known, which is never read as "no signal"); bars 0-5 as handsets count them:
+ * >= -73 dBm 5, >= -83 4, >= -93 3, >= -103 2, >= -109 1, else 0. From `+CESQ` (TS 27.007
+ * 8.69): RSRP dBm = -141 + rsrp (0..97), RSRQ dB = -20 + rsrq / 2 (0..34), RSCP dBm = -121 +
+ * rscp (0..96); 99/255 = not known. Vendor reports (Huawei `^HCSQ`, Quectel `+QCSQ`) are
+ * asked when neither gives a level.
  *  - `signal.none` (error): rssi 0 (-113 dBm or less) or RSRP below -135 dBm while the
- *    modem is not registered; or every source unknown while the modem is searching or not
- *    registered with a ready SIM.
- *  - `signal.weak` (warning): RSSI below -101 dBm (one bar or less), RSRP below -115 dBm,
+ *    modem is not registered; or no level known at all while a ready SIM is searching or
+ *    not registered (a denied registration proves a network was heard: not "no signal").
+ *  - `signal.weak` (warning): RSSI below -101 dBm (two bars or less), RSRP below -115 dBm,
  *    RSRQ below -15 dB or RSCP below -105 dBm. The best source the modem offers decides:
- *    LTE values (+CESQ RSRP) take precedence over the GSM RSSI when present.
+ *    LTE values (+CESQ RSRP) take precedence over RSCP, and RSCP over the GSM RSSI.
  *  - every source unknown while registered: `signal.ok` with the level unknown.
  *
  * Diagnosis never changes lasting state: no PIN is entered unless the caller gives one,
