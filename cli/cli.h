@@ -104,6 +104,7 @@ int cmd_list(struct cli *cli, int argc, char **argv);
 int cmd_read(struct cli *cli, int argc, char **argv);
 int cmd_delete(struct cli *cli, int argc, char **argv);
 int cmd_ports(struct cli *cli, int argc, char **argv);
+int cmd_diagnose(struct cli *cli, int argc, char **argv);
 int cmd_at(struct cli *cli, int argc, char **argv);
 
 #endif

@@ -26,6 +26,7 @@ static const struct cli_command commands[] = {
 	{"read", cmd_read, N_("print one stored message")},
 	{"delete", cmd_delete, N_("delete stored messages")},
 	{"ports", cmd_ports, N_("list serial ports and find the modem's AT port")},
+	{"diagnose", cmd_diagnose, N_("find out why SMS do not go out or come in")},
 	/* --- end command table --- */
 	{"help", cmd_help, N_("show help for a command")},
 };
@@ -171,7 +172,9 @@ int main(int argc, char **argv)
 
 	setlocale(LC_ALL, "");
 #if ENABLE_NLS
-	bindtextdomain(GETTEXT_PACKAGE, LOCALEDIR);
+	/* SMSCTL_LOCALEDIR: the catalogs of a build tree (tests, meson devenv). */
+	const char *localedir = getenv("SMSCTL_LOCALEDIR");
+	bindtextdomain(GETTEXT_PACKAGE, localedir && *localedir ? localedir : LOCALEDIR);
 	bind_textdomain_codeset(GETTEXT_PACKAGE, "UTF-8");
 	textdomain(GETTEXT_PACKAGE);
 #endif
