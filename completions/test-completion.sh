@@ -83,9 +83,12 @@ run_cases()
 	expect 'smsctl --json send --fl' --flash
 	expect 'smsctl send +8613800138000 --w' --wait-report
 	expect 'smsctl recv --f' --follow
+	expect 'smsctl recv --d' --delete --direct
+	expect 'smsctl diagnose --no' --no-probe
+	expect_none 'smsctl recv --max-age '
 	expect 'smsctl recv --storage ' SM ME MT SR
 	expect 'smsctl delete --a' --all
-	expect 'smsctl ports --p' --probe
+	expect 'smsctl ports --p' --probe --probe-timeout
 	expect 'smsctl diagnose --j' --json
 	expect 'smsctl pdu ' decode encode
 	expect 'smsctl pdu encode --u' --ucs2
