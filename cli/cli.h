@@ -96,5 +96,6 @@ void json_end_line(struct json *j);
 
 /* Commands (cli/cmd-*.c). Each file adds its entry to the table in smsctl.c. */
 int cmd_pdu(struct cli *cli, int argc, char **argv);
+int cmd_at(struct cli *cli, int argc, char **argv);
 
 #endif

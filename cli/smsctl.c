@@ -16,6 +16,7 @@ static int cmd_help(struct cli *cli, int argc, char **argv);
 /* The command table: one entry per command, in the order --help lists them. */
 static const struct cli_command commands[] = {
 	/* --- command table --- */
+	{"at", cmd_at, N_("send raw AT commands and print the answers")},
 	{"pdu", cmd_pdu, N_("decode or encode SMS PDUs (no modem needed)")},
 	/* --- end command table --- */
 	{"help", cmd_help, N_("show help for a command")},

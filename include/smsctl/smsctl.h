@@ -7,7 +7,8 @@
  *  - error.h: error codes, smsctl_strerror(), smsctl_error_name();
  *  - pdu.h: the SMS PDU codec (pure, no I/O);
  *  - modem.h: transports and the AT command engine;
- *  - sim.h: the built-in simulated modem.
+ *  - sim.h: the built-in simulated modem;
+ *  - codes.h: +CME/+CMS ERROR codes, their meaning and retry class.
  *
  * Rules that hold everywhere: functions return 0 (or a count) or a negative ::smsctl_error;
  * out-pointers are set to NULL first; objects are opaque, created by `_new()` and freed by
@@ -24,5 +25,6 @@
 #include <smsctl/modem.h>
 #include <smsctl/sim.h>
 #include <smsctl/sms.h>
+#include <smsctl/codes.h>
 
 #endif

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* UTF-8 and UTF-16 (UCS-2 with surrogate pairs) conversions for the PDU codec. */
+#ifndef SMSCTL_CHARSET_H
+#define SMSCTL_CHARSET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Write code point cp (<= 0x10FFFF, not a surrogate) as UTF-8; returns 1-4. */
+size_t pdu_utf8_put(char *out, uint32_t cp);
+
+/* Read one code point from a strict UTF-8 string [*p, end): no overlong forms, no
+ * surrogates, nothing above U+10FFFF, no NUL. Advances *p. Returns false on invalid input. */
+bool pdu_utf8_next(const char **p, const char *end, uint32_t *cp);
+
+/* Whether s (len bytes) is strict UTF-8 without NUL. */
+bool pdu_utf8_valid(const char *s, size_t len);
+
+/* Decode big-endian UTF-16 (len octets; a trailing odd octet is ignored) to UTF-8. A lone
+ * surrogate becomes U+FFFD; U+0000 is dropped. out needs 3 * (len / 2) + 1 bytes (a pair
+ * of 4 octets gives 4 bytes). Writes a terminating NUL; returns the length without it. */
+size_t pdu_ucs2_decode(const uint8_t *data, size_t len, char *out);
+
+#endif
