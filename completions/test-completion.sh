@@ -9,8 +9,8 @@ completion=${1:?usage: $0 COMPLETION-FILE}
 fail=0
 total=0
 
-# complete LINE: run the completion as readline would with the cursor at the end of LINE
-# and print the candidates, sorted, one per line.
+# complete LINE: run the completion as readline would with the cursor at the end of LINE;
+# the candidates are left in COMPREPLY. Runs in this shell: no subshell per check.
 complete_line()
 {
 	COMP_LINE=$1
@@ -18,50 +18,55 @@ complete_line()
 	COMP_WORDBREAKS=$' \t\n"\'><=;|&(:'
 	COMPREPLY=()
 	_smsctl
-	printf '%s\n' "${COMPREPLY[@]}" | LC_ALL=C sort
+}
+
+# has WORD: WORD is one of the candidates
+has()
+{
+	local c
+	for c in "${COMPREPLY[@]}"; do
+		[[ $c == "$1" ]] && return 0
+	done
+	return 1
+}
+
+report()
+{
+	fail=$((fail + 1))
+	printf 'FAIL [%s] %q: %s; got: %s\n' "$mode" "$1" "$2" "${COMPREPLY[*]}"
 }
 
 # expect LINE WORD...: the candidates are exactly WORD... (order does not matter)
 expect()
 {
-	local line=$1 got want
+	local line=$1 w
 	shift
 	total=$((total + 1))
-	got=$(complete_line "$line")
-	want=$(printf '%s\n' "$@" | LC_ALL=C sort)
-	if [[ $got != "$want" ]]; then
-		fail=$((fail + 1))
-		printf 'FAIL [%s] %q\n  want: %s\n  got:  %s\n' "$mode" "$line" \
-			"$(echo $want)" "$(echo $got)"
-	fi
+	complete_line "$line"
+	for w in "$@"; do
+		has "$w" || { report "$line" "want $*"; return; }
+	done
+	[[ ${#COMPREPLY[@]} -eq $# ]] || report "$line" "want exactly $*"
 }
 
 # expect_has LINE WORD...: the candidates include every WORD
 expect_has()
 {
-	local line=$1 got w
+	local line=$1 w
 	shift
 	total=$((total + 1))
-	got=$(complete_line "$line")
+	complete_line "$line"
 	for w in "$@"; do
-		if ! grep -qxF -- "$w" <<<"$got"; then
-			fail=$((fail + 1))
-			printf 'FAIL [%s] %q: missing %s in: %s\n' "$mode" "$line" "$w" "$(echo $got)"
-			return
-		fi
+		has "$w" || { report "$line" "missing $w"; return; }
 	done
 }
 
 # expect_none LINE: no candidate at all
 expect_none()
 {
-	local got
 	total=$((total + 1))
-	got=$(complete_line "$1")
-	if [[ -n $got ]]; then
-		fail=$((fail + 1))
-		printf 'FAIL [%s] %q: expected nothing, got: %s\n' "$mode" "$1" "$(echo $got)"
-	fi
+	complete_line "$1"
+	[[ ${#COMPREPLY[@]} -eq 0 ]] || report "$1" "expected nothing"
 }
 
 run_cases()
