@@ -7,6 +7,8 @@
  *
  * Exits like smsctl diagnose: 0 when the worst finding is ok or info, 1 for a warning, 2 for
  * an error. A port that cannot be opened is a finding too, not a failure of the program.
+ *
+ * Build: cc -o diagnose diagnose.c $(pkg-config --cflags --libs smsctl)
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -10,6 +10,8 @@
  * when the program dies. On the simulated modem, each line typed on standard input arrives as
  * an SMS from +8613800138000; on a real modem, input lines are only echoed. End of input, or
  * the modem going away, ends the program.
+ *
+ * Build: cc -o receive-poll receive-poll.c $(pkg-config --cflags --libs smsctl)
  */
 #include <errno.h>
 #include <poll.h>
@@ -77,8 +79,8 @@ int main(int argc, char **argv)
 
 	while (err >= 0 && input_open) {
 		struct pollfd fds[2] = {
-			{.fd = smsctl_modem_get_fd(modem), .events = POLLIN},
-			{.fd = STDIN_FILENO, .events = POLLIN},
+		    {.fd = smsctl_modem_get_fd(modem), .events = POLLIN},
+		    {.fd = STDIN_FILENO, .events = POLLIN},
 		};
 
 		if (poll(fds, 2, smsctl_receiver_get_timeout(rx)) < 0) {

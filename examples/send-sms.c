@@ -8,6 +8,8 @@
  * The SIM PIN, if the SIM asks for one, comes from $SMSCTL_PIN. The exit status tells a
  * transient failure (75: nothing was sent, try again later) from a permanent one (1) and
  * from an unknown outcome (2: the message may have gone out, do not resend blindly).
+ *
+ * Build: cc -o send-sms send-sms.c $(pkg-config --cflags --libs smsctl)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,7 +67,8 @@ int main(int argc, char **argv)
 
 out:
 	if (err < 0)
-		fprintf(stderr, "send-sms: %s (%s)\n", smsctl_strerror(err), smsctl_error_name(err));
+		fprintf(stderr, "send-sms: %s (%s)\n", smsctl_strerror(err),
+			smsctl_error_name(err));
 	smsctl_send_result_free(res);
 	smsctl_modem_free(modem);
 	return status;

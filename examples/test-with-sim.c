@@ -11,6 +11,8 @@
  * Run without arguments; exits 0 when every case passes. Built and run by meson as a test.
  * With --all it also runs the slow case: a submit the network never answers, which takes the
  * full minute smsctl waits for the network's answer before it calls the outcome unknown.
+ *
+ * Build: cc -o test-with-sim test-with-sim.c $(pkg-config --cflags --libs smsctl)
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -21,18 +23,21 @@
 /* ---- the application's code under test ---- */
 
 enum app_outcome {
-	APP_SENT,        /* done */
-	APP_RETRY_LATER, /* queue it again in a few minutes */
-	APP_ALERT_STAFF, /* someone must fix the SIM, the account or the number */
+	APP_SENT,	   /* done */
+	APP_RETRY_LATER,   /* queue it again in a few minutes */
+	APP_ALERT_STAFF,   /* someone must fix the SIM, the account or the number */
 	APP_DO_NOT_RESEND, /* it may have gone out: ask a person before sending again */
 };
 
 static const char *const outcome_names[] = {
-	"sent", "retry later", "alert staff", "do not resend",
+    "sent",
+    "retry later",
+    "alert staff",
+    "do not resend",
 };
 
-static enum app_outcome app_notify(struct smsctl_modem *modem, const char *number,
-				   const char *text, const struct smsctl_send_options *opts)
+static enum app_outcome app_notify(struct smsctl_modem *modem, const char *number, const char *text,
+				   const struct smsctl_send_options *opts)
 {
 	struct smsctl_send_result *res = NULL;
 	int err = smsctl_sms_send(modem, number, text, opts, &res);
@@ -56,28 +61,28 @@ static enum app_outcome app_notify(struct smsctl_modem *modem, const char *numbe
 /* ---- the test ---- */
 
 struct test_case {
-	const char *device;     /* the simulated modem and its faults */
-	enum app_outcome want;  /* what the application must decide */
-	size_t want_sent;       /* how many PDUs the simulated network accepted */
-	bool slow;              /* only with --all */
+	const char *device;    /* the simulated modem and its faults */
+	enum app_outcome want; /* what the application must decide */
+	size_t want_sent;      /* how many PDUs the simulated network accepted */
+	bool slow;	       /* only with --all */
 };
 
 static const struct test_case cases[] = {
-	{"sim:", APP_SENT, 1, false},
-	{"sim:huawei", APP_SENT, 1, false},
-	/* congestion once: retried by the library, sent exactly once */
-	{"sim:?fault=send_fail_once:42", APP_SENT, 1, false},
-	/* congestion that does not end: nothing sent, try later */
-	{"sim:?fault=send_fail:42", APP_RETRY_LATER, 0, false},
-	/* a permanent rejection (call barred): no retry */
-	{"sim:?fault=send_fail:21", APP_ALERT_STAFF, 0, false},
-	{"sim:?fault=sim_absent", APP_ALERT_STAFF, 0, false},
-	{"sim:?fault=sim_pin", APP_ALERT_STAFF, 0, false},
-	{"sim:?fault=not_registered", APP_RETRY_LATER, 0, false},
-	{"sim:quectel?fault=denied", APP_RETRY_LATER, 0, false},
-	/* the network took the submit but its answer never came: it did go out, which is
+    {"sim:", APP_SENT, 1, false},
+    {"sim:huawei", APP_SENT, 1, false},
+    /* congestion once: retried by the library, sent exactly once */
+    {"sim:?fault=send_fail_once:42", APP_SENT, 1, false},
+    /* congestion that does not end: nothing sent, try later */
+    {"sim:?fault=send_fail:42", APP_RETRY_LATER, 0, false},
+    /* a permanent rejection (call barred): no retry */
+    {"sim:?fault=send_fail:21", APP_ALERT_STAFF, 0, false},
+    {"sim:?fault=sim_absent", APP_ALERT_STAFF, 0, false},
+    {"sim:?fault=sim_pin", APP_ALERT_STAFF, 0, false},
+    {"sim:?fault=not_registered", APP_RETRY_LATER, 0, false},
+    {"sim:quectel?fault=denied", APP_RETRY_LATER, 0, false},
+    /* the network took the submit but its answer never came: it did go out, which is
 	 * exactly why the application must not send it again (waits 60 s) */
-	{"sim:?fault=send_timeout", APP_DO_NOT_RESEND, 1, true},
+    {"sim:?fault=send_timeout", APP_DO_NOT_RESEND, 1, true},
 };
 
 static int run_case(const struct test_case *tc, const struct smsctl_send_options *opts)
