@@ -692,3 +692,8 @@ int modem_new_from_transport(const char *name, struct transport *t,
 	at_chat_reset((*out)->chat, now_ms());
 	return 0;
 }
+
+unsigned long modem_get_noise_bytes(const struct smsctl_modem *m)
+{
+	return m ? at_chat_get_noise(m->chat) : 0;
+}
