@@ -31,14 +31,19 @@
  *    +CNMI says. Example: `sim:?sms=%2B4915112345678,Hello&arrive=2000,%2B15550001,Hi`.
  *
  * Profiles (identity from AT+CGMI/+CGMM/+CGMR/+CGSN and ATI; ICCID command; quirks):
- *  | profile   | modem            | echo | ICCID command and answer       | quirks                |
- *  |-----------|------------------|------|--------------------------------|-----------------------|
- *  | generic   | LTE Modem        | on   | AT+CCID `+CCID: 89..`, AT+ICCID `+ICCID: 89..` | +CESQ, +CEREG, SR memory |
- *  | wavecom   | Wavecom M1306B   | on   | AT+CCID `+CCID: "89.."`        | 2G; AT+CPIN? ends without OK; one extended command per line; SM only |
- *  | cinterion | Cinterion EHS6   | on   | AT^SCID `^SCID: 89..`          | 3G; +CPMS memories per parameter, default MT; boot `^SYSSTART` |
- *  | simcom    | SIMCom SIM800C   | on   | AT+CCID bare digits            | 2G; `+CPIN: NOT INSERTED`/`NOT READY`; boot RDY, +CPIN, Call Ready, SMS Ready |
- *  | quectel   | Quectel EC25     | on   | AT+QCCID `+QCCID: 89..`        | LTE; +CMEE=1 by default; boot RDY ... +QIND: SMS DONE |
- *  | huawei    | Huawei E173      | off  | AT^ICCID? `^ICCID: 98..` (nibble-swapped) | 3G; COMMAND NOT SUPPORT; storage indexes from 0; ^RSSI/^MODE/^BOOT; ^SYSINFO |
+ *  - `generic`: "Generic" "LTE Modem", echo on; AT+CCID `+CCID: 89...` and AT+ICCID
+ *    `+ICCID: 89...`; +CESQ and +CEREG; memories SM, ME, MT, SR;
+ *  - `wavecom`: Wavecom M1306B (2G), echo on; AT+CCID `+CCID: "89..."`; AT+CPIN? ends
+ *    without OK; one extended command per line; SM only, +CPMS=? `(("SM","BM","SR"),("SM"))`;
+ *  - `cinterion`: Cinterion EHS6 (3G), echo on; AT^SCID `^SCID: 89...`; +CPMS memories per
+ *    parameter (<mem1> ME or MT), default MT; boot URC `^SYSSTART`;
+ *  - `simcom`: SIMCom SIM800C (2G), echo on; AT+CCID bare digits; `+CPIN: NOT INSERTED` /
+ *    `+CPIN: NOT READY`; boot URCs RDY, +CFUN: 1, +CPIN:, Call Ready, SMS Ready;
+ *  - `quectel`: Quectel EC25 (LTE), echo on, +CMEE=1 by default; AT+QCCID `+QCCID: 89...`;
+ *    +CESQ and +CEREG; boot URCs RDY, +CFUN: 1, +CPIN:, +QUSIM: 1, +QIND: SMS DONE/PB DONE;
+ *  - `huawei`: Huawei E173 (3G), echo off; AT^ICCID? `^ICCID: 98...` (nibble-swapped);
+ *    unknown commands `COMMAND NOT SUPPORT`; storage indexes from 0; ^SYSINFO; status URCs
+ *    ^RSSI, ^MODE, ^BOOT.
  * Every profile answers AT, ATE, ATV, ATQ0, ATZ, AT&F, ATI, +CGMI/+GMI ..., +CMEE (0: bare
  * ERROR, 1: numeric, 2: verbose), +CFUN, +CPIN (3 wrong PINs lead to PUK, 10 wrong PUKs to a
  * blocked SIM, `+CME ERROR: 262`), +CLCK="SC", +CSQ, +CREG/+CGREG (`=N`, `?`), +COPS,
