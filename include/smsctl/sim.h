@@ -122,7 +122,9 @@ SMSCTL_API const char *smsctl_sim_get_profile(const struct smsctl_sim *sim);
  * @param flags 0, or SMSCTL_SIM_DELIVER_UCS2 / SMSCTL_SIM_DELIVER_REVERSE (parts in reverse
  *        order).
  * @return the number of parts, or a negative error (::SMSCTL_ERR_TOO_LONG when the storage is
- *         full and the message was lost, as a real modem would).
+ *         full and the message was lost, as a real modem would; ::SMSCTL_ERR_NETWORK when the
+ *         modem is not registered; ::SMSCTL_ERR_STATE once unplugged; ::SMSCTL_ERR_INVALID
+ *         for a bad originator or text).
  */
 SMSCTL_API int smsctl_sim_deliver(struct smsctl_sim *sim, const char *from, const char *text,
 				  unsigned flags);
@@ -134,7 +136,8 @@ SMSCTL_API int smsctl_sim_deliver_pdu(struct smsctl_sim *sim, const char *hex);
 /** Number of SMS-SUBMIT PDUs the network accepted. */
 SMSCTL_API size_t smsctl_sim_get_sent_count(struct smsctl_sim *sim);
 /**
- * The i-th accepted submit as hex TPDU (without the SMSC), copied into buf.
+ * The i-th accepted submit as hex TPDU (without the SMSC), copied into buf, upper case, as the
+ * host wrote it (its TP-MR unchanged: the modem's reference is the one `+CMGS:` answered).
  * @return 0, or ::SMSCTL_ERR_INVALID when i is out of range or buf too small.
  */
 SMSCTL_API int smsctl_sim_get_sent_pdu(struct smsctl_sim *sim, size_t i, char *buf, size_t size);
