@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <pthread.h>
 #include <stddef.h>
+#include <stdlib.h>
 
 #include <smsctl/error.h>
 #include <smsctl/version.h>
@@ -50,7 +51,9 @@ static const struct error_entry *find(int err)
 static void bind_domain(void)
 {
 #if ENABLE_NLS
-	bindtextdomain(GETTEXT_PACKAGE, LOCALEDIR);
+	/* SMSCTL_LOCALEDIR: the catalogs of a build tree (tests, meson devenv). */
+	const char *dir = secure_getenv("SMSCTL_LOCALEDIR");
+	bindtextdomain(GETTEXT_PACKAGE, dir && *dir ? dir : LOCALEDIR);
 	bind_textdomain_codeset(GETTEXT_PACKAGE, "UTF-8");
 #endif
 }

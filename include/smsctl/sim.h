@@ -13,14 +13,78 @@
  *  - `fault=NAME[,NAME...]`: `sim_absent`, `sim_pin`, `sim_puk`, `sim_failure`, `sim_busy[:N]`,
  *    `no_signal`, `weak_signal`, `not_registered`, `searching`, `denied`, `roaming`,
  *    `smsc_missing`, `storage_full`, `send_fail:N`, `send_fail_once:N`, `send_timeout`,
- *    `slow[:MS]`, `hang`, `garbage[:P]`, `urc_storm`, `bare_prompt`, `reboot`, `unplug[:S]`;
- *  - `pin=NNNN` the SIM's PIN (default 1234, PUK 12345678);
- *  - `baud=N` emulate the serial line's speed; `latency=MS` per command;
- *    `network=MS` the network's answer to a submit.
+ *    `slow[:MS]`, `hang`, `garbage[:P]`, `urc_storm`, `bare_prompt`, `reboot`, `unplug[:S]`,
+ *    and the additions `radio_off`, `ps_only`, `sim_blocked`, `sms_unavailable`,
+ *    `storage_nearly_full`, `storage_mismatch`, `indications_off`;
+ *  - `pin=NNNN` the SIM's PIN (default 1234); `puk=NNNNNNNN` its PUK (default 12345678);
+ *  - `baud=N` emulate the serial line's speed (8N1: N/10 bytes a second, both ways);
+ *    `latency=MS` added to every command; `network=MS` the network's answer to a submit;
+ *    `report=MS` from a submit's answer to its status report (default 0);
+ *  - `seed=N` the noise generator's seed (default 0): runs are deterministic;
+ *  - `boot=1` print the profile's boot URCs when the line opens; `sm=N` SIM capacity (1-255);
+ *    `status=MS` print one of the profile's status URCs (^RSSI, +QIND, +CIEV ...) every MS;
+ *  - messages for programs that cannot call smsctl_sim_deliver() (the CLI, scripts), each key
+ *    repeatable, values with %XX escapes (`%2B` for `+`, `%20` space, `%26` `&`, `%2C` `,`):
+ *    `pdu=HEX` an SMS-DELIVER (SMSC-prefixed) waiting unread in the storage at open;
+ *    `sms=FROM,TEXT` a text waiting at open (concatenated parts when long);
+ *    `arrive=MS,HEX` / `arrive=MS,FROM,TEXT` arriving MS after the open, announced as
+ *    +CNMI says. Example: `sim:?sms=%2B4915112345678,Hello&arrive=2000,%2B15550001,Hi`.
+ *
+ * Profiles (identity from AT+CGMI/+CGMM/+CGMR/+CGSN and ATI; ICCID command; quirks):
+ *  | profile   | modem            | echo | ICCID command and answer       | quirks                |
+ *  |-----------|------------------|------|--------------------------------|-----------------------|
+ *  | generic   | LTE Modem        | on   | AT+CCID `+CCID: 89..`, AT+ICCID `+ICCID: 89..` | +CESQ, +CEREG, SR memory |
+ *  | wavecom   | Wavecom M1306B   | on   | AT+CCID `+CCID: "89.."`        | 2G; AT+CPIN? ends without OK; one extended command per line; SM only |
+ *  | cinterion | Cinterion EHS6   | on   | AT^SCID `^SCID: 89..`          | 3G; +CPMS memories per parameter, default MT; boot `^SYSSTART` |
+ *  | simcom    | SIMCom SIM800C   | on   | AT+CCID bare digits            | 2G; `+CPIN: NOT INSERTED`/`NOT READY`; boot RDY, +CPIN, Call Ready, SMS Ready |
+ *  | quectel   | Quectel EC25     | on   | AT+QCCID `+QCCID: 89..`        | LTE; +CMEE=1 by default; boot RDY ... +QIND: SMS DONE |
+ *  | huawei    | Huawei E173      | off  | AT^ICCID? `^ICCID: 98..` (nibble-swapped) | 3G; COMMAND NOT SUPPORT; storage indexes from 0; ^RSSI/^MODE/^BOOT; ^SYSINFO |
+ * Every profile answers AT, ATE, ATV, ATQ0, ATZ, AT&F, ATI, +CGMI/+GMI ..., +CMEE (0: bare
+ * ERROR, 1: numeric, 2: verbose), +CFUN, +CPIN (3 wrong PINs lead to PUK, 10 wrong PUKs to a
+ * blocked SIM, `+CME ERROR: 262`), +CLCK="SC", +CSQ, +CREG/+CGREG (`=N`, `?`), +COPS,
+ * +CSCA, +CSMS, +CPMS (SM, ME, MT, SR where the profile has them), +CNMI, +CMGF (PDU mode
+ * only: `=1` is `+CMS ERROR: 303`), +CSCS, +CMGS/+CMGW (prompt, PDU, Ctrl-Z; ESC aborts with
+ * OK; a length or structure mismatch is `+CMS ERROR: 304`), +CMGL, +CMGR, +CMGD (with flags),
+ * +CNMA (after `+CSMS=1`), +CIMI, +CNUM; chained commands (`ATE0;+CMEE=1`) where allowed.
+ * Incoming SMS go to the <mem3> of +CPMS with `+CMTI`, or come as `+CMT: ,<len>` + PDU
+ * (+CNMI <mt>=2); status reports as `+CDS` (<ds>=1) or stored with `+CDSI` (<ds>=2). Message
+ * references start at a seeded value and count up modulo 256.
+ *
+ * Faults and what the modem then says (with +CMEE=1):
+ *  - `sim_absent`: AT+CPIN? `+CME ERROR: 10` (simcom `+CPIN: NOT INSERTED`), SIM commands
+ *    CME 10 / CMS 310, not registered; `sim_pin`: `+CPIN: SIM PIN` until AT+CPIN="pin",
+ *    CME 11 / CMS 311; `sim_puk`: `+CPIN: SIM PUK` until AT+CPIN="puk","newpin", CME 12 / CMS
+ *    316; `sim_failure`: CME 13 / CMS 313; `sim_blocked` (PUK used up): AT+CPIN?
+ *    `+CME ERROR: 262`, CMS 313; `sim_busy[:N]`: CME 14 / CMS 314 for the next N
+ *    command lines (default 3), then ready;
+ *  - `no_signal`: +CSQ 99,99, +CESQ all unknown, registration 2 (searching); `weak_signal`:
+ *    +CSQ 5,99, +CESQ RSRQ 5 RSRP 20; `not_registered` 0; `searching` 2; `denied` 3; `roaming`
+ *    5; `ps_only`: +CREG 0 but +CGREG/+CEREG 1; `radio_off`: +CFUN: 0, no signal, not
+ *    registered. A submit while not registered gets `+CMS ERROR: 331` after the PDU;
+ *  - `smsc_missing`: `+CSCA: "",129`, a submit without its own SMSC gets `+CMS ERROR: 330`
+ *    (AT+CSCA= repairs it); `storage_full` / `storage_nearly_full`: SM filled to its capacity
+ *    (or capacity - 1) with read messages, new ones are lost; `storage_mismatch`: new
+ *    messages go to a memory <mem1> does not cover (+CPMS "SM","SM","ME"; profiles with one
+ *    memory are unaffected); `indications_off`: +CNMI 0,0,0,0,0; `sms_unavailable`:
+ *    `+CSMS: 0,0,0,0` and AT+CMGS= answers `+CMS ERROR: 301` before the prompt;
+ *  - `send_fail:N`: every submit answers `+CMS ERROR: N`; `send_fail_once:N`: the next one
+ *    only; `send_timeout`: the submit is accepted (recorded) but never answered;
+ *    `bare_prompt`: the prompt is `>` without the space;
+ *  - `slow[:MS]`: every answer MS later (default 2000); `hang`: nothing is answered or echoed;
+ *    `garbage[:P]`: with probability P% (default 20) a few bytes of noise (0x00, 0x80-0xFF)
+ *    before each line; `urc_storm`: a status URC of the profile before every line of a
+ *    response;
+ *  - `reboot`: after answering the next command line the modem restarts once: boot URCs,
+ *    echo/CMEE/CNMI/CPMS back to the defaults, the PIN asked again; stored messages stay;
+ *  - `unplug[:S]`: the line closes after S seconds (from the open, or from
+ *    smsctl_sim_set_fault()), or without S when the next submit's PDU arrives (unanswered,
+ *    not recorded): the engine reads EOF.
  *
  * Threads: the simulated modem runs in a thread of its own behind a socket pair; the functions
  * below may be called from the thread that owns the modem handle at any time.
- * Ownership: the object belongs to its modem handle and lives until smsctl_modem_free().
+ * Ownership: the object belongs to its modem handle and lives until smsctl_modem_close() or
+ * smsctl_modem_free(); each smsctl_modem_open() starts a fresh simulated modem (state as the
+ * device string says).
  */
 #ifndef SMSCTL_SIM_H
 #define SMSCTL_SIM_H

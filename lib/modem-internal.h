@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Internal: a modem handle over a transport the caller already opened (tests, fuzzing,
+ * benchmarks). */
+#ifndef SMSCTL_MODEM_INTERNAL_H
+#define SMSCTL_MODEM_INTERNAL_H
+
+#include <smsctl/modem.h>
+
+#include "transport.h"
+
+/* The handle owns t from now on, also on failure. The device string is name. */
+int modem_new_from_transport(const char *name, struct transport *t,
+			     const struct smsctl_modem_options *opts, struct smsctl_modem **out);
+
+#endif
