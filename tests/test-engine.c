@@ -763,6 +763,25 @@ static void feed(struct at_chat *c, const char *s, uint64_t now)
 	at_chat_feed(c, s, strlen(s), now);
 }
 
+struct urc_log {
+	int calls;
+	char last[256];
+	char last_pdu[256];
+	struct at_chat *chat;
+	int remove_id;
+};
+
+static void log_urc(void *userdata, const char *line, const char *pdu)
+{
+	struct urc_log *l = userdata;
+
+	l->calls++;
+	snprintf(l->last, sizeof(l->last), "%s", line);
+	snprintf(l->last_pdu, sizeof(l->last_pdu), "%s", pdu ? pdu : "(null)");
+	if (l->remove_id)
+		at_chat_remove_urc_handler(l->chat, l->remove_id);
+}
+
 START_TEST(test_timeout_then_resync)
 {
 	struct fake f = {0};
@@ -783,11 +802,16 @@ START_TEST(test_timeout_then_resync)
 	fake_clear(&f);
 	ck_assert_int_eq(at_chat_send(c, "AT+CREG?", NULL, 0, fake_done, &f, 2000), 0);
 	ck_assert_str_eq(f.out, "\x1b");
+	struct urc_log cmti = {0};
+	at_chat_add_urc_handler(c, "+CMTI:", false, log_urc, &cmti);
 	feed(c, "\r\n+CSQ: 1,2\r\nOK\r\n", 2010); /* the late answer: discarded */
+	feed(c, "\r\n+CMTI: \"SM\",1\r\n", 2020); /* a URC still arrives */
+	ck_assert_int_eq(cmti.calls, 1);
 	at_chat_tick(c, 2000 + AT_RESYNC_GUARD_MS);
 	ck_assert_str_eq(f.out, "\x1b"
 				"AT\r");
-	feed(c, "\r\nOK\r\n", 2200);
+	feed(c, "\r\n+CMTI: \"SM\",2\r\n\r\nOK\r\n", 2200);
+	ck_assert_int_eq(cmti.calls, 2);
 	ck_assert_str_eq(f.out, "\x1b"
 				"AT\rAT+CREG?\r");
 	feed(c, "\r\n+CREG: 0,1\r\n\r\nOK\r\n", 2300);
@@ -1039,25 +1063,6 @@ START_TEST(test_trace_masks_pin)
 	smsctl_response_free(f.last);
 }
 END_TEST
-
-struct urc_log {
-	int calls;
-	char last[256];
-	char last_pdu[256];
-	struct at_chat *chat;
-	int remove_id;
-};
-
-static void log_urc(void *userdata, const char *line, const char *pdu)
-{
-	struct urc_log *l = userdata;
-
-	l->calls++;
-	snprintf(l->last, sizeof(l->last), "%s", line);
-	snprintf(l->last_pdu, sizeof(l->last_pdu), "%s", pdu ? pdu : "(null)");
-	if (l->remove_id)
-		at_chat_remove_urc_handler(l->chat, l->remove_id);
-}
 
 START_TEST(test_urc_handlers)
 {
