@@ -33,6 +33,9 @@ struct smsctl_modem_options {
 	void *trace_data;
 };
 
+/* Keys of smsctl_modem_set_data(): one per layer built on the engine. */
+#define MODEM_DATA_MAX 8
+
 struct smsctl_modem {
 	char *device;
 	enum device_kind kind;
@@ -45,6 +48,11 @@ struct smsctl_modem {
 	pid_t holder_pid;
 	char holder[64];
 	char detail[256];
+	struct {
+		const void *key;
+		void *data;
+		smsctl_destroy_fn destroy;
+	} data[MODEM_DATA_MAX]; /* smsctl_modem_set_data() */
 };
 
 static uint64_t now_ms(void)
@@ -233,6 +241,30 @@ SMSCTL_API int smsctl_modem_new(const char *device, const struct smsctl_modem_op
 	return 0;
 }
 
+/* A copy of a device string fit for a trace: the values of pin= and puk= (sim: keys) are
+ * replaced by asterisks, so a PIN never reaches a log. */
+static void mask_secrets(const char *dev, char *out, size_t size)
+{
+	size_t o = 0;
+	bool masking = false;
+
+	for (const char *p = dev; *p && o + 1 < size; p++) {
+		if (masking) {
+			if (*p == '&') {
+				masking = false;
+			} else {
+				out[o++] = '*';
+				continue;
+			}
+		}
+		out[o++] = *p;
+		if (*p == '=' && p - dev >= 3 &&
+		    (strncmp(p - 3, "pin", 3) == 0 || strncmp(p - 3, "puk", 3) == 0))
+			masking = true;
+	}
+	out[o] = '\0';
+}
+
 SMSCTL_API int smsctl_modem_open(struct smsctl_modem *m)
 {
 	struct transport_error e;
@@ -282,8 +314,9 @@ SMSCTL_API int smsctl_modem_open(struct smsctl_modem *m)
 	m->gone = false;
 	at_chat_reset(m->chat, now_ms());
 	if (m->opts.trace) {
-		char info[DEVICE_MAX + 96];
-		int n = snprintf(info, sizeof(info), "opened %s (%s transport", m->device,
+		char info[DEVICE_MAX + 96], shown[DEVICE_MAX + 1];
+		mask_secrets(m->device, shown, sizeof(shown));
+		int n = snprintf(info, sizeof(info), "opened %s (%s transport", shown,
 				 m->t->ops->name);
 		if (m->kind == DEV_PATH && n > 0)
 			n += snprintf(info + n, sizeof(info) - (size_t)n, ", %u 8N1%s%s",
@@ -299,10 +332,67 @@ SMSCTL_API int smsctl_modem_open(struct smsctl_modem *m)
 	return 0;
 }
 
+static void data_drop_all(struct smsctl_modem *m)
+{
+	for (size_t i = 0; i < MODEM_DATA_MAX; i++) {
+		void *d = m->data[i].data;
+		smsctl_destroy_fn fn = m->data[i].destroy;
+		m->data[i].key = NULL;
+		m->data[i].data = NULL;
+		m->data[i].destroy = NULL;
+		if (d && fn)
+			fn(d);
+	}
+}
+
+SMSCTL_API int smsctl_modem_set_data(struct smsctl_modem *m, const void *key, void *data,
+				     smsctl_destroy_fn destroy)
+{
+	size_t i, slot = MODEM_DATA_MAX;
+
+	if (!m || !key)
+		return SMSCTL_ERR_INVALID;
+	for (i = 0; i < MODEM_DATA_MAX; i++) {
+		if (m->data[i].key == key)
+			break;
+		if (!m->data[i].key && slot == MODEM_DATA_MAX)
+			slot = i;
+	}
+	if (i < MODEM_DATA_MAX) {
+		void *old = m->data[i].data;
+		smsctl_destroy_fn fn = m->data[i].destroy;
+		m->data[i].key = data ? key : NULL;
+		m->data[i].data = data;
+		m->data[i].destroy = data ? destroy : NULL;
+		if (old && old != data && fn)
+			fn(old);
+		return 0;
+	}
+	if (!data)
+		return 0;
+	if (slot == MODEM_DATA_MAX)
+		return SMSCTL_ERR_NOMEM;
+	m->data[slot].key = key;
+	m->data[slot].data = data;
+	m->data[slot].destroy = destroy;
+	return 0;
+}
+
+SMSCTL_API void *smsctl_modem_get_data(const struct smsctl_modem *m, const void *key)
+{
+	if (!m || !key)
+		return NULL;
+	for (size_t i = 0; i < MODEM_DATA_MAX; i++)
+		if (m->data[i].key == key)
+			return m->data[i].data;
+	return NULL;
+}
+
 SMSCTL_API void smsctl_modem_close(struct smsctl_modem *m)
 {
 	if (!m)
 		return;
+	data_drop_all(m);
 	at_chat_cancel_all(m->chat);
 	if (m->t)
 		m->t->ops->close(m->t);

@@ -8,7 +8,8 @@
  *  - pdu.h: the SMS PDU codec (pure, no I/O);
  *  - modem.h: transports and the AT command engine;
  *  - sim.h: the built-in simulated modem;
- *  - codes.h: +CME/+CMS ERROR codes, their meaning and retry class.
+ *  - codes.h: +CME/+CMS ERROR codes, their meaning and retry class;
+ *  - diagnose.h: why SMS do not go out: an ordered walk through the layers, producing findings.
  *
  * Rules that hold everywhere: functions return 0 (or a count) or a negative ::smsctl_error;
  * out-pointers are set to NULL first; objects are opaque, created by `_new()` and freed by
@@ -25,6 +26,8 @@
 #include <smsctl/modem.h>
 #include <smsctl/sim.h>
 #include <smsctl/sms.h>
+#include <smsctl/diagnose.h>
 #include <smsctl/codes.h>
+#include <smsctl/ports.h>
 
 #endif
