@@ -875,13 +875,22 @@ static void trace_rx(struct at_chat *c, enum at_event ev, const char *text, size
 		trace(c, SMSCTL_TRACE_RX, "> ", 2);
 		return;
 	}
+	if (ev == AT_EV_NOISE) {
+		trace(c, SMSCTL_TRACE_RX, text, len);
+		return;
+	}
+	/* an echoed command is traced masked like the command itself */
 	if (skip_at(text)) {
 		char masked[AT_LINE_MAX + 64];
 		at_mask_command(text, masked, sizeof(masked));
 		trace(c, SMSCTL_TRACE_RX, masked, strlen(masked));
 		return;
 	}
-	trace(c, SMSCTL_TRACE_RX, text, len);
+	/* every byte received: the line as it came, noise included */
+	if (c->syn.raw_len)
+		trace(c, SMSCTL_TRACE_RX, c->syn.raw, c->syn.raw_len);
+	else
+		trace(c, SMSCTL_TRACE_RX, text, len);
 }
 
 static void on_event(void *userdata, enum at_event ev, const char *text, size_t len)
@@ -901,6 +910,8 @@ static void on_event(void *userdata, enum at_event ev, const char *text, size_t 
 		break;
 	case AT_EV_OVERFLOW:
 		trace_info(c, "line too long: dropped");
+		break;
+	case AT_EV_NOISE:
 		break;
 	}
 }

@@ -32,7 +32,7 @@ struct events {
 static void collect_event(void *userdata, enum at_event ev, const char *text, size_t len)
 {
 	struct events *e = userdata;
-	static const char tag[] = {'?', 'L', 'P', '>', 'O'};
+	static const char tag[] = {'?', 'L', 'P', '>', 'O', 'N'};
 	int n =
 	    snprintf(e->buf + e->len, sizeof(e->buf) - e->len, "%c[%.*s]", tag[ev], (int)len, text);
 	if (n > 0)
@@ -59,9 +59,10 @@ static const struct {
     {"nul bytes anywhere", "\0\0O\0K\0\r\n", 7, false, false, "L[OK]", 4},
     {"leading noise", "\xff\xfe\x01\x7fOK\r\n", 0, false, false, "L[OK]", 4},
     {"noise glued to both ends", "\x9c\xb1OK\xe8\r\n", 0, false, false, "L[OK]", 3},
-    {"a line of noise only", "\x9c\xb1\xff\x80\r\nOK\r\n", 0, false, false, "L[OK]", 4},
-    {"valid utf-8 noise only", "\xc7\x84\r\n\xd4\xb8\xc2\xa0\r\nOK\r\n", 0, false, false, "L[OK]",
-     6},
+    {"a line of noise only", "\x9c\xb1\xff\x80\r\nOK\r\n", 0, false, false,
+     "N[\x9c\xb1\xff\x80]L[OK]", 4},
+    {"valid utf-8 noise only", "\xc7\x84\r\n\xd4\xb8\xc2\xa0\r\nOK\r\n", 0, false, false,
+     "N[\xc7\x84]N[\xd4\xb8\xc2\xa0]L[OK]", 6},
     {"noise inside kept",
      "AB\x9c"
      "CD\r\n",
@@ -75,7 +76,7 @@ static const struct {
     {"overlong utf-8 is noise", "\xc0\xafOK\r\n", 0, false, false, "L[OK]", 2},
     {"4-byte utf-8 kept", "x\xf0\x9f\x98\x80\r\n", 0, false, false, "L[x\xf0\x9f\x98\x80]", 0},
     {"surrogate is noise", "\xed\xa0\x80OK\r\n", 0, false, false, "L[OK]", 3},
-    {"prompt after noise", "\r\n\x9c\x80> ", 0, true, false, ">[>]", 2},
+    {"prompt after noise", "\r\n\x9c\x80> ", 0, true, false, "N[\x9c\x80]>[>]", 2},
     {"pdu line trimmed too",
      "+CMT: ,3\r\n\x01\x9c"
      "AB\xe8\r\n",
