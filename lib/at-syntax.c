@@ -154,9 +154,17 @@ static void emit_line(struct at_syntax *s, at_syntax_fn fn, void *userdata)
 			s->len = 0;
 		}
 	}
-	if (s->len == 0 && !s->overflow)
+	if (s->len == 0 && !s->overflow) {
+		if (s->raw_len) {
+			s->raw[s->raw_len] = '\0';
+			s->lines++;
+			fn(userdata, AT_EV_NOISE, s->raw, s->raw_len);
+			s->raw_len = 0;
+		}
 		return;
+	}
 	s->line[s->len] = '\0';
+	s->raw[s->raw_len] = '\0';
 	if (s->overflow)
 		ev = AT_EV_OVERFLOW;
 	else if (s->pdu_next)
@@ -169,6 +177,13 @@ static void emit_line(struct at_syntax *s, at_syntax_fn fn, void *userdata)
 	s->overflow = false;
 	s->lines++;
 	fn(userdata, ev, s->line, strlen(s->line));
+	s->raw_len = 0;
+}
+
+static void raw_add(struct at_syntax *s, unsigned char c)
+{
+	if (s->raw_len < AT_LINE_MAX)
+		s->raw[s->raw_len++] = (char)c;
 }
 
 void at_syntax_feed(struct at_syntax *s, const void *buf, size_t len, at_syntax_fn fn,
@@ -184,8 +199,11 @@ void at_syntax_feed(struct at_syntax *s, const void *buf, size_t len, at_syntax_
 			emit_line(s, fn, userdata);
 			continue;
 		}
-		if (c == '\0' || c == 0x1a || c == 0x1b) {
-			s->noise += c == '\0';
+		if (c == 0x1a || c == 0x1b)
+			continue;
+		if (c == '\0') {
+			raw_add(s, c);
+			s->noise++;
 			continue;
 		}
 		if (s->skip_space) {
@@ -193,6 +211,7 @@ void at_syntax_feed(struct at_syntax *s, const void *buf, size_t len, at_syntax_
 			if (c == ' ')
 				continue;
 		}
+		raw_add(s, c);
 		if (s->len == 0 && !s->overflow && is_leading_noise(c)) {
 			s->noise++;
 			continue;
@@ -200,6 +219,14 @@ void at_syntax_feed(struct at_syntax *s, const void *buf, size_t len, at_syntax_
 		if (c == '>' && s->want_prompt && !s->pdu_next && !s->overflow && only_noise(s)) {
 			s->noise += s->len;
 			s->len = 0;
+			if (s->raw_len && s->raw[s->raw_len - 1] == '>')
+				s->raw_len--;
+			if (s->raw_len) {
+				s->raw[s->raw_len] = '\0';
+				s->lines++;
+				fn(userdata, AT_EV_NOISE, s->raw, s->raw_len);
+			}
+			s->raw_len = 0;
 			s->want_prompt = false;
 			s->skip_space = true;
 			s->lines++;

@@ -32,7 +32,7 @@ struct events {
 static void collect_event(void *userdata, enum at_event ev, const char *text, size_t len)
 {
 	struct events *e = userdata;
-	static const char tag[] = {'?', 'L', 'P', '>', 'O'};
+	static const char tag[] = {'?', 'L', 'P', '>', 'O', 'N'};
 	int n =
 	    snprintf(e->buf + e->len, sizeof(e->buf) - e->len, "%c[%.*s]", tag[ev], (int)len, text);
 	if (n > 0)
@@ -59,9 +59,10 @@ static const struct {
     {"nul bytes anywhere", "\0\0O\0K\0\r\n", 7, false, false, "L[OK]", 4},
     {"leading noise", "\xff\xfe\x01\x7fOK\r\n", 0, false, false, "L[OK]", 4},
     {"noise glued to both ends", "\x9c\xb1OK\xe8\r\n", 0, false, false, "L[OK]", 3},
-    {"a line of noise only", "\x9c\xb1\xff\x80\r\nOK\r\n", 0, false, false, "L[OK]", 4},
-    {"valid utf-8 noise only", "\xc7\x84\r\n\xd4\xb8\xc2\xa0\r\nOK\r\n", 0, false, false, "L[OK]",
-     6},
+    {"a line of noise only", "\x9c\xb1\xff\x80\r\nOK\r\n", 0, false, false,
+     "N[\x9c\xb1\xff\x80]L[OK]", 4},
+    {"valid utf-8 noise only", "\xc7\x84\r\n\xd4\xb8\xc2\xa0\r\nOK\r\n", 0, false, false,
+     "N[\xc7\x84]N[\xd4\xb8\xc2\xa0]L[OK]", 6},
     {"noise inside kept",
      "AB\x9c"
      "CD\r\n",
@@ -75,7 +76,7 @@ static const struct {
     {"overlong utf-8 is noise", "\xc0\xafOK\r\n", 0, false, false, "L[OK]", 2},
     {"4-byte utf-8 kept", "x\xf0\x9f\x98\x80\r\n", 0, false, false, "L[x\xf0\x9f\x98\x80]", 0},
     {"surrogate is noise", "\xed\xa0\x80OK\r\n", 0, false, false, "L[OK]", 3},
-    {"prompt after noise", "\r\n\x9c\x80> ", 0, true, false, ">[>]", 2},
+    {"prompt after noise", "\r\n\x9c\x80> ", 0, true, false, "N[\x9c\x80]>[>]", 2},
     {"pdu line trimmed too",
      "+CMT: ,3\r\n\x01\x9c"
      "AB\xe8\r\n",
@@ -763,6 +764,25 @@ static void feed(struct at_chat *c, const char *s, uint64_t now)
 	at_chat_feed(c, s, strlen(s), now);
 }
 
+struct urc_log {
+	int calls;
+	char last[256];
+	char last_pdu[256];
+	struct at_chat *chat;
+	int remove_id;
+};
+
+static void log_urc(void *userdata, const char *line, const char *pdu)
+{
+	struct urc_log *l = userdata;
+
+	l->calls++;
+	snprintf(l->last, sizeof(l->last), "%s", line);
+	snprintf(l->last_pdu, sizeof(l->last_pdu), "%s", pdu ? pdu : "(null)");
+	if (l->remove_id)
+		at_chat_remove_urc_handler(l->chat, l->remove_id);
+}
+
 START_TEST(test_timeout_then_resync)
 {
 	struct fake f = {0};
@@ -783,11 +803,16 @@ START_TEST(test_timeout_then_resync)
 	fake_clear(&f);
 	ck_assert_int_eq(at_chat_send(c, "AT+CREG?", NULL, 0, fake_done, &f, 2000), 0);
 	ck_assert_str_eq(f.out, "\x1b");
+	struct urc_log cmti = {0};
+	at_chat_add_urc_handler(c, "+CMTI:", false, log_urc, &cmti);
 	feed(c, "\r\n+CSQ: 1,2\r\nOK\r\n", 2010); /* the late answer: discarded */
+	feed(c, "\r\n+CMTI: \"SM\",1\r\n", 2020); /* a URC still arrives */
+	ck_assert_int_eq(cmti.calls, 1);
 	at_chat_tick(c, 2000 + AT_RESYNC_GUARD_MS);
 	ck_assert_str_eq(f.out, "\x1b"
 				"AT\r");
-	feed(c, "\r\nOK\r\n", 2200);
+	feed(c, "\r\n+CMTI: \"SM\",2\r\n\r\nOK\r\n", 2200);
+	ck_assert_int_eq(cmti.calls, 2);
 	ck_assert_str_eq(f.out, "\x1b"
 				"AT\rAT+CREG?\r");
 	feed(c, "\r\n+CREG: 0,1\r\n\r\nOK\r\n", 2300);
@@ -1039,25 +1064,6 @@ START_TEST(test_trace_masks_pin)
 	smsctl_response_free(f.last);
 }
 END_TEST
-
-struct urc_log {
-	int calls;
-	char last[256];
-	char last_pdu[256];
-	struct at_chat *chat;
-	int remove_id;
-};
-
-static void log_urc(void *userdata, const char *line, const char *pdu)
-{
-	struct urc_log *l = userdata;
-
-	l->calls++;
-	snprintf(l->last, sizeof(l->last), "%s", line);
-	snprintf(l->last_pdu, sizeof(l->last_pdu), "%s", pdu ? pdu : "(null)");
-	if (l->remove_id)
-		at_chat_remove_urc_handler(l->chat, l->remove_id);
-}
 
 START_TEST(test_urc_handlers)
 {
