@@ -96,6 +96,14 @@ void json_end_line(struct json *j);
 
 /* Commands (cli/cmd-*.c). Each file adds its entry to the table in smsctl.c. */
 int cmd_pdu(struct cli *cli, int argc, char **argv);
+int cmd_send(struct cli *cli, int argc, char **argv);
+int cmd_info(struct cli *cli, int argc, char **argv);
+int cmd_status(struct cli *cli, int argc, char **argv);
+int cmd_recv(struct cli *cli, int argc, char **argv);
+int cmd_list(struct cli *cli, int argc, char **argv);
+int cmd_read(struct cli *cli, int argc, char **argv);
+int cmd_delete(struct cli *cli, int argc, char **argv);
+int cmd_ports(struct cli *cli, int argc, char **argv);
 int cmd_diagnose(struct cli *cli, int argc, char **argv);
 int cmd_at(struct cli *cli, int argc, char **argv);
 

@@ -124,6 +124,15 @@ int cmd_at(struct cli *cli, int argc, char **argv)
 		const char *shown = resp ? smsctl_response_get_command(resp) : argv[i];
 		switch (rc) {
 		case 0:
+			if (smsctl_response_get_prompt_seen(resp)) {
+				/* nothing was sent: say so rather than exit 0 */
+				cli_err(
+				    cli,
+				    _("%s: the modem asked for a PDU (>), which 'at' cannot give; "
+				      "cancelled (use 'smsctl send')"),
+				    shown);
+				ex = EXIT_OTHER;
+			}
 			break;
 		case SMSCTL_ERR_MODEM:
 			cli_err(cli, "%s: %s", shown, smsctl_response_get_final(resp));

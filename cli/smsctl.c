@@ -18,6 +18,14 @@ static const struct cli_command commands[] = {
 	/* --- command table --- */
 	{"at", cmd_at, N_("send raw AT commands and print the answers")},
 	{"pdu", cmd_pdu, N_("decode or encode SMS PDUs (no modem needed)")},
+	{"send", cmd_send, N_("send an SMS (and wait for its delivery report)")},
+	{"info", cmd_info, N_("show the modem and SIM identity")},
+	{"status", cmd_status, N_("show SIM, signal, registration, operator, SMSC and storage")},
+	{"recv", cmd_recv, N_("print received messages (and wait for new ones)")},
+	{"list", cmd_list, N_("list the messages stored on the modem")},
+	{"read", cmd_read, N_("print one stored message")},
+	{"delete", cmd_delete, N_("delete stored messages")},
+	{"ports", cmd_ports, N_("list serial ports and find the modem's AT port")},
 	{"diagnose", cmd_diagnose, N_("find out why SMS do not go out or come in")},
 	/* --- end command table --- */
 	{"help", cmd_help, N_("show help for a command")},

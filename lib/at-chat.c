@@ -575,6 +575,17 @@ static void begin_resync(struct at_chat *c)
 		write_failed(c);
 }
 
+/* Commands answered with the `>` prompt (TS 27.005 3.5.1, 3.5.3, 3.5.5). */
+static bool wants_prompt(const struct at_cmd *cmd)
+{
+	for (size_t i = 0; i < cmd->n_prefixes; i++)
+		if (strcmp(cmd->prefixes[i], "+CMGS:") == 0 ||
+		    strcmp(cmd->prefixes[i], "+CMGW:") == 0 ||
+		    strcmp(cmd->prefixes[i], "+CMGC:") == 0)
+			return true;
+	return false;
+}
+
 static void write_current(struct at_chat *c)
 {
 	struct at_cmd *cmd = c->current;
@@ -597,7 +608,7 @@ static void write_current(struct at_chat *c)
 	c->state = ST_CMD;
 	c->deadline = c->now + (uint64_t)cmd_timeout(c, cmd);
 	c->commands++;
-	at_syntax_expect_prompt(&c->syn, cmd->pdu != NULL);
+	at_syntax_expect_prompt(&c->syn, cmd->pdu != NULL || wants_prompt(cmd));
 	int rc = chat_write(c, buf, len + 1, masked, ml + 1);
 	free(buf);
 	if (rc < 0)
@@ -815,9 +826,16 @@ static void handle_prompt(struct at_chat *c)
 {
 	struct at_cmd *cmd = c->current;
 
-	if (c->state != ST_CMD || !cmd || !cmd->pdu)
+	if (c->state != ST_CMD || !cmd)
 		return;
 	cmd->resp->prompt_seen = true;
+	if (!cmd->pdu) {
+		/* a raw AT+CMGS without a PDU to give: cancel, the modem then ends the command */
+		trace_info(c, "prompt without a PDU to send: cancelled with ESC");
+		if (chat_write(c, "\x1b", 1, "\x1b", 1) < 0)
+			write_failed(c);
+		return;
+	}
 	size_t len = strlen(cmd->pdu);
 	char *buf = malloc(len + 1);
 	if (!buf) {

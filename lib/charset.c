@@ -2,40 +2,18 @@
 /* UTF-8 <-> UTF-16 for the PDU codec (UCS-2 user data of TS 23.038 with surrogate pairs). */
 #include "charset.h"
 
-size_t pdu_utf8_put(char *out, uint32_t cp)
+static inline bool cont(unsigned char c)
 {
-	unsigned char *o = (unsigned char *)out;
-
-	if (cp < 0x80) {
-		o[0] = (unsigned char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		o[0] = (unsigned char)(0xC0 | (cp >> 6));
-		o[1] = (unsigned char)(0x80 | (cp & 0x3F));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		o[0] = (unsigned char)(0xE0 | (cp >> 12));
-		o[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-		o[2] = (unsigned char)(0x80 | (cp & 0x3F));
-		return 3;
-	}
-	o[0] = (unsigned char)(0xF0 | (cp >> 18));
-	o[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
-	o[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-	o[3] = (unsigned char)(0x80 | (cp & 0x3F));
-	return 4;
+	return (c & 0xC0) == 0x80;
 }
 
-bool pdu_utf8_next(const char **p, const char *end, uint32_t *cp)
+bool pdu_utf8_next_slow(const char **p, const char *end, uint32_t *cp)
 {
 	const unsigned char *s = (const unsigned char *)*p;
-	const unsigned char *e = (const unsigned char *)end;
-	uint32_t c;
-	size_t n;
+	size_t avail = (size_t)((const unsigned char *)end - s);
+	uint32_t c, v;
 
-	if (s >= e)
+	if (*p >= end)
 		return false;
 	c = s[0];
 	if (c < 0x80) {
@@ -45,32 +23,36 @@ bool pdu_utf8_next(const char **p, const char *end, uint32_t *cp)
 		*p += 1;
 		return true;
 	}
-	if (c >= 0xC2 && c <= 0xDF) {
-		n = 1;
-		c &= 0x1F;
-	} else if (c >= 0xE0 && c <= 0xEF) {
-		n = 2;
-		c &= 0x0F;
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		n = 3;
-		c &= 0x07;
-	} else {
-		return false; /* continuation byte, overlong lead (C0, C1) or above F4 */
-	}
-	if ((size_t)(e - s) < n + 1)
+	if (c < 0xC2) /* a continuation byte, or an overlong lead (C0, C1) */
 		return false;
-	for (size_t i = 1; i <= n; i++) {
-		if ((s[i] & 0xC0) != 0x80)
+	if (c < 0xE0) {
+		if (avail < 2 || !cont(s[1]))
 			return false;
-		c = (c << 6) | (s[i] & 0x3F);
+		*cp = (c & 0x1F) << 6 | (s[1] & 0x3Fu);
+		*p += 2;
+		return true;
 	}
-	if ((n == 2 && c < 0x800) || (n == 3 && (c < 0x10000 || c > 0x10FFFF)))
-		return false; /* overlong or out of range */
-	if (c >= 0xD800 && c <= 0xDFFF)
-		return false; /* surrogates are not characters */
-	*cp = c;
-	*p += n + 1;
-	return true;
+	if (c < 0xF0) {
+		if (avail < 3 || !cont(s[1]) || !cont(s[2]))
+			return false;
+		v = (c & 0x0F) << 12 | (s[1] & 0x3Fu) << 6 | (s[2] & 0x3Fu);
+		if (v < 0x800 || (v >= 0xD800 && v <= 0xDFFF)) /* overlong, surrogate */
+			return false;
+		*cp = v;
+		*p += 3;
+		return true;
+	}
+	if (c < 0xF5) {
+		if (avail < 4 || !cont(s[1]) || !cont(s[2]) || !cont(s[3]))
+			return false;
+		v = (c & 0x07) << 18 | (s[1] & 0x3Fu) << 12 | (s[2] & 0x3Fu) << 6 | (s[3] & 0x3Fu);
+		if (v < 0x10000 || v > 0x10FFFF) /* overlong, out of range */
+			return false;
+		*cp = v;
+		*p += 4;
+		return true;
+	}
+	return false;
 }
 
 bool pdu_utf8_valid(const char *s, size_t len)

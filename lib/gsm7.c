@@ -69,16 +69,22 @@ size_t pdu_gsm7_decode(const uint8_t *ud, size_t first, size_t end, unsigned loc
 
 size_t pdu_gsm7_pack(const uint8_t *septets, size_t n, unsigned fill, uint8_t *out)
 {
-	size_t bit = fill;
+	uint32_t acc = 0;
+	unsigned bits = fill;
+	uint8_t *o = out;
 
-	for (size_t i = 0; i < n; i++, bit += 7) {
-		size_t byte = bit >> 3;
-		unsigned shift = bit & 7;
-		unsigned s = septets[i] & 0x7F;
-
-		out[byte] |= (uint8_t)(s << shift);
-		if (shift > 1)
-			out[byte + 1] |= (uint8_t)(s >> (8 - shift));
+	if (n == 0)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		acc |= (uint32_t)(septets[i] & 0x7F) << bits;
+		bits += 7;
+		if (bits >= 8) {
+			*o++ = (uint8_t)acc;
+			acc >>= 8;
+			bits -= 8;
+		}
 	}
-	return (bit + 7) / 8;
+	if (bits)
+		*o++ = (uint8_t)acc;
+	return (size_t)(o - out);
 }

@@ -63,8 +63,8 @@ static inline unsigned pdu_gsm7_septet_at(const uint8_t *ud, size_t i)
 size_t pdu_gsm7_decode(const uint8_t *ud, size_t first, size_t end, unsigned lock, unsigned single,
 		       char *out);
 
-/* Pack n septets at bit offset fill (0-7 fill bits) into out, which must hold
- * (fill + 7 * n + 7) / 8 zeroed octets. Returns the number of octets used. */
+/* Pack n septets after fill zero bits (0-6) into out, which must hold (fill + 7 * n + 7) / 8
+ * octets. Returns the number of octets written (0 when n is 0). */
 size_t pdu_gsm7_pack(const uint8_t *septets, size_t n, unsigned fill, uint8_t *out);
 
 #endif

@@ -2,6 +2,7 @@
 /* Exclusive access to a tty the way Linux tools agree on: the UUCP lock file (FHS:
  * /run/lock/LCK..ttyUSB2 holding the owner's pid as ten ASCII digits and a newline) and an
  * flock() on the device itself. A process that merely has the port open is not "busy". */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -87,6 +88,56 @@ pid_t lock_find_flock_holder(const char *proc_locks, unsigned long dev_major,
 	}
 	fclose(f);
 	return found;
+}
+
+void lock_describe_openers(const char *real_path, char *buf, size_t size, unsigned max)
+{
+	DIR *proc = opendir("/proc");
+	struct dirent *e;
+	size_t pos = 0;
+	unsigned found = 0;
+
+	if (size == 0)
+		return;
+	buf[0] = '\0';
+	if (!proc)
+		return;
+	while ((e = readdir(proc)) && found < max) {
+		char *end;
+		long pid = strtol(e->d_name, &end, 10);
+		if (*end || pid <= 0 || pid == (long)getpid())
+			continue;
+		char dir[64];
+		snprintf(dir, sizeof(dir), "/proc/%ld/fd", pid);
+		DIR *fds = opendir(dir);
+		if (!fds)
+			continue;
+		struct dirent *f;
+		bool has = false;
+		while (!has && (f = readdir(fds))) {
+			char link[320], target[PATH_MAX];
+			if (f->d_name[0] == '.')
+				continue;
+			snprintf(link, sizeof(link), "%s/%s", dir, f->d_name);
+			ssize_t n = readlink(link, target, sizeof(target) - 1);
+			if (n <= 0)
+				continue;
+			target[n] = '\0';
+			has = strcmp(target, real_path) == 0;
+		}
+		closedir(fds);
+		if (!has)
+			continue;
+		char comm[64];
+		lock_program_name((pid_t)pid, comm, sizeof(comm));
+		int w = snprintf(buf + pos, size - pos, "%s%s (pid %ld)", found ? ", " : "",
+				 comm[0] ? comm : "?", pid);
+		if (w < 0 || (size_t)w >= size - pos)
+			break;
+		pos += (size_t)w;
+		found++;
+	}
+	closedir(proc);
 }
 
 pid_t lock_read_uucp_pid(const char *lck_path)

@@ -33,6 +33,9 @@ struct smsctl_modem_options {
 	void *trace_data;
 };
 
+/* Keys of smsctl_modem_set_data(): one per layer built on the engine. */
+#define MODEM_DATA_MAX 8
+
 struct smsctl_modem {
 	char *device;
 	enum device_kind kind;
@@ -45,6 +48,11 @@ struct smsctl_modem {
 	pid_t holder_pid;
 	char holder[64];
 	char detail[256];
+	struct {
+		const void *key;
+		void *data;
+		smsctl_destroy_fn destroy;
+	} data[MODEM_DATA_MAX]; /* smsctl_modem_set_data() */
 };
 
 static uint64_t now_ms(void)
@@ -281,13 +289,85 @@ SMSCTL_API int smsctl_modem_open(struct smsctl_modem *m)
 	}
 	m->gone = false;
 	at_chat_reset(m->chat, now_ms());
+	if (m->opts.trace) {
+		char info[DEVICE_MAX + 96];
+		int n = snprintf(info, sizeof(info), "opened %s (%s transport", m->device,
+				 m->t->ops->name);
+		if (m->kind == DEV_PATH && n > 0)
+			n += snprintf(info + n, sizeof(info) - (size_t)n, ", %u 8N1%s%s",
+				      m->opts.baud ? m->opts.baud : 115200,
+				      m->opts.rtscts ? ", RTS/CTS" : "",
+				      m->opts.lock ? ", locked" : "");
+		if (n > 0 && (size_t)n < sizeof(info) - 2) {
+			info[n++] = ')';
+			info[n] = '\0';
+			m->opts.trace(m->opts.trace_data, SMSCTL_TRACE_INFO, info, (size_t)n);
+		}
+	}
 	return 0;
+}
+
+static void data_drop_all(struct smsctl_modem *m)
+{
+	for (size_t i = 0; i < MODEM_DATA_MAX; i++) {
+		void *d = m->data[i].data;
+		smsctl_destroy_fn fn = m->data[i].destroy;
+		m->data[i].key = NULL;
+		m->data[i].data = NULL;
+		m->data[i].destroy = NULL;
+		if (d && fn)
+			fn(d);
+	}
+}
+
+SMSCTL_API int smsctl_modem_set_data(struct smsctl_modem *m, const void *key, void *data,
+				     smsctl_destroy_fn destroy)
+{
+	size_t i, slot = MODEM_DATA_MAX;
+
+	if (!m || !key)
+		return SMSCTL_ERR_INVALID;
+	for (i = 0; i < MODEM_DATA_MAX; i++) {
+		if (m->data[i].key == key)
+			break;
+		if (!m->data[i].key && slot == MODEM_DATA_MAX)
+			slot = i;
+	}
+	if (i < MODEM_DATA_MAX) {
+		void *old = m->data[i].data;
+		smsctl_destroy_fn fn = m->data[i].destroy;
+		m->data[i].key = data ? key : NULL;
+		m->data[i].data = data;
+		m->data[i].destroy = data ? destroy : NULL;
+		if (old && old != data && fn)
+			fn(old);
+		return 0;
+	}
+	if (!data)
+		return 0;
+	if (slot == MODEM_DATA_MAX)
+		return SMSCTL_ERR_NOMEM;
+	m->data[slot].key = key;
+	m->data[slot].data = data;
+	m->data[slot].destroy = destroy;
+	return 0;
+}
+
+SMSCTL_API void *smsctl_modem_get_data(const struct smsctl_modem *m, const void *key)
+{
+	if (!m || !key)
+		return NULL;
+	for (size_t i = 0; i < MODEM_DATA_MAX; i++)
+		if (m->data[i].key == key)
+			return m->data[i].data;
+	return NULL;
 }
 
 SMSCTL_API void smsctl_modem_close(struct smsctl_modem *m)
 {
 	if (!m)
 		return;
+	data_drop_all(m);
 	at_chat_cancel_all(m->chat);
 	if (m->t)
 		m->t->ops->close(m->t);
@@ -492,13 +572,23 @@ static int run_blocking(struct smsctl_modem *m, const char *cmd, const char *pdu
 	case SMSCTL_RESULT_OK:
 		rc = 0;
 		break;
-	case SMSCTL_RESULT_TIMEOUT:
-		set_detail(
-		    m, "no answer to %s within %u s", masked,
-		    (unsigned)((timeout_ms > 0 ? (unsigned)timeout_ms : m->opts.timeout_ms) + 999) /
-			1000);
+	case SMSCTL_RESULT_TIMEOUT: {
+		char others[160] = "";
+		unsigned secs =
+		    ((timeout_ms > 0 ? (unsigned)timeout_ms : m->opts.timeout_ms) + 999) / 1000;
+		/* a port that other programs keep open may be read by them: say who */
+		if (m->kind == DEV_PATH) {
+			char *real = realpath(m->device, NULL);
+			if (real) {
+				lock_describe_openers(real, others, sizeof(others), 3);
+				free(real);
+			}
+		}
+		set_detail(m, "no answer to %s within %u s%s%s", masked, secs,
+			   others[0] ? "; the port is also open in " : "", others);
 		rc = SMSCTL_ERR_TIMEOUT;
 		break;
+	}
 	case SMSCTL_RESULT_GONE:
 		if (!m->detail[0])
 			set_detail(m, "the modem went away");

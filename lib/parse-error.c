@@ -13,7 +13,7 @@ static struct parse_re error_re[] = {
 	 * "MODEM ERROR: 5" (ModemManager test-at-serial-port: a vendor form). */
     {"(?:\\+(?<k>CME|CMS)|(?<km>MODEM)) ERROR:\\s*(?<code>\\d{1,5})\\s*", 0, NULL},
     /* 1 PARSE_ERROR_VERBOSE. "+CME ERROR: SIM not inserted" (AT+CMEE=2) TS 27.007 9.2. */
-    {"\\+(?<k>CME|CMS) ERROR:\\s+(?<text>\\S.*?)\\s*", 0, NULL},
+    {"\\+(?<k>CME|CMS) ERROR:\\s+(?!\\d+\\s*$)(?<text>\\S.*?)\\s*", 0, NULL},
     /* 2 PARSE_ERROR_EMPTY. "+CME ERROR: " with nothing after the space (ModemManager test:
 	 * an error without a code). "+CME ERROR:" without the space is not complete. */
     {"\\+(?<k>CME|CMS) ERROR:\\s+", 0, NULL},

@@ -14,7 +14,7 @@
 #define R_STAT "0*(?<stat>\\d{1,2})\\s*"
 #define R_LAC  ",\\s*(?<lq>\"?)(?<lac>[0-9A-Fa-f]{0,8})\\k<lq>\\s*"
 #define R_CI   ",\\s*(?<cq>\"?)(?<ci>[0-9A-Fa-f]{0,10})\\k<cq>\\s*"
-#define R_ACT  ",\\s*0*(?<act>\\d{0,2})\\s*"
+#define R_ACT  ",\\s*(?<act>\\d{0,3})\\s*"
 #define R_RAC  ",\\s*(?<rq>\"?)(?<rac>[0-9A-Fa-f]{1,2})\\k<rq>\\s*"
 /* After <AcT>: CREG/CEREG <n>=3 <cause_type>,<reject_cause>; CGREG <rac>; C5GREG NSSAI. */
 #define R_TAIL "(?:,\\s*(?<f6>[^,]*?)\\s*(?:,\\s*(?<f7>[^,]*?)\\s*)?(?:,.*)?)?"

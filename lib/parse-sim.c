@@ -162,7 +162,7 @@ static int iccid_fill(const struct parse_match *m, void *p)
 	/* Filler F at the end of a 19-digit ICCID. */
 	if (buf[len - 1] == 'F')
 		buf[--len] = '\0';
-	if (len < 18)
+	if (len < 18 || buf[len - 1] < '0' || buf[len - 1] > '9')
 		return SMSCTL_ERR_PROTOCOL;
 	/* The issuer prefix (first 6) is decimal; hex letters appear only in vendor account
 	 * numbers (ModemManager: "898602F9091830030220"). */

@@ -118,8 +118,9 @@ static struct parse_re cpsi_re[] = {
      0, NULL},
     /* 1 other systems or no service: "+CPSI: NO SERVICE,Online", "+CPSI: GSM,Online,..."
 	 * (SIM7600 manual): system and operation mode only. */
-    {"\\+CPSI:\\s*(?<sys>[A-Za-z0-9 -]{1,15}?)\\s*,\\s*(?<op>[A-Za-z ]{1,15}?)\\s*(?:,.*)?", 0,
-     NULL},
+    {"\\+CPSI:\\s*(?<sys>[A-Za-z0-9][A-Za-z0-9 -]{0,14}?)\\s*,\\s*(?<op>[A-Za-z "
+     "]{1,15}?)\\s*(?:,.*)?",
+     0, NULL},
 };
 PARSE_TABLE(cpsi)
 

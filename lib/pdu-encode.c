@@ -384,7 +384,6 @@ static size_t write_user_data(uint8_t *o, const struct units *u, size_t start, s
 		for (size_t i = 0; i < k; i++)
 			sept[i] = (uint8_t)u->u[start + i];
 		size_t fill = hdr_septets * 7 - s->udh_len * 8;
-		memset(ud + n, 0, pdu_gsm7_octets_for(k) + 1);
 		n += pdu_gsm7_pack(sept, k, (unsigned)fill, ud + n);
 		*udl = (uint8_t)(hdr_septets + k);
 		return 1 + n;

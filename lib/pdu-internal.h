@@ -10,7 +10,8 @@
 #include <smsctl/error.h>
 #include <smsctl/pdu.h>
 
-/* A UDH has at most 140 / 2 information elements. */
+/* A UDH within 140 octets of user data has at most 70 information elements; further ones in
+ * an oversized PDU are still interpreted but not listed. */
 #define PDU_MAX_IE 70
 /* The longest user data a TP-UDL can describe: 255 septets in 224 octets, or 255 octets. */
 #define PDU_MAX_UD 255
@@ -40,7 +41,7 @@ struct smsctl_pdu {
 	unsigned lang_lock, lang_single; /* national language identifiers applied (0: default) */
 	uint8_t number_toa, smsc_toa;
 	bool has_smsc, has_timestamp, has_discharge;
-	char smsc[24];
+	char smsc[48]; /* 11 septets of an alphanumeric address: at most 23 bytes */
 	char number[48];
 	char timestamp[32];
 	char discharge[32];

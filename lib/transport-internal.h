@@ -63,6 +63,9 @@ void lock_program_name(pid_t pid, char *buf, size_t size);
  * file is a parameter so tests can feed a captured one. */
 pid_t lock_find_flock_holder(const char *proc_locks, unsigned long dev_major,
 			     unsigned long dev_minor, unsigned long ino);
+/* Other processes that have the file open (from /proc/PID/fd), as "ModemManager (pid 812),
+ * minicom (pid 4242)" into buf; "" when none (or /proc cannot be read). At most max named. */
+void lock_describe_openers(const char *real_path, char *buf, size_t size, unsigned max);
 /* The pid written in a UUCP lock file (ASCII, or 4 binary bytes of old Kermit), 0 if none. */
 pid_t lock_read_uucp_pid(const char *lck_path);
 

@@ -56,7 +56,26 @@ static const struct {
      "L[AT+CSQ]L[+CSQ: 20,99]L[OK]"},
     {"empty lines are not events", "\r\n\r\n\r\r\n\n\nOK\r\n\r\n", 0, false, false, "L[OK]"},
     {"nul bytes anywhere", "\0\0O\0K\0\r\n", 7, false, false, "L[OK]"},
-    {"leading noise", "\xff\xfe\x01\x7fOK\r\n", 0, false, false, "L[\xfe\x01\x7fOK]"},
+    {"leading noise", "\xff\xfe\x01\x7fOK\r\n", 0, false, false, "L[OK]"},
+    {"noise glued to both ends", "\x9c\xb1OK\xe8\r\n", 0, false, false, "L[OK]"},
+    {"a line of noise only", "\x9c\xb1\xff\x80\r\nOK\r\n", 0, false, false, "L[OK]"},
+    {"valid utf-8 noise only", "\xc7\x84\r\n\xd4\xb8\xc2\xa0\r\nOK\r\n", 0, false, false, "L[OK]"},
+    {"noise inside kept",
+     "AB\x9c"
+     "CD\r\n",
+     0, false, false,
+     "L[AB\x9c"
+     "CD]"},
+    {"utf-8 at both ends kept", "\xc3\xa9t\xc3\xa9\r\n", 0, false, false, "L[\xc3\xa9t\xc3\xa9]"},
+    {"broken utf-8 at the end", "caf\xc3\r\n", 0, false, false, "L[caf]"},
+    {"overlong utf-8 is noise", "\xc0\xafOK\r\n", 0, false, false, "L[OK]"},
+    {"4-byte utf-8 kept", "x\xf0\x9f\x98\x80\r\n", 0, false, false, "L[x\xf0\x9f\x98\x80]"},
+    {"surrogate is noise", "\xed\xa0\x80OK\r\n", 0, false, false, "L[OK]"},
+    {"prompt after noise", "\r\n\x9c\x80> ", 0, true, false, ">[>]"},
+    {"pdu line trimmed too",
+     "+CMT: ,3\r\n\x01\x9c"
+     "AB\xe8\r\n",
+     0, false, true, "L[+CMT: ,3]P[AB]"},
     {"leading control noise", "\x01\x02\x7f\xffOK\r\n", 0, false, false, "L[OK]"},
     {"ctrl-z and esc dropped", "00AB\x1a\r\n\x1bOK\r\n", 0, false, false, "L[00AB]L[OK]"},
     {"no terminator yet", "+CSQ: 1", 0, false, false, ""},
@@ -860,6 +879,30 @@ START_TEST(test_pdu_waits_network)
 }
 END_TEST
 
+START_TEST(test_prompt_without_pdu)
+{
+	struct fake f = {0};
+	struct at_chat *c = at_chat_new(fake_write, &f, 2000);
+
+	/* `smsctl at AT+CMGS=23`: the prompt is cancelled, the modem's answer ends it */
+	ck_assert_int_eq(at_chat_send(c, "AT+CMGS=23", NULL, 0, fake_done, &f, 0), 0);
+	feed(c, "\r\n> ", 10);
+	ck_assert_str_eq(f.out, "AT+CMGS=23\r\x1b");
+	ck_assert_int_eq(f.done, 0);
+	feed(c, "\r\nOK\r\n", 20);
+	ck_assert_int_eq(f.done, 1);
+	ck_assert(smsctl_response_get_prompt_seen(f.last));
+	/* other commands do not take a `>` line for a prompt */
+	ck_assert_int_eq(at_chat_send(c, "AT+CSQ", NULL, 0, fake_done, &f, 30), 0);
+	feed(c, "> 1\r\nOK\r\n", 40);
+	ck_assert_int_eq(f.done, 2);
+	ck_assert_str_eq(smsctl_response_get_line(f.last, 0), "> 1");
+	ck_assert(!smsctl_response_get_prompt_seen(f.last));
+	at_chat_free(c);
+	smsctl_response_free(f.last);
+}
+END_TEST
+
 START_TEST(test_gone_ends_everything)
 {
 	struct fake f = {0};
@@ -1180,6 +1223,7 @@ static Suite *engine_suite(void)
 	tcase_add_test(tc, test_hung_modem_bounded);
 	tcase_add_test(tc, test_prompt_timeout_escapes);
 	tcase_add_test(tc, test_pdu_waits_network);
+	tcase_add_test(tc, test_prompt_without_pdu);
 	tcase_add_test(tc, test_gone_ends_everything);
 	tcase_add_test(tc, test_write_failure_is_gone);
 	tcase_add_test(tc, test_cancel_on_free);
@@ -1201,6 +1245,10 @@ int main(void)
 {
 	list_transcripts();
 	SRunner *sr = srunner_create(engine_suite());
+	/* Forking for each of hundreds of checks is slow under AddressSanitizer; every test
+	 * cleans up after itself, so run them in one process unless CK_FORK says otherwise. */
+	if (!getenv("CK_FORK"))
+		srunner_set_fork_status(sr, CK_NOFORK);
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

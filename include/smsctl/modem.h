@@ -120,6 +120,26 @@ SMSCTL_API pid_t smsctl_modem_get_lock_holder(const struct smsctl_modem *m, cons
 /** The simulated modem behind a `sim:` device (borrowed), NULL for other devices. */
 SMSCTL_API struct smsctl_sim *smsctl_modem_get_sim(struct smsctl_modem *m);
 
+/* ---- Data of layers built on the engine ---- */
+
+/** Destroys data attached with smsctl_modem_set_data(). */
+typedef void (*smsctl_destroy_fn)(void *data);
+
+/**
+ * Attach data to the handle under a key, for layers built on the engine (the SMS operations of
+ * sms.h keep the handle's "prepared" state here). The data describes the open session: it is
+ * destroyed by smsctl_modem_close() and smsctl_modem_free(), and when replaced.
+ * @param key the address of a static object of the caller, so keys never collide.
+ * @param data the data, or NULL to remove the entry (destroying the old one).
+ * @param destroy called with data when the entry goes away, or NULL.
+ * @return 0, ::SMSCTL_ERR_INVALID (NULL handle or key), ::SMSCTL_ERR_NOMEM (too many keys).
+ * @since 0.1
+ */
+SMSCTL_API int smsctl_modem_set_data(struct smsctl_modem *m, const void *key, void *data,
+				     smsctl_destroy_fn destroy);
+/** The data attached under key, NULL when none. @since 0.1 */
+SMSCTL_API void *smsctl_modem_get_data(const struct smsctl_modem *m, const void *key);
+
 /* ---- Event loop integration ---- */
 
 /** The file descriptor to poll for reading (-1 when closed). */

@@ -14,13 +14,21 @@
  *    `no_signal`, `weak_signal`, `not_registered`, `searching`, `denied`, `roaming`,
  *    `smsc_missing`, `storage_full`, `send_fail:N`, `send_fail_once:N`, `send_timeout`,
  *    `slow[:MS]`, `hang`, `garbage[:P]`, `urc_storm`, `bare_prompt`, `reboot`, `unplug[:S]`,
- *    and the additions `radio_off`, `ps_only`, `storage_nearly_full`, `indications_off`;
+ *    and the additions `radio_off`, `ps_only`, `sim_blocked`, `sms_unavailable`,
+ *    `storage_nearly_full`, `storage_mismatch`, `indications_off`;
  *  - `pin=NNNN` the SIM's PIN (default 1234); `puk=NNNNNNNN` its PUK (default 12345678);
  *  - `baud=N` emulate the serial line's speed (8N1: N/10 bytes a second, both ways);
  *    `latency=MS` added to every command; `network=MS` the network's answer to a submit;
  *    `report=MS` from a submit's answer to its status report (default 0);
  *  - `seed=N` the noise generator's seed (default 0): runs are deterministic;
- *  - `boot=1` print the profile's boot URCs when the line opens; `sm=N` SIM capacity (1-255).
+ *  - `boot=1` print the profile's boot URCs when the line opens; `sm=N` SIM capacity (1-255);
+ *    `status=MS` print one of the profile's status URCs (^RSSI, +QIND, +CIEV ...) every MS;
+ *  - messages for programs that cannot call smsctl_sim_deliver() (the CLI, scripts), each key
+ *    repeatable, values with %XX escapes (`%2B` for `+`, `%20` space, `%26` `&`, `%2C` `,`):
+ *    `pdu=HEX` an SMS-DELIVER (SMSC-prefixed) waiting unread in the storage at open;
+ *    `sms=FROM,TEXT` a text waiting at open (concatenated parts when long);
+ *    `arrive=MS,HEX` / `arrive=MS,FROM,TEXT` arriving MS after the open, announced as
+ *    +CNMI says. Example: `sim:?sms=%2B4915112345678,Hello&arrive=2000,%2B15550001,Hi`.
  *
  * Profiles (identity from AT+CGMI/+CGMM/+CGMR/+CGSN and ATI; ICCID command; quirks):
  *  | profile   | modem            | echo | ICCID command and answer       | quirks                |
@@ -46,7 +54,8 @@
  *  - `sim_absent`: AT+CPIN? `+CME ERROR: 10` (simcom `+CPIN: NOT INSERTED`), SIM commands
  *    CME 10 / CMS 310, not registered; `sim_pin`: `+CPIN: SIM PIN` until AT+CPIN="pin",
  *    CME 11 / CMS 311; `sim_puk`: `+CPIN: SIM PUK` until AT+CPIN="puk","newpin", CME 12 / CMS
- *    316; `sim_failure`: CME 13 / CMS 313; `sim_busy[:N]`: CME 14 / CMS 314 for the next N
+ *    316; `sim_failure`: CME 13 / CMS 313; `sim_blocked` (PUK used up): AT+CPIN?
+ *    `+CME ERROR: 262`, CMS 313; `sim_busy[:N]`: CME 14 / CMS 314 for the next N
  *    command lines (default 3), then ready;
  *  - `no_signal`: +CSQ 99,99, +CESQ all unknown, registration 2 (searching); `weak_signal`:
  *    +CSQ 5,99, +CESQ RSRQ 5 RSRP 20; `not_registered` 0; `searching` 2; `denied` 3; `roaming`
@@ -54,7 +63,10 @@
  *    registered. A submit while not registered gets `+CMS ERROR: 331` after the PDU;
  *  - `smsc_missing`: `+CSCA: "",129`, a submit without its own SMSC gets `+CMS ERROR: 330`
  *    (AT+CSCA= repairs it); `storage_full` / `storage_nearly_full`: SM filled to its capacity
- *    (or capacity - 1) with read messages, new ones are lost; `indications_off`: +CNMI 0,0,0,0,0;
+ *    (or capacity - 1) with read messages, new ones are lost; `storage_mismatch`: new
+ *    messages go to a memory <mem1> does not cover (+CPMS "SM","SM","ME"; profiles with one
+ *    memory are unaffected); `indications_off`: +CNMI 0,0,0,0,0; `sms_unavailable`:
+ *    `+CSMS: 0,0,0,0` and AT+CMGS= answers `+CMS ERROR: 301` before the prompt;
  *  - `send_fail:N`: every submit answers `+CMS ERROR: N`; `send_fail_once:N`: the next one
  *    only; `send_timeout`: the submit is accepted (recorded) but never answered;
  *    `bare_prompt`: the prompt is `>` without the space;
@@ -70,7 +82,9 @@
  *
  * Threads: the simulated modem runs in a thread of its own behind a socket pair; the functions
  * below may be called from the thread that owns the modem handle at any time.
- * Ownership: the object belongs to its modem handle and lives until smsctl_modem_free().
+ * Ownership: the object belongs to its modem handle and lives until smsctl_modem_close() or
+ * smsctl_modem_free(); each smsctl_modem_open() starts a fresh simulated modem (state as the
+ * device string says).
  */
 #ifndef SMSCTL_SIM_H
 #define SMSCTL_SIM_H

@@ -33,9 +33,415 @@ SMSCTL_BEGIN_DECLS
 SMSCTL_API int smsctl_sms_prepare(struct smsctl_modem *m, const char *pin);
 
 /* --- send (owner: send) --- */
+
+/**
+ * After smsctl_sms_prepare(), smsctl_info_read() or smsctl_status_read() failed: one sentence
+ * saying what was seen (translated), "" when nothing is known. Never contains the PIN.
+ * Borrowed until the next SMS operation on the handle.
+ */
+SMSCTL_API const char *smsctl_sms_get_error_detail(struct smsctl_modem *m);
+
+/** Options for smsctl_sms_send() (opaque); NULL means the defaults. */
+struct smsctl_send_options;
+
+SMSCTL_API struct smsctl_send_options *smsctl_send_options_new(void);
+SMSCTL_API void smsctl_send_options_free(struct smsctl_send_options *opts);
+/** Flash SMS: message class 0 (default off). */
+SMSCTL_API int smsctl_send_options_set_flash(struct smsctl_send_options *opts, bool on);
+/** Force UCS-2 even when every character fits GSM 7-bit (default off: chosen automatically). */
+SMSCTL_API int smsctl_send_options_set_ucs2(struct smsctl_send_options *opts, bool on);
+/** Request a status report (TP-SRR) for every part (default off). */
+SMSCTL_API int smsctl_send_options_set_report(struct smsctl_send_options *opts, bool on);
+/** Wait up to seconds after the last part for the status reports (implies the request);
+ *  0 (default) does not wait. At most 86400. */
+SMSCTL_API int smsctl_send_options_set_wait_report(struct smsctl_send_options *opts,
+						   unsigned seconds);
+/** Retries of one part after a transient failure (default 3, at most 20). */
+SMSCTL_API int smsctl_send_options_set_retries(struct smsctl_send_options *opts, unsigned retries);
+/** Relative validity in minutes (0, the default, leaves it out; see
+ *  smsctl_submit_options_set_validity()). */
+SMSCTL_API int smsctl_send_options_set_validity(struct smsctl_send_options *opts,
+						unsigned long minutes);
+/** SMSC to put in the PDU (`+` and digits, or digits); NULL (default) lets the modem use its
+ *  stored one. Copied. */
+SMSCTL_API int smsctl_send_options_set_smsc(struct smsctl_send_options *opts, const char *smsc);
+/**
+ * The waiting between attempts: first_ms before the first retry, doubling, and at most
+ * total_ms of waiting for the whole message (defaults 2000 and 30000). Tests shorten it.
+ */
+SMSCTL_API int smsctl_send_options_set_backoff(struct smsctl_send_options *opts,
+					       unsigned first_ms, unsigned total_ms);
+/** How long the network's answer to one submit may take after the PDU was handed over, in
+ *  milliseconds (default 0: the engine's PDU timeout, at least 60 s). */
+SMSCTL_API int smsctl_send_options_set_submit_timeout(struct smsctl_send_options *opts,
+						      unsigned timeout_ms);
+
+/** What is known about delivery. */
+enum smsctl_report_state {
+	SMSCTL_REPORT_NOT_REQUESTED = 1, /**< no status report was asked for */
+	SMSCTL_REPORT_REQUESTED = 2,     /**< asked for, not waited for */
+	SMSCTL_REPORT_PENDING = 3,       /**< waited; not every part has a final report yet */
+	SMSCTL_REPORT_DELIVERED = 4,     /**< every part was delivered */
+	SMSCTL_REPORT_FAILED = 5,        /**< the network gave up on at least one part */
+};
+
+/** The outcome of smsctl_sms_send() (opaque). */
+struct smsctl_send_result;
+
+/**
+ * Send a text: encoded as one or more SMS-SUBMIT PDUs (GSM 7-bit or UCS-2 chosen
+ * automatically), each handed over with AT+CMGS. Runs smsctl_sms_prepare(m, NULL) first when
+ * the handle was not prepared.
+ *
+ * A part is tried again after a transient failure (congestion, network out of order, no
+ * service while registered, an error before the `>` prompt), with a doubling pause, only when
+ * the modem or the network proved it was not accepted. A part handed over without an answer is
+ * never submitted again (::SMSCTL_ERR_UNKNOWN_OUTCOME). Before retrying `+CMS ERROR` 330, 331,
+ * 332 or 500 the registration and the SMSC are read to find the cause.
+ *
+ * @param number `+` and digits, or digits (sent as typed, TON unknown).
+ * @param text UTF-8 text.
+ * @param opts options or NULL.
+ * @param out set in every case where a result exists (also on most failures: it says which
+ *        parts went out and the modem's exact error); free with smsctl_send_result_free().
+ * @return 0 when every part was accepted; ::SMSCTL_ERR_INVALID (bad number, text or option),
+ *         ::SMSCTL_ERR_TOO_LONG, ::SMSCTL_ERR_SIM, ::SMSCTL_ERR_NETWORK, ::SMSCTL_ERR_REJECTED
+ *         (permanent), ::SMSCTL_ERR_TRANSIENT (nothing more went out; retry later),
+ *         ::SMSCTL_ERR_UNKNOWN_OUTCOME, ::SMSCTL_ERR_TIMEOUT, ::SMSCTL_ERR_GONE, others.
+ *         A delivery report that failed or did not come is not an error: see
+ *         smsctl_send_result_get_report_state().
+ */
+SMSCTL_API int smsctl_sms_send(struct smsctl_modem *m, const char *number, const char *text,
+			       const struct smsctl_send_options *opts,
+			       struct smsctl_send_result **out);
+
+SMSCTL_API void smsctl_send_result_free(struct smsctl_send_result *res);
+/** The destination as given. Borrowed. */
+SMSCTL_API const char *smsctl_send_result_get_number(const struct smsctl_send_result *res);
+/** The number of parts of the message. */
+SMSCTL_API size_t smsctl_send_result_get_total_parts(const struct smsctl_send_result *res);
+/** The number of parts the network accepted (the first ones, in order). */
+SMSCTL_API size_t smsctl_send_result_get_sent_parts(const struct smsctl_send_result *res);
+/** The message reference (TP-MR) of accepted part i, -1 when the modem gave none or i is out
+ *  of range. */
+SMSCTL_API int smsctl_send_result_get_message_ref(const struct smsctl_send_result *res, size_t i);
+/** The coding used (GSM 7-bit or UCS-2). */
+SMSCTL_API enum smsctl_coding smsctl_send_result_get_coding(const struct smsctl_send_result *res);
+/** Number of AT+CMGS submissions made (retries included). */
+SMSCTL_API unsigned smsctl_send_result_get_attempts(const struct smsctl_send_result *res);
+/** The error smsctl_sms_send() returned (0 on success). */
+SMSCTL_API int smsctl_send_result_get_error(const struct smsctl_send_result *res);
+/** The modem's last `+CMS ERROR`/`+CME ERROR` code, -1 when none. */
+SMSCTL_API int smsctl_send_result_get_modem_error(const struct smsctl_send_result *res);
+/** Whether that code is a CMS (true) or CME (false) error. */
+SMSCTL_API bool smsctl_send_result_get_modem_error_is_cms(const struct smsctl_send_result *res);
+/** The 3GPP meaning of that code (English), NULL when none. Static. */
+SMSCTL_API const char *smsctl_send_result_get_modem_error_text(const struct smsctl_send_result *res);
+/** Whether the failure is transient (worth retrying later). */
+SMSCTL_API bool smsctl_send_result_get_transient(const struct smsctl_send_result *res);
+/** The modem's final line of the failed command ("+CMS ERROR: 42"), "" when none. Borrowed. */
+SMSCTL_API const char *smsctl_send_result_get_final(const struct smsctl_send_result *res);
+/** One sentence on the failure (translated), "" on success. Borrowed. */
+SMSCTL_API const char *smsctl_send_result_get_detail(const struct smsctl_send_result *res);
+/** Delivery: the state of the whole message. */
+SMSCTL_API enum smsctl_report_state
+smsctl_send_result_get_report_state(const struct smsctl_send_result *res);
+/** TP-Status of the report of part i (0-255), -1 when none arrived. */
+SMSCTL_API int smsctl_send_result_get_report_status(const struct smsctl_send_result *res,
+						    size_t i);
+/** Discharge time of the report of part i (ISO 8601), NULL when none. Borrowed. */
+SMSCTL_API const char *smsctl_send_result_get_report_time(const struct smsctl_send_result *res,
+							  size_t i);
+
+/* ---- Identity and status ---- */
+
+/** Modem and SIM identity (opaque). */
+struct smsctl_info;
+
+/**
+ * Read the identity: manufacturer, model, revision, IMEI, ICCID (the vendor's command, else
+ * the SIM file through AT+CRSM), IMSI, own number. What the modem does not give stays NULL;
+ * a missing SIM is not an error here.
+ * @param out the identity (free with smsctl_info_free()), else NULL.
+ * @return 0, ::SMSCTL_ERR_TIMEOUT, ::SMSCTL_ERR_GONE, ::SMSCTL_ERR_NOMEM.
+ */
+SMSCTL_API int smsctl_info_read(struct smsctl_modem *m, struct smsctl_info **out);
+SMSCTL_API void smsctl_info_free(struct smsctl_info *info);
+/* Each getter returns a borrowed string, NULL when unknown. */
+SMSCTL_API const char *smsctl_info_get_manufacturer(const struct smsctl_info *info);
+SMSCTL_API const char *smsctl_info_get_model(const struct smsctl_info *info);
+SMSCTL_API const char *smsctl_info_get_revision(const struct smsctl_info *info);
+SMSCTL_API const char *smsctl_info_get_imei(const struct smsctl_info *info);
+SMSCTL_API const char *smsctl_info_get_iccid(const struct smsctl_info *info);
+SMSCTL_API const char *smsctl_info_get_imsi(const struct smsctl_info *info);
+SMSCTL_API const char *smsctl_info_get_own_number(const struct smsctl_info *info);
+
+/** State of the SIM as +CPIN and CME errors report it. */
+enum smsctl_sim_state {
+	SMSCTL_SIM_STATE_UNKNOWN = 1,
+	SMSCTL_SIM_STATE_READY = 2,
+	SMSCTL_SIM_STATE_PIN = 3,     /**< PIN required */
+	SMSCTL_SIM_STATE_PUK = 4,     /**< PUK required (blocked) */
+	SMSCTL_SIM_STATE_ABSENT = 5,
+	SMSCTL_SIM_STATE_FAILURE = 6,
+	SMSCTL_SIM_STATE_BUSY = 7,
+	SMSCTL_SIM_STATE_OTHER = 8,   /**< another code (PIN2, PH-SIM ...) */
+};
+
+/** Registration domains. */
+enum smsctl_reg_domain {
+	SMSCTL_REG_CS = 1,  /**< +CREG: circuit switched (SMS over CS) */
+	SMSCTL_REG_PS = 2,  /**< +CGREG: GPRS/UMTS packet switched */
+	SMSCTL_REG_EPS = 3, /**< +CEREG: LTE */
+};
+
+/** Modem status (opaque). */
+struct smsctl_status;
+
+/**
+ * Read the status: SIM state, signal (+CSQ, +CESQ where supported), registration (+CREG,
+ * +CGREG, +CEREG), operator, SMSC and storage use. Unsupported commands leave their fields
+ * unknown; no PIN is entered and nothing is changed.
+ * @param out the status (free with smsctl_status_free()), else NULL.
+ * @return 0, ::SMSCTL_ERR_TIMEOUT, ::SMSCTL_ERR_GONE, ::SMSCTL_ERR_NOMEM.
+ */
+SMSCTL_API int smsctl_status_read(struct smsctl_modem *m, struct smsctl_status **out);
+SMSCTL_API void smsctl_status_free(struct smsctl_status *st);
+SMSCTL_API enum smsctl_sim_state smsctl_status_get_sim_state(const struct smsctl_status *st);
+/** Signal strength from +CSQ in dBm; false when unknown (99). */
+SMSCTL_API bool smsctl_status_get_rssi(const struct smsctl_status *st, int *dbm);
+/** Signal bars 0-5 from +CSQ (documented in smsctl(1)), -1 when unknown. */
+SMSCTL_API int smsctl_status_get_bars(const struct smsctl_status *st);
+/** LTE RSRP and RSRQ from +CESQ (dBm and dB, rounded down); false when unknown. */
+SMSCTL_API bool smsctl_status_get_rsrp(const struct smsctl_status *st, int *dbm);
+SMSCTL_API bool smsctl_status_get_rsrq(const struct smsctl_status *st, double *db);
+/** The <stat> of the domain's registration (0-11 as in TS 27.007), -1 when unknown. */
+SMSCTL_API int smsctl_status_get_registration(const struct smsctl_status *st,
+					      enum smsctl_reg_domain domain);
+/** The meaning of a registration <stat> ("registered, home network"), translated, static. */
+SMSCTL_API const char *smsctl_registration_describe(int stat);
+/** Operator name as +COPS gives it, NULL when unknown. Borrowed. */
+SMSCTL_API const char *smsctl_status_get_operator(const struct smsctl_status *st);
+/** SMSC address from +CSCA ("" when the modem has none), NULL when unknown. Borrowed. */
+SMSCTL_API const char *smsctl_status_get_smsc(const struct smsctl_status *st);
+/** Preferred storage for reading ("SM") with its use; false when unknown. */
+SMSCTL_API bool smsctl_status_get_storage(const struct smsctl_status *st, const char **mem,
+					  int *used, int *total);
+
 /* --- end send --- */
 
 /* --- receive and storage (owner: recv) --- */
+
+/*
+ * Stored messages.
+ *
+ * A modem keeps received (and written) messages in memories named by two letters: "SM" (the
+ * SIM), "ME" (the modem's own), "MT" (both, as one: SM and ME combined), "SR" (status
+ * reports). Indexes belong to a memory; some modems (Huawei) count from 0, others from 1.
+ * Reading or deleting in another memory than the current read memory switches it with
+ * AT+CPMS and switches it back before returning, so the modem's setting is left as found.
+ */
+
+/** A message's status in storage (TS 27.005 <stat>), or a filter for listing. */
+enum smsctl_sms_status {
+	SMSCTL_SMS_UNREAD = 1, /**< received, not yet read (stat 0, "REC UNREAD") */
+	SMSCTL_SMS_READ = 2,   /**< received and read (stat 1, "REC READ") */
+	SMSCTL_SMS_UNSENT = 3, /**< stored, not sent (stat 2, "STO UNSENT") */
+	SMSCTL_SMS_SENT = 4,   /**< stored and sent (stat 3, "STO SENT") */
+	SMSCTL_SMS_ALL = 5,    /**< filter only: every message (stat 4, "ALL") */
+};
+
+/** A message as stored on the modem (opaque). */
+struct smsctl_stored;
+/** A list of stored messages (opaque). */
+struct smsctl_stored_list;
+
+/** English name of a status ("unread", "read", "unsent", "sent", "all"), static; "" if
+ *  unknown. */
+SMSCTL_API const char *smsctl_sms_status_name(enum smsctl_sms_status status);
+/** Parse "unread", "read", "unsent", "sent" or "all"; 0 when s is none of them. */
+SMSCTL_API enum smsctl_sms_status smsctl_sms_status_from_name(const char *s);
+
+/**
+ * The memories the modem can read messages from (the first list of AT+CPMS=?), each once, in
+ * the modem's order. "MT" is left out when both "SM" and "ME" are there (it is their union),
+ * and so are "SR" and "BM" (status reports and broadcasts are not SMS-DELIVERs).
+ * @param out set to a NULL-terminated array of strings; free it with smsctl_sms_storages_free().
+ * @return the number of memories, or a negative error.
+ */
+SMSCTL_API int smsctl_sms_get_storages(struct smsctl_modem *m, char ***out);
+/** Free the array of smsctl_sms_get_storages(); NULL is allowed. */
+SMSCTL_API void smsctl_sms_storages_free(char **storages);
+
+/**
+ * List stored messages (AT+CMGL in PDU mode). Listing with ::SMSCTL_SMS_UNREAD or
+ * ::SMSCTL_SMS_ALL marks unread messages read, as every modem does.
+ * @param mem a memory ("SM", "ME", "MT"...), or NULL for every memory that
+ *        smsctl_sms_get_storages() names.
+ * @param filter which messages.
+ * @param out the list (free with smsctl_stored_list_free()), else NULL. Messages whose PDU
+ *        does not decode are in the list with a NULL PDU.
+ * @return the number of messages; ::SMSCTL_ERR_INVALID; ::SMSCTL_ERR_UNSUPPORTED (memory
+ *         unknown to the modem); ::SMSCTL_ERR_MODEM; ::SMSCTL_ERR_TIMEOUT; ::SMSCTL_ERR_GONE...
+ */
+SMSCTL_API int smsctl_sms_list(struct smsctl_modem *m, const char *mem,
+			       enum smsctl_sms_status filter, struct smsctl_stored_list **out);
+
+/**
+ * Read one stored message (AT+CMGR). Reading an unread message marks it read.
+ * @param mem the memory, or NULL for the current read memory.
+ * @param index its index (0 is valid: Huawei).
+ * @param out the message (free with smsctl_stored_free()), else NULL.
+ * @return 0; ::SMSCTL_ERR_NOT_FOUND when the index is empty or out of range; other errors.
+ */
+SMSCTL_API int smsctl_sms_read(struct smsctl_modem *m, const char *mem, int index,
+			       struct smsctl_stored **out);
+
+/**
+ * Delete one stored message (AT+CMGD=index).
+ * @param mem the memory, or NULL for the current read memory.
+ * @return 0; ::SMSCTL_ERR_NOT_FOUND when the index is out of range; other errors.
+ */
+SMSCTL_API int smsctl_sms_delete(struct smsctl_modem *m, const char *mem, int index);
+
+/**
+ * Delete every message of a memory: AT+CMGD=1,4, or, where the modem refuses that form,
+ * listing and deleting each index.
+ * @param mem the memory, or NULL for every memory smsctl_sms_get_storages() names.
+ * @return 0 or a negative error.
+ */
+SMSCTL_API int smsctl_sms_delete_all(struct smsctl_modem *m, const char *mem);
+
+SMSCTL_API void smsctl_stored_free(struct smsctl_stored *s);
+/** The memory ("SM"...). Borrowed. */
+SMSCTL_API const char *smsctl_stored_get_storage(const struct smsctl_stored *s);
+SMSCTL_API int smsctl_stored_get_index(const struct smsctl_stored *s);
+SMSCTL_API enum smsctl_sms_status smsctl_stored_get_status(const struct smsctl_stored *s);
+/** The decoded PDU (borrowed), NULL when it did not decode (see
+ *  smsctl_stored_get_decode_error()). */
+SMSCTL_API const struct smsctl_pdu *smsctl_stored_get_pdu(const struct smsctl_stored *s);
+/** The PDU as the modem gave it (hex, SMSC-prefixed). Borrowed, never NULL. */
+SMSCTL_API const char *smsctl_stored_get_hex(const struct smsctl_stored *s);
+/** Why the PDU did not decode (static English), NULL when it did. */
+SMSCTL_API const char *smsctl_stored_get_decode_error(const struct smsctl_stored *s);
+
+SMSCTL_API void smsctl_stored_list_free(struct smsctl_stored_list *list);
+SMSCTL_API size_t smsctl_stored_list_get_count(const struct smsctl_stored_list *list);
+/** The i-th message (borrowed), NULL if out of range. In memory order, then index order. */
+SMSCTL_API const struct smsctl_stored *smsctl_stored_list_get(const struct smsctl_stored_list *list,
+							      size_t i);
+
+/*
+ * Receiving.
+ *
+ * A receiver configures the modem's new-message indications (AT+CNMI), reads what already
+ * waits in every memory when started, and then reacts to +CMTI (stored, announced) or +CMT
+ * (delivered directly) indications. Parts of concatenated messages are put together
+ * (out of order, several senders interleaved, 8- and 16-bit references). Each complete
+ * message is handed to the program's callback; its stored parts are deleted only after the
+ * callback accepted it (returned 0), so a crash, an unplug or a full disk loses nothing: a
+ * refused message stays on the modem and is handed over again on the next run, never twice
+ * within one run. Parts of a message still incomplete after the maximum age are handed over
+ * marked incomplete.
+ *
+ * Event loops: poll smsctl_modem_get_fd() with smsctl_receiver_get_timeout(), then call
+ * smsctl_receiver_process(). smsctl_receiver_run() does the same for a given time.
+ * Callbacks run inside smsctl_receiver_start(), _process() and _run(); they must not free the
+ * receiver or the modem.
+ */
+
+/** How new messages reach the receiver. */
+enum smsctl_receive_mode {
+	/** Stored by the modem and announced with +CMTI (AT+CNMI=2,1): nothing is lost if the
+	 *  program is not running. The default. */
+	SMSCTL_RECEIVE_STORED = 1,
+	/** Delivered in the indication (+CMT, AT+CNMI=2,2) and acknowledged with AT+CNMA where
+	 *  the modem needs it (AT+CSMS=1). A single message the callback refuses is
+	 *  acknowledged negatively, so the network delivers it again later; a refused message
+	 *  the modem or the receiver acknowledged already (parts of a concatenated message
+	 *  held until complete, or every message with AT+CSMS=0) is stored on the modem with
+	 *  AT+CMGW for the next run. Parts held until complete live in memory only. */
+	SMSCTL_RECEIVE_DIRECT = 2,
+};
+
+/** A received message handed to the callback (opaque, borrowed for the call). */
+struct smsctl_received;
+struct smsctl_receiver;
+
+/**
+ * The program's callback.
+ * @return 0 to accept the message (its stored parts are then deleted), anything else to
+ *         refuse it (it stays stored; it is handed over again on the next run).
+ */
+typedef int (*smsctl_receive_fn)(void *userdata, const struct smsctl_received *msg);
+
+/** The reassembled message (borrowed): text, number and parts, see pdu.h. */
+SMSCTL_API const struct smsctl_message *smsctl_received_get_message(
+	const struct smsctl_received *msg);
+/** Whether every part is there (false: handed over after the maximum age). */
+SMSCTL_API bool smsctl_received_is_complete(const struct smsctl_received *msg);
+/** Number of parts present. */
+SMSCTL_API size_t smsctl_received_get_part_count(const struct smsctl_received *msg);
+/** Memory of the i-th present part, NULL when it came in a +CMT (not stored). Borrowed. */
+SMSCTL_API const char *smsctl_received_get_part_storage(const struct smsctl_received *msg,
+							size_t i);
+/** Index of the i-th present part, -1 when it came in a +CMT (not stored). */
+SMSCTL_API int smsctl_received_get_part_index(const struct smsctl_received *msg, size_t i);
+
+/**
+ * Create a receiver on an open modem; nothing is sent yet.
+ * @param m the modem (borrowed: it must outlive the receiver).
+ * @param fn the callback; userdata is passed to it.
+ * @param out the receiver (free with smsctl_receiver_free()), else NULL.
+ * @return 0, ::SMSCTL_ERR_INVALID, ::SMSCTL_ERR_NOMEM.
+ */
+SMSCTL_API int smsctl_receiver_new(struct smsctl_modem *m, smsctl_receive_fn fn, void *userdata,
+				   struct smsctl_receiver **out);
+/** Remove the URC handlers and free the receiver (incomplete parts stay stored); NULL is
+ *  allowed. */
+SMSCTL_API void smsctl_receiver_free(struct smsctl_receiver *rx);
+/** How messages arrive (before smsctl_receiver_start()); default ::SMSCTL_RECEIVE_STORED. */
+SMSCTL_API int smsctl_receiver_set_mode(struct smsctl_receiver *rx, enum smsctl_receive_mode mode);
+/** Read only this memory at start (and leave the others), NULL for every memory (default). */
+SMSCTL_API int smsctl_receiver_set_storage(struct smsctl_receiver *rx, const char *mem);
+/** Seconds after which an incomplete message is handed over marked incomplete (default 86400;
+ *  0 hands incomplete messages over at the end of every start/process call). */
+SMSCTL_API int smsctl_receiver_set_max_age(struct smsctl_receiver *rx, unsigned long seconds);
+/** Whether to configure AT+CNMI at start (default true; false leaves it as it is, useful for
+ *  reading what is stored and leaving). */
+SMSCTL_API int smsctl_receiver_set_indications(struct smsctl_receiver *rx, bool on);
+
+/**
+ * Configure the indications, register the URC handlers and hand over every message already
+ * stored in every memory (or the one chosen).
+ * @return the number of messages accepted by the callback, or a negative error
+ *         (::SMSCTL_ERR_GONE: the modem went away; nothing accepted was lost, nothing
+ *         refused was deleted).
+ */
+SMSCTL_API int smsctl_receiver_start(struct smsctl_receiver *rx);
+/**
+ * Run the modem's loop once without blocking (smsctl_modem_process()) and handle what
+ * arrived: read announced messages, hand complete ones over, delete accepted ones, hand over
+ * incomplete ones past the maximum age.
+ * @return the number of messages accepted, or a negative error.
+ */
+SMSCTL_API int smsctl_receiver_process(struct smsctl_receiver *rx);
+/** Milliseconds until the receiver needs smsctl_receiver_process() even without input (the
+ *  modem's deadline or the next incomplete message's age limit), -1 when none. */
+SMSCTL_API int smsctl_receiver_get_timeout(const struct smsctl_receiver *rx);
+/**
+ * Block for timeout_ms (-1: until an error) handling messages as they arrive.
+ * @return the number of messages accepted, or a negative error (::SMSCTL_ERR_GONE).
+ */
+SMSCTL_API int smsctl_receiver_run(struct smsctl_receiver *rx, int timeout_ms);
+/** Hand over every incomplete message now, marked incomplete. @return the number accepted
+ *  or a negative error. */
+SMSCTL_API int smsctl_receiver_flush(struct smsctl_receiver *rx);
+/** Number of messages accepted, and refused, since the receiver was created. */
+SMSCTL_API unsigned long smsctl_receiver_get_accepted(const struct smsctl_receiver *rx);
+SMSCTL_API unsigned long smsctl_receiver_get_refused(const struct smsctl_receiver *rx);
+/** Number of incomplete messages held. */
+SMSCTL_API size_t smsctl_receiver_get_pending(const struct smsctl_receiver *rx);
 /* --- end receive and storage --- */
 
 SMSCTL_END_DECLS

@@ -28,5 +28,6 @@
 #include <smsctl/sms.h>
 #include <smsctl/diagnose.h>
 #include <smsctl/codes.h>
+#include <smsctl/ports.h>
 
 #endif

@@ -19,6 +19,7 @@
 #include "sim-core.h"
 #include "sim-pdu.h"
 #include "sim-profile.h"
+#include "sim-text.h"
 
 #define LINE_MAX_LEN 560       /* longer command lines are refused with ERROR */
 #define PDU_MAX_HEX  (2 * 200) /* SMSC (12) + TPDU (at most 164), with room for junk */
@@ -58,6 +59,9 @@ enum fault_id {
 	F_PS_ONLY,
 	F_STORAGE_NEARLY_FULL,
 	F_INDICATIONS_OFF,
+	F_SIM_BLOCKED,
+	F_STORAGE_MISMATCH,
+	F_SMS_UNAVAILABLE,
 	F_COUNT
 };
 
@@ -95,6 +99,9 @@ static const struct fault_def {
     [F_PS_ONLY] = {"ps_only", ARG_NONE, 0, 0, 0},
     [F_STORAGE_NEARLY_FULL] = {"storage_nearly_full", ARG_NONE, 0, 0, 0},
     [F_INDICATIONS_OFF] = {"indications_off", ARG_NONE, 0, 0, 0},
+    [F_SIM_BLOCKED] = {"sim_blocked", ARG_NONE, 0, 0, 0},
+    [F_STORAGE_MISMATCH] = {"storage_mismatch", ARG_NONE, 0, 0, 0},
+    [F_SMS_UNAVAILABLE] = {"sms_unavailable", ARG_NONE, 0, 0, 0},
 };
 
 /* ---- State ---- */
@@ -120,8 +127,18 @@ struct chunk {
 struct timer {
 	struct timer *next;
 	uint64_t at;
-	char *report_hex; /* a status report to announce */
+	char *report_hex; /* a status report to announce, or an SMS to deliver */
+	bool deliver;
 };
+
+/* A message the device string asks for: stored at open, or arriving later. */
+struct preload {
+	bool timed;
+	unsigned long ms;
+	char *hex;	   /* a deliver PDU, or NULL */
+	char *from, *text; /* a text to encode */
+};
+#define MAX_PRELOAD 255
 
 struct sbuf {
 	char *p;
@@ -182,6 +199,8 @@ struct sim_core {
 	unsigned long commands;
 	unsigned storm_next;
 	unsigned incoming;
+	unsigned long status_ms;
+	unsigned status_next;
 
 	/* output and timers */
 	struct chunk *out_head, *out_tail;
@@ -189,9 +208,16 @@ struct sim_core {
 	struct timer *timers;
 	uint64_t closed_at;
 	uint64_t now;
+
+	struct preload *pre;
+	size_t npre;
 };
 
 /* ---- Small helpers ---- */
+
+__attribute__((format(printf, 5, 6))) static int set_detail(int *err, char *detail, size_t size,
+							    int code, const char *fmt, ...);
+#define set_detail_err set_detail
 
 static uint64_t rng_next(struct sim_core *c)
 {
@@ -347,7 +373,7 @@ static void drop_output(struct sim_core *c)
 	c->out_tail = NULL;
 }
 
-static void add_timer(struct sim_core *c, uint64_t at, char *report_hex)
+static void add_timer(struct sim_core *c, uint64_t at, char *report_hex, bool deliver)
 {
 	struct timer *t = calloc(1, sizeof(*t));
 	if (!t) {
@@ -356,6 +382,7 @@ static void add_timer(struct sim_core *c, uint64_t at, char *report_hex)
 	}
 	t->at = at;
 	t->report_hex = report_hex;
+	t->deliver = deliver;
 	struct timer **pp = &c->timers;
 	while (*pp && (*pp)->at <= at)
 		pp = &(*pp)->next;
@@ -722,6 +749,21 @@ static void unfill_sm(struct sim_core *c)
 
 /* ---- Session ---- */
 
+/* New messages go to a memory that <mem1> (what is read) does not cover. */
+static void storage_mismatch(struct sim_core *c)
+{
+	const struct sim_profile *p = c->p;
+	if (!c->cap[SIM_MEM_ME])
+		return; /* one memory only: nothing to mix up */
+	if (p->mem_allowed[0] & (1u << SIM_MEM_SM)) {
+		c->mem[0] = SIM_MEM_SM;
+		c->mem[2] = SIM_MEM_ME;
+	} else {
+		c->mem[0] = SIM_MEM_ME;
+		c->mem[2] = SIM_MEM_SM;
+	}
+}
+
 static void reset_session(struct sim_core *c)
 {
 	const struct sim_profile *p = c->p;
@@ -736,6 +778,8 @@ static void reset_session(struct sim_core *c)
 		c->cnmi[0] = c->cnmi[1] = c->cnmi[3] = 0;
 	for (int i = 0; i < 3; i++)
 		c->mem[i] = p->mem_default[i];
+	if (c->fault[F_STORAGE_MISMATCH])
+		storage_mismatch(c);
 	snprintf(c->cscs, sizeof(c->cscs), "GSM");
 	c->pending_cnma = 0;
 	c->in_pdu = false;
@@ -750,6 +794,8 @@ static void sim_power_up(struct sim_core *c)
 		c->sim = SIM_ABSENT;
 	else if (c->fault[F_SIM_FAILURE])
 		c->sim = SIM_FAILURE;
+	else if (c->fault[F_SIM_BLOCKED])
+		c->sim = SIM_BLOCKED;
 	else if (c->fault[F_SIM_PUK])
 		c->sim = SIM_PUK;
 	else if (c->pin_enabled)
@@ -1073,6 +1119,41 @@ static int h_clck(struct sim_core *c, struct cmd *cmd, struct sbuf *o)
 	return R_OK;
 }
 
+/* Remaining PIN and PUK attempts (TS 27.007 8.65); not on the older profiles. */
+static int h_cpinr(struct sim_core *c, struct cmd *cmd, struct sbuf *o)
+{
+	if (c->p->flags & (SIM_P_CPIN_NO_OK | SIM_P_NOT_SUPPORT))
+		return R_NOTSUP;
+	if (cmd->type == T_TEST)
+		return R_OK;
+	if (cmd->type != T_ACTION && cmd->type != T_SET)
+		return R_ERROR;
+	int e = sim_present_cme(c);
+	if (e)
+		return R_CME(e);
+	out_linef(c, o, "+CPINR: SIM PIN,%d,3",
+		  c->sim == SIM_PUK || c->sim == SIM_BLOCKED ? 0 : c->pin_left);
+	out_linef(c, o, "+CPINR: SIM PUK,%d,10", c->sim == SIM_BLOCKED ? 0 : c->puk_left);
+	return R_OK;
+}
+
+static int h_cgatt(struct sim_core *c, struct cmd *cmd, struct sbuf *o)
+{
+	int s1 = reg_stat(c, 1);
+	switch (cmd->type) {
+	case T_QUERY:
+		out_linef(c, o, "+CGATT: %d", s1 == 1 || s1 == 5 ? 1 : 0);
+		return R_OK;
+	case T_TEST:
+		out_line(c, o, "+CGATT: (0,1)");
+		return R_OK;
+	case T_SET:
+		return R_OK;
+	default:
+		return R_ERROR;
+	}
+}
+
 static int h_csq(struct sim_core *c, struct cmd *cmd, struct sbuf *o)
 {
 	if (cmd->type == T_TEST) {
@@ -1343,7 +1424,10 @@ static int h_csms(struct sim_core *c, struct cmd *cmd, struct sbuf *o)
 	long v;
 	switch (cmd->type) {
 	case T_QUERY:
-		out_linef(c, o, "+CSMS: %d,1,1,1", c->csms);
+		if (c->fault[F_SMS_UNAVAILABLE])
+			out_linef(c, o, "+CSMS: %d,0,0,0", c->csms);
+		else
+			out_linef(c, o, "+CSMS: %d,1,1,1", c->csms);
 		return R_OK;
 	case T_TEST:
 		out_line(c, o, "+CSMS: (0,1)");
@@ -1352,7 +1436,7 @@ static int h_csms(struct sim_core *c, struct cmd *cmd, struct sbuf *o)
 		if (cmd->nargs != 1 || !arg_int(cmd, 0, 0, 1, &v))
 			return R_CMS(303);
 		c->csms = (int)v;
-		out_line(c, o, "+CSMS: 1,1,1");
+		out_line(c, o, c->fault[F_SMS_UNAVAILABLE] ? "+CSMS: 0,0,0" : "+CSMS: 1,1,1");
 		return R_OK;
 	default:
 		return R_ERROR;
@@ -1493,6 +1577,8 @@ static int pdu_command(struct sim_core *c, struct cmd *cmd, struct sbuf *o, bool
 		return R_CMS(sim_cms(c));
 	if (!arg_int(cmd, 0, 7, 164, &len))
 		return R_CMS(304);
+	if (!write && c->fault[F_SMS_UNAVAILABLE])
+		return R_CMS(301);
 	if (cmd->nargs == 2 && (!write || !arg_int(cmd, 1, 0, 3, &stat)))
 		return R_CMS(304);
 	c->in_pdu = true;
@@ -1635,16 +1721,17 @@ static const struct {
 	const char *name;
 	handler_fn fn;
 } handlers[] = {
-    {"+CGMI", h_cgmi},	 {"+GMI", h_cgmi},     {"+CGMM", h_cgmm},	{"+GMM", h_cgmm},
-    {"+CGMR", h_cgmr},	 {"+GMR", h_cgmr},     {"+CGSN", h_cgsn},	{"+GSN", h_cgsn},
-    {"+GCAP", h_gcap},	 {"+CMEE", h_cmee},    {"+CFUN", h_cfun},	{"+CPIN", h_cpin},
-    {"+CLCK", h_clck},	 {"+CSQ", h_csq},      {"+CESQ", h_cesq},	{"+CREG", h_creg},
-    {"+CGREG", h_cgreg}, {"+CEREG", h_cereg},  {"+COPS", h_cops},	{"+CIMI", h_cimi},
-    {"+CNUM", h_cnum},	 {"+CCID", h_ccid},    {"+ICCID", h_iccid},	{"^SCID", h_scid},
-    {"+QCCID", h_qccid}, {"^ICCID", h_hiccid}, {"^SYSINFO", h_sysinfo}, {"+CSCA", h_csca},
-    {"+CSMS", h_csms},	 {"+CPMS", h_cpms},    {"+CNMI", h_cnmi},	{"+CMGF", h_cmgf},
-    {"+CSCS", h_cscs},	 {"+CSMP", h_csmp},    {"+CMGS", h_cmgs},	{"+CMGW", h_cmgw},
-    {"+CMGL", h_cmgl},	 {"+CMGR", h_cmgr},    {"+CMGD", h_cmgd},	{"+CNMA", h_cnma},
+    {"+CGMI", h_cgmi},	     {"+GMI", h_cgmi},	  {"+CGMM", h_cgmm},   {"+GMM", h_cgmm},
+    {"+CGMR", h_cgmr},	     {"+GMR", h_cgmr},	  {"+CGSN", h_cgsn},   {"+GSN", h_cgsn},
+    {"+GCAP", h_gcap},	     {"+CMEE", h_cmee},	  {"+CFUN", h_cfun},   {"+CPIN", h_cpin},
+    {"+CLCK", h_clck},	     {"+CPINR", h_cpinr}, {"+CGATT", h_cgatt}, {"+CSQ", h_csq},
+    {"+CESQ", h_cesq},	     {"+CREG", h_creg},	  {"+CGREG", h_cgreg}, {"+CEREG", h_cereg},
+    {"+COPS", h_cops},	     {"+CIMI", h_cimi},	  {"+CNUM", h_cnum},   {"+CCID", h_ccid},
+    {"+ICCID", h_iccid},     {"^SCID", h_scid},	  {"+QCCID", h_qccid}, {"^ICCID", h_hiccid},
+    {"^SYSINFO", h_sysinfo}, {"+CSCA", h_csca},	  {"+CSMS", h_csms},   {"+CPMS", h_cpms},
+    {"+CNMI", h_cnmi},	     {"+CMGF", h_cmgf},	  {"+CSCS", h_cscs},   {"+CSMP", h_csmp},
+    {"+CMGS", h_cmgs},	     {"+CMGW", h_cmgw},	  {"+CMGL", h_cmgl},   {"+CMGR", h_cmgr},
+    {"+CMGD", h_cmgd},	     {"+CNMA", h_cnma},
 };
 
 /* Basic (V.250) commands: E, V, Q, Z, I, &F, &W, &C, &D, X. */
@@ -2010,7 +2097,7 @@ static void finish_pdu(struct sim_core *c, uint64_t now)
 	if (info.status_report) {
 		char *rep = make_status_report(c, &info, mr);
 		if (rep)
-			add_timer(c, at + c->report_ms * US_PER_MS, rep);
+			add_timer(c, at + c->report_ms * US_PER_MS, rep, false);
 	}
 	if (c->fault[F_SEND_TIMEOUT])
 		return; /* accepted, but the answer never comes */
@@ -2107,10 +2194,23 @@ void sim_core_tick(struct sim_core *c, uint64_t now)
 	while (c->timers && c->timers->at <= now) {
 		struct timer *t = c->timers;
 		c->timers = t->next;
-		if (t->report_hex && c->closed_at == UINT64_MAX)
-			announce_report(c, t->report_hex, t->at);
-		else
+		if (t->deliver) {
+			sim_core_deliver_pdu(c, t->report_hex, t->at); /* lost when unregistered */
 			free(t->report_hex);
+		} else if (t->report_hex && c->closed_at == UINT64_MAX) {
+			announce_report(c, t->report_hex, t->at);
+		} else if (!t->report_hex && c->status_ms) {
+			/* Periodic status noise (^RSSI, +QIND ...), never inside a PDU entry. */
+			const char *const *u = c->p->status_urcs;
+			if (u[0] && !c->in_pdu && !c->fault[F_HANG] && c->closed_at == UINT64_MAX)
+				queue_urc(c, t->at,
+					  u[c->status_next++ % (u[1] ? (u[2] ? 3 : 2) : 1)]);
+			uint64_t next = t->at + c->status_ms * US_PER_MS;
+			add_timer(c, next > now ? next : now + c->status_ms * US_PER_MS, NULL,
+				  false);
+		} else {
+			free(t->report_hex);
+		}
 		free(t);
 	}
 }
@@ -2258,6 +2358,78 @@ int sim_core_deliver_pdu(struct sim_core *c, const char *hex, uint64_t now)
 	return 0;
 }
 
+/* Store a deliver PDU without announcing it (messages waiting when the line opens). */
+static int store_silently(struct sim_core *c, const char *hex)
+{
+	uint8_t bytes[PDU_MAX_HEX / 2];
+	int klass;
+	size_t len = strlen(hex);
+	long n = hex_decode(hex, len, bytes, sizeof(bytes));
+	if (n < 2 || (long)bytes[0] + 1 >= n || deliver_class(bytes, (size_t)n, &klass) < 0)
+		return SMSCTL_ERR_BAD_PDU;
+	char *copy = strdup_upper(hex, len);
+	if (!copy)
+		return SMSCTL_ERR_NOMEM;
+	if (mem_store(c, c->mem[2], copy, ST_REC_UNREAD, false) < 0) {
+		free(copy);
+		return SMSCTL_ERR_TOO_LONG;
+	}
+	return 0;
+}
+
+/* Encode (texts) and place the messages the device string asked for. */
+static int apply_preloads(struct sim_core *c, int *err, char *detail, size_t dsize)
+{
+	for (size_t i = 0; i < c->npre; i++) {
+		struct preload *pl = &c->pre[i];
+		struct smsctl_encoded *enc = NULL;
+		size_t parts = 1;
+		if (!pl->hex) {
+			int r = sim_text_encode(c, pl->from, pl->text, 0, &enc);
+			if (r < 0)
+				return set_detail_err(
+				    err, detail, dsize,
+				    r == SMSCTL_ERR_NOMEM ? r : SMSCTL_ERR_INVALID,
+				    "cannot encode the simulated SMS from '%s'", pl->from);
+			parts = sim_text_count(enc);
+		}
+		for (size_t k = 0; k < parts; k++) {
+			const char *hex = enc ? sim_text_hex(enc, k) : pl->hex;
+			int r = 0;
+			if (pl->timed) {
+				char *copy = strdup(hex);
+				if (copy)
+					add_timer(c, c->now + pl->ms * US_PER_MS, copy, true);
+			} else {
+				r = store_silently(c, hex);
+			}
+			if (r < 0 && r != SMSCTL_ERR_TOO_LONG) {
+				sim_text_free(enc);
+				return set_detail_err(
+				    err, detail, dsize,
+				    r == SMSCTL_ERR_NOMEM ? r : SMSCTL_ERR_INVALID,
+				    "the simulated SMS PDU '%.40s' is not a valid "
+				    "SMS-DELIVER",
+				    hex);
+			}
+		}
+		sim_text_free(enc);
+	}
+	return 0;
+}
+
+static void free_preloads(struct sim_core *c)
+{
+	for (size_t i = 0; i < c->npre; i++) {
+		free(c->pre[i].hex);
+		free(c->pre[i].from);
+		free(c->pre[i].text);
+	}
+	free(c->pre);
+	c->pre = NULL;
+	c->npre = 0;
+}
+
 /* ---- Faults ---- */
 
 static int fault_lookup(const char *name, size_t len)
@@ -2344,6 +2516,17 @@ static int apply_fault(struct sim_core *c, int id, bool on, unsigned long arg, b
 	case F_RADIO_OFF:
 		c->fun = on ? 0 : 1;
 		break;
+	case F_SIM_BLOCKED:
+		sim_power_up(c);
+		break;
+	case F_STORAGE_MISMATCH:
+		if (on) {
+			storage_mismatch(c);
+		} else {
+			for (int i = 0; i < 3; i++)
+				c->mem[i] = c->p->mem_default[i];
+		}
+		break;
 	case F_INDICATIONS_OFF:
 		if (on)
 			c->cnmi[0] = c->cnmi[1] = c->cnmi[3] = 0;
@@ -2422,6 +2605,85 @@ static bool key_is(const char *k, size_t klen, const char *name)
 	return strlen(name) == klen && !strncmp(k, name, klen);
 }
 
+/* %XX escapes (the device string separates keys with '&'). NULL on a bad escape or NUL. */
+static char *percent_decode(const char *s, size_t len)
+{
+	char *out = malloc(len + 1);
+	size_t n = 0;
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] != '%') {
+			out[n++] = s[i];
+			continue;
+		}
+		int hi = i + 2 < len ? hexval((unsigned char)s[i + 1]) : -1;
+		int lo = i + 2 < len ? hexval((unsigned char)s[i + 2]) : -1;
+		if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
+			free(out);
+			return NULL;
+		}
+		out[n++] = (char)(hi << 4 | lo);
+		i += 2;
+	}
+	out[n] = '\0';
+	return out;
+}
+
+/* pdu=HEX, sms=FROM,TEXT, arrive=MS,HEX and arrive=MS,FROM,TEXT. */
+static int parse_preload(struct sim_core *c, const char *k, size_t klen, const char *v, size_t vlen,
+			 int *err, char *detail, size_t dsize)
+{
+	struct preload pl = {0};
+	const char *comma;
+	if (c->npre >= MAX_PRELOAD)
+		return set_detail(err, detail, dsize, SMSCTL_ERR_INVALID,
+				  "too many simulated messages (at most %d)", MAX_PRELOAD);
+	if (key_is(k, klen, "arrive")) {
+		comma = memchr(v, ',', vlen);
+		if (!comma || !parse_ulong(v, (size_t)(comma - v), 0, 86400000ul, &pl.ms))
+			goto bad;
+		pl.timed = true;
+		vlen -= (size_t)(comma - v) + 1;
+		v = comma + 1;
+	}
+	comma = memchr(v, ',', vlen);
+	if (key_is(k, klen, "pdu") || (pl.timed && !comma)) {
+		if (vlen == 0 || vlen > PDU_MAX_HEX || comma)
+			goto bad;
+		pl.hex = strdup_upper(v, vlen);
+		if (!pl.hex)
+			goto nomem;
+	} else {
+		if (!comma)
+			goto bad;
+		pl.from = percent_decode(v, (size_t)(comma - v));
+		pl.text = percent_decode(comma + 1, vlen - (size_t)(comma - v) - 1);
+		if (!pl.from || !pl.text || !pl.from[0]) {
+			free(pl.from);
+			free(pl.text);
+			goto bad;
+		}
+	}
+	struct preload *p = realloc(c->pre, (c->npre + 1) * sizeof(*p));
+	if (!p) {
+		free(pl.hex);
+		free(pl.from);
+		free(pl.text);
+		goto nomem;
+	}
+	c->pre = p;
+	c->pre[c->npre++] = pl;
+	return 0;
+bad:
+	return set_detail(err, detail, dsize, SMSCTL_ERR_INVALID,
+			  "bad simulated message '%.*s=%.*s' (pdu=HEX, sms=FROM,TEXT, "
+			  "arrive=MS,HEX or arrive=MS,FROM,TEXT; %%XX escapes)",
+			  (int)klen, k, (int)(vlen > 60 ? 60 : vlen), v);
+nomem:
+	return set_detail(err, detail, dsize, SMSCTL_ERR_NOMEM, "out of memory");
+}
+
 static int parse_key(struct sim_core *c, const char *k, size_t klen, const char *v, size_t vlen,
 		     int *err, char *detail, size_t dsize)
 {
@@ -2469,6 +2731,8 @@ static int parse_key(struct sim_core *c, const char *k, size_t klen, const char 
 		}
 		return 0;
 	}
+	if (key_is(k, klen, "pdu") || key_is(k, klen, "sms") || key_is(k, klen, "arrive"))
+		return parse_preload(c, k, klen, v, vlen, err, detail, dsize);
 	if (key_is(k, klen, "pin") || key_is(k, klen, "puk")) {
 		bool pin = k[1] == 'i';
 		if (vlen < (pin ? 4u : 8u) || vlen > 8 || strspn(v, "0123456789") < vlen)
@@ -2489,6 +2753,7 @@ static int parse_key(struct sim_core *c, const char *k, size_t klen, const char 
 	    {"report", 0, 600000},
 	    {"boot", 0, 1},
 	    {"sm", 1, 255},
+	    {"status", 0, 3600000},
 	};
 	for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
 		if (!key_is(k, klen, nums[i].name))
@@ -2517,15 +2782,18 @@ static int parse_key(struct sim_core *c, const char *k, size_t klen, const char 
 		case 5:
 			c->boot_on_open = n == 1;
 			break;
-		default:
+		case 6:
 			c->cap[SIM_MEM_SM] = (unsigned)n;
+			break;
+		default:
+			c->status_ms = n;
 			break;
 		}
 		return 0;
 	}
 	return set_detail(err, detail, dsize, SMSCTL_ERR_INVALID,
 			  "unknown key '%.*s' in a sim: device (fault, pin, puk, seed, baud, "
-			  "latency, network, report, boot, sm)",
+			  "latency, network, report, boot, sm, status, pdu, sms, arrive)",
 			  (int)klen, k);
 }
 
@@ -2597,6 +2865,9 @@ struct sim_core *sim_core_new(const char *spec, int *err, char *detail, size_t d
 	reset_session(c);
 	c->fun = c->fault[F_RADIO_OFF] ? 0 : 1;
 	sim_power_up(c);
+	if (apply_preloads(c, err, detail, detail_size) < 0)
+		goto fail;
+	free_preloads(c);
 	if (c->fault[F_STORAGE_FULL])
 		fill_sm(c, 0);
 	else if (c->fault[F_STORAGE_NEARLY_FULL])
@@ -2609,12 +2880,17 @@ fail:
 
 void sim_core_start(struct sim_core *c, uint64_t now)
 {
-	c->now = now;
 	c->line_free_at = now;
+	/* Timers set while parsing count from the open. */
+	for (struct timer *t = c->timers; t; t = t->next)
+		t->at += now - c->now;
+	c->now = now;
 	if (c->fault[F_UNPLUG] && c->unplug_at != UINT64_MAX)
 		c->unplug_at = now + c->unplug_s * 1000000ull;
 	if (c->boot_on_open)
 		queue_boot(c, now);
+	if (c->status_ms)
+		add_timer(c, now + c->status_ms * US_PER_MS, NULL, false);
 }
 
 void sim_core_free(struct sim_core *c)
@@ -2633,6 +2909,7 @@ void sim_core_free(struct sim_core *c)
 			free(c->store[m][i].hex);
 		free(c->store[m]);
 	}
+	free_preloads(c);
 	for (size_t i = 0; i < c->nsent; i++)
 		free(c->sent[i]);
 	free(c->sent);

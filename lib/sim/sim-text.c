@@ -11,14 +11,14 @@
 #include "sim-core.h"
 #include "sim-text.h"
 
-int sim_deliver_text(struct sim_core *c, const char *from, const char *text, unsigned flags,
-		     uint64_t now)
+int sim_text_encode(struct sim_core *c, const char *from, const char *text, unsigned flags,
+		    struct smsctl_encoded **out)
 {
 	struct smsctl_submit_options *opts = smsctl_submit_options_new();
-	struct smsctl_encoded *enc = NULL;
 	char ts[32];
 	int r;
 
+	*out = NULL;
 	if (!opts)
 		return SMSCTL_ERR_NOMEM;
 	unsigned n = sim_core_next_incoming(c);
@@ -28,14 +28,38 @@ int sim_deliver_text(struct sim_core *c, const char *from, const char *text, uns
 		r = smsctl_submit_options_set_concat_ref(opts, (n + 1) & 0xff);
 	if (r == 0 && (flags & SMSCTL_SIM_DELIVER_UCS2))
 		r = smsctl_submit_options_set_coding(opts, SMSCTL_CODING_UCS2);
+	if (r == 0) {
+		/* One second apart, from 2026-11-25 08:00:00 UTC. */
+		snprintf(ts, sizeof(ts), "2026-11-25T%02u:%02u:%02u+00:00", 8 + n / 3600 % 16,
+			 n / 60 % 60, n % 60);
+		r = smsctl_pdu_encode_deliver(from, text, ts, opts, out);
+	}
+	smsctl_submit_options_free(opts);
+	return r;
+}
+
+size_t sim_text_count(const struct smsctl_encoded *enc)
+{
+	return enc ? smsctl_encoded_get_count(enc) : 0;
+}
+
+const char *sim_text_hex(const struct smsctl_encoded *enc, size_t i)
+{
+	return smsctl_encoded_get_hex(enc, i);
+}
+
+void sim_text_free(struct smsctl_encoded *enc)
+{
+	smsctl_encoded_free(enc);
+}
+
+int sim_deliver_text(struct sim_core *c, const char *from, const char *text, unsigned flags,
+		     uint64_t now)
+{
+	struct smsctl_encoded *enc = NULL;
+	int r = sim_text_encode(c, from, text, flags, &enc);
 	if (r < 0)
-		goto out;
-	/* One second apart, from 2026-11-25 08:00:00 UTC. */
-	snprintf(ts, sizeof(ts), "2026-11-25T%02u:%02u:%02u+00:00", 8 + n / 3600 % 16, n / 60 % 60,
-		 n % 60);
-	r = smsctl_pdu_encode_deliver(from, text, ts, opts, &enc);
-	if (r < 0)
-		goto out;
+		return r;
 	size_t parts = smsctl_encoded_get_count(enc);
 	for (size_t i = 0; i < parts; i++) {
 		size_t k = (flags & SMSCTL_SIM_DELIVER_REVERSE) ? parts - 1 - i : i;
@@ -46,6 +70,5 @@ int sim_deliver_text(struct sim_core *c, const char *from, const char *text, uns
 	r = (int)parts;
 out:
 	smsctl_encoded_free(enc);
-	smsctl_submit_options_free(opts);
 	return r;
 }

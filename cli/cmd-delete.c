@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* smsctl delete INDEX | --all: delete stored messages. */
+#include <getopt.h>
+
+#include "recv-common.h"
+
+static void delete_usage(FILE *f)
+{
+	fputs(_("Usage: smsctl delete [--storage MEM] [--json] INDEX\n"
+		"       smsctl delete [--storage MEM] [--json] --all\n"
+		"Delete one stored message, or every message.\n\n"
+		"  -s, --storage MEM   the memory (SM, ME, MT...); default: the modem's current\n"
+		"                      one for INDEX, every memory for --all\n"
+		"  -a, --all           delete every message\n"
+		"  -j, --json          print {\"storage\": ..., \"index\": n|null, \"all\": bool}\n"
+		"  -h, --help          show this help\n"),
+	      f);
+}
+
+int cmd_delete(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"storage", required_argument, NULL, 's'},
+	    {"all", no_argument, NULL, 'a'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	struct smsctl_modem *m = NULL;
+	char *storage = NULL;
+	bool all = false;
+	int c, r, rc, index = -1;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+s:ah", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			storage = optarg;
+			if (!recv_storage_arg(storage))
+				return cli_usage_error(cli, _("invalid --storage '%s'"), optarg);
+			break;
+		case 'a':
+			all = true;
+			break;
+		case 'h':
+			delete_usage(stdout);
+			return EXIT_OK;
+		default:
+			return cli_usage_error(cli, _("unknown option '%s'"), argv[optind - 1]);
+		}
+	}
+	if (all && optind < argc)
+		return cli_usage_error(cli, "%s", _("give INDEX or --all, not both"));
+	if (!all) {
+		if (optind >= argc)
+			return cli_usage_error(cli, "%s", _("missing INDEX (or --all)"));
+		if (!recv_parse_index(argv[optind], &index))
+			return cli_usage_error(cli, _("invalid INDEX '%s'"), argv[optind]);
+		if (optind + 1 < argc)
+			return cli_usage_error(cli, _("unexpected argument '%s'"),
+					       argv[optind + 1]);
+	}
+
+	rc = recv_open_prepared(cli, &m);
+	if (rc != EXIT_OK)
+		return rc;
+	r = all ? smsctl_sms_delete_all(m, storage) : smsctl_sms_delete(m, storage, index);
+	if (r == SMSCTL_ERR_NOT_FOUND) {
+		cli_err(cli, _("no message at index %d"), index);
+		rc = EXIT_OTHER;
+		goto out;
+	}
+	if (r < 0) {
+		rc = recv_fail(cli, m, r, _("cannot delete"));
+		goto out;
+	}
+	if (cli->json) {
+		struct json j;
+
+		json_init(&j, stdout);
+		json_object_begin(&j);
+		json_kv_string(&j, "storage", storage);
+		json_kv_int_or_null(&j, "index", index, !all);
+		json_kv_bool(&j, "all", all);
+		json_object_end(&j);
+		json_end_line(&j);
+	}
+out:
+	smsctl_modem_free(m);
+	return rc;
+}

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* smsctl info: manufacturer, model, revision, IMEI, ICCID, IMSI, own number. */
+#include <getopt.h>
+
+#include "cli.h"
+
+static void info_usage(FILE *f)
+{
+	fputs(_("Usage: smsctl info [--json]\n"
+		"Show the modem's identity and the SIM's: manufacturer, model, revision, IMEI,\n"
+		"ICCID, IMSI and own number (where the SIM has it). No PIN is entered.\n\n"
+		"  -j, --json   one object with the keys manufacturer, model, revision, imei,\n"
+		"               iccid, imsi, own_number (null when unknown)\n"
+		"  -h, --help   show this help\n"),
+	      f);
+}
+
+int cmd_info(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"json", no_argument, NULL, 'j'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	struct smsctl_modem *m = NULL;
+	struct smsctl_info *info = NULL;
+	int c, rc, ex;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			cli->json = true;
+			break;
+		case 'h':
+			info_usage(stdout);
+			return EXIT_OK;
+		default:
+			if (optopt)
+				return cli_usage_error(cli, _("unknown option '-%c'"), optopt);
+			return cli_usage_error(cli, _("unknown option '%s'"), argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error(cli, _("unexpected argument '%s'"), argv[optind]);
+	ex = cli_open_modem(cli, &m);
+	if (ex != EXIT_OK)
+		return ex;
+	rc = smsctl_info_read(m, &info);
+	if (rc < 0) {
+		const char *d = smsctl_modem_get_error_detail(m);
+		cli_err(cli, "%s", *d ? d : smsctl_strerror(rc));
+		smsctl_modem_free(m);
+		return cli_exit_for_error(rc);
+	}
+	const struct {
+		const char *key;
+		const char *label;
+		const char *value;
+	} fields[] = {
+	    {"manufacturer", N_("Manufacturer"), smsctl_info_get_manufacturer(info)},
+	    {"model", N_("Model"), smsctl_info_get_model(info)},
+	    {"revision", N_("Revision"), smsctl_info_get_revision(info)},
+	    {"imei", N_("IMEI"), smsctl_info_get_imei(info)},
+	    {"iccid", N_("ICCID"), smsctl_info_get_iccid(info)},
+	    {"imsi", N_("IMSI"), smsctl_info_get_imsi(info)},
+	    {"own_number", N_("Own number"), smsctl_info_get_own_number(info)},
+	};
+	if (cli->json) {
+		struct json j;
+		json_init(&j, stdout);
+		json_object_begin(&j);
+		for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+			json_kv_string(&j, fields[i].key, fields[i].value);
+		json_object_end(&j);
+		json_end_line(&j);
+	} else {
+		for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+			printf("%s: %s\n", _(fields[i].label),
+			       fields[i].value ? fields[i].value : _("(unknown)"));
+	}
+	smsctl_info_free(info);
+	smsctl_modem_free(m);
+	return EXIT_OK;
+}

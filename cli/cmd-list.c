@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* smsctl list: the messages stored on the modem, one entry per stored PDU (parts of a
+ * concatenated message are listed separately, with their part number). */
+#include <getopt.h>
+
+#include "recv-common.h"
+
+static void list_usage(FILE *f)
+{
+	fputs(_("Usage: smsctl list [--storage MEM] [--status STATUS] [--json]\n"
+		"List the messages stored on the modem, one entry per stored part.\n\n"
+		"  -s, --storage MEM   only this memory (SM, ME, MT...); default: every one\n"
+		"  -S, --status STATUS unread, read, unsent, sent or all (default all); listing\n"
+		"                      unread messages marks them read, as the modem does\n"
+		"  -j, --json          one object per line: storage, index, status, type, number,\n"
+		"                      timestamp, coding, class, text, concat, pdu, error\n"
+		"  -h, --help          show this help\n"),
+	      f);
+}
+
+int cmd_list(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"storage", required_argument, NULL, 's'},
+	    {"status", required_argument, NULL, 'S'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	enum smsctl_sms_status filter = SMSCTL_SMS_ALL;
+	struct smsctl_stored_list *list = NULL;
+	struct smsctl_modem *m = NULL;
+	char *storage = NULL;
+	int c, r, rc;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+s:S:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			storage = optarg;
+			if (!recv_storage_arg(storage))
+				return cli_usage_error(cli, _("invalid --storage '%s'"), optarg);
+			break;
+		case 'S':
+			filter = smsctl_sms_status_from_name(optarg);
+			if (!filter)
+				return cli_usage_error(
+				    cli,
+				    _("invalid --status '%s' (unread, read, unsent, sent, all)"),
+				    optarg);
+			break;
+		case 'h':
+			list_usage(stdout);
+			return EXIT_OK;
+		default:
+			return cli_usage_error(cli, _("unknown option '%s'"), argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error(cli, _("unexpected argument '%s'"), argv[optind]);
+
+	rc = recv_open_prepared(cli, &m);
+	if (rc != EXIT_OK)
+		return rc;
+	r = smsctl_sms_list(m, storage, filter, &list);
+	if (r < 0) {
+		rc = recv_fail(cli, m, r, _("cannot list the messages"));
+		goto out;
+	}
+	for (size_t i = 0; i < smsctl_stored_list_get_count(list); i++) {
+		const struct smsctl_stored *s = smsctl_stored_list_get(list, i);
+
+		if (cli->json) {
+			struct json j;
+
+			json_init(&j, stdout);
+			recv_json_stored(&j, s);
+			json_end_line(&j);
+		} else {
+			recv_print_stored(cli, stdout, s, false);
+		}
+	}
+	if (!cli->json && smsctl_stored_list_get_count(list) == 0)
+		fprintf(stderr, "%s\n", _("no messages"));
+	if (fflush(stdout) != 0) {
+		cli_err(cli, "%s", _("cannot write the output"));
+		rc = EXIT_OTHER;
+	}
+out:
+	smsctl_stored_list_free(list);
+	smsctl_modem_free(m);
+	return rc;
+}

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* smsctl read INDEX: one stored message. */
+#include <getopt.h>
+
+#include "recv-common.h"
+
+static void read_usage(FILE *f)
+{
+	fputs(
+	    _("Usage: smsctl read [--storage MEM] [--json] INDEX\n"
+	      "Print one stored message (reading an unread message marks it read).\n\n"
+	      "  -s, --storage MEM   the memory (SM, ME, MT...); default: the modem's current one\n"
+	      "  -j, --json          one object: storage, index, status, type, number, timestamp,\n"
+	      "                      coding, class, text, concat, pdu, error\n"
+	      "  -h, --help          show this help\n\n"
+	      "Exit status: 0 success; 1 no message at INDEX; 64 bad INDEX.\n"),
+	    f);
+}
+
+int cmd_read(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"storage", required_argument, NULL, 's'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	struct smsctl_stored *s = NULL;
+	struct smsctl_modem *m = NULL;
+	char *storage = NULL;
+	int c, r, rc, index;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+s:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			storage = optarg;
+			if (!recv_storage_arg(storage))
+				return cli_usage_error(cli, _("invalid --storage '%s'"), optarg);
+			break;
+		case 'h':
+			read_usage(stdout);
+			return EXIT_OK;
+		default:
+			return cli_usage_error(cli, _("unknown option '%s'"), argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		return cli_usage_error(cli, "%s", _("missing INDEX"));
+	if (!recv_parse_index(argv[optind], &index))
+		return cli_usage_error(cli, _("invalid INDEX '%s'"), argv[optind]);
+	if (optind + 1 < argc)
+		return cli_usage_error(cli, _("unexpected argument '%s'"), argv[optind + 1]);
+
+	rc = recv_open_prepared(cli, &m);
+	if (rc != EXIT_OK)
+		return rc;
+	r = smsctl_sms_read(m, storage, index, &s);
+	if (r == SMSCTL_ERR_NOT_FOUND) {
+		cli_err(cli, _("no message at index %d"), index);
+		rc = EXIT_OTHER;
+		goto out;
+	}
+	if (r < 0) {
+		rc = recv_fail(cli, m, r, _("cannot read the message"));
+		goto out;
+	}
+	if (cli->json) {
+		struct json j;
+
+		json_init(&j, stdout);
+		recv_json_stored(&j, s);
+		json_end_line(&j);
+	} else {
+		recv_print_stored(cli, stdout, s, false);
+	}
+	if (fflush(stdout) != 0) {
+		cli_err(cli, "%s", _("cannot write the output"));
+		rc = EXIT_OTHER;
+	}
+out:
+	smsctl_stored_free(s);
+	smsctl_modem_free(m);
+	return rc;
+}
