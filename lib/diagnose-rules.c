@@ -434,8 +434,12 @@ static bool rule_port(const struct diag_input *in, struct smsctl_diagnosis *d)
 	count_noise(in, &bad, &total, sample, sizeof(sample));
 	if (bad >= 4 && bad * 100 >= total) {
 		fmt(s, sizeof(s), _("Garbage on %s: wrong baud rate or not an AT port"), dev);
-		fmt(det, sizeof(det), _("%zu of %zu bytes received were not text (%s)."), bad,
-		    total, sample);
+		if (sample[0])
+			fmt(det, sizeof(det), _("%zu of %zu bytes received were not text (%s)."),
+			    bad, total, sample);
+		else
+			fmt(det, sizeof(det), _("%zu of %zu bytes received were not text."), bad,
+			    total);
 		fmt(rem, sizeof(rem), "%s",
 		    _("Try the usual baud rates (--baud 115200, 57600, 9600) or another port of "
 		      "the "
@@ -443,7 +447,13 @@ static bool rule_port(const struct diag_input *in, struct smsctl_diagnosis *d)
 		      "cable or a long unshielded serial line also garbles bytes."));
 		struct smsctl_finding *f =
 		    diag_add(d, "port.noise", SMSCTL_SEVERITY_WARNING, s, det, rem);
-		diag_evidence(f, "(received)", sample);
+		char shown[96];
+		if (sample[0])
+			snprintf(shown, sizeof(shown), "%s", sample);
+		else
+			snprintf(shown, sizeof(shown), "(%zu of %zu bytes dropped as line noise)",
+				 bad, total);
+		diag_evidence(f, "(received)", shown);
 	}
 
 	if (!in->answered) {

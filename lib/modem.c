@@ -667,3 +667,10 @@ int modem_new_from_transport(const char *name, struct transport *t,
 	at_chat_reset((*out)->chat, now_ms());
 	return 0;
 }
+
+unsigned long modem_get_noise(const struct smsctl_modem *m, unsigned long *received)
+{
+	if (received)
+		*received = 0;
+	return m && m->chat ? at_chat_get_noise(m->chat, received) : 0;
+}
