@@ -1178,14 +1178,16 @@ unsigned long at_chat_get_command_count(const struct at_chat *c)
 	return c->commands;
 }
 
+unsigned long at_chat_get_noise(const struct at_chat *c, unsigned long *received)
+{
+	if (received)
+		*received = c->syn.bytes;
+	return c->syn.noise;
+}
+
 unsigned long at_chat_get_line_count(const struct at_chat *c)
 {
 	return c->syn.lines;
-}
-
-unsigned long at_chat_get_noise(const struct at_chat *c)
-{
-	return c->syn.noise;
 }
 
 /* ---- responses (public) ---- */

@@ -25,10 +25,11 @@ void at_syntax_init(struct at_syntax *s)
 
 void at_syntax_reset(struct at_syntax *s)
 {
-	unsigned long lines = s->lines, noise = s->noise;
+	unsigned long lines = s->lines, bytes = s->bytes, noise = s->noise;
 
 	at_syntax_init(s);
 	s->lines = lines;
+	s->bytes = bytes;
 	s->noise = noise;
 }
 
@@ -191,6 +192,7 @@ void at_syntax_feed(struct at_syntax *s, const void *buf, size_t len, at_syntax_
 {
 	const unsigned char *p = buf;
 
+	s->bytes += len;
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = p[i];
 

@@ -35,7 +35,8 @@ struct at_syntax {
 	bool want_prompt;    /* a `>` at the start of a line is the prompt */
 	bool skip_space;     /* drop one space right after the prompt */
 	unsigned long lines; /* events delivered, for measurements */
-	unsigned long noise; /* bytes dropped as line noise (NUL, control, not UTF-8) */
+	unsigned long bytes; /* bytes fed, for the diagnosis of line noise */
+	unsigned long noise; /* of which dropped as line noise (NUL, control, not UTF-8) */
 	size_t raw_len;	     /* bytes in raw */
 	char line[AT_LINE_MAX + 1];
 	/* The line as received (without CR, LF, Ctrl-Z and ESC), noise included: valid during an

@@ -12,8 +12,8 @@
 int modem_new_from_transport(const char *name, struct transport *t,
 			     const struct smsctl_modem_options *opts, struct smsctl_modem **out);
 
-/* Bytes dropped as line noise (NUL, control bytes, bytes that are not UTF-8, lines without
- * text) since the handle was created: for the diagnosis (port.noise). */
-unsigned long modem_get_noise_bytes(const struct smsctl_modem *m);
+/* Bytes received since the handle was created, and of them those dropped as line noise
+ * (a wrong baud rate, a noisy line); for the diagnosis. */
+unsigned long modem_get_noise(const struct smsctl_modem *m, unsigned long *received);
 
 #endif

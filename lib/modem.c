@@ -693,7 +693,9 @@ int modem_new_from_transport(const char *name, struct transport *t,
 	return 0;
 }
 
-unsigned long modem_get_noise_bytes(const struct smsctl_modem *m)
+unsigned long modem_get_noise(const struct smsctl_modem *m, unsigned long *received)
 {
-	return m ? at_chat_get_noise(m->chat) : 0;
+	if (received)
+		*received = 0;
+	return m && m->chat ? at_chat_get_noise(m->chat, received) : 0;
 }
