@@ -874,6 +874,42 @@ START_TEST(test_noisy_line)
 }
 END_TEST
 
+/* Indications lost: the modem switched them off behind the receiver's back (as 27.005 lets
+ * it do after an unacknowledged +CMT) or noise ate them. The safety scan finds the messages. */
+START_TEST(test_lost_indications)
+{
+	struct collector c = {0};
+	struct smsctl_receiver *rx = NULL;
+	struct smsctl_modem *m = open_sim(_i ? "sim:?fault=garbage:60" : "sim:");
+	struct smsctl_sim *sim = smsctl_modem_get_sim(m);
+	char from[16];
+
+	ck_assert_int_eq(smsctl_receiver_new(m, collect, &c, &rx), 0);
+	ck_assert_int_eq(smsctl_receiver_set_scan_interval(rx, 1), 0);
+	ck_assert_int_eq(smsctl_receiver_start(rx), 0);
+	ck_assert_int_eq(smsctl_modem_command(m, "AT+CNMI=0,0,0,0,0", 0, NULL), 0);
+	for (int i = 0; i < 6; i++) {
+		snprintf(from, sizeof(from), "+3161000000%d", i);
+		ck_assert_int_eq(smsctl_sim_deliver(sim, from, text_short, 0), 1);
+	}
+	ck_assert_int_ge(run_until(rx, &c, 6), 0);
+	run_idle(rx, 100);
+	ck_assert_uint_eq(c.n, 6);
+	for (int i = 0; i < 6; i++) {
+		snprintf(from, sizeof(from), "+3161000000%d", i);
+		ck_assert_uint_eq(count_text(&c, from, text_short), 1);
+	}
+	/* And the indications are on again. */
+	struct smsctl_response *resp = NULL;
+	ck_assert_int_eq(smsctl_modem_command(m, "AT+CNMI?", 0, &resp), 0);
+	ck_assert_str_eq(smsctl_response_get_line(resp, 0), "+CNMI: 2,1,0,0,0");
+	smsctl_response_free(resp);
+	smsctl_receiver_free(rx);
+	collector_clear(&c);
+	smsctl_modem_free(m);
+}
+END_TEST
+
 /* Garbage glued to PDU lines: the garbled entries of +CMGL are read again one by one. */
 static const char *const garbled_devices[] = {
     "sim:?fault=garbage:30,storage_full",
@@ -1014,6 +1050,7 @@ static Suite *recv_suite(void)
 	tcase_add_loop_test(tc, test_cnmi_configured, 0,
 			    (int)(sizeof(cnmi_cases) / sizeof(cnmi_cases[0])));
 	tcase_add_test(tc, test_event_loop);
+	tcase_add_loop_test(tc, test_lost_indications, 0, 2);
 	tcase_add_loop_test(tc, test_noisy_line, 0,
 			    (int)(sizeof(noisy_devices) / sizeof(noisy_devices[0])));
 	suite_add_tcase(s, tc);
