@@ -1007,7 +1007,13 @@ void at_chat_feed(struct at_chat *c, const void *buf, size_t len, uint64_t now_m
 		c->state = ST_IDLE;
 		c->need_resync = true;
 	}
+	unsigned long noise = c->syn.noise;
 	at_syntax_feed(&c->syn, buf, len, on_event, c);
+	if (c->syn.noise != noise && c->trace) {
+		char msg[64];
+		snprintf(msg, sizeof(msg), "%lu bytes of line noise dropped", c->syn.noise - noise);
+		trace_info(c, msg);
+	}
 	start_next(c);
 }
 
@@ -1153,6 +1159,11 @@ unsigned long at_chat_get_command_count(const struct at_chat *c)
 unsigned long at_chat_get_line_count(const struct at_chat *c)
 {
 	return c->syn.lines;
+}
+
+unsigned long at_chat_get_noise(const struct at_chat *c)
+{
+	return c->syn.noise;
 }
 
 /* ---- responses (public) ---- */

@@ -78,6 +78,8 @@ int at_chat_remove_urc_handler(struct at_chat *c, int id);
 unsigned long at_chat_get_events(const struct at_chat *c);
 unsigned long at_chat_get_command_count(const struct at_chat *c);
 unsigned long at_chat_get_line_count(const struct at_chat *c);
+/* Bytes dropped as line noise since the chat was created. */
+unsigned long at_chat_get_noise(const struct at_chat *c);
 
 /* A deep copy of a response (free with smsctl_response_free()), NULL without memory. */
 struct smsctl_response *at_response_dup(const struct smsctl_response *r);

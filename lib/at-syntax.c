@@ -25,10 +25,11 @@ void at_syntax_init(struct at_syntax *s)
 
 void at_syntax_reset(struct at_syntax *s)
 {
-	unsigned long lines = s->lines;
+	unsigned long lines = s->lines, noise = s->noise;
 
 	at_syntax_init(s);
 	s->lines = lines;
+	s->noise = noise;
 }
 
 void at_syntax_expect_pdu(struct at_syntax *s, bool on)
@@ -119,6 +120,7 @@ static void trim_noise(struct at_syntax *s)
 	}
 	if (start)
 		memmove(p, p + start, end - start);
+	s->noise += s->len - (end - start);
 	s->len = end - start;
 }
 
@@ -147,8 +149,10 @@ static void emit_line(struct at_syntax *s, at_syntax_fn fn, void *userdata)
 		trim_noise(s);
 		/* no printable ASCII at all: noise that happens to be UTF-8 (modem answers are
 		 * ASCII; text in UCS2 or GSM charset is too) */
-		if (!has_ascii_text(s))
+		if (!has_ascii_text(s)) {
+			s->noise += s->len;
 			s->len = 0;
+		}
 	}
 	if (s->len == 0 && !s->overflow)
 		return;
@@ -180,16 +184,21 @@ void at_syntax_feed(struct at_syntax *s, const void *buf, size_t len, at_syntax_
 			emit_line(s, fn, userdata);
 			continue;
 		}
-		if (c == '\0' || c == 0x1a || c == 0x1b)
+		if (c == '\0' || c == 0x1a || c == 0x1b) {
+			s->noise += c == '\0';
 			continue;
+		}
 		if (s->skip_space) {
 			s->skip_space = false;
 			if (c == ' ')
 				continue;
 		}
-		if (s->len == 0 && !s->overflow && is_leading_noise(c))
+		if (s->len == 0 && !s->overflow && is_leading_noise(c)) {
+			s->noise++;
 			continue;
+		}
 		if (c == '>' && s->want_prompt && !s->pdu_next && !s->overflow && only_noise(s)) {
+			s->noise += s->len;
 			s->len = 0;
 			s->want_prompt = false;
 			s->skip_space = true;

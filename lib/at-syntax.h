@@ -30,6 +30,7 @@ struct at_syntax {
 	bool want_prompt;    /* a `>` at the start of a line is the prompt */
 	bool skip_space;     /* drop one space right after the prompt */
 	unsigned long lines; /* events delivered, for measurements */
+	unsigned long noise; /* bytes dropped as line noise (NUL, control, not UTF-8) */
 	char line[AT_LINE_MAX + 1];
 };
 

@@ -12,4 +12,8 @@
 int modem_new_from_transport(const char *name, struct transport *t,
 			     const struct smsctl_modem_options *opts, struct smsctl_modem **out);
 
+/* Bytes dropped as line noise (NUL, control bytes, bytes that are not UTF-8, lines without
+ * text) since the handle was created: for the diagnosis (port.noise). */
+unsigned long modem_get_noise_bytes(const struct smsctl_modem *m);
+
 #endif

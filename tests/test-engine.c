@@ -47,49 +47,54 @@ static const struct {
 	bool prompt;
 	bool pdu_after_first;
 	const char *events;
+	unsigned long noise; /* bytes counted as line noise */
 } syntax_cases[] = {
-    {"crlf", "\r\nOK\r\n", 0, false, false, "L[OK]"},
-    {"cr only (Gammu atgen)", "+CMGL: 1\rOK\r", 0, false, false, "L[+CMGL: 1]L[OK]"},
+    {"crlf", "\r\nOK\r\n", 0, false, false, "L[OK]", 0},
+    {"cr only (Gammu atgen)", "+CMGL: 1\rOK\r", 0, false, false, "L[+CMGL: 1]L[OK]", 0},
     {"lf only (Gammu .dump)", "AT+CREG?\n+CREG: 0,1\nOK\n", 0, false, false,
-     "L[AT+CREG?]L[+CREG: 0,1]L[OK]"},
+     "L[AT+CREG?]L[+CREG: 0,1]L[OK]", 0},
     {"echo with cr cr lf", "AT+CSQ\r\r\n+CSQ: 20,99\r\n\r\nOK\r\n", 0, false, false,
-     "L[AT+CSQ]L[+CSQ: 20,99]L[OK]"},
-    {"empty lines are not events", "\r\n\r\n\r\r\n\n\nOK\r\n\r\n", 0, false, false, "L[OK]"},
-    {"nul bytes anywhere", "\0\0O\0K\0\r\n", 7, false, false, "L[OK]"},
-    {"leading noise", "\xff\xfe\x01\x7fOK\r\n", 0, false, false, "L[OK]"},
-    {"noise glued to both ends", "\x9c\xb1OK\xe8\r\n", 0, false, false, "L[OK]"},
-    {"a line of noise only", "\x9c\xb1\xff\x80\r\nOK\r\n", 0, false, false, "L[OK]"},
-    {"valid utf-8 noise only", "\xc7\x84\r\n\xd4\xb8\xc2\xa0\r\nOK\r\n", 0, false, false, "L[OK]"},
+     "L[AT+CSQ]L[+CSQ: 20,99]L[OK]", 0},
+    {"empty lines are not events", "\r\n\r\n\r\r\n\n\nOK\r\n\r\n", 0, false, false, "L[OK]", 0},
+    {"nul bytes anywhere", "\0\0O\0K\0\r\n", 7, false, false, "L[OK]", 4},
+    {"leading noise", "\xff\xfe\x01\x7fOK\r\n", 0, false, false, "L[OK]", 4},
+    {"noise glued to both ends", "\x9c\xb1OK\xe8\r\n", 0, false, false, "L[OK]", 3},
+    {"a line of noise only", "\x9c\xb1\xff\x80\r\nOK\r\n", 0, false, false, "L[OK]", 4},
+    {"valid utf-8 noise only", "\xc7\x84\r\n\xd4\xb8\xc2\xa0\r\nOK\r\n", 0, false, false, "L[OK]",
+     6},
     {"noise inside kept",
      "AB\x9c"
      "CD\r\n",
      0, false, false,
      "L[AB\x9c"
-     "CD]"},
-    {"utf-8 at both ends kept", "\xc3\xa9t\xc3\xa9\r\n", 0, false, false, "L[\xc3\xa9t\xc3\xa9]"},
-    {"broken utf-8 at the end", "caf\xc3\r\n", 0, false, false, "L[caf]"},
-    {"overlong utf-8 is noise", "\xc0\xafOK\r\n", 0, false, false, "L[OK]"},
-    {"4-byte utf-8 kept", "x\xf0\x9f\x98\x80\r\n", 0, false, false, "L[x\xf0\x9f\x98\x80]"},
-    {"surrogate is noise", "\xed\xa0\x80OK\r\n", 0, false, false, "L[OK]"},
-    {"prompt after noise", "\r\n\x9c\x80> ", 0, true, false, ">[>]"},
+     "CD]",
+     0},
+    {"utf-8 at both ends kept", "\xc3\xa9t\xc3\xa9\r\n", 0, false, false, "L[\xc3\xa9t\xc3\xa9]",
+     0},
+    {"broken utf-8 at the end", "caf\xc3\r\n", 0, false, false, "L[caf]", 1},
+    {"overlong utf-8 is noise", "\xc0\xafOK\r\n", 0, false, false, "L[OK]", 2},
+    {"4-byte utf-8 kept", "x\xf0\x9f\x98\x80\r\n", 0, false, false, "L[x\xf0\x9f\x98\x80]", 0},
+    {"surrogate is noise", "\xed\xa0\x80OK\r\n", 0, false, false, "L[OK]", 3},
+    {"prompt after noise", "\r\n\x9c\x80> ", 0, true, false, ">[>]", 2},
     {"pdu line trimmed too",
      "+CMT: ,3\r\n\x01\x9c"
      "AB\xe8\r\n",
-     0, false, true, "L[+CMT: ,3]P[AB]"},
-    {"leading control noise", "\x01\x02\x7f\xffOK\r\n", 0, false, false, "L[OK]"},
-    {"ctrl-z and esc dropped", "00AB\x1a\r\n\x1bOK\r\n", 0, false, false, "L[00AB]L[OK]"},
-    {"no terminator yet", "+CSQ: 1", 0, false, false, ""},
-    {"prompt with space", "\r\n> ", 0, true, false, ">[>]"},
-    {"prompt without space", "\r\n>", 0, true, false, ">[>]"},
-    {"prompt then echo on same line", "> 0011AB\x1a\r\n", 0, true, false, ">[>]L[0011AB]"},
-    {"prompt not expected", "> x\r\n", 0, false, false, "L[> x]"},
-    {"prompt only at line start", "a> \r\n", 0, true, false, "L[a> ]"},
-    {"prompt once", "> \r\n> \r\n", 0, true, false, ">[>]L[> ]"},
-    {"pdu line after header", "+CMT: ,3\r\nOK\r\nOK\r\n", 0, false, true, "L[+CMT: ,3]P[OK]L[OK]"},
-    {"pdu line cr only", "+CDS: 24\r0791AB\r", 0, false, true, "L[+CDS: 24]P[0791AB]"},
-    {"trailing spaces kept", "+CME ERROR: \r\n", 0, false, false, "L[+CME ERROR: ]"},
+     0, false, true, "L[+CMT: ,3]P[AB]", 3},
+    {"leading control noise", "\x01\x02\x7f\xffOK\r\n", 0, false, false, "L[OK]", 4},
+    {"ctrl-z and esc dropped", "00AB\x1a\r\n\x1bOK\r\n", 0, false, false, "L[00AB]L[OK]", 0},
+    {"no terminator yet", "+CSQ: 1", 0, false, false, "", 0},
+    {"prompt with space", "\r\n> ", 0, true, false, ">[>]", 0},
+    {"prompt without space", "\r\n>", 0, true, false, ">[>]", 0},
+    {"prompt then echo on same line", "> 0011AB\x1a\r\n", 0, true, false, ">[>]L[0011AB]", 0},
+    {"prompt not expected", "> x\r\n", 0, false, false, "L[> x]", 0},
+    {"prompt only at line start", "a> \r\n", 0, true, false, "L[a> ]", 0},
+    {"prompt once", "> \r\n> \r\n", 0, true, false, ">[>]L[> ]", 0},
+    {"pdu line after header", "+CMT: ,3\r\nOK\r\nOK\r\n", 0, false, true, "L[+CMT: ,3]P[OK]L[OK]",
+     0},
+    {"pdu line cr only", "+CDS: 24\r0791AB\r", 0, false, true, "L[+CDS: 24]P[0791AB]", 0},
+    {"trailing spaces kept", "+CME ERROR: \r\n", 0, false, false, "L[+CME ERROR: ]", 0},
     {"utf-8 kept", "+COPS: 0,0,\"\xc3\xa9t\xc3\xa9\"\r\n", 0, false, false,
-     "L[+COPS: 0,0,\"\xc3\xa9t\xc3\xa9\"]"},
+     "L[+COPS: 0,0,\"\xc3\xa9t\xc3\xa9\"]", 0},
 };
 
 #define N_SYNTAX (sizeof(syntax_cases) / sizeof(syntax_cases[0]))
@@ -127,6 +132,8 @@ START_TEST(test_syntax_table)
 	e->buf[e->len] = '\0';
 	ck_assert_msg(strcmp(e->buf, syntax_cases[ci].events) == 0, "%s (chunk %zu): got '%s'",
 		      syntax_cases[ci].name, step, e->buf);
+	ck_assert_msg(s->noise == syntax_cases[ci].noise, "%s: %lu noise bytes",
+		      syntax_cases[ci].name, s->noise);
 	free(s);
 	free(e);
 }
