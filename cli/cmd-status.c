@@ -158,7 +158,7 @@ static void print_human(const struct cli *cli, const struct smsctl_status *st)
 		int stat = smsctl_status_get_registration(st, (enum smsctl_reg_domain)(d + 1));
 		if (stat < 0)
 			continue;
-		printf("; %s: %s%s%s", dom[d], registered(stat) ? good : bad,
+		printf(_("; %s: %s%s%s"), dom[d], registered(stat) ? good : bad,
 		       smsctl_registration_describe(stat), off);
 	}
 	s = smsctl_status_get_operator(st);

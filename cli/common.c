@@ -5,7 +5,8 @@
 
 #include "cli.h"
 
-static void vreport(const struct cli *cli, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void vreport(const struct cli *cli, const char *fmt,
+							  va_list ap)
 {
 	fputs("smsctl: ", stderr);
 	if (cli && cli->command)

@@ -27,7 +27,8 @@ static void print_escaped(FILE *f, const char *data, size_t len)
 			fputs("\\\\", f);
 			break;
 		default:
-			if (c < 0x20 || c == 0x7f)
+			/* bytes >= 0x80 too: line noise must not reach the terminal raw */
+			if (c < 0x20 || c >= 0x7f)
 				fprintf(f, "\\x%02x", c);
 			else
 				fputc(c, f);

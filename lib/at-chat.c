@@ -15,8 +15,9 @@
  *
  * Timeouts: a command that gets no final result in time ends with SMSCTL_RESULT_TIMEOUT (a
  * prompt still awaited is cancelled with ESC). Before the next command the engine
- * resynchronises once: ESC, a short guard time whose input is discarded, then `AT`, waiting
- * for a final result within that next command's timeout. If the modem stays silent that
+ * resynchronises once: ESC, a short guard time in which late answers are discarded (URCs
+ * still reach their handlers), then `AT`, waiting for a final result within that next
+ * command's timeout. If the modem stays silent that
  * command ends with SMSCTL_RESULT_TIMEOUT too, and later commands end at once the same way
  * until the modem sends anything again, so a hung modem ends a program's run within about
  * twice the timeout.
@@ -750,15 +751,25 @@ static void handle_line(struct at_chat *c, const char *line)
 
 	switch (c->state) {
 	case ST_GUARD:
-		return; /* discarded: late answers before the resync */
 	case ST_RESYNC:
 		res = at_final_result(line, &code);
-		if (res != SMSCTL_RESULT_NONE) {
-			trace_info(c, "resynchronised");
-			c->need_resync = false;
-			c->state = ST_IDLE;
-			start_next(c);
+		if (res == SMSCTL_RESULT_NONE) {
+			/* URCs still reach their handlers; late answer lines of the command that
+			 * timed out have none and are dropped */
+			if (is_urc(c, line, &two_line))
+				urc_line(c, line, two_line);
+			else
+				trace_info(c, "line dropped while resynchronising");
+			return;
 		}
+		if (c->state == ST_GUARD) {
+			trace_info(c, "late final result dropped");
+			return;
+		}
+		trace_info(c, "resynchronised");
+		c->need_resync = false;
+		c->state = ST_IDLE;
+		start_next(c);
 		return;
 	case ST_CMD:
 	case ST_PDU_SENT:
@@ -864,13 +875,22 @@ static void trace_rx(struct at_chat *c, enum at_event ev, const char *text, size
 		trace(c, SMSCTL_TRACE_RX, "> ", 2);
 		return;
 	}
+	if (ev == AT_EV_NOISE) {
+		trace(c, SMSCTL_TRACE_RX, text, len);
+		return;
+	}
+	/* an echoed command is traced masked like the command itself */
 	if (skip_at(text)) {
 		char masked[AT_LINE_MAX + 64];
 		at_mask_command(text, masked, sizeof(masked));
 		trace(c, SMSCTL_TRACE_RX, masked, strlen(masked));
 		return;
 	}
-	trace(c, SMSCTL_TRACE_RX, text, len);
+	/* every byte received: the line as it came, noise included */
+	if (c->syn.raw_len)
+		trace(c, SMSCTL_TRACE_RX, c->syn.raw, c->syn.raw_len);
+	else
+		trace(c, SMSCTL_TRACE_RX, text, len);
 }
 
 static void on_event(void *userdata, enum at_event ev, const char *text, size_t len)
@@ -890,6 +910,8 @@ static void on_event(void *userdata, enum at_event ev, const char *text, size_t 
 		break;
 	case AT_EV_OVERFLOW:
 		trace_info(c, "line too long: dropped");
+		break;
+	case AT_EV_NOISE:
 		break;
 	}
 }
@@ -1007,7 +1029,13 @@ void at_chat_feed(struct at_chat *c, const void *buf, size_t len, uint64_t now_m
 		c->state = ST_IDLE;
 		c->need_resync = true;
 	}
+	unsigned long noise = c->syn.noise;
 	at_syntax_feed(&c->syn, buf, len, on_event, c);
+	if (c->syn.noise != noise && c->trace) {
+		char msg[64];
+		snprintf(msg, sizeof(msg), "%lu bytes of line noise dropped", c->syn.noise - noise);
+		trace_info(c, msg);
+	}
 	start_next(c);
 }
 
@@ -1148,6 +1176,13 @@ unsigned long at_chat_get_events(const struct at_chat *c)
 unsigned long at_chat_get_command_count(const struct at_chat *c)
 {
 	return c->commands;
+}
+
+unsigned long at_chat_get_noise(const struct at_chat *c, unsigned long *received)
+{
+	if (received)
+		*received = c->syn.bytes;
+	return c->syn.noise;
 }
 
 unsigned long at_chat_get_line_count(const struct at_chat *c)

@@ -77,6 +77,8 @@ int at_chat_remove_urc_handler(struct at_chat *c, int id);
  * commands written, lines tokenized. */
 unsigned long at_chat_get_events(const struct at_chat *c);
 unsigned long at_chat_get_command_count(const struct at_chat *c);
+/* Bytes received, and of them those dropped as line noise (for the diagnosis). */
+unsigned long at_chat_get_noise(const struct at_chat *c, unsigned long *received);
 unsigned long at_chat_get_line_count(const struct at_chat *c);
 
 /* A deep copy of a response (free with smsctl_response_free()), NULL without memory. */

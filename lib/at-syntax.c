@@ -25,10 +25,12 @@ void at_syntax_init(struct at_syntax *s)
 
 void at_syntax_reset(struct at_syntax *s)
 {
-	unsigned long lines = s->lines;
+	unsigned long lines = s->lines, bytes = s->bytes, noise = s->noise;
 
 	at_syntax_init(s);
 	s->lines = lines;
+	s->bytes = bytes;
+	s->noise = noise;
 }
 
 void at_syntax_expect_pdu(struct at_syntax *s, bool on)
@@ -119,6 +121,7 @@ static void trim_noise(struct at_syntax *s)
 	}
 	if (start)
 		memmove(p, p + start, end - start);
+	s->noise += s->len - (end - start);
 	s->len = end - start;
 }
 
@@ -147,12 +150,22 @@ static void emit_line(struct at_syntax *s, at_syntax_fn fn, void *userdata)
 		trim_noise(s);
 		/* no printable ASCII at all: noise that happens to be UTF-8 (modem answers are
 		 * ASCII; text in UCS2 or GSM charset is too) */
-		if (!has_ascii_text(s))
+		if (!has_ascii_text(s)) {
+			s->noise += s->len;
 			s->len = 0;
+		}
 	}
-	if (s->len == 0 && !s->overflow)
+	if (s->len == 0 && !s->overflow) {
+		if (s->raw_len) {
+			s->raw[s->raw_len] = '\0';
+			s->lines++;
+			fn(userdata, AT_EV_NOISE, s->raw, s->raw_len);
+			s->raw_len = 0;
+		}
 		return;
+	}
 	s->line[s->len] = '\0';
+	s->raw[s->raw_len] = '\0';
 	if (s->overflow)
 		ev = AT_EV_OVERFLOW;
 	else if (s->pdu_next)
@@ -165,6 +178,13 @@ static void emit_line(struct at_syntax *s, at_syntax_fn fn, void *userdata)
 	s->overflow = false;
 	s->lines++;
 	fn(userdata, ev, s->line, strlen(s->line));
+	s->raw_len = 0;
+}
+
+static void raw_add(struct at_syntax *s, unsigned char c)
+{
+	if (s->raw_len < AT_LINE_MAX)
+		s->raw[s->raw_len++] = (char)c;
 }
 
 void at_syntax_feed(struct at_syntax *s, const void *buf, size_t len, at_syntax_fn fn,
@@ -172,6 +192,7 @@ void at_syntax_feed(struct at_syntax *s, const void *buf, size_t len, at_syntax_
 {
 	const unsigned char *p = buf;
 
+	s->bytes += len;
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = p[i];
 
@@ -180,17 +201,34 @@ void at_syntax_feed(struct at_syntax *s, const void *buf, size_t len, at_syntax_
 			emit_line(s, fn, userdata);
 			continue;
 		}
-		if (c == '\0' || c == 0x1a || c == 0x1b)
+		if (c == 0x1a || c == 0x1b)
 			continue;
+		if (c == '\0') {
+			raw_add(s, c);
+			s->noise++;
+			continue;
+		}
 		if (s->skip_space) {
 			s->skip_space = false;
 			if (c == ' ')
 				continue;
 		}
-		if (s->len == 0 && !s->overflow && is_leading_noise(c))
+		raw_add(s, c);
+		if (s->len == 0 && !s->overflow && is_leading_noise(c)) {
+			s->noise++;
 			continue;
+		}
 		if (c == '>' && s->want_prompt && !s->pdu_next && !s->overflow && only_noise(s)) {
+			s->noise += s->len;
 			s->len = 0;
+			if (s->raw_len && s->raw[s->raw_len - 1] == '>')
+				s->raw_len--;
+			if (s->raw_len) {
+				s->raw[s->raw_len] = '\0';
+				s->lines++;
+				fn(userdata, AT_EV_NOISE, s->raw, s->raw_len);
+			}
+			s->raw_len = 0;
 			s->want_prompt = false;
 			s->skip_space = true;
 			s->lines++;

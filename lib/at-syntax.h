@@ -12,11 +12,16 @@
 #define AT_LINE_MAX 8192
 
 enum at_event {
-	AT_EV_LINE = 1,	  /* a complete line, terminators and NUL/control noise removed */
-	AT_EV_PDU = 2,	  /* the line that followed at_syntax_expect_pdu() */
-	AT_EV_PROMPT = 3, /* the `>` prompt (with or without its space); text is ">" */
-	AT_EV_OVERFLOW =
-	    4, /* a line longer than AT_LINE_MAX: its start is given, the rest dropped */
+	/* a complete line, terminators and line noise removed */
+	AT_EV_LINE = 1,
+	/* the line that followed at_syntax_expect_pdu() */
+	AT_EV_PDU = 2,
+	/* the `>` prompt (with or without its space); text is ">" */
+	AT_EV_PROMPT = 3,
+	/* a line longer than AT_LINE_MAX: its start is given, the rest dropped */
+	AT_EV_OVERFLOW = 4,
+	/* a line of noise only (its raw bytes, NUL included, len given): nothing to act on */
+	AT_EV_NOISE = 5,
 };
 
 /* Called for every event; text is NUL-terminated and borrowed for the call. The callback may
@@ -30,7 +35,13 @@ struct at_syntax {
 	bool want_prompt;    /* a `>` at the start of a line is the prompt */
 	bool skip_space;     /* drop one space right after the prompt */
 	unsigned long lines; /* events delivered, for measurements */
+	unsigned long bytes; /* bytes fed, for the diagnosis of line noise */
+	unsigned long noise; /* of which dropped as line noise (NUL, control, not UTF-8) */
+	size_t raw_len;	     /* bytes in raw */
 	char line[AT_LINE_MAX + 1];
+	/* The line as received (without CR, LF, Ctrl-Z and ESC), noise included: valid during an
+	 * AT_EV_LINE/AT_EV_PDU/AT_EV_OVERFLOW callback, for tracing every byte received. */
+	char raw[AT_LINE_MAX + 1];
 };
 
 void at_syntax_init(struct at_syntax *s);

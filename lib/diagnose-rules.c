@@ -326,7 +326,8 @@ static void rule_port_open(const struct diag_input *in, struct smsctl_diagnosis 
 			      "sudo "
 			      "usermod -aG dialout $USER; then log out and log in again."));
 		}
-		evidence_open(diag_add(d, "port.permission", SMSCTL_SEVERITY_ERROR, s, det, rem), in);
+		evidence_open(diag_add(d, "port.permission", SMSCTL_SEVERITY_ERROR, s, det, rem),
+			      in);
 		return;
 	case SMSCTL_ERR_BUSY:
 		if (p->holder[0] && p->holder_pid > 0)
@@ -433,8 +434,12 @@ static bool rule_port(const struct diag_input *in, struct smsctl_diagnosis *d)
 	count_noise(in, &bad, &total, sample, sizeof(sample));
 	if (bad >= 4 && bad * 100 >= total) {
 		fmt(s, sizeof(s), _("Garbage on %s: wrong baud rate or not an AT port"), dev);
-		fmt(det, sizeof(det), _("%zu of %zu bytes received were not text (%s)."), bad,
-		    total, sample);
+		if (sample[0])
+			fmt(det, sizeof(det), _("%zu of %zu bytes received were not text (%s)."),
+			    bad, total, sample);
+		else
+			fmt(det, sizeof(det), _("%zu of %zu bytes received were not text."), bad,
+			    total);
 		fmt(rem, sizeof(rem), "%s",
 		    _("Try the usual baud rates (--baud 115200, 57600, 9600) or another port of "
 		      "the "
@@ -442,7 +447,13 @@ static bool rule_port(const struct diag_input *in, struct smsctl_diagnosis *d)
 		      "cable or a long unshielded serial line also garbles bytes."));
 		struct smsctl_finding *f =
 		    diag_add(d, "port.noise", SMSCTL_SEVERITY_WARNING, s, det, rem);
-		diag_evidence(f, "(received)", sample);
+		char shown[96];
+		if (sample[0])
+			snprintf(shown, sizeof(shown), "%s", sample);
+		else
+			snprintf(shown, sizeof(shown), "(%zu of %zu bytes dropped as line noise)",
+				 bad, total);
+		diag_evidence(f, "(received)", shown);
 	}
 
 	if (!in->answered) {
@@ -1160,7 +1171,15 @@ static void rule_storage(const struct diag_input *in, struct smsctl_diagnosis *d
 		/* A memory of size 0 is one the modem does not really have (Huawei ME). */
 		if (m->total <= 0 || m->used < 0)
 			continue;
-		bool receives = mem_covers(m->name, recv) || mem_covers(recv, m->name);
+		/* Messages are lost when the memory they are stored in is full: the receive
+		 * memory itself (MT: SIM and modem together), or this one when it is that. */
+		bool recv_full = strcmp(m->name, recv) == 0;
+		for (size_t k = 0; k < n_mems; k++)
+			if (strcmp(mems[k].name, recv) == 0 && mems[k].total > 0 &&
+			    mems[k].used >= mems[k].total)
+				recv_full = true;
+		bool receives =
+		    recv_full && (mem_covers(m->name, recv) || mem_covers(recv, m->name));
 		if (m->used >= m->total) {
 			fmt(s, sizeof(s), _("Message storage full: %s, %d of %d"),
 			    mem_label(m->name), m->used, m->total);
@@ -1216,8 +1235,8 @@ static void rule_storage(const struct diag_input *in, struct smsctl_diagnosis *d
 		for (size_t i = 0; i < n_mems && len < sizeof(list); i++)
 			if (mems[i].total > 0)
 				len += (size_t)snprintf(list + len, sizeof(list) - len,
-							"%s%s %d/%d", len ? _(", ") : "", mems[i].name,
-							mems[i].used, mems[i].total);
+							"%s%s %d/%d", len ? _(", ") : "",
+							mems[i].name, mems[i].used, mems[i].total);
 		fmt(s, sizeof(s), _("Message storage has room (%s)"), list);
 		f = diag_add(d, "sms.storage_ok", SMSCTL_SEVERITY_OK, s, "", "");
 		diag_evidence_reply(f, &in->q[Q_CPMS]);

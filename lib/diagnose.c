@@ -14,6 +14,7 @@
 
 #include "diagnose-internal.h"
 #include "i18n.h"
+#include "modem-internal.h"
 #include "parse.h"
 
 struct evidence {
@@ -738,8 +739,8 @@ static void read_memories(struct walk *w)
 		return;
 	/* As found: every memory in use, in its place. */
 	char restore_args[64];
-	cpms_args(&cp, cp.count > 3 ? 2 : cp.count - 1, cp.mem[cp.count > 3 ? 2 : cp.count - 1].name,
-		  restore_args, sizeof(restore_args));
+	cpms_args(&cp, cp.count > 3 ? 2 : cp.count - 1,
+		  cp.mem[cp.count > 3 ? 2 : cp.count - 1].name, restore_args, sizeof(restore_args));
 
 	int idx[DIAG_MAX_MEMS];
 	if (w->no_chain) {
@@ -948,11 +949,17 @@ static int run_on_handle(struct smsctl_modem *m, const struct smsctl_diagnose_op
 {
 	struct walk w = {.m = m, .in = in, .pin = opts ? opts->pin : NULL};
 	unsigned long before = smsctl_modem_get_command_count(m);
+	unsigned long rx0 = 0, rx1 = 0;
+	unsigned long noise0 = modem_get_noise(m, &rx0);
 
 	in->opened = true;
 	in->pin_given = w.pin != NULL;
 	walk(&w);
 	d->commands = smsctl_modem_get_command_count(m) - before;
+	/* Line noise the engine dropped (the lines we got are clean). */
+	unsigned long noise1 = modem_get_noise(m, &rx1);
+	in->port.rx_bytes = rx1 - rx0;
+	in->port.bad_bytes = noise1 - noise0;
 	return 0;
 }
 
@@ -991,8 +998,6 @@ static void trace_tap(void *userdata, enum smsctl_trace_dir dir, const char *dat
 {
 	struct trace_ctx *t = userdata;
 
-	if (dir == SMSCTL_TRACE_RX)
-		diag_port_account(t->port, data, len);
 	if (t->fn)
 		t->fn(t->data, dir, data, len);
 }

@@ -37,10 +37,25 @@ size_t pdu_gsm7_decode(const uint8_t *ud, size_t first, size_t end, unsigned loc
 		single = 0;
 	lt = pdu_gsm7_locking[lock];
 	st = pdu_gsm7_single[single];
+	if (first >= end) {
+		*o = '\0';
+		return 0;
+	}
+	/* Septets read through a bit accumulator: a byte is loaded only when the septet being
+	 * read needs it, so nothing past septet end - 1 is touched. */
+	size_t byte = first * 7 / 8;
+	unsigned have = 8 - (unsigned)(first * 7 % 8);
+	uint32_t acc = (uint32_t)ud[byte++] >> (8 - have);
 	for (size_t i = first; i < end; i++) {
-		unsigned s = pdu_gsm7_septet_at(ud, i);
 		uint32_t cp;
 
+		if (have < 7) {
+			acc |= (uint32_t)ud[byte++] << have;
+			have += 8;
+		}
+		unsigned s = acc & 0x7F;
+		acc >>= 7;
+		have -= 7;
 		if (esc) {
 			esc = false;
 			cp = st[s];

@@ -12,4 +12,8 @@
 int modem_new_from_transport(const char *name, struct transport *t,
 			     const struct smsctl_modem_options *opts, struct smsctl_modem **out);
 
+/* Bytes received since the handle was created, and of them those dropped as line noise
+ * (a wrong baud rate, a noisy line); for the diagnosis. */
+unsigned long modem_get_noise(const struct smsctl_modem *m, unsigned long *received);
+
 #endif

@@ -241,6 +241,30 @@ SMSCTL_API int smsctl_modem_new(const char *device, const struct smsctl_modem_op
 	return 0;
 }
 
+/* A copy of a device string fit for a trace: the values of pin= and puk= (sim: keys) are
+ * replaced by asterisks, so a PIN never reaches a log. */
+static void mask_secrets(const char *dev, char *out, size_t size)
+{
+	size_t o = 0;
+	bool masking = false;
+
+	for (const char *p = dev; *p && o + 1 < size; p++) {
+		if (masking) {
+			if (*p == '&') {
+				masking = false;
+			} else {
+				out[o++] = '*';
+				continue;
+			}
+		}
+		out[o++] = *p;
+		if (*p == '=' && p - dev >= 3 &&
+		    (strncmp(p - 3, "pin", 3) == 0 || strncmp(p - 3, "puk", 3) == 0))
+			masking = true;
+	}
+	out[o] = '\0';
+}
+
 SMSCTL_API int smsctl_modem_open(struct smsctl_modem *m)
 {
 	struct transport_error e;
@@ -290,8 +314,9 @@ SMSCTL_API int smsctl_modem_open(struct smsctl_modem *m)
 	m->gone = false;
 	at_chat_reset(m->chat, now_ms());
 	if (m->opts.trace) {
-		char info[DEVICE_MAX + 96];
-		int n = snprintf(info, sizeof(info), "opened %s (%s transport", m->device,
+		char info[DEVICE_MAX + 96], shown[DEVICE_MAX + 1];
+		mask_secrets(m->device, shown, sizeof(shown));
+		int n = snprintf(info, sizeof(info), "opened %s (%s transport", shown,
 				 m->t->ops->name);
 		if (m->kind == DEV_PATH && n > 0)
 			n += snprintf(info + n, sizeof(info) - (size_t)n, ", %u 8N1%s%s",
@@ -666,4 +691,11 @@ int modem_new_from_transport(const char *name, struct transport *t,
 	(*out)->t = t;
 	at_chat_reset((*out)->chat, now_ms());
 	return 0;
+}
+
+unsigned long modem_get_noise(const struct smsctl_modem *m, unsigned long *received)
+{
+	if (received)
+		*received = 0;
+	return m && m->chat ? at_chat_get_noise(m->chat, received) : 0;
 }

@@ -30,6 +30,9 @@
 /* Events queued by URC handlers before the receiver handles them; beyond this a rescan of
  * every memory replaces them (nothing stored is lost, it is found again). */
 #define QUEUE_MAX 256
+/* Every memory is scanned this often even with indications, in case one was lost (line
+ * noise, a modem that drops them while busy). */
+#define DEFAULT_SCAN_S 300
 /* When the modem refuses every +CNMI form, storage is scanned this often (ms). */
 #define POLL_MS 10000
 
@@ -83,8 +86,10 @@ struct smsctl_receiver {
 	bool started;
 	bool need_cnma; /* +CSMS service 1: every +CMT wants AT+CNMA */
 	bool polling;	/* no indications: scan storage every POLL_MS */
+	long scan_ms;	/* safety scan even with indications, 0: never */
 	long last_scan_ms;
-	bool rescan; /* the queue overflowed: scan every memory */
+	bool rescan;   /* the queue overflowed: scan every memory */
+	long retry_at; /* monotonic ms of a rescan after an error, 0 when none */
 	int urc_ids[2];
 	int err; /* sticky GONE */
 
@@ -511,8 +516,12 @@ static int read_one(struct smsctl_receiver *rx, const char *mem, int index)
 	if (rx->mem_filter[0] && strcmp(rx->mem_filter, mem) != 0)
 		return 0;
 	r = sms_memsel_use(rx->m, &rx->sel, mem);
-	if (r == 0)
-		r = sms_read_current(rx->m, mem, index, &s);
+	/* A garbled answer (line noise): ask again, a few times. */
+	if (r == 0) {
+		r = SMSCTL_ERR_PROTOCOL;
+		for (int attempt = 0; attempt < 3 && r == SMSCTL_ERR_PROTOCOL; attempt++)
+			r = sms_read_current(rx->m, mem, index, &s);
+	}
 	if (r == SMSCTL_ERR_NOT_FOUND)
 		return 0; /* deleted meanwhile, or a stale indication */
 	if (r == 0)
@@ -602,6 +611,7 @@ SMSCTL_API int smsctl_receiver_new(struct smsctl_modem *m, smsctl_receive_fn fn,
 	rx->mode = SMSCTL_RECEIVE_STORED;
 	rx->max_age = DEFAULT_MAX_AGE;
 	rx->indications = true;
+	rx->scan_ms = DEFAULT_SCAN_S * 1000L;
 	rx->urc_ids[0] = rx->urc_ids[1] = -1;
 	*out = rx;
 	return 0;
@@ -646,6 +656,14 @@ SMSCTL_API int smsctl_receiver_set_max_age(struct smsctl_receiver *rx, unsigned 
 	if (!rx || seconds > LONG_MAX / 4)
 		return SMSCTL_ERR_INVALID;
 	rx->max_age = seconds;
+	return 0;
+}
+
+SMSCTL_API int smsctl_receiver_set_scan_interval(struct smsctl_receiver *rx, unsigned long seconds)
+{
+	if (!rx || seconds > 86400UL * 365)
+		return SMSCTL_ERR_INVALID;
+	rx->scan_ms = (long)seconds * 1000L;
 	return 0;
 }
 
@@ -738,6 +756,14 @@ static int finish_call(struct smsctl_receiver *rx, int r)
 	return r < 0 ? r : rx->handed_now;
 }
 
+/* Errors that end a call: the modem is gone or hangs, the SIM went away, no memory. Others
+ * (an error answer, a garbled line) concern one message, which stays stored. */
+static bool fatal(int r)
+{
+	return r == SMSCTL_ERR_GONE || r == SMSCTL_ERR_TIMEOUT || r == SMSCTL_ERR_NOMEM ||
+	       r == SMSCTL_ERR_IO || r == SMSCTL_ERR_SIM;
+}
+
 /* Handle queued events, rescans and expiries until nothing is left. */
 static int drain(struct smsctl_receiver *rx)
 {
@@ -747,6 +773,10 @@ static int drain(struct smsctl_receiver *rx)
 		if (rx->rescan) {
 			rx->rescan = false;
 			r = scan_all(rx);
+			if (r < 0 && !fatal(r)) {
+				rx->retry_at = now_ms() + POLL_MS;
+				r = 0;
+			}
 			if (r < 0)
 				break;
 			continue;
@@ -762,6 +792,12 @@ static int drain(struct smsctl_receiver *rx)
 		else
 			r = take_pdu(rx, NULL, -1, 0, e.hex);
 		free(e.hex);
+		if (r < 0 && !fatal(r)) {
+			/* A modem error or a garbled answer for one message: it stays
+			 * stored; scan again a little later instead of giving up. */
+			rx->retry_at = now_ms() + POLL_MS;
+			r = 0;
+		}
 		if (r < 0)
 			break;
 	}
@@ -806,12 +842,38 @@ SMSCTL_API int smsctl_receiver_start(struct smsctl_receiver *rx)
 	return finish_call(rx, r);
 }
 
+static bool fatal(int r);
+
+/* How often to scan every memory: often when indications failed, else the safety interval;
+ * never when the program did not ask for indications (it reads once and leaves). */
+static long scan_every(const struct smsctl_receiver *rx)
+{
+	if (!rx->indications)
+		return 0;
+	if (rx->polling)
+		return rx->scan_ms && rx->scan_ms < POLL_MS ? rx->scan_ms : POLL_MS;
+	return rx->scan_ms;
+}
+
 /* Handle what the URC handlers queued (the modem's input was read by the caller). */
 static int handle(struct smsctl_receiver *rx)
 {
 	rx->handed_now = 0;
-	if (rx->polling && now_ms() - rx->last_scan_ms >= POLL_MS)
+	if (rx->started && scan_every(rx) > 0 && now_ms() - rx->last_scan_ms >= scan_every(rx)) {
 		rx->rescan = true;
+		/* Indications the modem dropped (27.005 lets it after an unacknowledged +CMT;
+		 * a reboot does too) are set again. */
+		if (!rx->polling) {
+			int r = configure_cnmi(rx);
+
+			if (r < 0 && fatal(r))
+				return finish_call(rx, note(rx, r));
+		}
+	}
+	if (rx->retry_at && now_ms() >= rx->retry_at) {
+		rx->retry_at = 0;
+		rx->rescan = true;
+	}
 	return finish_call(rx, drain(rx));
 }
 
@@ -842,8 +904,15 @@ SMSCTL_API int smsctl_receiver_get_timeout(const struct smsctl_receiver *rx)
 	t = smsctl_modem_get_timeout(rx->m);
 	if (t >= 0)
 		best = t;
-	if (rx->polling) {
-		t = rx->last_scan_ms + POLL_MS - now_ms();
+	if (rx->retry_at) {
+		t = rx->retry_at - now_ms();
+		if (t < 0)
+			t = 0;
+		if (best < 0 || t < best)
+			best = t;
+	}
+	if (scan_every(rx) > 0) {
+		t = rx->last_scan_ms + scan_every(rx) - now_ms();
 		if (t < 0)
 			t = 0;
 		if (best < 0 || t < best)

@@ -18,6 +18,8 @@
 /* Most entries one +CMGL answer may give (a modem with 1000 ME slots is rare; bigger
  * answers are cut there and the rest is listed next time). */
 #define LIST_MAX 4096
+/* Entries of one +CMGL answer read again with +CMGR when their PDU line was garbled. */
+#define RETRY_MAX 64
 
 static const char *const status_names[] = {
     [SMSCTL_SMS_UNREAD] = "unread", [SMSCTL_SMS_READ] = "read", [SMSCTL_SMS_UNSENT] = "unsent",
@@ -459,6 +461,8 @@ int sms_list_current(struct smsctl_modem *m, const char *mem, enum smsctl_sms_st
 	const char **lines = NULL;
 	size_t n_lines, pos = 0, first = *n;
 	struct at_sms *e = NULL;
+	int retry[RETRY_MAX];
+	size_t n_retry = 0;
 	char cmd[32];
 	int r;
 
@@ -478,6 +482,7 @@ int sms_list_current(struct smsctl_modem *m, const char *mem, enum smsctl_sms_st
 	}
 	while (*n - first < LIST_MAX) {
 		struct smsctl_stored *s;
+		size_t at = pos;
 		int k = parse_cmgl_next(lines, n_lines, &pos, e);
 
 		if (k == 0)
@@ -486,13 +491,50 @@ int sms_list_current(struct smsctl_modem *m, const char *mem, enum smsctl_sms_st
 			r = k;
 			goto out;
 		}
-		if (k < 0)
-			continue; /* a malformed entry: skipped, the others still count */
+		if (k < 0) {
+			/* A malformed entry (noise on the line): when its header still
+			 * names the index, read that one again on its own below. */
+			const char *h = at < n_lines ? strstr(lines[at], "+CMGL:") : NULL;
+			int idx;
+
+			if (h && n_retry < RETRY_MAX && sscanf(h, "+CMGL: %d,", &idx) == 1 &&
+			    idx >= 0)
+				retry[n_retry++] = idx;
+			continue;
+		}
 		if (e->pattern != PARSE_SMS_CMGL_PDU || e->index < 0 || !e->pdu[0])
 			continue; /* text mode entries: the modem is not in PDU mode */
 		r = sms_stored_new(mem, e->index, e->stat, e->pdu, &s);
 		if (r < 0)
 			goto out;
+		r = push(v, n, cap, s);
+		if (r < 0) {
+			smsctl_stored_free(s);
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < n_retry; i++) {
+		struct smsctl_stored *s = NULL;
+		int k = SMSCTL_ERR_PROTOCOL;
+
+		/* Noise is rare: a second garbled answer in a row rarer; three tries. */
+		for (int attempt = 0; attempt < 3 && k == SMSCTL_ERR_PROTOCOL; attempt++)
+			k = sms_read_current(m, mem, retry[i], &s);
+
+		if (k == SMSCTL_ERR_GONE || k == SMSCTL_ERR_TIMEOUT || k == SMSCTL_ERR_NOMEM) {
+			r = k;
+			goto out;
+		}
+		if (k < 0)
+			continue; /* still unreadable: it stays stored, listed next time */
+		/* +CMGR just marked an unread message read: it was unread when listed. */
+		if (filter != SMSCTL_SMS_ALL && s->status != filter &&
+		    !(filter == SMSCTL_SMS_UNREAD && s->status == SMSCTL_SMS_READ)) {
+			smsctl_stored_free(s);
+			continue;
+		}
+		if (filter == SMSCTL_SMS_UNREAD)
+			s->status = SMSCTL_SMS_UNREAD;
 		r = push(v, n, cap, s);
 		if (r < 0) {
 			smsctl_stored_free(s);

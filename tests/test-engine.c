@@ -32,7 +32,7 @@ struct events {
 static void collect_event(void *userdata, enum at_event ev, const char *text, size_t len)
 {
 	struct events *e = userdata;
-	static const char tag[] = {'?', 'L', 'P', '>', 'O'};
+	static const char tag[] = {'?', 'L', 'P', '>', 'O', 'N'};
 	int n =
 	    snprintf(e->buf + e->len, sizeof(e->buf) - e->len, "%c[%.*s]", tag[ev], (int)len, text);
 	if (n > 0)
@@ -47,49 +47,55 @@ static const struct {
 	bool prompt;
 	bool pdu_after_first;
 	const char *events;
+	unsigned long noise; /* bytes counted as line noise */
 } syntax_cases[] = {
-    {"crlf", "\r\nOK\r\n", 0, false, false, "L[OK]"},
-    {"cr only (Gammu atgen)", "+CMGL: 1\rOK\r", 0, false, false, "L[+CMGL: 1]L[OK]"},
+    {"crlf", "\r\nOK\r\n", 0, false, false, "L[OK]", 0},
+    {"cr only (Gammu atgen)", "+CMGL: 1\rOK\r", 0, false, false, "L[+CMGL: 1]L[OK]", 0},
     {"lf only (Gammu .dump)", "AT+CREG?\n+CREG: 0,1\nOK\n", 0, false, false,
-     "L[AT+CREG?]L[+CREG: 0,1]L[OK]"},
+     "L[AT+CREG?]L[+CREG: 0,1]L[OK]", 0},
     {"echo with cr cr lf", "AT+CSQ\r\r\n+CSQ: 20,99\r\n\r\nOK\r\n", 0, false, false,
-     "L[AT+CSQ]L[+CSQ: 20,99]L[OK]"},
-    {"empty lines are not events", "\r\n\r\n\r\r\n\n\nOK\r\n\r\n", 0, false, false, "L[OK]"},
-    {"nul bytes anywhere", "\0\0O\0K\0\r\n", 7, false, false, "L[OK]"},
-    {"leading noise", "\xff\xfe\x01\x7fOK\r\n", 0, false, false, "L[OK]"},
-    {"noise glued to both ends", "\x9c\xb1OK\xe8\r\n", 0, false, false, "L[OK]"},
-    {"a line of noise only", "\x9c\xb1\xff\x80\r\nOK\r\n", 0, false, false, "L[OK]"},
-    {"valid utf-8 noise only", "\xc7\x84\r\n\xd4\xb8\xc2\xa0\r\nOK\r\n", 0, false, false, "L[OK]"},
+     "L[AT+CSQ]L[+CSQ: 20,99]L[OK]", 0},
+    {"empty lines are not events", "\r\n\r\n\r\r\n\n\nOK\r\n\r\n", 0, false, false, "L[OK]", 0},
+    {"nul bytes anywhere", "\0\0O\0K\0\r\n", 7, false, false, "L[OK]", 4},
+    {"leading noise", "\xff\xfe\x01\x7fOK\r\n", 0, false, false, "L[OK]", 4},
+    {"noise glued to both ends", "\x9c\xb1OK\xe8\r\n", 0, false, false, "L[OK]", 3},
+    {"a line of noise only", "\x9c\xb1\xff\x80\r\nOK\r\n", 0, false, false,
+     "N[\x9c\xb1\xff\x80]L[OK]", 4},
+    {"valid utf-8 noise only", "\xc7\x84\r\n\xd4\xb8\xc2\xa0\r\nOK\r\n", 0, false, false,
+     "N[\xc7\x84]N[\xd4\xb8\xc2\xa0]L[OK]", 6},
     {"noise inside kept",
      "AB\x9c"
      "CD\r\n",
      0, false, false,
      "L[AB\x9c"
-     "CD]"},
-    {"utf-8 at both ends kept", "\xc3\xa9t\xc3\xa9\r\n", 0, false, false, "L[\xc3\xa9t\xc3\xa9]"},
-    {"broken utf-8 at the end", "caf\xc3\r\n", 0, false, false, "L[caf]"},
-    {"overlong utf-8 is noise", "\xc0\xafOK\r\n", 0, false, false, "L[OK]"},
-    {"4-byte utf-8 kept", "x\xf0\x9f\x98\x80\r\n", 0, false, false, "L[x\xf0\x9f\x98\x80]"},
-    {"surrogate is noise", "\xed\xa0\x80OK\r\n", 0, false, false, "L[OK]"},
-    {"prompt after noise", "\r\n\x9c\x80> ", 0, true, false, ">[>]"},
+     "CD]",
+     0},
+    {"utf-8 at both ends kept", "\xc3\xa9t\xc3\xa9\r\n", 0, false, false, "L[\xc3\xa9t\xc3\xa9]",
+     0},
+    {"broken utf-8 at the end", "caf\xc3\r\n", 0, false, false, "L[caf]", 1},
+    {"overlong utf-8 is noise", "\xc0\xafOK\r\n", 0, false, false, "L[OK]", 2},
+    {"4-byte utf-8 kept", "x\xf0\x9f\x98\x80\r\n", 0, false, false, "L[x\xf0\x9f\x98\x80]", 0},
+    {"surrogate is noise", "\xed\xa0\x80OK\r\n", 0, false, false, "L[OK]", 3},
+    {"prompt after noise", "\r\n\x9c\x80> ", 0, true, false, "N[\x9c\x80]>[>]", 2},
     {"pdu line trimmed too",
      "+CMT: ,3\r\n\x01\x9c"
      "AB\xe8\r\n",
-     0, false, true, "L[+CMT: ,3]P[AB]"},
-    {"leading control noise", "\x01\x02\x7f\xffOK\r\n", 0, false, false, "L[OK]"},
-    {"ctrl-z and esc dropped", "00AB\x1a\r\n\x1bOK\r\n", 0, false, false, "L[00AB]L[OK]"},
-    {"no terminator yet", "+CSQ: 1", 0, false, false, ""},
-    {"prompt with space", "\r\n> ", 0, true, false, ">[>]"},
-    {"prompt without space", "\r\n>", 0, true, false, ">[>]"},
-    {"prompt then echo on same line", "> 0011AB\x1a\r\n", 0, true, false, ">[>]L[0011AB]"},
-    {"prompt not expected", "> x\r\n", 0, false, false, "L[> x]"},
-    {"prompt only at line start", "a> \r\n", 0, true, false, "L[a> ]"},
-    {"prompt once", "> \r\n> \r\n", 0, true, false, ">[>]L[> ]"},
-    {"pdu line after header", "+CMT: ,3\r\nOK\r\nOK\r\n", 0, false, true, "L[+CMT: ,3]P[OK]L[OK]"},
-    {"pdu line cr only", "+CDS: 24\r0791AB\r", 0, false, true, "L[+CDS: 24]P[0791AB]"},
-    {"trailing spaces kept", "+CME ERROR: \r\n", 0, false, false, "L[+CME ERROR: ]"},
+     0, false, true, "L[+CMT: ,3]P[AB]", 3},
+    {"leading control noise", "\x01\x02\x7f\xffOK\r\n", 0, false, false, "L[OK]", 4},
+    {"ctrl-z and esc dropped", "00AB\x1a\r\n\x1bOK\r\n", 0, false, false, "L[00AB]L[OK]", 0},
+    {"no terminator yet", "+CSQ: 1", 0, false, false, "", 0},
+    {"prompt with space", "\r\n> ", 0, true, false, ">[>]", 0},
+    {"prompt without space", "\r\n>", 0, true, false, ">[>]", 0},
+    {"prompt then echo on same line", "> 0011AB\x1a\r\n", 0, true, false, ">[>]L[0011AB]", 0},
+    {"prompt not expected", "> x\r\n", 0, false, false, "L[> x]", 0},
+    {"prompt only at line start", "a> \r\n", 0, true, false, "L[a> ]", 0},
+    {"prompt once", "> \r\n> \r\n", 0, true, false, ">[>]L[> ]", 0},
+    {"pdu line after header", "+CMT: ,3\r\nOK\r\nOK\r\n", 0, false, true, "L[+CMT: ,3]P[OK]L[OK]",
+     0},
+    {"pdu line cr only", "+CDS: 24\r0791AB\r", 0, false, true, "L[+CDS: 24]P[0791AB]", 0},
+    {"trailing spaces kept", "+CME ERROR: \r\n", 0, false, false, "L[+CME ERROR: ]", 0},
     {"utf-8 kept", "+COPS: 0,0,\"\xc3\xa9t\xc3\xa9\"\r\n", 0, false, false,
-     "L[+COPS: 0,0,\"\xc3\xa9t\xc3\xa9\"]"},
+     "L[+COPS: 0,0,\"\xc3\xa9t\xc3\xa9\"]", 0},
 };
 
 #define N_SYNTAX (sizeof(syntax_cases) / sizeof(syntax_cases[0]))
@@ -127,6 +133,8 @@ START_TEST(test_syntax_table)
 	e->buf[e->len] = '\0';
 	ck_assert_msg(strcmp(e->buf, syntax_cases[ci].events) == 0, "%s (chunk %zu): got '%s'",
 		      syntax_cases[ci].name, step, e->buf);
+	ck_assert_msg(s->noise == syntax_cases[ci].noise, "%s: %lu noise bytes",
+		      syntax_cases[ci].name, s->noise);
 	free(s);
 	free(e);
 }
@@ -756,6 +764,25 @@ static void feed(struct at_chat *c, const char *s, uint64_t now)
 	at_chat_feed(c, s, strlen(s), now);
 }
 
+struct urc_log {
+	int calls;
+	char last[256];
+	char last_pdu[256];
+	struct at_chat *chat;
+	int remove_id;
+};
+
+static void log_urc(void *userdata, const char *line, const char *pdu)
+{
+	struct urc_log *l = userdata;
+
+	l->calls++;
+	snprintf(l->last, sizeof(l->last), "%s", line);
+	snprintf(l->last_pdu, sizeof(l->last_pdu), "%s", pdu ? pdu : "(null)");
+	if (l->remove_id)
+		at_chat_remove_urc_handler(l->chat, l->remove_id);
+}
+
 START_TEST(test_timeout_then_resync)
 {
 	struct fake f = {0};
@@ -776,11 +803,16 @@ START_TEST(test_timeout_then_resync)
 	fake_clear(&f);
 	ck_assert_int_eq(at_chat_send(c, "AT+CREG?", NULL, 0, fake_done, &f, 2000), 0);
 	ck_assert_str_eq(f.out, "\x1b");
+	struct urc_log cmti = {0};
+	at_chat_add_urc_handler(c, "+CMTI:", false, log_urc, &cmti);
 	feed(c, "\r\n+CSQ: 1,2\r\nOK\r\n", 2010); /* the late answer: discarded */
+	feed(c, "\r\n+CMTI: \"SM\",1\r\n", 2020); /* a URC still arrives */
+	ck_assert_int_eq(cmti.calls, 1);
 	at_chat_tick(c, 2000 + AT_RESYNC_GUARD_MS);
 	ck_assert_str_eq(f.out, "\x1b"
 				"AT\r");
-	feed(c, "\r\nOK\r\n", 2200);
+	feed(c, "\r\n+CMTI: \"SM\",2\r\n\r\nOK\r\n", 2200);
+	ck_assert_int_eq(cmti.calls, 2);
 	ck_assert_str_eq(f.out, "\x1b"
 				"AT\rAT+CREG?\r");
 	feed(c, "\r\n+CREG: 0,1\r\n\r\nOK\r\n", 2300);
@@ -1032,25 +1064,6 @@ START_TEST(test_trace_masks_pin)
 	smsctl_response_free(f.last);
 }
 END_TEST
-
-struct urc_log {
-	int calls;
-	char last[256];
-	char last_pdu[256];
-	struct at_chat *chat;
-	int remove_id;
-};
-
-static void log_urc(void *userdata, const char *line, const char *pdu)
-{
-	struct urc_log *l = userdata;
-
-	l->calls++;
-	snprintf(l->last, sizeof(l->last), "%s", line);
-	snprintf(l->last_pdu, sizeof(l->last_pdu), "%s", pdu ? pdu : "(null)");
-	if (l->remove_id)
-		at_chat_remove_urc_handler(l->chat, l->remove_id);
-}
 
 START_TEST(test_urc_handlers)
 {

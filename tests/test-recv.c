@@ -838,6 +838,109 @@ START_TEST(test_direct_refused_saved)
 }
 END_TEST
 
+/* ---- a noisy line: URC storms, garbage between lines, a slow modem ---- */
+
+static const char *const noisy_devices[] = {
+    "sim:?fault=urc_storm",  "sim:huawei?fault=urc_storm",
+    "sim:?fault=garbage:20", "sim:quectel?fault=garbage:20,urc_storm",
+    "sim:?fault=slow:30",
+};
+
+START_TEST(test_noisy_line)
+{
+	struct collector c = {0};
+	struct smsctl_receiver *rx = NULL;
+	struct smsctl_modem *m = open_sim(noisy_devices[_i]);
+	struct smsctl_sim *sim = smsctl_modem_get_sim(m);
+
+	ck_assert_int_eq(
+	    smsctl_sim_deliver(sim, "+31600000001", text_three, SMSCTL_SIM_DELIVER_REVERSE), 3);
+	ck_assert_int_eq(smsctl_sim_deliver(sim, "+31600000002", text_short, 0), 1);
+	ck_assert_int_eq(smsctl_receiver_new(m, collect, &c, &rx), 0);
+	ck_assert_int_eq(smsctl_receiver_start(rx), 2);
+	ck_assert_int_eq(smsctl_sim_deliver(sim, "+31600000003", text_ucs2, 0), 2);
+	ck_assert_int_eq(smsctl_sim_deliver(sim, "+31600000004", text_short, 0), 1);
+	ck_assert_int_ge(run_until(rx, &c, 4), 0);
+	run_idle(rx, 200);
+	ck_assert_uint_eq(c.n, 4);
+	ck_assert_uint_eq(count_text(&c, "+31600000001", text_three), 1);
+	ck_assert_uint_eq(count_text(&c, "+31600000002", text_short), 1);
+	ck_assert_uint_eq(count_text(&c, "+31600000003", text_ucs2), 1);
+	ck_assert_uint_eq(count_text(&c, "+31600000004", text_short), 1);
+	ck_assert_int_eq(stored_all(m), 0);
+	smsctl_receiver_free(rx);
+	collector_clear(&c);
+	smsctl_modem_free(m);
+}
+END_TEST
+
+/* Indications lost: the modem switched them off behind the receiver's back (as 27.005 lets
+ * it do after an unacknowledged +CMT) or noise ate them. The safety scan finds the messages. */
+START_TEST(test_lost_indications)
+{
+	struct collector c = {0};
+	struct smsctl_receiver *rx = NULL;
+	struct smsctl_modem *m = open_sim(_i ? "sim:?fault=garbage:60" : "sim:");
+	struct smsctl_sim *sim = smsctl_modem_get_sim(m);
+	char from[16];
+
+	ck_assert_int_eq(smsctl_receiver_new(m, collect, &c, &rx), 0);
+	ck_assert_int_eq(smsctl_receiver_set_scan_interval(rx, 1), 0);
+	ck_assert_int_eq(smsctl_receiver_start(rx), 0);
+	ck_assert_int_eq(smsctl_modem_command(m, "AT+CNMI=0,0,0,0,0", 0, NULL), 0);
+	for (int i = 0; i < 6; i++) {
+		snprintf(from, sizeof(from), "+3161000000%d", i);
+		ck_assert_int_eq(smsctl_sim_deliver(sim, from, text_short, 0), 1);
+	}
+	ck_assert_int_ge(run_until(rx, &c, 6), 0);
+	run_idle(rx, 100);
+	ck_assert_uint_eq(c.n, 6);
+	for (int i = 0; i < 6; i++) {
+		snprintf(from, sizeof(from), "+3161000000%d", i);
+		ck_assert_uint_eq(count_text(&c, from, text_short), 1);
+	}
+	/* And the indications are on again. */
+	struct smsctl_response *resp = NULL;
+	ck_assert_int_eq(smsctl_modem_command(m, "AT+CNMI?", 0, &resp), 0);
+	ck_assert_str_eq(smsctl_response_get_line(resp, 0), "+CNMI: 2,1,0,0,0");
+	smsctl_response_free(resp);
+	smsctl_receiver_free(rx);
+	collector_clear(&c);
+	smsctl_modem_free(m);
+}
+END_TEST
+
+/* Garbage glued to PDU lines: the garbled entries of +CMGL are read again one by one. */
+static const char *const garbled_devices[] = {
+    "sim:?fault=garbage:30,storage_full",
+    "sim:huawei?fault=garbage:50,storage_full",
+    "sim:simcom?fault=garbage:40,urc_storm,storage_full",
+};
+
+START_TEST(test_list_garbled)
+{
+	struct smsctl_modem *m = open_sim(garbled_devices[_i]);
+	struct smsctl_sim *sim = smsctl_modem_get_sim(m);
+	struct smsctl_stored_list *l = NULL;
+	struct collector c = {0};
+	struct smsctl_receiver *rx = NULL;
+	size_t full = smsctl_sim_get_stored_count(sim);
+
+	ck_assert_uint_gt(full, 0);
+	ck_assert_int_eq(smsctl_sms_list(m, "SM", SMSCTL_SMS_ALL, &l), (int)full);
+	for (size_t i = 1; i < full; i++)
+		ck_assert_int_lt(smsctl_stored_get_index(smsctl_stored_list_get(l, i - 1)),
+				 smsctl_stored_get_index(smsctl_stored_list_get(l, i)));
+	smsctl_stored_list_free(l);
+	ck_assert_int_eq(smsctl_receiver_new(m, collect, &c, &rx), 0);
+	ck_assert_int_eq(smsctl_receiver_start(rx), (int)full);
+	ck_assert_uint_eq(smsctl_sim_get_stored_count(sim), 0);
+	smsctl_receiver_free(rx);
+	collector_clear(&c);
+	smsctl_modem_free(m);
+}
+END_TEST
+
 /* ---- +CNMI: set to what the mode needs, the other fields kept ---- */
 
 static const struct cnmi_case {
@@ -919,6 +1022,8 @@ static Suite *recv_suite(void)
 	tcase_add_loop_test(tc, test_list_read_delete, 0,
 			    (int)(sizeof(store_cases) / sizeof(store_cases[0])));
 	tcase_add_test(tc, test_other_memory_restored);
+	tcase_add_loop_test(tc, test_list_garbled, 0,
+			    (int)(sizeof(garbled_devices) / sizeof(garbled_devices[0])));
 	tcase_add_loop_test(tc, test_bad_arguments, 0,
 			    (int)(sizeof(bad_cases) / sizeof(bad_cases[0])));
 	tcase_add_test(tc, test_null_arguments);
@@ -945,6 +1050,9 @@ static Suite *recv_suite(void)
 	tcase_add_loop_test(tc, test_cnmi_configured, 0,
 			    (int)(sizeof(cnmi_cases) / sizeof(cnmi_cases[0])));
 	tcase_add_test(tc, test_event_loop);
+	tcase_add_loop_test(tc, test_lost_indications, 0, 2);
+	tcase_add_loop_test(tc, test_noisy_line, 0,
+			    (int)(sizeof(noisy_devices) / sizeof(noisy_devices[0])));
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -31,14 +31,19 @@
  *    +CNMI says. Example: `sim:?sms=%2B4915112345678,Hello&arrive=2000,%2B15550001,Hi`.
  *
  * Profiles (identity from AT+CGMI/+CGMM/+CGMR/+CGSN and ATI; ICCID command; quirks):
- *  | profile   | modem            | echo | ICCID command and answer       | quirks                |
- *  |-----------|------------------|------|--------------------------------|-----------------------|
- *  | generic   | LTE Modem        | on   | AT+CCID `+CCID: 89..`, AT+ICCID `+ICCID: 89..` | +CESQ, +CEREG, SR memory |
- *  | wavecom   | Wavecom M1306B   | on   | AT+CCID `+CCID: "89.."`        | 2G; AT+CPIN? ends without OK; one extended command per line; SM only |
- *  | cinterion | Cinterion EHS6   | on   | AT^SCID `^SCID: 89..`          | 3G; +CPMS memories per parameter, default MT; boot `^SYSSTART` |
- *  | simcom    | SIMCom SIM800C   | on   | AT+CCID bare digits            | 2G; `+CPIN: NOT INSERTED`/`NOT READY`; boot RDY, +CPIN, Call Ready, SMS Ready |
- *  | quectel   | Quectel EC25     | on   | AT+QCCID `+QCCID: 89..`        | LTE; +CMEE=1 by default; boot RDY ... +QIND: SMS DONE |
- *  | huawei    | Huawei E173      | off  | AT^ICCID? `^ICCID: 98..` (nibble-swapped) | 3G; COMMAND NOT SUPPORT; storage indexes from 0; ^RSSI/^MODE/^BOOT; ^SYSINFO |
+ *  - `generic`: "Generic" "LTE Modem", echo on; AT+CCID `+CCID: 89...` and AT+ICCID
+ *    `+ICCID: 89...`; +CESQ and +CEREG; memories SM, ME, MT, SR;
+ *  - `wavecom`: Wavecom M1306B (2G), echo on; AT+CCID `+CCID: "89..."`; AT+CPIN? ends
+ *    without OK; one extended command per line; SM only, +CPMS=? `(("SM","BM","SR"),("SM"))`;
+ *  - `cinterion`: Cinterion EHS6 (3G), echo on; AT^SCID `^SCID: 89...`; +CPMS memories per
+ *    parameter (<mem1> ME or MT), default MT; boot URC `^SYSSTART`;
+ *  - `simcom`: SIMCom SIM800C (2G), echo on; AT+CCID bare digits; `+CPIN: NOT INSERTED` /
+ *    `+CPIN: NOT READY`; boot URCs RDY, +CFUN: 1, +CPIN:, Call Ready, SMS Ready;
+ *  - `quectel`: Quectel EC25 (LTE), echo on, +CMEE=1 by default; AT+QCCID `+QCCID: 89...`;
+ *    +CESQ and +CEREG; boot URCs RDY, +CFUN: 1, +CPIN:, +QUSIM: 1, +QIND: SMS DONE/PB DONE;
+ *  - `huawei`: Huawei E173 (3G), echo off; AT^ICCID? `^ICCID: 98...` (nibble-swapped);
+ *    unknown commands `COMMAND NOT SUPPORT`; storage indexes from 0; ^SYSINFO; status URCs
+ *    ^RSSI, ^MODE, ^BOOT.
  * Every profile answers AT, ATE, ATV, ATQ0, ATZ, AT&F, ATI, +CGMI/+GMI ..., +CMEE (0: bare
  * ERROR, 1: numeric, 2: verbose), +CFUN, +CPIN (3 wrong PINs lead to PUK, 10 wrong PUKs to a
  * blocked SIM, `+CME ERROR: 262`), +CLCK="SC", +CSQ, +CREG/+CGREG (`=N`, `?`), +COPS,
@@ -117,7 +122,9 @@ SMSCTL_API const char *smsctl_sim_get_profile(const struct smsctl_sim *sim);
  * @param flags 0, or SMSCTL_SIM_DELIVER_UCS2 / SMSCTL_SIM_DELIVER_REVERSE (parts in reverse
  *        order).
  * @return the number of parts, or a negative error (::SMSCTL_ERR_TOO_LONG when the storage is
- *         full and the message was lost, as a real modem would).
+ *         full and the message was lost, as a real modem would; ::SMSCTL_ERR_NETWORK when the
+ *         modem is not registered; ::SMSCTL_ERR_STATE once unplugged; ::SMSCTL_ERR_INVALID
+ *         for a bad originator or text).
  */
 SMSCTL_API int smsctl_sim_deliver(struct smsctl_sim *sim, const char *from, const char *text,
 				  unsigned flags);
@@ -129,7 +136,8 @@ SMSCTL_API int smsctl_sim_deliver_pdu(struct smsctl_sim *sim, const char *hex);
 /** Number of SMS-SUBMIT PDUs the network accepted. */
 SMSCTL_API size_t smsctl_sim_get_sent_count(struct smsctl_sim *sim);
 /**
- * The i-th accepted submit as hex TPDU (without the SMSC), copied into buf.
+ * The i-th accepted submit as hex TPDU (without the SMSC), copied into buf, upper case, as the
+ * host wrote it (its TP-MR unchanged: the modem's reference is the one `+CMGS:` answered).
  * @return 0, or ::SMSCTL_ERR_INVALID when i is out of range or buf too small.
  */
 SMSCTL_API int smsctl_sim_get_sent_pdu(struct smsctl_sim *sim, size_t i, char *buf, size_t size);

@@ -407,6 +407,11 @@ SMSCTL_API int smsctl_receiver_set_storage(struct smsctl_receiver *rx, const cha
 /** Seconds after which an incomplete message is handed over marked incomplete (default 86400;
  *  0 hands incomplete messages over at the end of every start/process call). */
 SMSCTL_API int smsctl_receiver_set_max_age(struct smsctl_receiver *rx, unsigned long seconds);
+/** Scan every memory this often even though indications are on, for a +CMTI lost to line
+ *  noise or dropped by the modem (default 300 s; 0: never). With indications off
+ *  (smsctl_receiver_set_indications()) nothing is scanned after start. */
+SMSCTL_API int smsctl_receiver_set_scan_interval(struct smsctl_receiver *rx,
+						 unsigned long seconds);
 /** Whether to configure AT+CNMI at start (default true; false leaves it as it is, useful for
  *  reading what is stored and leaving). */
 SMSCTL_API int smsctl_receiver_set_indications(struct smsctl_receiver *rx, bool on);

@@ -1240,6 +1240,48 @@ static int h_cereg(struct sim_core *c, struct cmd *cmd, struct sbuf *o)
 	return reg_common(c, cmd, o, 2);
 }
 
+/* A string as the TE character set (+CSCS) wants it: UCS2 and HEX are hex-encoded, as
+ * modems print operator names and numbers under those sets (TS 27.007 5.5). ASCII input. */
+static const char *te_str(const struct sim_core *c, const char *in, char *buf, size_t size)
+{
+	bool ucs2 = !strcmp(c->cscs, "UCS2"), hex = !strcmp(c->cscs, "HEX");
+	size_t n = 0, step = ucs2 ? 4 : 2;
+	if (!ucs2 && !hex)
+		return in;
+	for (; *in && n + step + 1 <= size; in++)
+		n +=
+		    (size_t)snprintf(buf + n, size - n, ucs2 ? "%04X" : "%02X", (unsigned char)*in);
+	buf[n] = '\0';
+	return buf;
+}
+
+/* The reverse for a parameter the host gives (AT+CSCA="002B..." under UCS2). */
+static bool te_decode(const struct sim_core *c, const char *in, char *out, size_t size)
+{
+	bool ucs2 = !strcmp(c->cscs, "UCS2"), hex = !strcmp(c->cscs, "HEX");
+	size_t len = strlen(in), step = ucs2 ? 4 : 2, n = 0;
+	if (!ucs2 && !hex) {
+		snprintf(out, size, "%s", in);
+		return len < size;
+	}
+	if (len % step)
+		return false;
+	for (size_t i = 0; i < len; i += step) {
+		unsigned v = 0;
+		for (size_t k = 0; k < step; k++) {
+			int h = hexval((unsigned char)in[i + k]);
+			if (h < 0)
+				return false;
+			v = v << 4 | (unsigned)h;
+		}
+		if (v == 0 || v > 0x7f || n + 1 >= size)
+			return false;
+		out[n++] = (char)v;
+	}
+	out[n] = '\0';
+	return true;
+}
+
 static int h_cops(struct sim_core *c, struct cmd *cmd, struct sbuf *o)
 {
 	long mode, format;
@@ -1249,8 +1291,11 @@ static int h_cops(struct sim_core *c, struct cmd *cmd, struct sbuf *o)
 			out_line(c, o, "+COPS: 0");
 			return R_OK;
 		}
+		char name[200];
 		out_linef(c, o, "+COPS: 0,%d,\"%s\",%d", c->cops_format,
-			  c->cops_format == 2 ? c->p->oper_numeric : c->p->oper_long, c->p->act);
+			  te_str(c, c->cops_format == 2 ? c->p->oper_numeric : c->p->oper_long,
+				 name, sizeof(name)),
+			  c->p->act);
 		return R_OK;
 	case T_TEST:
 		if (!radio_hears(c)) {
@@ -1297,8 +1342,10 @@ static int h_cnum(struct sim_core *c, struct cmd *cmd, struct sbuf *o)
 		return R_ERROR;
 	if (sim_cme(c))
 		return R_CME(sim_cme(c));
+	char num[200];
 	if (c->p->own_number)
-		out_linef(c, o, "+CNUM: \"\",\"%s\",%d", c->p->own_number,
+		out_linef(c, o, "+CNUM: \"\",\"%s\",%d",
+			  te_str(c, c->p->own_number, num, sizeof(num)),
 			  c->p->own_number[0] == '+' ? 145 : 129);
 	return R_OK;
 }
@@ -1403,12 +1450,16 @@ static int h_csca(struct sim_core *c, struct cmd *cmd, struct sbuf *o)
 	if (sim_cms(c))
 		return R_CMS(sim_cms(c));
 	if (cmd->type == T_QUERY) {
-		out_linef(c, o, "+CSCA: \"%s\",%d", c->smsc, c->smsc[0] == '+' ? 145 : 129);
+		char num[200];
+		out_linef(c, o, "+CSCA: \"%s\",%d", te_str(c, c->smsc, num, sizeof(num)),
+			  c->smsc[0] == '+' ? 145 : 129);
 		return R_OK;
 	}
 	if (cmd->type != T_SET || cmd->bad_args || cmd->nargs < 1 || cmd->nargs > 2)
 		return R_CMS(304);
-	const char *num = cmd->arg[0];
+	char num[ARG_LEN];
+	if (!te_decode(c, cmd->arg[0], num, sizeof(num)))
+		return R_CMS(304);
 	size_t n = strlen(num);
 	size_t digits = strspn(num + (num[0] == '+'), "0123456789");
 	if (digits == 0 || digits > 20 || digits + (num[0] == '+') != n)
@@ -1786,6 +1837,8 @@ static int run_basic(struct sim_core *c, struct cmd *cmd, struct sbuf *o)
 		}
 		return R_OK;
 	}
+	if (!strcmp(n, "S"))
+		return has_v ? R_OK : R_ERROR; /* the value part was handled by the caller */
 	if (!strcmp(n, "&W") || !strcmp(n, "&C") || !strcmp(n, "&D") || !strcmp(n, "X"))
 		return R_OK;
 	return R_ERROR;
@@ -1875,6 +1928,15 @@ static int run_line(struct sim_core *c, const char *s, struct sbuf *o)
 				s++;
 			cmd.rest_len = (size_t)(s - cmd.rest);
 			cmd.type = T_ACTION;
+			if (!strcmp(cmd.name, "S") && *s == '=') {
+				/* S-register write (ATS0=0): accepted, not kept */
+				s++;
+				while (isdigit((unsigned char)*s))
+					s++;
+			} else if (!strcmp(cmd.name, "S") && *s == '?') {
+				s++;
+				out_line(c, o, "000");
+			}
 			r = run_basic(c, &cmd, o);
 		} else {
 			return R_ERROR;

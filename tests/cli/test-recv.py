@@ -203,6 +203,31 @@ def test_follow_unplug():
     expect_fillers(objs, "recv --follow before the unplug")
 
 
+def test_follow_interrupted():
+    # --follow ends cleanly on SIGTERM/SIGINT: exit 0, everything printed was flushed.
+    import signal
+    import time
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        e = dict(os.environ, LC_ALL="C", NO_COLOR="1")
+        p = subprocess.Popen([SMSCTL, "--device", "sim:?fault=storage_full", "--json", "recv",
+                              "--follow"], env=e, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE)
+        first = p.stdout.readline()  # the run has started
+        time.sleep(0.3)
+        p.send_signal(sig)
+        try:
+            out, err = p.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            out, err = p.communicate()
+            check("recv --follow ends on signal %d" % sig, False, "did not end")
+            continue
+        objs = json_lines((first + out).decode())
+        check("recv --follow ends on signal %d: exit 0" % sig, p.returncode == 0,
+              "rc=%d err=%r" % (p.returncode, err))
+        expect_fillers(objs, "recv --follow until signal %d" % sig)
+
+
 def test_ports():
     rc, out, err = run(["ports", "--json"])
     check("ports: exit 0", rc == 0, err)
@@ -228,6 +253,7 @@ def main():
     test_human()
     test_faults()
     test_follow_unplug()
+    test_follow_interrupted()
     test_ports()
     if FAILURES:
         print("%d failed: %s" % (len(FAILURES), ", ".join(FAILURES)))
