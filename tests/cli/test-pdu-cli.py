@@ -74,6 +74,22 @@ check(json.loads(out.splitlines()[0])["text"] == "How are you?", "text from stdi
 rc, out, _ = run(["--json", "pdu", "decode", good])
 check(rc == 0 and json.loads(out)["smsc"] == "+31624000000", "global --json before the command")
 
+# The TEXT after NUMBER is verbatim even when it reads like a global option (-v, -j, --json);
+# globals before the NUMBER or after the TEXT are still taken out.
+for word in ["-v", "-j", "--json", "--verbose"]:
+    rc_a, out_a, _ = run(["pdu", "encode", "--json", "123", "-"], stdin=word.encode())
+    rc_b, out_b, _ = run(["pdu", "encode", "--json", "123", word])
+    check(rc_a == 0 and rc_b == 0 and out_a == out_b and out_a.startswith("{"),
+          "pdu encode: text %r kept verbatim" % word)
+    rc_c, out_c, _ = run(["pdu", "encode", "--smsc", "+49", "-V", "5", "123", word, "--json"])
+    rc_d, out_d, _ = run(["pdu", "encode", "--json", "-s", "+49", "--validity=5", "123", "-"],
+                         stdin=word.encode())
+    check(rc_c == 0 and out_c == out_d and out_c.startswith("{"),
+          "pdu encode: text %r after value options, --json after the text" % word)
+rc, out, _ = run(["pdu", "-j", "encode", "123", "hi", "-v"])
+check(rc == 0 and json.loads(out)["pdus"][0]["hex"].endswith("02E834"),
+      "pdu encode: globals before the subcommand and after the text")
+
 # human output
 rc, out, _ = run(["pdu", "decode", good])
 check(rc == 0 and "How are you?" in out and "+31641600986" in out, "human decode output")

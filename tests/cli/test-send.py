@@ -216,6 +216,24 @@ check("info without SIM", rc == 0 and j and j["iccid"] is None and j["imsi"] is 
 rc, out, err = run(["--device", "sim:huawei", "info"])
 check("info human", rc == 0 and "IMEI: " in out, out)
 
+# ---- the TEXT is verbatim even when it reads like a global option ----
+def sent_pdus(err):
+    return [l[2:-4] for l in err.splitlines() if l.startswith("> ") and l.endswith("\\x1a")]
+
+
+for word in ["-v", "-j", "--json", "--verbose"]:
+    for pre in [[], ["--smsc", "+31624000000"], ["-s", "+31624000000", "-r"], ["-n", "0"]]:
+        rc, out, err = run(["-v", "--device", "sim:", "send"] + pre + [NUMBER, word, "--json"],
+                           stdin=b"FROM STDIN")
+        pdus = sent_pdus(err)
+        j = parsed(out)
+        text = None
+        if pdus:
+            rc2, out2, _ = run(["pdu", "decode", "--json", pdus[0]])
+            text = parsed(out2)["text"] if rc2 == 0 else None
+        check("send %s: text %r verbatim" % (" ".join(pre), word),
+              rc == 0 and j and len(j["parts"]) == 1 and text == word, repr((rc, out, text)))
+
 # ---- status ----
 for dev, sim, cs in [("sim:", "ready", "home"), ("sim:?fault=roaming", "ready", "roaming"),
                      ("sim:?fault=denied", "ready", "denied"),
