@@ -67,6 +67,13 @@ int cli_exit_for_error(int err);
 int cli_open_modem(struct cli *cli, struct smsctl_modem **out);
 /* Read all of stdin verbatim into a NUL-terminated string; NULL on error or if it holds NUL. */
 char *cli_read_stdin(void);
+/* Length of the valid UTF-8 sequence at s (1-4), 0 at the end or for a byte that does not
+ * start one (overlong, surrogate, beyond U+10FFFF, cut short). */
+size_t cli_utf8_len(const char *s);
+/* Text from outside (an SMS, a modem's answer) made safe for a terminal, in a new string:
+ * control characters other than newline and tab in caret notation (ESC is "^["), C1 controls
+ * and bytes that are not UTF-8 as U+FFFD. NULL for NULL or when out of memory. */
+char *cli_printable(const char *s);
 
 /* Minimal streaming JSON writer (UTF-8 strings escaped per RFC 8259). */
 struct json {

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* smsctl info: manufacturer, model, revision, IMEI, ICCID, IMSI, own number. */
 #include <getopt.h>
+#include <stdlib.h>
 
 #include "cli.h"
 
@@ -75,9 +76,12 @@ int cmd_info(struct cli *cli, int argc, char **argv)
 		json_object_end(&j);
 		json_end_line(&j);
 	} else {
-		for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
-			printf("%s: %s\n", _(fields[i].label),
-			       fields[i].value ? fields[i].value : _("(unknown)"));
+		for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+			/* the modem's strings never drive the terminal */
+			char *v = cli_printable(fields[i].value);
+			printf("%s: %s\n", _(fields[i].label), v ? v : _("(unknown)"));
+			free(v);
+		}
 	}
 	smsctl_info_free(info);
 	smsctl_modem_free(m);

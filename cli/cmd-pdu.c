@@ -206,11 +206,13 @@ static void print_human(const struct smsctl_pdu *p)
 	printf("%-14s %s\n", _("Type:"), type_name(t));
 	if ((s = smsctl_pdu_get_smsc(p)))
 		printf("%-14s %s\n", _("SMSC:"), s);
+	char *number = cli_printable(smsctl_pdu_get_number(p)); /* an alphanumeric sender */
 	printf("%-14s %s (%s)\n",
 	       t == SMSCTL_PDU_DELIVER	? _("From:")
 	       : t == SMSCTL_PDU_SUBMIT ? _("To:")
 					: _("Recipient:"),
-	       smsctl_pdu_get_number(p), number_type_name(smsctl_pdu_get_number_type(p)));
+	       number ? number : "", number_type_name(smsctl_pdu_get_number_type(p)));
+	free(number);
 	if ((s = smsctl_pdu_get_timestamp(p)))
 		printf("%-14s %s\n", _("Timestamp:"), s);
 	if ((s = smsctl_pdu_get_discharge_time(p)))
@@ -240,7 +242,10 @@ static void print_human(const struct smsctl_pdu *p)
 	if (smsctl_pdu_get_ports(p, &dst, &src))
 		printf("%-14s %u -> %u\n", _("Ports:"), src, dst);
 	if ((s = smsctl_pdu_get_text(p))) {
-		printf("%-14s %s\n", _("Text:"), s);
+		/* the sender's text never drives the terminal (ESC sequences, CR overwriting) */
+		char *text = cli_printable(s);
+		printf("%-14s %s\n", _("Text:"), text ? text : "");
+		free(text);
 	} else {
 		char *hex = payload_hex(p);
 		if (hex)

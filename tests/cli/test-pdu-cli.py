@@ -90,6 +90,21 @@ rc, out, _ = run(["pdu", "-j", "encode", "123", "hi", "-v"])
 check(rc == 0 and json.loads(out)["pdus"][0]["hex"].endswith("02E834"),
       "pdu encode: globals before the subcommand and after the text")
 
+# A sender's control characters never reach the terminal in the human output (ESC sequences,
+# CR overwriting the line, BEL, C1 controls); --json keeps the text exactly.
+hostile = "\x1b[31mA\x1b]0;title\x07B\rC\x85D\tE\nF"
+ud = hostile.encode("utf-16-be").hex().upper()
+pdu_hex = "0004039121F3000820806291731408%02X%s" % (len(ud) // 2, ud)
+r = subprocess.run([SMSCTL, "pdu", "decode", pdu_hex], capture_output=True,
+                   env=dict(os.environ, LC_ALL="C.UTF-8", LANGUAGE=""))
+text_lines = r.stdout.split(b"Text:", 1)[1] if b"Text:" in r.stdout else b""
+check(r.returncode == 0 and b"\x1b" not in r.stdout and b"\x07" not in r.stdout
+      and b"\r" not in r.stdout and b"\xc2\x85" not in r.stdout
+      and b"^[[31mA^[]0;title^GB^MC\xef\xbf\xbdD\tE\nF" in text_lines,
+      "human decode: control characters shown, not sent to the terminal")
+rc, out, _ = run(["pdu", "decode", "--json", pdu_hex])
+check(rc == 0 and json.loads(out)["text"] == hostile, "json decode: control characters kept")
+
 # human output
 rc, out, _ = run(["pdu", "decode", good])
 check(rc == 0 and "How are you?" in out and "+31641600986" in out, "human decode output")
