@@ -60,6 +60,9 @@ void cli_err(const struct cli *cli, const char *fmt, ...) __attribute__((format(
 /* Usage error: message plus a hint to --help; returns EXIT_USAGE. */
 int cli_usage_error(const struct cli *cli, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* Usage error for getopt_long()'s answer c ('?' or ':', the optstring starting "+:"): a
+ * missing value, a value given to a flag, an unknown option. Returns EXIT_USAGE. */
+int cli_option_error(const struct cli *cli, int c, int argc, char **argv);
 /* The exit code for a library error (see the table in cli.h). */
 int cli_exit_for_error(int err);
 /* Open the device given by --device / SMSCTL_DEVICE, tracing to stderr with -v. On failure

@@ -28,7 +28,7 @@ int cmd_info(struct cli *cli, int argc, char **argv)
 	int c, rc, ex;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:jh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			cli->json = true;
@@ -37,9 +37,7 @@ int cmd_info(struct cli *cli, int argc, char **argv)
 			info_usage(stdout);
 			return EXIT_OK;
 		default:
-			if (optopt)
-				return cli_usage_error(cli, _("unknown option '-%c'"), optopt);
-			return cli_usage_error(cli, _("unknown option '%s'"), argv[optind - 1]);
+			return cli_option_error(cli, c, argc, argv);
 		}
 	}
 	if (optind < argc)

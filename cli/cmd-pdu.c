@@ -291,7 +291,7 @@ static int cmd_decode(struct cli *cli, int argc, char **argv)
 
 	opterr = 0;
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "+njh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:njh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			smsc = false;
@@ -303,7 +303,7 @@ static int cmd_decode(struct cli *cli, int argc, char **argv)
 			pdu_usage(stdout);
 			return EXIT_OK;
 		default:
-			return cli_usage_error(cli, _("unknown option '%s'"), argv[optind - 1]);
+			return cli_option_error(cli, c, argc, argv);
 		}
 	}
 	json_init(&j, stdout);
@@ -381,7 +381,7 @@ static int cmd_encode(struct cli *cli, int argc, char **argv)
 	}
 	opterr = 0;
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "+s:c:rV:uRjh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:s:c:rV:uRjh", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			if (smsctl_submit_options_set_smsc(o, optarg) < 0 || !*optarg) {
@@ -422,7 +422,7 @@ static int cmd_encode(struct cli *cli, int argc, char **argv)
 			pdu_usage(stdout);
 			goto out;
 		default:
-			ret = cli_usage_error(cli, _("unknown option '%s'"), argv[optind - 1]);
+			ret = cli_option_error(cli, c, argc, argv);
 			goto out;
 		}
 	}

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -171,4 +172,26 @@ char *cli_printable(const char *s)
 	}
 	*w = '\0';
 	return out;
+}
+
+int cli_option_error(const struct cli *cli, int c, int argc, char **argv)
+{
+	/* the argument getopt was reading: it has moved past it (or stays on it mid-group) */
+	const char *tok = optind > 0 && optind <= argc ? argv[optind - 1] : NULL;
+	char name[64];
+
+	if (tok && strncmp(tok, "--", 2) == 0) {
+		size_t n = strcspn(tok, "=");
+		snprintf(name, sizeof(name), "%.*s", (int)(n < 60 ? n : 60), tok);
+		if (c == ':')
+			return cli_usage_error(cli, _("option '%s' needs a value"), name);
+		if (optopt && tok[n] == '=')
+			return cli_usage_error(cli, _("option '%s' takes no value"), name);
+		return cli_usage_error(cli, _("unknown option '%s'"), tok);
+	}
+	if (c == ':')
+		return cli_usage_error(cli, _("option '-%c' needs a value"), optopt);
+	if (optopt)
+		return cli_usage_error(cli, _("unknown option '-%c'"), optopt);
+	return cli_usage_error(cli, _("unknown option '%s'"), tok ? tok : "?");
 }

@@ -254,7 +254,7 @@ int main(int argc, char **argv)
 	cli.color_err = want_color(STDERR_FILENO);
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+d:b:t:jvhV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:d:b:t:jvhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			cli.device = optarg;
@@ -287,9 +287,7 @@ int main(int argc, char **argv)
 			printf("smsctl %s (libsmsctl %s)\n", PACKAGE_VERSION, smsctl_version());
 			return EXIT_OK;
 		default:
-			if (optopt)
-				return cli_usage_error(&cli, _("unknown option '-%c'"), optopt);
-			return cli_usage_error(&cli, _("unknown option '%s'"), argv[optind - 1]);
+			return cli_option_error(&cli, c, argc, argv);
 		}
 	}
 	if (!cli.device) {

@@ -105,6 +105,15 @@ check(r.returncode == 0 and b"\x1b" not in r.stdout and b"\x07" not in r.stdout
 rc, out, _ = run(["pdu", "decode", "--json", pdu_hex])
 check(rc == 0 and json.loads(out)["text"] == hostile, "json decode: control characters kept")
 
+# option errors say what is wrong
+for args, want in [(["pdu", "encode", "--smsc"], "option '--smsc' needs a value"),
+                   (["pdu", "encode", "-c"], "option '-c' needs a value"),
+                   (["pdu", "decode", "--json=1", "00"], "option '--json' takes no value"),
+                   (["pdu", "decode", "--nope"], "unknown option '--nope'")]:
+    rc, out, err = run(args)
+    check(rc == 64 and out == "" and err.startswith("smsctl: pdu: " + want),
+          "option error: %s -> %s" % (" ".join(args), want))
+
 # human output
 rc, out, _ = run(["pdu", "decode", good])
 check(rc == 0 and "How are you?" in out and "+31641600986" in out, "human decode output")

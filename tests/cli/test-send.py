@@ -257,6 +257,24 @@ rc, out, err = run(["--device", "sim:", "status"])
 check("status human: one line", rc == 0 and out.count("\n") == 1 and out.startswith("SIM ready")
       and "\033" not in out, out)
 
+# ---- option errors say what is wrong (64) ----
+for args, want in [
+    (["--timeout"], "option '--timeout' needs a value"),
+    (["-d"], "option '-d' needs a value"),
+    (["--json=1", "info"], "option '--json' takes no value"),
+    (["-Z"], "unknown option '-Z'"),
+    (["-d", "sim:", "send", "--retries"], "send: option '--retries' needs a value"),
+    (["-d", "sim:", "send", "-n"], "send: option '-n' needs a value"),
+    (["-d", "sim:", "send", "--flash=1", NUMBER, "x"], "send: option '--flash' takes no value"),
+    (["-d", "sim:", "send", "--bogus", NUMBER, "x"], "send: unknown option '--bogus'"),
+    (["-d", "sim:", "send", "-rx", NUMBER, "x"], "send: unknown option '-x'"),
+    (["-d", "sim:", "info", "--json=yes"], "info: option '--json' takes no value"),
+    (["-d", "sim:", "status", "-q"], "status: unknown option '-q'"),
+]:
+    rc, out, err = run(args)
+    check("option error: " + " ".join(args),
+          rc == 64 and out == "" and err.startswith("smsctl: " + want), repr((rc, err)))
+
 # ---- a modem answering in Latin-1: --json stays UTF-8 (RFC 8259), the terminal sees no raw
 # bytes that are not UTF-8 ----
 LATIN1 = {b"AT+CGMI": b"Telef\xf3nica", b"AT+CGMM": b"M\xc3\xa9\xc2\x9bX", b"AT+CGMR": b"1.0",
