@@ -60,6 +60,9 @@ void cli_err(const struct cli *cli, const char *fmt, ...) __attribute__((format(
 /* Usage error: message plus a hint to --help; returns EXIT_USAGE. */
 int cli_usage_error(const struct cli *cli, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* Usage error for getopt_long()'s answer c ('?' or ':', the optstring starting "+:"): a
+ * missing value, a value given to a flag, an unknown option. Returns EXIT_USAGE. */
+int cli_option_error(const struct cli *cli, int c, int argc, char **argv);
 /* The exit code for a library error (see the table in cli.h). */
 int cli_exit_for_error(int err);
 /* Open the device given by --device / SMSCTL_DEVICE, tracing to stderr with -v. On failure
@@ -67,6 +70,13 @@ int cli_exit_for_error(int err);
 int cli_open_modem(struct cli *cli, struct smsctl_modem **out);
 /* Read all of stdin verbatim into a NUL-terminated string; NULL on error or if it holds NUL. */
 char *cli_read_stdin(void);
+/* Length of the valid UTF-8 sequence at s (1-4), 0 at the end or for a byte that does not
+ * start one (overlong, surrogate, beyond U+10FFFF, cut short). */
+size_t cli_utf8_len(const char *s);
+/* Text from outside (an SMS, a modem's answer) made safe for a terminal, in a new string:
+ * control characters other than newline and tab in caret notation (ESC is "^["), C1 controls
+ * and bytes that are not UTF-8 as U+FFFD. NULL for NULL or when out of memory. */
+char *cli_printable(const char *s);
 
 /* Minimal streaming JSON writer (UTF-8 strings escaped per RFC 8259). */
 struct json {

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* smsctl info: manufacturer, model, revision, IMEI, ICCID, IMSI, own number. */
 #include <getopt.h>
+#include <stdlib.h>
 
 #include "cli.h"
 
@@ -27,7 +28,7 @@ int cmd_info(struct cli *cli, int argc, char **argv)
 	int c, rc, ex;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:jh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			cli->json = true;
@@ -36,9 +37,7 @@ int cmd_info(struct cli *cli, int argc, char **argv)
 			info_usage(stdout);
 			return EXIT_OK;
 		default:
-			if (optopt)
-				return cli_usage_error(cli, _("unknown option '-%c'"), optopt);
-			return cli_usage_error(cli, _("unknown option '%s'"), argv[optind - 1]);
+			return cli_option_error(cli, c, argc, argv);
 		}
 	}
 	if (optind < argc)
@@ -75,9 +74,12 @@ int cmd_info(struct cli *cli, int argc, char **argv)
 		json_object_end(&j);
 		json_end_line(&j);
 	} else {
-		for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
-			printf("%s: %s\n", _(fields[i].label),
-			       fields[i].value ? fields[i].value : _("(unknown)"));
+		for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+			/* the modem's strings never drive the terminal */
+			char *v = cli_printable(fields[i].value);
+			printf("%s: %s\n", _(fields[i].label), v ? v : _("(unknown)"));
+			free(v);
+		}
 	}
 	smsctl_info_free(info);
 	smsctl_modem_free(m);

@@ -206,11 +206,13 @@ static void print_human(const struct smsctl_pdu *p)
 	printf("%-14s %s\n", _("Type:"), type_name(t));
 	if ((s = smsctl_pdu_get_smsc(p)))
 		printf("%-14s %s\n", _("SMSC:"), s);
+	char *number = cli_printable(smsctl_pdu_get_number(p)); /* an alphanumeric sender */
 	printf("%-14s %s (%s)\n",
 	       t == SMSCTL_PDU_DELIVER	? _("From:")
 	       : t == SMSCTL_PDU_SUBMIT ? _("To:")
 					: _("Recipient:"),
-	       smsctl_pdu_get_number(p), number_type_name(smsctl_pdu_get_number_type(p)));
+	       number ? number : "", number_type_name(smsctl_pdu_get_number_type(p)));
+	free(number);
 	if ((s = smsctl_pdu_get_timestamp(p)))
 		printf("%-14s %s\n", _("Timestamp:"), s);
 	if ((s = smsctl_pdu_get_discharge_time(p)))
@@ -240,7 +242,10 @@ static void print_human(const struct smsctl_pdu *p)
 	if (smsctl_pdu_get_ports(p, &dst, &src))
 		printf("%-14s %u -> %u\n", _("Ports:"), src, dst);
 	if ((s = smsctl_pdu_get_text(p))) {
-		printf("%-14s %s\n", _("Text:"), s);
+		/* the sender's text never drives the terminal (ESC sequences, CR overwriting) */
+		char *text = cli_printable(s);
+		printf("%-14s %s\n", _("Text:"), text ? text : "");
+		free(text);
 	} else {
 		char *hex = payload_hex(p);
 		if (hex)
@@ -286,7 +291,7 @@ static int cmd_decode(struct cli *cli, int argc, char **argv)
 
 	opterr = 0;
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "+njh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:njh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			smsc = false;
@@ -298,7 +303,7 @@ static int cmd_decode(struct cli *cli, int argc, char **argv)
 			pdu_usage(stdout);
 			return EXIT_OK;
 		default:
-			return cli_usage_error(cli, _("unknown option '%s'"), argv[optind - 1]);
+			return cli_option_error(cli, c, argc, argv);
 		}
 	}
 	json_init(&j, stdout);
@@ -376,7 +381,7 @@ static int cmd_encode(struct cli *cli, int argc, char **argv)
 	}
 	opterr = 0;
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "+s:c:rV:uRjh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:s:c:rV:uRjh", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			if (smsctl_submit_options_set_smsc(o, optarg) < 0 || !*optarg) {
@@ -417,7 +422,7 @@ static int cmd_encode(struct cli *cli, int argc, char **argv)
 			pdu_usage(stdout);
 			goto out;
 		default:
-			ret = cli_usage_error(cli, _("unknown option '%s'"), argv[optind - 1]);
+			ret = cli_option_error(cli, c, argc, argv);
 			goto out;
 		}
 	}

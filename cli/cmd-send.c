@@ -248,7 +248,7 @@ int cmd_send(struct cli *cli, int argc, char **argv)
 	int c, rc, ex;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+frw:un:s:jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:frw:un:s:jh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			flash = true;
@@ -293,9 +293,7 @@ int cmd_send(struct cli *cli, int argc, char **argv)
 			send_usage(stdout);
 			return EXIT_OK;
 		default:
-			if (optopt)
-				return cli_usage_error(cli, _("unknown option '-%c'"), optopt);
-			return cli_usage_error(cli, _("unknown option '%s'"), argv[optind - 1]);
+			return cli_option_error(cli, c, argc, argv);
 		}
 	}
 	if (optind < argc && strcmp(argv[optind], "--") == 0)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* smsctl status: SIM, signal, registration, operator, SMSC and storage in one line. */
 #include <getopt.h>
+#include <stdlib.h>
 
 #include "cli.h"
 
@@ -143,7 +144,7 @@ static void print_human(const struct cli *cli, const struct smsctl_status *st)
 	static const char *const dom[] = {"CS", "PS", "EPS"};
 	int v, used, total;
 	double q;
-	const char *mem, *s;
+	const char *mem;
 
 	printf(_("SIM %s%s%s"), sim == SMSCTL_SIM_STATE_READY ? good : bad, sim_text(sim), off);
 	if (smsctl_status_get_rssi(st, &v))
@@ -161,12 +162,15 @@ static void print_human(const struct cli *cli, const struct smsctl_status *st)
 		printf(_("; %s: %s%s%s"), dom[d], registered(stat) ? good : bad,
 		       smsctl_registration_describe(stat), off);
 	}
-	s = smsctl_status_get_operator(st);
-	if (s)
-		printf(_("; operator %s"), s);
-	s = smsctl_status_get_smsc(st);
-	if (s)
-		printf(_("; SMSC %s"), *s ? s : _("(none)"));
+	/* the modem's strings never drive the terminal */
+	char *op = cli_printable(smsctl_status_get_operator(st));
+	if (op)
+		printf(_("; operator %s"), op);
+	free(op);
+	char *smsc = cli_printable(smsctl_status_get_smsc(st));
+	if (smsc)
+		printf(_("; SMSC %s"), *smsc ? smsc : _("(none)"));
+	free(smsc);
 	if (smsctl_status_get_storage(st, &mem, &used, &total))
 		printf(_("; %s %d/%d used"), mem, used, total);
 	putchar('\n');
@@ -184,7 +188,7 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 	int c, rc, ex;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:jh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			cli->json = true;
@@ -193,9 +197,7 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 			status_usage(stdout);
 			return EXIT_OK;
 		default:
-			if (optopt)
-				return cli_usage_error(cli, _("unknown option '-%c'"), optopt);
-			return cli_usage_error(cli, _("unknown option '%s'"), argv[optind - 1]);
+			return cli_option_error(cli, c, argc, argv);
 		}
 	}
 	if (optind < argc)

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,4 +105,93 @@ char *cli_read_stdin(void)
 	}
 	buf[len] = '\0';
 	return buf;
+}
+
+size_t cli_utf8_len(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	unsigned cp;
+	size_t n;
+
+	if (p[0] < 0x80)
+		return p[0] ? 1 : 0;
+	if (p[0] >= 0xC2 && p[0] <= 0xDF) {
+		n = 2;
+		cp = p[0] & 0x1F;
+	} else if (p[0] >= 0xE0 && p[0] <= 0xEF) {
+		n = 3;
+		cp = p[0] & 0x0F;
+	} else if (p[0] >= 0xF0 && p[0] <= 0xF4) {
+		n = 4;
+		cp = p[0] & 0x07;
+	} else {
+		return 0;
+	}
+	for (size_t i = 1; i < n; i++) {
+		if ((p[i] & 0xC0) != 0x80) /* also stops at the terminating NUL */
+			return 0;
+		cp = (cp << 6) | (p[i] & 0x3F);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+	    (cp >= 0xD800 && cp <= 0xDFFF))
+		return 0;
+	return n;
+}
+
+char *cli_printable(const char *s)
+{
+	if (!s)
+		return NULL;
+	/* at most 3 output bytes per input byte (U+FFFD for one bad byte) */
+	size_t len = strlen(s);
+	char *out = malloc(len * 3 + 1), *w = out;
+
+	if (!out)
+		return NULL;
+	while (*s) {
+		unsigned char c = (unsigned char)*s;
+		size_t n = cli_utf8_len(s);
+
+		if (n == 0) {
+			memcpy(w, "\xEF\xBF\xBD", 3); /* not UTF-8: U+FFFD */
+			w += 3;
+			s++;
+		} else if (n == 1 && ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7F)) {
+			*w++ = '^'; /* a control character: caret notation, as cat -v shows it */
+			*w++ = c == 0x7F ? '?' : (char)(c + 0x40);
+			s++;
+		} else if (n == 2 && c == 0xC2 && (unsigned char)s[1] < 0xA0) {
+			memcpy(w, "\xEF\xBF\xBD", 3); /* a C1 control (U+0080-U+009F) */
+			w += 3;
+			s += 2;
+		} else {
+			memcpy(w, s, n);
+			w += n;
+			s += n;
+		}
+	}
+	*w = '\0';
+	return out;
+}
+
+int cli_option_error(const struct cli *cli, int c, int argc, char **argv)
+{
+	/* the argument getopt was reading: it has moved past it (or stays on it mid-group) */
+	const char *tok = optind > 0 && optind <= argc ? argv[optind - 1] : NULL;
+	char name[64];
+
+	if (tok && strncmp(tok, "--", 2) == 0) {
+		size_t n = strcspn(tok, "=");
+		snprintf(name, sizeof(name), "%.*s", (int)(n < 60 ? n : 60), tok);
+		if (c == ':')
+			return cli_usage_error(cli, _("option '%s' needs a value"), name);
+		if (optopt && tok[n] == '=')
+			return cli_usage_error(cli, _("option '%s' takes no value"), name);
+		return cli_usage_error(cli, _("unknown option '%s'"), tok);
+	}
+	if (c == ':')
+		return cli_usage_error(cli, _("option '-%c' needs a value"), optopt);
+	if (optopt)
+		return cli_usage_error(cli, _("unknown option '-%c'"), optopt);
+	return cli_usage_error(cli, _("unknown option '%s'"), tok ? tok : "?");
 }

@@ -85,10 +85,21 @@ static void write_escaped(FILE *f, const char *s)
 			fputs("\\f", f);
 			break;
 		default:
-			if (*p < 0x20 || *p == 0x7f)
+			if (*p < 0x20 || *p == 0x7f) {
 				fprintf(f, "\\u%04x", *p);
-			else
+			} else if (*p >= 0x80) {
+				/* RFC 8259 text is UTF-8: a byte that is not (a modem's Latin-1
+				 * operator name) becomes U+FFFD */
+				size_t n = cli_utf8_len((const char *)p);
+				if (n == 0) {
+					fputs("\\ufffd", f);
+				} else {
+					fwrite(p, 1, n, f);
+					p += n - 1;
+				}
+			} else {
 				fputc(*p, f);
+			}
 		}
 	}
 	fputc('"', f);

@@ -112,27 +112,99 @@ static bool parse_uint(const char *s, unsigned long max, unsigned long *out)
 	return true;
 }
 
+/* The commands whose arguments hold a free text, which is never touched: `send NUMBER TEXT`,
+ * `pdu encode NUMBER TEXT`. text_pos counts the positional arguments before TEXT (for `pdu`,
+ * the subcommand is one); the options listed take a value (so their value is not counted). */
+struct text_command {
+	const char *name;
+	const char *sub;
+	int text_pos;
+	const char *short_with_value;
+	const char *const *long_with_value;
+};
+
+static const char *const send_long_values[] = {"wait-report", "retries", "validity", "smsc", NULL};
+static const char *const pdu_long_values[] = {"smsc", "class", "validity", NULL};
+static const struct text_command text_commands[] = {
+    {"send", NULL, 1, "wns", send_long_values},
+    {"pdu", "encode", 2, "scV", pdu_long_values},
+};
+
+static const struct text_command *find_text_command(int argc, char **argv)
+{
+	for (size_t i = 0; i < sizeof(text_commands) / sizeof(text_commands[0]); i++) {
+		const struct text_command *t = &text_commands[i];
+		if (strcmp(argv[0], t->name) != 0)
+			continue;
+		if (!t->sub)
+			return t;
+		/* the subcommand is the first argument that is not an option */
+		for (int r = 1; r < argc; r++)
+			if (argv[r][0] != '-' || !argv[r][1])
+				return strcmp(argv[r], t->sub) == 0 ? t : NULL;
+		return NULL;
+	}
+	return NULL;
+}
+
+/* Does the option argument `a` (not "--") take its value from the next argument? */
+static bool takes_next_value(const struct text_command *t, const char *a)
+{
+	if (a[1] != '-') {
+		/* -s VALUE, -rs VALUE; -sVALUE holds its value */
+		for (const char *p = a + 1; *p; p++)
+			if (strchr(t->short_with_value, *p))
+				return !p[1];
+		return false;
+	}
+	if (strchr(a, '='))
+		return false;
+	for (const char *const *l = t->long_with_value; *l; l++)
+		if (strcmp(a + 2, *l) == 0)
+			return true;
+	return false;
+}
+
 /* Take --json / -j and -v / --verbose out of a command's arguments (they may follow the
- * command); stops at "--". Returns the new argc. */
+ * command); stops at "--". The options of a command's own parser end at its first positional
+ * argument (getopt "+"), so after the NUMBER of `send` and `pdu encode` the next argument is the
+ * TEXT, kept verbatim even when it reads "-v" or "--json". Returns the new argc. */
 static int strip_late_globals(struct cli *cli, int argc, char **argv)
 {
-	int w = 1;
+	const struct text_command *t = find_text_command(argc, argv);
+	int w = 1, positional = 0;
 
 	for (int r = 1; r < argc; r++) {
-		if (strcmp(argv[r], "--") == 0) {
+		const char *a = argv[r];
+
+		if (t && positional == t->text_pos) {
+			/* the TEXT (or "-"): verbatim, whatever it looks like */
+			argv[w++] = argv[r];
+			positional++;
+			continue;
+		}
+		if (strcmp(a, "--") == 0) {
 			while (r < argc)
 				argv[w++] = argv[r++];
 			break;
 		}
-		if (strcmp(argv[r], "--json") == 0 || strcmp(argv[r], "-j") == 0) {
+		if (strcmp(a, "--json") == 0 || strcmp(a, "-j") == 0) {
 			cli->json = true;
 			continue;
 		}
-		if (strcmp(argv[r], "-v") == 0 || strcmp(argv[r], "--verbose") == 0) {
+		if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
 			cli->verbose++;
 			continue;
 		}
 		argv[w++] = argv[r];
+		if (!t)
+			continue;
+		if (a[0] == '-' && a[1]) {
+			if (positional < t->text_pos && takes_next_value(t, a) && r + 1 < argc)
+				argv[w++] = argv[++r];
+			continue;
+		}
+		positional++;
 	}
 	argv[w] = NULL;
 	return w;
@@ -182,7 +254,7 @@ int main(int argc, char **argv)
 	cli.color_err = want_color(STDERR_FILENO);
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+d:b:t:jvhV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:d:b:t:jvhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			cli.device = optarg;
@@ -215,9 +287,7 @@ int main(int argc, char **argv)
 			printf("smsctl %s (libsmsctl %s)\n", PACKAGE_VERSION, smsctl_version());
 			return EXIT_OK;
 		default:
-			if (optopt)
-				return cli_usage_error(&cli, _("unknown option '-%c'"), optopt);
-			return cli_usage_error(&cli, _("unknown option '%s'"), argv[optind - 1]);
+			return cli_option_error(&cli, c, argc, argv);
 		}
 	}
 	if (!cli.device) {

@@ -113,6 +113,39 @@ static int mem_name(const char *p, size_t len, char *dst)
 	return parse_copy_span(p, len, dst, PARSE_MEM_MAX);
 }
 
+/* Wavecom wraps the lists in one more pair of parentheses:
+ * "+CPMS: ((\"SM\",\"BM\",\"SR\"),(\"SM\"))" (python-gsmmodem issue #19, Wavecom/Sierra
+ * firmware). When the whole body is one parenthesised group whose content starts with a list,
+ * drop that outer pair; a deeper nesting is still an error. */
+static void unwrap_outer_list(const char **b, size_t *bl)
+{
+	const char *q = *b;
+	size_t ql = *bl;
+	int depth = 0;
+
+	while (ql && *q == ' ') {
+		q++;
+		ql--;
+	}
+	while (ql && q[ql - 1] == ' ')
+		ql--;
+	if (ql < 2 || q[0] != '(' || q[ql - 1] != ')')
+		return;
+	for (size_t i = 0; i < ql; i++) {
+		if (q[i] == '(')
+			depth++;
+		else if (q[i] == ')' && --depth == 0 && i != ql - 1)
+			return; /* the first group closes before the end: several lists */
+	}
+	size_t k = 1;
+	while (k < ql - 1 && q[k] == ' ')
+		k++;
+	if (q[k] != '(')
+		return; /* "(\"SM\",\"ME\")": one plain list */
+	*b = q + 1;
+	*bl = ql - 2;
+}
+
 static int cpms_test_fill(const struct parse_match *m, void *p)
 {
 	struct at_cpms_test *o = p;
@@ -126,6 +159,7 @@ static int cpms_test_fill(const struct parse_match *m, void *p)
 
 	if (!pm_get(m, "body", &b, &bl))
 		return SMSCTL_ERR_PROTOCOL;
+	unwrap_outer_list(&b, &bl);
 	size_t i = 0, st = 0;
 	int depth = 0;
 	for (i = 0; i <= bl; i++) {

@@ -141,9 +141,17 @@ static const char *decode_timestamp(struct cursor *c, char *out)
 	 * there; oFono's test data has 0xA0 for +02:30). */
 	uint8_t tz = p[6];
 	q = (tz & 0x07) * 10 + (tz >> 4);
+	c->pos += 7;
+	/* A date or time that cannot exist (month 13, 31 April, 25:00, the all-zero stamp some
+	 * senders use) is no timestamp: the message still decodes, its timestamp is absent. */
+	static const unsigned char mdays[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	if (f[1] < 1 || f[1] > 12 || f[2] < 1 || f[2] > mdays[f[1] - 1] ||
+	    (f[1] == 2 && f[2] == 29 && f[0] % 4) || f[3] > 23 || f[4] > 59 || f[5] > 59) {
+		out[0] = '\0';
+		return NULL;
+	}
 	snprintf(out, 32, "%04u-%02u-%02uT%02u:%02u:%02u%c%02u:%02u", 2000 + f[0], f[1], f[2], f[3],
 		 f[4], f[5], (tz & 0x08) && q ? '-' : '+', q / 4, (q % 4) * 15);
-	c->pos += 7;
 	return NULL;
 }
 
@@ -377,7 +385,7 @@ static const char *decode_deliver(struct cursor *c, uint8_t fo, struct smsctl_pd
 	decode_dcs(c->p[c->pos++], w);
 	if ((err = decode_timestamp(c, w->timestamp)))
 		return err;
-	w->has_timestamp = true;
+	w->has_timestamp = w->timestamp[0] != '\0';
 	return decode_user_data(c, fo & 0x40, w, text);
 }
 
@@ -415,10 +423,10 @@ static const char *decode_status_report(struct cursor *c, uint8_t fo, struct sms
 		return err;
 	if ((err = decode_timestamp(c, w->timestamp)))
 		return err;
-	w->has_timestamp = true;
+	w->has_timestamp = w->timestamp[0] != '\0';
 	if ((err = decode_timestamp(c, w->discharge)))
 		return err;
-	w->has_discharge = true;
+	w->has_discharge = w->discharge[0] != '\0';
 	if (!need(c, 1))
 		return N_("PDU ends before the status");
 	w->status = c->p[c->pos++];

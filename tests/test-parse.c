@@ -1016,7 +1016,11 @@ static const struct {
     {K_CPMS, "+CPMS: \"S M\",3,30"},
     {K_CPMS, "+CPMS: 5,3"},
     /* +CPMS=? */
-    {K_CPMS_TEST, "+CPMS: ((\"SM\"))"},
+    {K_CPMS_TEST, "+CPMS: (((\"SM\")))"},
+    {K_CPMS_TEST, "+CPMS: ((\"SM\"),(\"ME\"),(\"MT\"),(\"SR\"))"},
+    {K_CPMS_TEST, "+CPMS: ((\"SM\")"},
+    {K_CPMS_TEST, "+CPMS: ((\"SM\"),(\"ME\")),(\"MT\")"},
+    {K_CPMS_TEST, "+CPMS: ((\"SM\",(\"ME\")))"},
     {K_CPMS_TEST, "+CPMS: (\"SM\""},
     {K_CPMS_TEST, "+CPMS: \"SM\")"},
     {K_CPMS_TEST, "+CPMS: (\"SM\"),(\"ME\"),(\"MT\"),(\"SR\")"},

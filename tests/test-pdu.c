@@ -433,6 +433,63 @@ START_TEST(test_good)
 }
 END_TEST
 
+/* Service-centre timestamps: a date or time that cannot exist gives no timestamp (NULL) and
+ * the message still decodes; a stamp that exists is printed as it came. DELIVER from +31641600986
+ * with "Hello"; only the 7 timestamp octets differ. */
+static const struct {
+	const char *scts, *want;
+} stamps[] = {
+    {"20806291731408", "2002-08-26T19:37:41+00:00"},
+    {"02208291731480", "2020-02-28T19:37:41+02:00"},
+    {"02209291731480", "2020-02-29T19:37:41+02:00"}, /* 2020 is a leap year */
+    {"12109200000080", "2021-01-29T00:00:00+02:00"},
+    {"12301300000000", "2021-03-31T00:00:00+00:00"},
+    {"22219232959500", "2022-12-29T23:59:59+00:00"},
+    {"12209291731480", NULL}, /* 29 February 2021 */
+    {"00000000000000", NULL}, /* the all-zero stamp */
+    {"20316291731408", NULL}, /* month 13 */
+    {"20800091731408", NULL}, /* day 0 */
+    {"20803291731408", "2002-08-23T19:37:41+00:00"},
+    {"20406391731408", NULL}, /* 36 April */
+    {"20400391731408", "2002-04-30T19:37:41+00:00"},
+    {"20401391731408", NULL}, /* 31 April */
+    {"20806242731408", NULL}, /* 24:37 */
+    {"20806291961408", NULL}, /* minute 69 */
+    {"20806291730608", NULL}, /* second 60 */
+    {"99999999999999", NULL},
+};
+
+START_TEST(test_timestamps)
+{
+	char hex[128];
+	struct smsctl_pdu *p;
+	const char *reason = NULL;
+	const char *want = stamps[_i].want;
+
+	snprintf(hex, sizeof(hex), "00000B911346610089F60000%s05C8329BFD06", stamps[_i].scts);
+	int err = smsctl_pdu_decode_hex(hex, true, &p, &reason);
+	ck_assert_msg(err == 0, "%s: %s", stamps[_i].scts, reason ? reason : "?");
+	str_eq(stamps[_i].scts, "text", smsctl_pdu_get_text(p), "Hello");
+	if (want)
+		str_eq(stamps[_i].scts, "timestamp", smsctl_pdu_get_timestamp(p), want);
+	else
+		ck_assert_msg(smsctl_pdu_get_timestamp(p) == NULL,
+			      "%s: timestamp %s, none expected", stamps[_i].scts,
+			      smsctl_pdu_get_timestamp(p));
+	smsctl_pdu_free(p);
+
+	/* the same stamp as a status report's discharge time */
+	snprintf(hex, sizeof(hex), "0006070B911346610089F620806291731408%s00", stamps[_i].scts);
+	err = smsctl_pdu_decode_hex(hex, true, &p, &reason);
+	ck_assert_msg(err == 0, "%s: %s", stamps[_i].scts, reason ? reason : "?");
+	if (want)
+		str_eq(stamps[_i].scts, "discharge", smsctl_pdu_get_discharge_time(p), want);
+	else
+		ck_assert_ptr_null(smsctl_pdu_get_discharge_time(p));
+	smsctl_pdu_free(p);
+}
+END_TEST
+
 /* ---- round trips ---- */
 
 /* A generated text: n characters cycling through a pattern, with an optional special
@@ -913,6 +970,7 @@ int main(void)
 	tc = tcase_create("decode");
 	tcase_add_loop_test(tc, test_bad, 0, N_ELEM(bad));
 	tcase_add_loop_test(tc, test_good, 0, N_ELEM(good));
+	tcase_add_loop_test(tc, test_timestamps, 0, N_ELEM(stamps));
 	tcase_add_test(tc, test_bad_args);
 	tcase_add_test(tc, test_alnum_longest);
 	tcase_add_loop_test(tc, test_national_tables, 0, GSM7_N_LANGUAGES);

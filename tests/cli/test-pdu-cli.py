@@ -74,6 +74,46 @@ check(json.loads(out.splitlines()[0])["text"] == "How are you?", "text from stdi
 rc, out, _ = run(["--json", "pdu", "decode", good])
 check(rc == 0 and json.loads(out)["smsc"] == "+31624000000", "global --json before the command")
 
+# The TEXT after NUMBER is verbatim even when it reads like a global option (-v, -j, --json);
+# globals before the NUMBER or after the TEXT are still taken out.
+for word in ["-v", "-j", "--json", "--verbose"]:
+    rc_a, out_a, _ = run(["pdu", "encode", "--json", "123", "-"], stdin=word.encode())
+    rc_b, out_b, _ = run(["pdu", "encode", "--json", "123", word])
+    check(rc_a == 0 and rc_b == 0 and out_a == out_b and out_a.startswith("{"),
+          "pdu encode: text %r kept verbatim" % word)
+    rc_c, out_c, _ = run(["pdu", "encode", "--smsc", "+49", "-V", "5", "123", word, "--json"])
+    rc_d, out_d, _ = run(["pdu", "encode", "--json", "-s", "+49", "--validity=5", "123", "-"],
+                         stdin=word.encode())
+    check(rc_c == 0 and out_c == out_d and out_c.startswith("{"),
+          "pdu encode: text %r after value options, --json after the text" % word)
+rc, out, _ = run(["pdu", "-j", "encode", "123", "hi", "-v"])
+check(rc == 0 and json.loads(out)["pdus"][0]["hex"].endswith("02E834"),
+      "pdu encode: globals before the subcommand and after the text")
+
+# A sender's control characters never reach the terminal in the human output (ESC sequences,
+# CR overwriting the line, BEL, C1 controls); --json keeps the text exactly.
+hostile = "\x1b[31mA\x1b]0;title\x07B\rC\x85D\tE\nF"
+ud = hostile.encode("utf-16-be").hex().upper()
+pdu_hex = "0004039121F3000820806291731408%02X%s" % (len(ud) // 2, ud)
+r = subprocess.run([SMSCTL, "pdu", "decode", pdu_hex], capture_output=True,
+                   env=dict(os.environ, LC_ALL="C.UTF-8", LANGUAGE=""))
+text_lines = r.stdout.split(b"Text:", 1)[1] if b"Text:" in r.stdout else b""
+check(r.returncode == 0 and b"\x1b" not in r.stdout and b"\x07" not in r.stdout
+      and b"\r" not in r.stdout and b"\xc2\x85" not in r.stdout
+      and b"^[[31mA^[]0;title^GB^MC\xef\xbf\xbdD\tE\nF" in text_lines,
+      "human decode: control characters shown, not sent to the terminal")
+rc, out, _ = run(["pdu", "decode", "--json", pdu_hex])
+check(rc == 0 and json.loads(out)["text"] == hostile, "json decode: control characters kept")
+
+# option errors say what is wrong
+for args, want in [(["pdu", "encode", "--smsc"], "option '--smsc' needs a value"),
+                   (["pdu", "encode", "-c"], "option '-c' needs a value"),
+                   (["pdu", "decode", "--json=1", "00"], "option '--json' takes no value"),
+                   (["pdu", "decode", "--nope"], "unknown option '--nope'")]:
+    rc, out, err = run(args)
+    check(rc == 64 and out == "" and err.startswith("smsctl: pdu: " + want),
+          "option error: %s -> %s" % (" ".join(args), want))
+
 # human output
 rc, out, _ = run(["pdu", "decode", good])
 check(rc == 0 and "How are you?" in out and "+31641600986" in out, "human decode output")

@@ -10,9 +10,11 @@ Usage: test-send.py PATH/TO/smsctl
 """
 import json
 import os
+import socket
 import subprocess
 import sys
 import tempfile
+import threading
 
 SMSCTL = sys.argv[1]
 NUMBER = "+31612345678"
@@ -216,6 +218,24 @@ check("info without SIM", rc == 0 and j and j["iccid"] is None and j["imsi"] is 
 rc, out, err = run(["--device", "sim:huawei", "info"])
 check("info human", rc == 0 and "IMEI: " in out, out)
 
+# ---- the TEXT is verbatim even when it reads like a global option ----
+def sent_pdus(err):
+    return [l[2:-4] for l in err.splitlines() if l.startswith("> ") and l.endswith("\\x1a")]
+
+
+for word in ["-v", "-j", "--json", "--verbose"]:
+    for pre in [[], ["--smsc", "+31624000000"], ["-s", "+31624000000", "-r"], ["-n", "0"]]:
+        rc, out, err = run(["-v", "--device", "sim:", "send"] + pre + [NUMBER, word, "--json"],
+                           stdin=b"FROM STDIN")
+        pdus = sent_pdus(err)
+        j = parsed(out)
+        text = None
+        if pdus:
+            rc2, out2, _ = run(["pdu", "decode", "--json", pdus[0]])
+            text = parsed(out2)["text"] if rc2 == 0 else None
+        check("send %s: text %r verbatim" % (" ".join(pre), word),
+              rc == 0 and j and len(j["parts"]) == 1 and text == word, repr((rc, out, text)))
+
 # ---- status ----
 for dev, sim, cs in [("sim:", "ready", "home"), ("sim:?fault=roaming", "ready", "roaming"),
                      ("sim:?fault=denied", "ready", "denied"),
@@ -236,6 +256,90 @@ check("status no signal", j and j["rssi_dbm"] is None and j["bars"] is None, out
 rc, out, err = run(["--device", "sim:", "status"])
 check("status human: one line", rc == 0 and out.count("\n") == 1 and out.startswith("SIM ready")
       and "\033" not in out, out)
+
+# ---- option errors say what is wrong (64) ----
+for args, want in [
+    (["--timeout"], "option '--timeout' needs a value"),
+    (["-d"], "option '-d' needs a value"),
+    (["--json=1", "info"], "option '--json' takes no value"),
+    (["-Z"], "unknown option '-Z'"),
+    (["-d", "sim:", "send", "--retries"], "send: option '--retries' needs a value"),
+    (["-d", "sim:", "send", "-n"], "send: option '-n' needs a value"),
+    (["-d", "sim:", "send", "--flash=1", NUMBER, "x"], "send: option '--flash' takes no value"),
+    (["-d", "sim:", "send", "--bogus", NUMBER, "x"], "send: unknown option '--bogus'"),
+    (["-d", "sim:", "send", "-rx", NUMBER, "x"], "send: unknown option '-x'"),
+    (["-d", "sim:", "info", "--json=yes"], "info: option '--json' takes no value"),
+    (["-d", "sim:", "status", "-q"], "status: unknown option '-q'"),
+]:
+    rc, out, err = run(args)
+    check("option error: " + " ".join(args),
+          rc == 64 and out == "" and err.startswith("smsctl: " + want), repr((rc, err)))
+
+# ---- a modem answering in Latin-1: --json stays UTF-8 (RFC 8259), the terminal sees no raw
+# bytes that are not UTF-8 ----
+LATIN1 = {b"AT+CGMI": b"Telef\xf3nica", b"AT+CGMM": b"M\xc3\xa9\xc2\x9bX", b"AT+CGMR": b"1.0",
+          b"AT+CGSN": b"351234567890124", b"AT+COPS?": b'+COPS: 0,0,"Op\xe9rateur",7',
+          b"AT+CPIN?": b"+CPIN: READY", b"AT+CSQ": b"+CSQ: 20,99",
+          b"AT+CSCA?": b'+CSCA: "+123",145'}
+
+
+def latin1_modem(srv):
+    c, _ = srv.accept()
+    buf = b""
+    while True:
+        d = c.recv(1024)
+        if not d:
+            return
+        buf += d
+        while b"\r" in buf:
+            line, buf = buf.split(b"\r", 1)
+            line = line.strip()
+            if not line:
+                continue
+            out = b""
+            for part in line.split(b";"):
+                k = part if part.startswith(b"AT") else b"AT" + part
+                if k in LATIN1:
+                    out += b"\r\n" + LATIN1[k] + b"\r\n"
+            c.sendall(out + b"\r\nOK\r\n")
+
+
+def run_latin1(args):
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(1)
+    threading.Thread(target=latin1_modem, args=(srv,), daemon=True).start()
+    e = dict(os.environ, NO_COLOR="1", LC_ALL="C.UTF-8")
+    e.pop("SMSCTL_DEVICE", None)
+    p = subprocess.run([SMSCTL, "-d", "tcp:127.0.0.1:%d" % srv.getsockname()[1], "-t", "3"] + args,
+                       capture_output=True, env=e, timeout=60)
+    srv.close()
+    return p.returncode, p.stdout
+
+
+def utf8(b):
+    try:
+        return b.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+rc, out = run_latin1(["--json", "info"])
+j = parsed(utf8(out) or "")
+check("info --json from a Latin-1 modem is UTF-8 JSON",
+      rc == 0 and j is not None and j["manufacturer"] == "Telef\ufffdnica"
+      and j["model"] == "M\u00e9\u009bX", repr((rc, out)))
+rc, out = run_latin1(["info"])
+check("info from a Latin-1 modem prints UTF-8, no C1 control",
+      rc == 0 and utf8(out) is not None and "Telef\ufffdnica" in utf8(out)
+      and "\u009b" not in utf8(out), repr((rc, out)))
+rc, out = run_latin1(["--json", "status"])
+j = parsed(utf8(out) or "")
+check("status --json from a Latin-1 modem is UTF-8 JSON",
+      rc == 0 and j is not None and j["operator"] == "Op\ufffdrateur", repr((rc, out)))
+rc, out = run_latin1(["status"])
+check("status from a Latin-1 modem prints UTF-8",
+      rc == 0 and utf8(out) is not None and "operator Op\ufffdrateur" in utf8(out), repr((rc, out)))
 
 print("%d failure(s)" % len(FAILURES))
 sys.exit(1 if FAILURES else 0)
