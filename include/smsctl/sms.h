@@ -72,7 +72,9 @@ SMSCTL_API int smsctl_send_options_set_smsc(struct smsctl_send_options *opts, co
 SMSCTL_API int smsctl_send_options_set_backoff(struct smsctl_send_options *opts,
 					       unsigned first_ms, unsigned total_ms);
 /** How long the network's answer to one submit may take after the PDU was handed over, in
- *  milliseconds (default 0: the engine's PDU timeout, at least 60 s). */
+ *  milliseconds (default 0: the engine's PDU timeout). The engine never waits less than 60 s
+ *  after Ctrl-Z (CONTRACTS: a submit's answer may take that long), so only values above
+ *  60000 change anything. */
 SMSCTL_API int smsctl_send_options_set_submit_timeout(struct smsctl_send_options *opts,
 						      unsigned timeout_ms);
 
