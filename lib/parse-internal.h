@@ -83,6 +83,10 @@ int pm_str(const struct parse_match *m, const char *name, char *dst, size_t size
 typedef int (*parse_fill_fn)(const struct parse_match *m, void *out);
 int parse_run(struct parse_table *t, const char *line, void *out, int *pattern, parse_fill_fn fill,
 	      void (*clear)(void *));
+/* The same over the patterns of mask only (0: all); when none of them matches and retry_mask is
+ * not 0, the patterns of retry_mask are tried next. */
+int parse_run_masked(struct parse_table *t, uint32_t mask, uint32_t retry_mask, const char *line,
+		     void *out, int *pattern, parse_fill_fn fill, void (*clear)(void *));
 
 /* Span helpers. */
 int parse_dec_span(const char *p, size_t len, int max, int *out);

@@ -236,8 +236,8 @@ int pm_str(const struct parse_match *m, const char *name, char *dst, size_t size
 	return parse_copy_span(p, len, dst, size);
 }
 
-int parse_run(struct parse_table *t, const char *line, void *out, int *pattern, parse_fill_fn fill,
-	      void (*clear)(void *))
+int parse_run_masked(struct parse_table *t, uint32_t mask, uint32_t retry_mask, const char *line,
+		     void *out, int *pattern, parse_fill_fn fill, void (*clear)(void *))
 {
 	struct parse_match m;
 	const char *s;
@@ -249,7 +249,9 @@ int parse_run(struct parse_table *t, const char *line, void *out, int *pattern, 
 	clear(out);
 	if (!parse_trim(line, &s, &len))
 		return SMSCTL_ERR_PROTOCOL;
-	rc = parse_match(t, 0, s, len, &m);
+	rc = parse_match(t, mask, s, len, &m);
+	if (rc == PARSE_NONE && retry_mask)
+		rc = parse_match(t, retry_mask, s, len, &m);
 	if (rc < 0)
 		return rc == PARSE_NONE ? SMSCTL_ERR_PROTOCOL : rc;
 	rc = fill(&m, out);
@@ -259,6 +261,12 @@ int parse_run(struct parse_table *t, const char *line, void *out, int *pattern, 
 	if (rc < 0)
 		clear(out);
 	return rc;
+}
+
+int parse_run(struct parse_table *t, const char *line, void *out, int *pattern, parse_fill_fn fill,
+	      void (*clear)(void *))
+{
+	return parse_run_masked(t, 0, 0, line, out, pattern, fill, clear);
 }
 
 bool parse_has_prefix(const char *line, const char *prefix)
