@@ -88,6 +88,10 @@ int parse_run(struct parse_table *t, const char *line, void *out, int *pattern, 
 int parse_run_masked(struct parse_table *t, uint32_t mask, uint32_t retry_mask, const char *line,
 		     void *out, int *pattern, parse_fill_fn fill, void (*clear)(void *));
 
+/* Range list "0-3,5, 7" (no parentheses; spaces around numbers, '-' and ',') into a bit set of
+ * n_words 64-bit words; values above max (< 64 * n_words) are an error. Empty: no bits, 0. */
+int parse_range_set(const char *p, size_t len, int max, uint64_t *bits, size_t n_words);
+
 /* Span helpers. */
 int parse_dec_span(const char *p, size_t len, int max, int *out);
 int parse_hex_span(const char *p, size_t len, int64_t max, int64_t *out);

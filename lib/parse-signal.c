@@ -92,59 +92,6 @@ static struct parse_re csq_test_re[] = {
 };
 PARSE_TABLE(csq_test)
 
-/* Range list with values up to 127 into a 128-bit set. */
-static int range_list128(const char *p, size_t len, uint64_t bits[2])
-{
-	size_t i = 0;
-
-	bits[0] = bits[1] = 0;
-	while (i < len) {
-		int lo = 0, hi;
-		size_t st;
-		while (i < len && p[i] == ' ')
-			i++;
-		st = i;
-		while (i < len && p[i] >= '0' && p[i] <= '9') {
-			lo = lo * 10 + (p[i] - '0');
-			if (lo > 127)
-				return SMSCTL_ERR_PROTOCOL;
-			i++;
-		}
-		if (st == i)
-			return SMSCTL_ERR_PROTOCOL;
-		hi = lo;
-		while (i < len && p[i] == ' ')
-			i++;
-		if (i < len && p[i] == '-') {
-			i++;
-			while (i < len && p[i] == ' ')
-				i++;
-			st = i;
-			hi = 0;
-			while (i < len && p[i] >= '0' && p[i] <= '9') {
-				hi = hi * 10 + (p[i] - '0');
-				if (hi > 127)
-					return SMSCTL_ERR_PROTOCOL;
-				i++;
-			}
-			if (st == i || hi < lo)
-				return SMSCTL_ERR_PROTOCOL;
-		}
-		for (int v = lo; v <= hi; v++)
-			bits[v / 64] |= UINT64_C(1) << (v % 64);
-		while (i < len && p[i] == ' ')
-			i++;
-		if (i < len) {
-			if (p[i] != ',')
-				return SMSCTL_ERR_PROTOCOL;
-			i++;
-			if (i == len)
-				return SMSCTL_ERR_PROTOCOL;
-		}
-	}
-	return 0;
-}
-
 static void csq_test_clear(void *p)
 {
 	struct at_csq_test *o = p;
@@ -159,9 +106,9 @@ static int csq_test_fill(const struct parse_match *m, void *o)
 	const char *p;
 	size_t pl;
 
-	if (!pm_get(m, "rssi", &p, &pl) || range_list128(p, pl, out->rssi) < 0)
+	if (!pm_get(m, "rssi", &p, &pl) || parse_range_set(p, pl, 127, out->rssi, 2) < 0)
 		return SMSCTL_ERR_PROTOCOL;
-	if (!pm_get(m, "ber", &p, &pl) || range_list128(p, pl, out->ber) < 0)
+	if (!pm_get(m, "ber", &p, &pl) || parse_range_set(p, pl, 127, out->ber, 2) < 0)
 		return SMSCTL_ERR_PROTOCOL;
 	return 0;
 }

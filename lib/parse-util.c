@@ -282,61 +282,78 @@ bool parse_has_prefix(const char *line, const char *prefix)
 
 /* ---- range lists "(0-1,3)" ---- */
 
+int parse_range_set(const char *p, size_t len, int max, uint64_t *bits, size_t n_words)
+{
+	size_t i = 0;
+
+	if (max < 0 || (size_t)max >= 64 * n_words)
+		return SMSCTL_ERR_INVALID;
+	memset(bits, 0, n_words * sizeof(*bits));
+	while (i < len) {
+		int lo = 0, hi;
+		size_t st;
+		while (i < len && p[i] == ' ')
+			i++;
+		st = i;
+		while (i < len && p[i] >= '0' && p[i] <= '9') {
+			lo = lo * 10 + (p[i] - '0');
+			if (lo > max)
+				goto bad;
+			i++;
+		}
+		if (st == i)
+			goto bad;
+		hi = lo;
+		while (i < len && p[i] == ' ')
+			i++;
+		if (i < len && p[i] == '-') {
+			i++;
+			while (i < len && p[i] == ' ')
+				i++;
+			st = i;
+			hi = 0;
+			while (i < len && p[i] >= '0' && p[i] <= '9') {
+				hi = hi * 10 + (p[i] - '0');
+				if (hi > max)
+					goto bad;
+				i++;
+			}
+			if (st == i || hi < lo)
+				goto bad;
+		}
+		for (int v = lo; v <= hi; v++)
+			bits[v / 64] |= UINT64_C(1) << (v % 64);
+		while (i < len && p[i] == ' ')
+			i++;
+		if (i < len) {
+			if (p[i] != ',')
+				goto bad;
+			i++;
+			if (i == len)
+				goto bad;
+		}
+	}
+	return 0;
+bad:
+	memset(bits, 0, n_words * sizeof(*bits));
+	return SMSCTL_ERR_PROTOCOL;
+}
+
 int parse_range_list(const char *s, size_t len, uint32_t *bits)
 {
-	uint32_t b = 0;
+	uint64_t b;
 	size_t i = 0;
+	int rc;
 
 	*bits = 0;
 	while (i < len && (s[i] == ' ' || s[i] == '('))
 		i++;
-	while (len && (s[len - 1] == ' ' || s[len - 1] == ')'))
+	while (len > i && (s[len - 1] == ' ' || s[len - 1] == ')'))
 		len--;
-	while (i < len) {
-		int lo = 0, hi;
-		size_t st = i;
-		while (i < len && s[i] >= '0' && s[i] <= '9') {
-			lo = lo * 10 + (s[i] - '0');
-			if (lo > 31)
-				return SMSCTL_ERR_PROTOCOL;
-			i++;
-		}
-		if (i == st)
-			return SMSCTL_ERR_PROTOCOL;
-		hi = lo;
-		while (i < len && s[i] == ' ')
-			i++;
-		if (i < len && s[i] == '-') {
-			i++;
-			while (i < len && s[i] == ' ')
-				i++;
-			st = i;
-			hi = 0;
-			while (i < len && s[i] >= '0' && s[i] <= '9') {
-				hi = hi * 10 + (s[i] - '0');
-				if (hi > 31)
-					return SMSCTL_ERR_PROTOCOL;
-				i++;
-			}
-			if (i == st || hi < lo)
-				return SMSCTL_ERR_PROTOCOL;
-		}
-		for (int v = lo; v <= hi; v++)
-			b |= UINT32_C(1) << v;
-		while (i < len && s[i] == ' ')
-			i++;
-		if (i < len) {
-			if (s[i] != ',')
-				return SMSCTL_ERR_PROTOCOL;
-			i++;
-			while (i < len && s[i] == ' ')
-				i++;
-			if (i == len)
-				return SMSCTL_ERR_PROTOCOL;
-		}
-	}
-	*bits = b;
-	return 0;
+	rc = parse_range_set(s + i, len - i, 31, &b, 1);
+	if (rc == 0)
+		*bits = (uint32_t)b;
+	return rc;
 }
 
 /* ---- character sets ---- */
