@@ -34,9 +34,9 @@ int cmd_delete(struct cli *cli, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+s:ah", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
-			storage = optarg;
-			if (!recv_storage_arg(storage))
-				return cli_usage_error(cli, _("invalid --storage '%s'"), optarg);
+			rc = recv_opt_storage(cli, &storage, optarg);
+			if (rc != EXIT_OK)
+				return rc;
 			break;
 		case 'a':
 			all = true;
@@ -51,26 +51,17 @@ int cmd_delete(struct cli *cli, int argc, char **argv)
 	if (all && optind < argc)
 		return cli_usage_error(cli, "%s", _("give INDEX or --all, not both"));
 	if (!all) {
-		if (optind >= argc)
-			return cli_usage_error(cli, "%s", _("missing INDEX (or --all)"));
-		if (!recv_parse_index(argv[optind], &index))
-			return cli_usage_error(cli, _("invalid INDEX '%s'"), argv[optind]);
-		if (optind + 1 < argc)
-			return cli_usage_error(cli, _("unexpected argument '%s'"),
-					       argv[optind + 1]);
+		rc = recv_operand_index(cli, argc, argv, _("missing INDEX (or --all)"), &index);
+		if (rc != EXIT_OK)
+			return rc;
 	}
 
 	rc = recv_open_prepared(cli, &m);
 	if (rc != EXIT_OK)
 		return rc;
 	r = all ? smsctl_sms_delete_all(m, storage) : smsctl_sms_delete(m, storage, index);
-	if (r == SMSCTL_ERR_NOT_FOUND) {
-		cli_err(cli, _("no message at index %d"), index);
-		rc = EXIT_OTHER;
-		goto out;
-	}
 	if (r < 0) {
-		rc = recv_fail(cli, m, r, _("cannot delete"));
+		rc = recv_index_fail(cli, m, r, index, _("cannot delete"));
 		goto out;
 	}
 	if (cli->json) {

@@ -36,9 +36,9 @@ int cmd_list(struct cli *cli, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+s:S:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
-			storage = optarg;
-			if (!recv_storage_arg(storage))
-				return cli_usage_error(cli, _("invalid --storage '%s'"), optarg);
+			rc = recv_opt_storage(cli, &storage, optarg);
+			if (rc != EXIT_OK)
+				return rc;
 			break;
 		case 'S':
 			filter = smsctl_sms_status_from_name(optarg);
@@ -66,25 +66,11 @@ int cmd_list(struct cli *cli, int argc, char **argv)
 		rc = recv_fail(cli, m, r, _("cannot list the messages"));
 		goto out;
 	}
-	for (size_t i = 0; i < smsctl_stored_list_get_count(list); i++) {
-		const struct smsctl_stored *s = smsctl_stored_list_get(list, i);
-
-		if (cli->json) {
-			struct json j;
-
-			json_init(&j, stdout);
-			recv_json_stored(&j, s);
-			json_end_line(&j);
-		} else {
-			recv_print_stored(cli, stdout, s, false);
-		}
-	}
+	for (size_t i = 0; i < smsctl_stored_list_get_count(list); i++)
+		recv_output_stored(cli, smsctl_stored_list_get(list, i));
 	if (!cli->json && smsctl_stored_list_get_count(list) == 0)
 		fprintf(stderr, "%s\n", _("no messages"));
-	if (fflush(stdout) != 0) {
-		cli_err(cli, "%s", _("cannot write the output"));
-		rc = EXIT_OTHER;
-	}
+	rc = recv_flush_output(cli, rc);
 out:
 	smsctl_stored_list_free(list);
 	smsctl_modem_free(m);

@@ -4,7 +4,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 
-#include "cli.h"
+#include "recv-common.h"
 
 static void ports_usage(FILE *f)
 {
@@ -152,7 +152,6 @@ int cmd_ports(struct cli *cli, int argc, char **argv)
 	struct smsctl_ports *ports = NULL;
 	unsigned long timeout_ms = 1000;
 	bool probe = false;
-	char *end;
 	int c, n;
 
 	opterr = 0;
@@ -162,9 +161,7 @@ int cmd_ports(struct cli *cli, int argc, char **argv)
 			probe = true;
 			break;
 		case 'T':
-			timeout_ms = strtoul(optarg, &end, 10);
-			if (!*optarg || *end || *optarg == '-' || timeout_ms < 10 ||
-			    timeout_ms > 60000)
+			if (!recv_parse_ulong(optarg, 10, 60000, &timeout_ms))
 				return cli_usage_error(
 				    cli, _("invalid --probe-timeout '%s' (10 to 60000)"), optarg);
 			break;

@@ -33,9 +33,9 @@ int cmd_read(struct cli *cli, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+s:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
-			storage = optarg;
-			if (!recv_storage_arg(storage))
-				return cli_usage_error(cli, _("invalid --storage '%s'"), optarg);
+			rc = recv_opt_storage(cli, &storage, optarg);
+			if (rc != EXIT_OK)
+				return rc;
 			break;
 		case 'h':
 			read_usage(stdout);
@@ -44,39 +44,20 @@ int cmd_read(struct cli *cli, int argc, char **argv)
 			return cli_usage_error(cli, _("unknown option '%s'"), argv[optind - 1]);
 		}
 	}
-	if (optind >= argc)
-		return cli_usage_error(cli, "%s", _("missing INDEX"));
-	if (!recv_parse_index(argv[optind], &index))
-		return cli_usage_error(cli, _("invalid INDEX '%s'"), argv[optind]);
-	if (optind + 1 < argc)
-		return cli_usage_error(cli, _("unexpected argument '%s'"), argv[optind + 1]);
+	rc = recv_operand_index(cli, argc, argv, _("missing INDEX"), &index);
+	if (rc != EXIT_OK)
+		return rc;
 
 	rc = recv_open_prepared(cli, &m);
 	if (rc != EXIT_OK)
 		return rc;
 	r = smsctl_sms_read(m, storage, index, &s);
-	if (r == SMSCTL_ERR_NOT_FOUND) {
-		cli_err(cli, _("no message at index %d"), index);
-		rc = EXIT_OTHER;
-		goto out;
-	}
 	if (r < 0) {
-		rc = recv_fail(cli, m, r, _("cannot read the message"));
+		rc = recv_index_fail(cli, m, r, index, _("cannot read the message"));
 		goto out;
 	}
-	if (cli->json) {
-		struct json j;
-
-		json_init(&j, stdout);
-		recv_json_stored(&j, s);
-		json_end_line(&j);
-	} else {
-		recv_print_stored(cli, stdout, s, false);
-	}
-	if (fflush(stdout) != 0) {
-		cli_err(cli, "%s", _("cannot write the output"));
-		rc = EXIT_OTHER;
-	}
+	recv_output_stored(cli, s);
+	rc = recv_flush_output(cli, rc);
 out:
 	smsctl_stored_free(s);
 	smsctl_modem_free(m);

@@ -193,7 +193,7 @@ int cmd_recv(struct cli *cli, int argc, char **argv)
 	struct smsctl_modem *m = NULL;
 	bool follow = false, direct = false;
 	unsigned long max_age = 86400;
-	char *storage = NULL, *end;
+	char *storage = NULL;
 	int c, r, rc = EXIT_OK;
 
 	opterr = 0;
@@ -206,13 +206,12 @@ int cmd_recv(struct cli *cli, int argc, char **argv)
 			ctx.delete = true;
 			break;
 		case 's':
-			storage = optarg;
-			if (!recv_storage_arg(storage))
-				return cli_usage_error(cli, _("invalid --storage '%s'"), optarg);
+			rc = recv_opt_storage(cli, &storage, optarg);
+			if (rc != EXIT_OK)
+				return rc;
 			break;
 		case 'A':
-			max_age = strtoul(optarg, &end, 10);
-			if (!*optarg || *end || *optarg == '-' || max_age > 31536000)
+			if (!recv_parse_ulong(optarg, 0, 31536000, &max_age))
 				return cli_usage_error(cli, _("invalid --max-age '%s'"), optarg);
 			break;
 		case 'C':

@@ -3,6 +3,7 @@
  * rendering of one stored message as text or JSON. */
 #include <ctype.h>
 #include <errno.h>
+#include <getopt.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,6 +107,67 @@ bool recv_parse_index(const char *s, int *out)
 		return false;
 	*out = (int)v;
 	return true;
+}
+
+int recv_opt_storage(struct cli *cli, char **storage, char *arg)
+{
+	*storage = arg;
+	if (!recv_storage_arg(arg))
+		return cli_usage_error(cli, _("invalid --storage '%s'"), arg);
+	return EXIT_OK;
+}
+
+int recv_operand_index(struct cli *cli, int argc, char **argv, const char *missing, int *index)
+{
+	if (optind >= argc)
+		return cli_usage_error(cli, "%s", missing);
+	if (!recv_parse_index(argv[optind], index))
+		return cli_usage_error(cli, _("invalid INDEX '%s'"), argv[optind]);
+	if (optind + 1 < argc)
+		return cli_usage_error(cli, _("unexpected argument '%s'"), argv[optind + 1]);
+	return EXIT_OK;
+}
+
+bool recv_parse_ulong(const char *s, unsigned long min, unsigned long max, unsigned long *out)
+{
+	char *end;
+	unsigned long v = strtoul(s, &end, 10);
+
+	if (!*s || *end || *s == '-' || v < min || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+int recv_index_fail(struct cli *cli, struct smsctl_modem *m, int err, int index, const char *what)
+{
+	if (err == SMSCTL_ERR_NOT_FOUND) {
+		cli_err(cli, _("no message at index %d"), index);
+		return EXIT_OTHER;
+	}
+	return recv_fail(cli, m, err, what);
+}
+
+void recv_output_stored(const struct cli *cli, const struct smsctl_stored *s)
+{
+	if (cli->json) {
+		struct json j;
+
+		json_init(&j, stdout);
+		recv_json_stored(&j, s);
+		json_end_line(&j);
+	} else {
+		recv_print_stored(cli, stdout, s, false);
+	}
+}
+
+int recv_flush_output(struct cli *cli, int rc)
+{
+	if (fflush(stdout) != 0) {
+		cli_err(cli, "%s", _("cannot write the output"));
+		return EXIT_OTHER;
+	}
+	return rc;
 }
 
 const char *recv_coding_name(enum smsctl_coding c)

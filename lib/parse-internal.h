@@ -83,6 +83,14 @@ int pm_str(const struct parse_match *m, const char *name, char *dst, size_t size
 typedef int (*parse_fill_fn)(const struct parse_match *m, void *out);
 int parse_run(struct parse_table *t, const char *line, void *out, int *pattern, parse_fill_fn fill,
 	      void (*clear)(void *));
+/* The same over the patterns of mask only (0: all); when none of them matches and retry_mask is
+ * not 0, the patterns of retry_mask are tried next. */
+int parse_run_masked(struct parse_table *t, uint32_t mask, uint32_t retry_mask, const char *line,
+		     void *out, int *pattern, parse_fill_fn fill, void (*clear)(void *));
+
+/* Range list "0-3,5, 7" (no parentheses; spaces around numbers, '-' and ',') into a bit set of
+ * n_words 64-bit words; values above max (< 64 * n_words) are an error. Empty: no bits, 0. */
+int parse_range_set(const char *p, size_t len, int max, uint64_t *bits, size_t n_words);
 
 /* Span helpers. */
 int parse_dec_span(const char *p, size_t len, int max, int *out);

@@ -64,8 +64,9 @@ PARSE_TABLE(reg)
 #define SOL_MASK   ((1u << 0) | (1u << 1) | (1u << 2) | (1u << 3) | (1u << 4))
 #define UNSOL_MASK ((1u << 5) | (1u << 6) | (1u << 7) | (1u << 8) | (1u << 9) | (1u << 10))
 
-static void reg_clear(struct at_reg *o)
+static void reg_clear(void *p)
 {
+	struct at_reg *o = p;
 	o->cmd = 0;
 	o->solicited = false;
 	o->n = o->stat = o->lac = o->act = o->rac = PARSE_NONE;
@@ -73,8 +74,9 @@ static void reg_clear(struct at_reg *o)
 	o->ci = PARSE_NONE;
 }
 
-static int reg_fill(const struct parse_match *m, struct at_reg *out)
+static int reg_fill(const struct parse_match *m, void *o)
 {
+	struct at_reg *out = o;
 	const char *p;
 	size_t len;
 	int64_t v;
@@ -138,29 +140,10 @@ static int reg_fill(const struct parse_match *m, struct at_reg *out)
 
 int parse_reg(const char *line, bool solicited, struct at_reg *out)
 {
-	struct parse_match m;
-	const char *s;
-	size_t len;
-	int rc;
-
-	if (!out)
-		return SMSCTL_ERR_INVALID;
-	reg_clear(out);
-	if (!parse_trim(line, &s, &len))
-		return SMSCTL_ERR_PROTOCOL;
-	rc = parse_match(&reg, solicited ? SOL_MASK : UNSOL_MASK, s, len, &m);
-	if (rc == PARSE_NONE && !solicited)
-		/* Motorola MD400, Samsung, Altair, Option X220: the solicited shape as a URC. */
-		rc = parse_match(&reg, SOL_MASK, s, len, &m);
-	if (rc < 0)
-		return rc == PARSE_NONE ? SMSCTL_ERR_PROTOCOL : rc;
-	rc = reg_fill(&m, out);
-	if (rc == 0)
-		out->pattern = m.index;
-	parse_match_end(&m);
-	if (rc < 0)
-		reg_clear(out);
-	return rc;
+	/* Unsolicited: Motorola MD400, Samsung, Altair, Option X220 send the solicited shape as
+	 * a URC, so the solicited patterns are tried next. */
+	return parse_run_masked(&reg, solicited ? SOL_MASK : UNSOL_MASK, solicited ? 0 : SOL_MASK,
+				line, out, out ? &out->pattern : NULL, reg_fill, reg_clear);
 }
 
 bool parse_reg_is_registered(int stat)
@@ -203,39 +186,26 @@ static struct parse_re cops_re[] = {
 };
 PARSE_TABLE(cops)
 
-static void cops_clear(struct at_cops *o)
+static void cops_clear(void *p)
 {
+	struct at_cops *o = p;
 	o->mode = o->format = o->act = o->pattern = PARSE_NONE;
 	o->oper[0] = '\0';
 }
 
+static int cops_fill(const struct parse_match *m, void *p)
+{
+	struct at_cops *o = p;
+
+	if (pm_int(m, "mode", 4, &o->mode) < 0 || pm_int(m, "fmt", 2, &o->format) < 0 ||
+	    pm_str(m, "oper", o->oper, sizeof(o->oper)) < 0 || pm_int(m, "act", 15, &o->act) < 0)
+		return SMSCTL_ERR_PROTOCOL;
+	return 0;
+}
+
 int parse_cops_query(const char *line, struct at_cops *out)
 {
-	struct parse_match m;
-	const char *s;
-	size_t len;
-	int rc;
-
-	if (!out)
-		return SMSCTL_ERR_INVALID;
-	cops_clear(out);
-	if (!parse_trim(line, &s, &len))
-		return SMSCTL_ERR_PROTOCOL;
-	rc = parse_match(&cops, 0, s, len, &m);
-	if (rc < 0)
-		return rc == PARSE_NONE ? SMSCTL_ERR_PROTOCOL : rc;
-	rc = SMSCTL_ERR_PROTOCOL;
-	if (pm_int(&m, "mode", 4, &out->mode) < 0 || pm_int(&m, "fmt", 2, &out->format) < 0 ||
-	    pm_str(&m, "oper", out->oper, sizeof(out->oper)) < 0 ||
-	    pm_int(&m, "act", 15, &out->act) < 0)
-		goto out;
-	out->pattern = m.index;
-	rc = 0;
-out:
-	parse_match_end(&m);
-	if (rc < 0)
-		cops_clear(out);
-	return rc;
+	return parse_run(&cops, line, out, out ? &out->pattern : NULL, cops_fill, cops_clear);
 }
 
 /* ---- +COPS=? ----

@@ -59,41 +59,28 @@ static bool csq_ber_valid(int v)
 	return (v >= 0 && v <= 7) || v == 99;
 }
 
-static void csq_clear(struct at_csq *o)
+static void csq_clear(void *p)
 {
+	struct at_csq *o = p;
 	o->rssi = o->ber = o->bars = o->pattern = PARSE_NONE;
 	o->dbm = PARSE_DBM_UNKNOWN;
 }
 
-int parse_csq(const char *line, struct at_csq *out)
+static int csq_fill(const struct parse_match *m, void *p)
 {
-	struct parse_match m;
-	const char *s;
-	size_t len;
-	int rc;
+	struct at_csq *out = p;
 
-	if (!out)
-		return SMSCTL_ERR_INVALID;
-	csq_clear(out);
-	if (!parse_trim(line, &s, &len))
+	if (pm_int(m, "rssi", 199, &out->rssi) < 0 || pm_int(m, "ber", 99, &out->ber) < 0 ||
+	    !csq_rssi_valid(out->rssi) || !csq_ber_valid(out->ber))
 		return SMSCTL_ERR_PROTOCOL;
-	rc = parse_match(&csq, 0, s, len, &m);
-	if (rc < 0)
-		return rc == PARSE_NONE ? SMSCTL_ERR_PROTOCOL : rc;
-	if (pm_int(&m, "rssi", 199, &out->rssi) < 0 || pm_int(&m, "ber", 99, &out->ber) < 0 ||
-	    !csq_rssi_valid(out->rssi) || !csq_ber_valid(out->ber)) {
-		rc = SMSCTL_ERR_PROTOCOL;
-		goto out;
-	}
 	out->dbm = parse_rssi_to_dbm(out->rssi);
 	out->bars = dbm_bars(out->dbm);
-	out->pattern = m.index;
-	rc = 0;
-out:
-	parse_match_end(&m);
-	if (rc < 0)
-		csq_clear(out);
-	return rc;
+	return 0;
+}
+
+int parse_csq(const char *line, struct at_csq *out)
+{
+	return parse_run(&csq, line, out, out ? &out->pattern : NULL, csq_fill, csq_clear);
 }
 
 /* ---- +CSQ=? ---- */
@@ -105,89 +92,31 @@ static struct parse_re csq_test_re[] = {
 };
 PARSE_TABLE(csq_test)
 
-/* Range list with values up to 127 into a 128-bit set. */
-static int range_list128(const char *p, size_t len, uint64_t bits[2])
+static void csq_test_clear(void *p)
 {
-	size_t i = 0;
+	struct at_csq_test *o = p;
 
-	bits[0] = bits[1] = 0;
-	while (i < len) {
-		int lo = 0, hi;
-		size_t st;
-		while (i < len && p[i] == ' ')
-			i++;
-		st = i;
-		while (i < len && p[i] >= '0' && p[i] <= '9') {
-			lo = lo * 10 + (p[i] - '0');
-			if (lo > 127)
-				return SMSCTL_ERR_PROTOCOL;
-			i++;
-		}
-		if (st == i)
-			return SMSCTL_ERR_PROTOCOL;
-		hi = lo;
-		while (i < len && p[i] == ' ')
-			i++;
-		if (i < len && p[i] == '-') {
-			i++;
-			while (i < len && p[i] == ' ')
-				i++;
-			st = i;
-			hi = 0;
-			while (i < len && p[i] >= '0' && p[i] <= '9') {
-				hi = hi * 10 + (p[i] - '0');
-				if (hi > 127)
-					return SMSCTL_ERR_PROTOCOL;
-				i++;
-			}
-			if (st == i || hi < lo)
-				return SMSCTL_ERR_PROTOCOL;
-		}
-		for (int v = lo; v <= hi; v++)
-			bits[v / 64] |= UINT64_C(1) << (v % 64);
-		while (i < len && p[i] == ' ')
-			i++;
-		if (i < len) {
-			if (p[i] != ',')
-				return SMSCTL_ERR_PROTOCOL;
-			i++;
-			if (i == len)
-				return SMSCTL_ERR_PROTOCOL;
-		}
-	}
+	memset(o, 0, sizeof(*o));
+	o->pattern = PARSE_NONE;
+}
+
+static int csq_test_fill(const struct parse_match *m, void *o)
+{
+	struct at_csq_test *out = o;
+	const char *p;
+	size_t pl;
+
+	if (!pm_get(m, "rssi", &p, &pl) || parse_range_set(p, pl, 127, out->rssi, 2) < 0)
+		return SMSCTL_ERR_PROTOCOL;
+	if (!pm_get(m, "ber", &p, &pl) || parse_range_set(p, pl, 127, out->ber, 2) < 0)
+		return SMSCTL_ERR_PROTOCOL;
 	return 0;
 }
 
 int parse_csq_test(const char *line, struct at_csq_test *out)
 {
-	struct parse_match m;
-	const char *s, *p;
-	size_t len, pl;
-	int rc;
-
-	if (!out)
-		return SMSCTL_ERR_INVALID;
-	memset(out, 0, sizeof(*out));
-	out->pattern = PARSE_NONE;
-	if (!parse_trim(line, &s, &len))
-		return SMSCTL_ERR_PROTOCOL;
-	rc = parse_match(&csq_test, 0, s, len, &m);
-	if (rc < 0)
-		return rc == PARSE_NONE ? SMSCTL_ERR_PROTOCOL : rc;
-	rc = SMSCTL_ERR_PROTOCOL;
-	if (!pm_get(&m, "rssi", &p, &pl) || range_list128(p, pl, out->rssi) < 0)
-		goto out;
-	if (!pm_get(&m, "ber", &p, &pl) || range_list128(p, pl, out->ber) < 0)
-		goto out;
-	out->pattern = m.index;
-	rc = 0;
-out:
-	parse_match_end(&m);
-	if (rc < 0) {
-		memset(out, 0, sizeof(*out));
-		out->pattern = PARSE_NONE;
-	}
-	return rc;
+	return parse_run(&csq_test, line, out, out ? &out->pattern : NULL, csq_test_fill,
+			 csq_test_clear);
 }
 
 /* ---- +CESQ ---- */
@@ -207,41 +136,30 @@ static struct parse_re cesq_re[] = {
 };
 PARSE_TABLE(cesq)
 
-static void cesq_clear(struct at_cesq *o)
+static void cesq_clear(void *p)
 {
+	struct at_cesq *o = p;
 	o->rxlev = o->ber = o->rscp = o->ecno = o->rsrq = o->rsrp = PARSE_NONE;
 	o->ss_rsrq = o->ss_rsrp = o->ss_sinr = o->pattern = PARSE_NONE;
 	o->rxlev_dbm = o->rscp_dbm = o->ecno_db10 = o->rsrq_db10 = o->rsrp_dbm = PARSE_DBM_UNKNOWN;
 }
 
-int parse_cesq(const char *line, struct at_cesq *out)
+static int cesq_fill(const struct parse_match *m, void *p)
 {
-	struct parse_match m;
-	const char *s;
-	size_t len;
-	int rc;
+	struct at_cesq *out = p;
 
-	if (!out)
-		return SMSCTL_ERR_INVALID;
-	cesq_clear(out);
-	if (!parse_trim(line, &s, &len))
+	if (pm_int(m, "rxlev", 255, &out->rxlev) < 0 || pm_int(m, "ber", 255, &out->ber) < 0 ||
+	    pm_int(m, "rscp", 255, &out->rscp) < 0 || pm_int(m, "ecno", 255, &out->ecno) < 0 ||
+	    pm_int(m, "rsrq", 255, &out->rsrq) < 0 || pm_int(m, "rsrp", 255, &out->rsrp) < 0 ||
+	    pm_int(m, "ssrsrq", 255, &out->ss_rsrq) < 0 ||
+	    pm_int(m, "ssrsrp", 255, &out->ss_rsrp) < 0 ||
+	    pm_int(m, "sssinr", 255, &out->ss_sinr) < 0)
 		return SMSCTL_ERR_PROTOCOL;
-	rc = parse_match(&cesq, 0, s, len, &m);
-	if (rc < 0)
-		return rc == PARSE_NONE ? SMSCTL_ERR_PROTOCOL : rc;
-	rc = SMSCTL_ERR_PROTOCOL;
-	if (pm_int(&m, "rxlev", 255, &out->rxlev) < 0 || pm_int(&m, "ber", 255, &out->ber) < 0 ||
-	    pm_int(&m, "rscp", 255, &out->rscp) < 0 || pm_int(&m, "ecno", 255, &out->ecno) < 0 ||
-	    pm_int(&m, "rsrq", 255, &out->rsrq) < 0 || pm_int(&m, "rsrp", 255, &out->rsrp) < 0 ||
-	    pm_int(&m, "ssrsrq", 255, &out->ss_rsrq) < 0 ||
-	    pm_int(&m, "ssrsrp", 255, &out->ss_rsrp) < 0 ||
-	    pm_int(&m, "sssinr", 255, &out->ss_sinr) < 0)
-		goto out;
 	/* 27.007 8.69 ranges; 99 (rxlev, ber) and 255 (the others) are "not known". */
 	if (!((out->rxlev <= 63) || out->rxlev == 99) || !(out->ber <= 7 || out->ber == 99) ||
 	    !(out->rscp <= 96 || out->rscp == 255) || !(out->ecno <= 49 || out->ecno == 255) ||
 	    !(out->rsrq <= 34 || out->rsrq == 255) || !(out->rsrp <= 97 || out->rsrp == 255))
-		goto out;
+		return SMSCTL_ERR_PROTOCOL;
 	if (out->rxlev <= 63)
 		out->rxlev_dbm = out->rxlev == 0 ? -111 : -111 + out->rxlev;
 	if (out->rscp <= 96)
@@ -252,13 +170,12 @@ int parse_cesq(const char *line, struct at_cesq *out)
 		out->rsrq_db10 = -200 + 5 * out->rsrq;
 	if (out->rsrp <= 97)
 		out->rsrp_dbm = -141 + out->rsrp;
-	out->pattern = m.index;
-	rc = 0;
-out:
-	parse_match_end(&m);
-	if (rc < 0)
-		cesq_clear(out);
-	return rc;
+	return 0;
+}
+
+int parse_cesq(const char *line, struct at_cesq *out)
+{
+	return parse_run(&cesq, line, out, out ? &out->pattern : NULL, cesq_fill, cesq_clear);
 }
 
 /* ---- vendor signal reports ---- */
@@ -289,8 +206,9 @@ static struct parse_re signal_re[] = {
 };
 PARSE_TABLE(signal)
 
-static void signal_clear(struct at_signal *o)
+static void signal_clear(void *p)
 {
+	struct at_signal *o = p;
 	memset(o, 0, sizeof(*o));
 	for (int i = 0; i < PARSE_MAX_VALUES; i++)
 		o->values[i] = PARSE_NONE;
@@ -329,40 +247,30 @@ static int int_list(const char *p, size_t len, int *vals, int max_n, int *n)
 	return 0;
 }
 
-int parse_signal_urc(const char *line, struct at_signal *out)
+static int signal_fill(const struct parse_match *m, void *o)
 {
-	struct parse_match m;
-	const char *s, *p;
-	size_t len, pl;
-	int rc;
+	struct at_signal *out = o;
+	const char *p;
+	size_t pl;
 
-	if (!out)
-		return SMSCTL_ERR_INVALID;
-	signal_clear(out);
-	if (!parse_trim(line, &s, &len))
+	out->kind = (enum parse_signal_kind)(m->index + 1);
+	if (pm_str(m, "mode", out->sysmode, sizeof(out->sysmode)) < 0)
 		return SMSCTL_ERR_PROTOCOL;
-	rc = parse_match(&signal, 0, s, len, &m);
-	if (rc < 0)
-		return rc == PARSE_NONE ? SMSCTL_ERR_PROTOCOL : rc;
-	rc = SMSCTL_ERR_PROTOCOL;
-	out->kind = (enum parse_signal_kind)(m.index + 1);
-	if (pm_str(&m, "mode", out->sysmode, sizeof(out->sysmode)) < 0)
-		goto out;
-	if (pm_get(&m, "vals", &p, &pl) &&
+	if (pm_get(m, "vals", &p, &pl) &&
 	    int_list(p, pl, out->values, PARSE_MAX_VALUES, &out->n_values) < 0)
-		goto out;
+		return SMSCTL_ERR_PROTOCOL;
 
 	switch (out->kind) {
 	case PARSE_SIGNAL_HUAWEI_RSSI:
 	case PARSE_SIGNAL_QUECTEL_QIND:
-		if (pm_int(&m, "rssi", 199, &out->rssi) < 0 || !csq_rssi_valid(out->rssi))
-			goto out;
+		if (pm_int(m, "rssi", 199, &out->rssi) < 0 || !csq_rssi_valid(out->rssi))
+			return SMSCTL_ERR_PROTOCOL;
 		out->values[0] = out->rssi;
 		out->n_values = 1;
-		if (pm_isset(&m, "ber")) {
-			if (pm_int(&m, "ber", 99, &out->values[1]) < 0 ||
+		if (pm_isset(m, "ber")) {
+			if (pm_int(m, "ber", 99, &out->values[1]) < 0 ||
 			    !csq_ber_valid(out->values[1]))
-				goto out;
+				return SMSCTL_ERR_PROTOCOL;
 			out->n_values = 2;
 		}
 		out->dbm = parse_rssi_to_dbm(out->rssi);
@@ -372,7 +280,7 @@ int parse_signal_urc(const char *line, struct at_signal *out)
 		 * 1..96 = -120 + (n - 1), 255 unknown. */
 		for (int i = 0; i < out->n_values; i++)
 			if (out->values[i] < 0 || out->values[i] > 255)
-				goto out;
+				return SMSCTL_ERR_PROTOCOL;
 		if (out->n_values > 0 && out->values[0] <= 96)
 			out->dbm = -121 + out->values[0];
 		break;
@@ -383,21 +291,20 @@ int parse_signal_urc(const char *line, struct at_signal *out)
 			out->dbm = out->values[0];
 		break;
 	case PARSE_SIGNAL_CIEV:
-		if (pm_int(&m, "ind", 99, &out->ciev_index) < 0 ||
-		    pm_int(&m, "v", 999, &out->values[0]) < 0 || out->ciev_index < 1)
-			goto out;
+		if (pm_int(m, "ind", 99, &out->ciev_index) < 0 ||
+		    pm_int(m, "v", 999, &out->values[0]) < 0 || out->ciev_index < 1)
+			return SMSCTL_ERR_PROTOCOL;
 		out->n_values = 1;
 		break;
 	default:
-		goto out;
+		return SMSCTL_ERR_PROTOCOL;
 	}
-	out->pattern = m.index;
-	rc = 0;
-out:
-	parse_match_end(&m);
-	if (rc < 0)
-		signal_clear(out);
-	return rc;
+	return 0;
+}
+
+int parse_signal_urc(const char *line, struct at_signal *out)
+{
+	return parse_run(&signal, line, out, out ? &out->pattern : NULL, signal_fill, signal_clear);
 }
 
 /* ---- +CIND=? ---- */
@@ -409,25 +316,22 @@ static struct parse_re cind_re[] = {
 };
 PARSE_TABLE(cind)
 
-int parse_cind_test(const char *line, struct at_cind_test *out)
+static void cind_clear(void *p)
 {
-	struct parse_match m;
-	const char *s, *p;
-	size_t len, pl, i = 0;
-	int rc;
+	struct at_cind_test *o = p;
 
-	if (!out)
-		return SMSCTL_ERR_INVALID;
-	memset(out, 0, sizeof(*out));
-	out->pattern = PARSE_NONE;
-	if (!parse_trim(line, &s, &len))
+	memset(o, 0, sizeof(*o));
+	o->pattern = PARSE_NONE;
+}
+
+static int cind_fill(const struct parse_match *m, void *o)
+{
+	struct at_cind_test *out = o;
+	const char *p;
+	size_t pl, i = 0;
+
+	if (!pm_get(m, "list", &p, &pl))
 		return SMSCTL_ERR_PROTOCOL;
-	rc = parse_match(&cind, 0, s, len, &m);
-	if (rc < 0)
-		return rc == PARSE_NONE ? SMSCTL_ERR_PROTOCOL : rc;
-	rc = SMSCTL_ERR_PROTOCOL;
-	if (!pm_get(&m, "list", &p, &pl))
-		goto out;
 	/* Walk ("name",(range)) entries by hand: the lists nest. */
 	while (i < pl) {
 		while (i < pl && (p[i] == ' ' || p[i] == ','))
@@ -440,12 +344,12 @@ int parse_cind_test(const char *line, struct at_cind_test *out)
 			continue;
 		}
 		if (p[i] != '(' || out->count >= (int)PARSE_ARRAY_SIZE(out->ind))
-			goto out;
+			return SMSCTL_ERR_PROTOCOL;
 		i++;
 		while (i < pl && p[i] == ' ')
 			i++;
 		if (i >= pl || p[i] != '"')
-			goto out;
+			return SMSCTL_ERR_PROTOCOL;
 		i++;
 		struct at_cind_indicator *ind = &out->ind[out->count];
 		size_t k = 0;
@@ -456,50 +360,47 @@ int parse_cind_test(const char *line, struct at_cind_test *out)
 			if (c >= 'A' && c <= 'Z')
 				c = (char)(c - 'A' + 'a');
 			if ((unsigned char)c < 0x20 || k + 1 >= sizeof(ind->name))
-				goto out;
+				return SMSCTL_ERR_PROTOCOL;
 			ind->name[k++] = c;
 		}
 		if (i >= pl || k == 0)
-			goto out;
+			return SMSCTL_ERR_PROTOCOL;
 		i++;
 		while (i < pl && p[i] == ' ')
 			i++;
 		if (i >= pl || p[i] != ',')
-			goto out;
+			return SMSCTL_ERR_PROTOCOL;
 		i++;
 		while (i < pl && p[i] == ' ')
 			i++;
 		if (i >= pl || p[i] != '(')
-			goto out;
+			return SMSCTL_ERR_PROTOCOL;
 		size_t st = ++i;
 		while (i < pl && p[i] != ')')
 			i++;
 		if (i >= pl)
-			goto out;
+			return SMSCTL_ERR_PROTOCOL;
 		uint32_t bits;
 		if (parse_range_list(p + st, i - st, &bits) < 0 || !bits)
-			goto out;
+			return SMSCTL_ERR_PROTOCOL;
 		ind->min = __builtin_ctz(bits);
 		ind->max = 31 - __builtin_clz(bits);
 		i++;
 		while (i < pl && p[i] == ' ')
 			i++;
 		if (i >= pl || p[i] != ')')
-			goto out;
+			return SMSCTL_ERR_PROTOCOL;
 		i++;
 		out->count++;
 	}
 	if (out->count == 0)
-		goto out;
-	out->pattern = m.index;
-	rc = 0;
-out:
-	parse_match_end(&m);
-	if (rc < 0) {
-		memset(out, 0, sizeof(*out));
-		out->pattern = PARSE_NONE;
-	}
-	return rc;
+		return SMSCTL_ERR_PROTOCOL;
+	return 0;
+}
+
+int parse_cind_test(const char *line, struct at_cind_test *out)
+{
+	return parse_run(&cind, line, out, out ? &out->pattern : NULL, cind_fill, cind_clear);
 }
 
 int parse_cind_index(const struct at_cind_test *t, const char *name)

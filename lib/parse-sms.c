@@ -641,8 +641,9 @@ PARSE_TABLE(sms)
 #define CMGL_MASK ((1u << 0) | (1u << 2) | (1u << 6))
 #define CMGR_MASK ((1u << 1) | (1u << 3) | (1u << 4) | (1u << 5))
 
-static void sms_clear(struct at_sms *o)
+static void sms_clear(void *p)
 {
+	struct at_sms *o = p;
 	memset(o, 0, sizeof(*o));
 	o->index = o->stat = o->length = o->addr_type = PARSE_NONE;
 	o->fo = o->pid = o->dcs = o->vp = o->mr = o->st = o->sca_type = o->pattern = PARSE_NONE;
@@ -660,8 +661,9 @@ int parse_sms_stat_from_text(const char *s, size_t len)
 	return -1;
 }
 
-static int sms_fill(const struct parse_match *m, struct at_sms *o)
+static int sms_fill(const struct parse_match *m, void *out)
 {
+	struct at_sms *o = out;
 	const char *p;
 	size_t l;
 	bool text = m->index >= PARSE_SMS_CMGL_TEXT;
@@ -805,26 +807,7 @@ out:
 
 int parse_sms_header(const char *line, struct at_sms *out)
 {
-	struct parse_match m;
-	const char *s;
-	size_t len;
-	int rc;
-
-	if (!out)
-		return SMSCTL_ERR_INVALID;
-	sms_clear(out);
-	if (!parse_trim(line, &s, &len))
-		return SMSCTL_ERR_PROTOCOL;
-	rc = parse_match(&sms, 0, s, len, &m);
-	if (rc < 0)
-		return rc == PARSE_NONE ? SMSCTL_ERR_PROTOCOL : rc;
-	rc = sms_fill(&m, out);
-	if (rc == 0)
-		out->pattern = m.index;
-	parse_match_end(&m);
-	if (rc < 0)
-		sms_clear(out);
-	return rc;
+	return parse_run(&sms, line, out, out ? &out->pattern : NULL, sms_fill, sms_clear);
 }
 
 int parse_cmgr(const char *const *lines, size_t n_lines, struct at_sms *out)

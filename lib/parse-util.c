@@ -236,8 +236,8 @@ int pm_str(const struct parse_match *m, const char *name, char *dst, size_t size
 	return parse_copy_span(p, len, dst, size);
 }
 
-int parse_run(struct parse_table *t, const char *line, void *out, int *pattern, parse_fill_fn fill,
-	      void (*clear)(void *))
+int parse_run_masked(struct parse_table *t, uint32_t mask, uint32_t retry_mask, const char *line,
+		     void *out, int *pattern, parse_fill_fn fill, void (*clear)(void *))
 {
 	struct parse_match m;
 	const char *s;
@@ -249,7 +249,9 @@ int parse_run(struct parse_table *t, const char *line, void *out, int *pattern, 
 	clear(out);
 	if (!parse_trim(line, &s, &len))
 		return SMSCTL_ERR_PROTOCOL;
-	rc = parse_match(t, 0, s, len, &m);
+	rc = parse_match(t, mask, s, len, &m);
+	if (rc == PARSE_NONE && retry_mask)
+		rc = parse_match(t, retry_mask, s, len, &m);
 	if (rc < 0)
 		return rc == PARSE_NONE ? SMSCTL_ERR_PROTOCOL : rc;
 	rc = fill(&m, out);
@@ -259,6 +261,12 @@ int parse_run(struct parse_table *t, const char *line, void *out, int *pattern, 
 	if (rc < 0)
 		clear(out);
 	return rc;
+}
+
+int parse_run(struct parse_table *t, const char *line, void *out, int *pattern, parse_fill_fn fill,
+	      void (*clear)(void *))
+{
+	return parse_run_masked(t, 0, 0, line, out, pattern, fill, clear);
 }
 
 bool parse_has_prefix(const char *line, const char *prefix)
@@ -274,61 +282,78 @@ bool parse_has_prefix(const char *line, const char *prefix)
 
 /* ---- range lists "(0-1,3)" ---- */
 
+int parse_range_set(const char *p, size_t len, int max, uint64_t *bits, size_t n_words)
+{
+	size_t i = 0;
+
+	if (max < 0 || (size_t)max >= 64 * n_words)
+		return SMSCTL_ERR_INVALID;
+	memset(bits, 0, n_words * sizeof(*bits));
+	while (i < len) {
+		int lo = 0, hi;
+		size_t st;
+		while (i < len && p[i] == ' ')
+			i++;
+		st = i;
+		while (i < len && p[i] >= '0' && p[i] <= '9') {
+			lo = lo * 10 + (p[i] - '0');
+			if (lo > max)
+				goto bad;
+			i++;
+		}
+		if (st == i)
+			goto bad;
+		hi = lo;
+		while (i < len && p[i] == ' ')
+			i++;
+		if (i < len && p[i] == '-') {
+			i++;
+			while (i < len && p[i] == ' ')
+				i++;
+			st = i;
+			hi = 0;
+			while (i < len && p[i] >= '0' && p[i] <= '9') {
+				hi = hi * 10 + (p[i] - '0');
+				if (hi > max)
+					goto bad;
+				i++;
+			}
+			if (st == i || hi < lo)
+				goto bad;
+		}
+		for (int v = lo; v <= hi; v++)
+			bits[v / 64] |= UINT64_C(1) << (v % 64);
+		while (i < len && p[i] == ' ')
+			i++;
+		if (i < len) {
+			if (p[i] != ',')
+				goto bad;
+			i++;
+			if (i == len)
+				goto bad;
+		}
+	}
+	return 0;
+bad:
+	memset(bits, 0, n_words * sizeof(*bits));
+	return SMSCTL_ERR_PROTOCOL;
+}
+
 int parse_range_list(const char *s, size_t len, uint32_t *bits)
 {
-	uint32_t b = 0;
+	uint64_t b;
 	size_t i = 0;
+	int rc;
 
 	*bits = 0;
 	while (i < len && (s[i] == ' ' || s[i] == '('))
 		i++;
-	while (len && (s[len - 1] == ' ' || s[len - 1] == ')'))
+	while (len > i && (s[len - 1] == ' ' || s[len - 1] == ')'))
 		len--;
-	while (i < len) {
-		int lo = 0, hi;
-		size_t st = i;
-		while (i < len && s[i] >= '0' && s[i] <= '9') {
-			lo = lo * 10 + (s[i] - '0');
-			if (lo > 31)
-				return SMSCTL_ERR_PROTOCOL;
-			i++;
-		}
-		if (i == st)
-			return SMSCTL_ERR_PROTOCOL;
-		hi = lo;
-		while (i < len && s[i] == ' ')
-			i++;
-		if (i < len && s[i] == '-') {
-			i++;
-			while (i < len && s[i] == ' ')
-				i++;
-			st = i;
-			hi = 0;
-			while (i < len && s[i] >= '0' && s[i] <= '9') {
-				hi = hi * 10 + (s[i] - '0');
-				if (hi > 31)
-					return SMSCTL_ERR_PROTOCOL;
-				i++;
-			}
-			if (i == st || hi < lo)
-				return SMSCTL_ERR_PROTOCOL;
-		}
-		for (int v = lo; v <= hi; v++)
-			b |= UINT32_C(1) << v;
-		while (i < len && s[i] == ' ')
-			i++;
-		if (i < len) {
-			if (s[i] != ',')
-				return SMSCTL_ERR_PROTOCOL;
-			i++;
-			while (i < len && s[i] == ' ')
-				i++;
-			if (i == len)
-				return SMSCTL_ERR_PROTOCOL;
-		}
-	}
-	*bits = b;
-	return 0;
+	rc = parse_range_set(s + i, len - i, 31, &b, 1);
+	if (rc == 0)
+		*bits = (uint32_t)b;
+	return rc;
 }
 
 /* ---- character sets ---- */
