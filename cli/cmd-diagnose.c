@@ -226,7 +226,7 @@ int cmd_diagnose(struct cli *cli, int argc, char **argv)
 	int c;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			probe = false;
@@ -235,9 +235,7 @@ int cmd_diagnose(struct cli *cli, int argc, char **argv)
 			usage(stdout);
 			return EXIT_OK;
 		default:
-			if (optopt)
-				return cli_usage_error(cli, _("unknown option '-%c'"), optopt);
-			return cli_usage_error(cli, _("unknown option '%s'"), argv[optind - 1]);
+			return cli_option_error(cli, c, argc, argv);
 		}
 	}
 	if (optind < argc)

@@ -192,7 +192,7 @@ const char *recv_type_name(enum smsctl_pdu_type t)
 	case SMSCTL_PDU_SUBMIT:
 		return "submit";
 	case SMSCTL_PDU_STATUS_REPORT:
-		return "status_report";
+		return "status-report";
 	default:
 		return NULL;
 	}
@@ -246,24 +246,24 @@ void recv_json_stored(struct json *j, const struct smsctl_stored *s)
 	json_object_end(j);
 }
 
+/* An SMS is written by a stranger: it reaches the terminal through cli_printable(), the one
+ * rule every command uses, so no escape sequence gets through. */
+static void print_safe(FILE *f, const char *s)
+{
+	char *shown = cli_printable(s);
+
+	fputs(shown ? shown : "?", f);
+	free(shown);
+}
+
 void recv_print_number(FILE *f, const char *number)
 {
-	for (const unsigned char *p = (const unsigned char *)number; *p; p++)
-		fputc(*p < 0x20 || *p == 0x7f ? '?' : *p, f);
+	print_safe(f, number);
 }
 
 void recv_print_text(FILE *f, const char *text)
 {
-	/* An SMS is written by a stranger: no terminal escape sequence gets through. */
-	for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
-		if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7f)
-			fputc('?', f);
-		else if (*p == 0xc2 && p[1] >= 0x80 && p[1] < 0xa0) {
-			fputc('?', f); /* C1 controls (U+0080..U+009F) */
-			p++;
-		} else
-			fputc(*p, f);
-	}
+	print_safe(f, text);
 	fputc('\n', f);
 }
 

@@ -210,6 +210,13 @@ def port_cases(zh):
     p = subprocess.run([SMSCTL, "diagnose"], capture_output=True, env=env, text=True)
     if p.returncode != 64 or "ports --probe" not in p.stderr:
         fail(f"no device: exit {p.returncode}, stderr {p.stderr!r}")
+    # option errors say what is wrong with the option, and exit 64
+    for args, says in ((["--no-probe=1"], "takes no value"), (["--bogus"], "unknown option '--bogus'"),
+                       (["-x"], "unknown option '-x'")):
+        p = subprocess.run([SMSCTL, "--device", "sim:", "diagnose"] + args, capture_output=True,
+                           env=env, text=True)
+        if p.returncode != 64 or says not in p.stderr or p.stdout:
+            fail(f"diagnose {args}: exit {p.returncode}, stderr {p.stderr!r}")
     # a pseudo-terminal nobody answers on: port.no_answer
     master, slave = pty.openpty()
     name = os.ttyname(slave)

@@ -241,8 +241,28 @@ def test_ports():
     check("ports human: exit 0", rc == 0)
 
 
+def test_hostile_text():
+    # An SMS is written by a stranger: its escape sequences never reach the terminal, while
+    # --json keeps the text exactly.
+    dev = "sim:?sms=%2B4915112345678,A%1B%5B31mB%07C"
+    rc, out, err = run(["--device", dev, "recv"])
+    check("recv human: ESC and BEL shown in caret notation",
+          rc == 0 and "A^[[31mB^GC" in out and "\x1b" not in out and "\x07" not in out, repr(out))
+    rc, out, err = run(["--device", dev, "list"])
+    check("list human: no raw ESC", rc == 0 and "\x1b" not in out and "^[" in out, repr(out))
+    rc, out, err = run(["--device", dev, "--json", "recv"])
+    objs = json_lines(out)
+    check("recv --json: text kept exactly",
+          rc == 0 and len(objs) == 1 and objs[0]["text"] == "A\x1b[31mB\x07C", repr(out))
+    rc, out, err = run(["--device", dev, "--json", "list"])
+    objs = json_lines(out)
+    check("list --json: type as in pdu decode", rc == 0 and objs and objs[0].get("type") == "deliver",
+          repr(out))
+
+
 def main():
     test_usage()
+    test_hostile_text()
     test_no_device()
     test_help()
     test_empty()
