@@ -70,6 +70,10 @@ int cli_exit_for_error(int err);
 int cli_open_modem(struct cli *cli, struct smsctl_modem **out);
 /* Read all of stdin verbatim into a NUL-terminated string; NULL on error or if it holds NUL. */
 char *cli_read_stdin(void);
+/* The SIM PIN from --pin-file (its first line) or $SMSCTL_PIN, never from argv: 4 to 8 digits.
+ * Returns EXIT_OK with pin[0] == '\0' when none was given, or EXIT_USAGE after saying why.
+ * The caller wipes pin (explicit_bzero) once it was used. */
+int cli_read_pin(const struct cli *cli, char *pin, size_t size);
 /* Length of the valid UTF-8 sequence at s (1-4), 0 at the end or for a byte that does not
  * start one (overlong, surrogate, beyond U+10FFFF, cut short). */
 size_t cli_utf8_len(const char *s);

@@ -185,36 +185,6 @@ static void trace_stderr(void *userdata, enum smsctl_trace_dir dir, const char *
 	fputc('\n', stderr);
 }
 
-/* The PIN from --pin-file or $SMSCTL_PIN, NULL when none; *bad set when given but unusable. */
-static char *read_pin(const struct cli *cli, bool *bad)
-{
-	char buf[64] = "";
-
-	*bad = false;
-	if (cli->pin_file) {
-		FILE *f = fopen(cli->pin_file, "re");
-		if (!f || !fgets(buf, sizeof(buf), f)) {
-			if (f)
-				fclose(f);
-			*bad = true;
-			return NULL;
-		}
-		fclose(f);
-	} else {
-		const char *env = getenv("SMSCTL_PIN");
-		if (!env || !*env)
-			return NULL;
-		snprintf(buf, sizeof(buf), "%s", env);
-	}
-	buf[strcspn(buf, "\r\n")] = '\0';
-	size_t n = strlen(buf);
-	if (n < 4 || n > 8 || strspn(buf, "0123456789") != n) {
-		*bad = true;
-		return NULL;
-	}
-	return strdup(buf);
-}
-
 int cmd_diagnose(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -245,11 +215,12 @@ int cmd_diagnose(struct cli *cli, int argc, char **argv)
 				       _("no device: give --device DEV or set SMSCTL_DEVICE "
 					 "('smsctl ports --probe' lists the modems it finds)"));
 
-	bool bad_pin = false;
-	char *pin = read_pin(cli, &bad_pin);
-	if (bad_pin)
-		return cli_usage_error(
-		    cli, "%s", _("the PIN (--pin-file or $SMSCTL_PIN) must be 4 to 8 digits"));
+	char pin_buf[16];
+	int pin_rc = cli_read_pin(cli, pin_buf, sizeof(pin_buf));
+	if (pin_rc != EXIT_OK)
+		return pin_rc;
+	char *pin = pin_buf[0] ? strdup(pin_buf) : NULL;
+	explicit_bzero(pin_buf, sizeof(pin_buf));
 
 	struct smsctl_diagnose_options *o = smsctl_diagnose_options_new();
 	struct smsctl_diagnosis *d = NULL;

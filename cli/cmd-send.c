@@ -60,47 +60,6 @@ static bool valid_number(const char *s)
 	return n > 0 && n <= 20;
 }
 
-/* The PIN from --pin-file or SMSCTL_PIN (never from argv). Returns 0 with pin[0] == 0 when
- * none was given, or an exit code. */
-static int read_pin(const struct cli *cli, char *pin, size_t size)
-{
-	const char *env = getenv("SMSCTL_PIN");
-	char buf[64] = "";
-	size_t n;
-
-	pin[0] = '\0';
-	if (cli->pin_file) {
-		FILE *f = fopen(cli->pin_file, "re");
-		if (!f) {
-			cli_err(cli, _("cannot read the PIN file '%s': %s"), cli->pin_file,
-				strerror(errno));
-			return EXIT_USAGE;
-		}
-		n = fread(buf, 1, sizeof(buf) - 1, f);
-		fclose(f);
-		buf[n] = '\0';
-		buf[strcspn(buf, "\r\n")] = '\0';
-	} else if (env && *env) {
-		snprintf(buf, sizeof(buf), "%s", env);
-	} else {
-		return 0;
-	}
-	n = strlen(buf);
-	while (n > 0 && (buf[n - 1] == ' ' || buf[n - 1] == '\t'))
-		buf[--n] = '\0';
-	bool ok = n >= 4 && n <= 8 && n < size;
-	for (size_t i = 0; ok && i < n; i++)
-		ok = buf[i] >= '0' && buf[i] <= '9';
-	if (!ok) {
-		explicit_bzero(buf, sizeof(buf));
-		cli_err(cli, "%s", _("the PIN must be 4 to 8 digits"));
-		return EXIT_USAGE;
-	}
-	memcpy(pin, buf, n + 1);
-	explicit_bzero(buf, sizeof(buf));
-	return 0;
-}
-
 static const char *report_name(enum smsctl_report_state s)
 {
 	switch (s) {
@@ -361,7 +320,7 @@ int cmd_send(struct cli *cli, int argc, char **argv)
 		}
 	}
 
-	ex = read_pin(cli, pin, sizeof(pin));
+	ex = cli_read_pin(cli, pin, sizeof(pin));
 	if (ex != EXIT_OK)
 		goto out;
 	ex = cli_open_modem(cli, &m);

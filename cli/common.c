@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -194,4 +195,50 @@ int cli_option_error(const struct cli *cli, int c, int argc, char **argv)
 	if (optopt)
 		return cli_usage_error(cli, _("unknown option '-%c'"), optopt);
 	return cli_usage_error(cli, _("unknown option '%s'"), tok ? tok : "?");
+}
+
+int cli_read_pin(const struct cli *cli, char *pin, size_t size)
+{
+	const char *env = getenv("SMSCTL_PIN");
+	char buf[64] = "";
+	size_t n;
+
+	pin[0] = '\0';
+	if (cli->pin_file) {
+		FILE *f = fopen(cli->pin_file, "re");
+		if (!f) {
+			cli_err(cli, _("cannot read the PIN file '%s': %s"), cli->pin_file,
+				strerror(errno));
+			return EXIT_USAGE;
+		}
+		n = fread(buf, 1, sizeof(buf) - 1, f);
+		int read_errno = ferror(f) ? errno : 0;
+		fclose(f);
+		if (read_errno) { /* e.g. a directory */
+			explicit_bzero(buf, sizeof(buf));
+			cli_err(cli, _("cannot read the PIN file '%s': %s"), cli->pin_file,
+				strerror(read_errno));
+			return EXIT_USAGE;
+		}
+		buf[n] = '\0';
+		buf[strcspn(buf, "\r\n")] = '\0';
+	} else if (env && *env) {
+		snprintf(buf, sizeof(buf), "%s", env);
+	} else {
+		return 0;
+	}
+	n = strlen(buf);
+	while (n > 0 && (buf[n - 1] == ' ' || buf[n - 1] == '\t'))
+		buf[--n] = '\0';
+	bool ok = n >= 4 && n <= 8 && n < size;
+	for (size_t i = 0; ok && i < n; i++)
+		ok = buf[i] >= '0' && buf[i] <= '9';
+	if (!ok) {
+		explicit_bzero(buf, sizeof(buf));
+		cli_err(cli, "%s", _("the PIN must be 4 to 8 digits"));
+		return EXIT_USAGE;
+	}
+	memcpy(pin, buf, n + 1);
+	explicit_bzero(buf, sizeof(buf));
+	return 0;
 }

@@ -10,39 +10,6 @@
 
 #include "recv-common.h"
 
-/* The PIN from --pin-file (first line) or SMSCTL_PIN; never printed. Returns an exit code. */
-static int read_pin(struct cli *cli, char *pin, size_t size)
-{
-	const char *env = getenv("SMSCTL_PIN");
-	size_t n;
-
-	pin[0] = '\0';
-	if (cli->pin_file) {
-		FILE *f = fopen(cli->pin_file, "re");
-
-		if (!f) {
-			cli_err(cli, _("cannot read the PIN file '%s': %s"), cli->pin_file,
-				strerror(errno));
-			return EXIT_USAGE;
-		}
-		if (!fgets(pin, (int)size, f))
-			pin[0] = '\0';
-		fclose(f);
-	} else if (env) {
-		snprintf(pin, size, "%s", env);
-	} else {
-		return EXIT_OK;
-	}
-	n = strcspn(pin, "\r\n");
-	pin[n] = '\0';
-	if (n < 4 || n > 8 || strspn(pin, "0123456789") != n) {
-		memset(pin, 0, size);
-		cli_err(cli, "%s", _("the PIN must be 4 to 8 digits"));
-		return EXIT_USAGE;
-	}
-	return EXIT_OK;
-}
-
 int recv_fail(struct cli *cli, struct smsctl_modem *m, int err, const char *what)
 {
 	const char *detail = m ? smsctl_modem_get_error_detail(m) : "";
@@ -61,7 +28,7 @@ int recv_open_prepared(struct cli *cli, struct smsctl_modem **out)
 	int rc, r;
 
 	*out = NULL;
-	rc = read_pin(cli, pin, sizeof(pin));
+	rc = cli_read_pin(cli, pin, sizeof(pin));
 	if (rc != EXIT_OK)
 		return rc;
 	rc = cli_open_modem(cli, &m);

@@ -171,6 +171,10 @@ finally:
     os.unlink(pinfile)
 rc, out, err = run(["--device", "sim:", "--pin-file", "/nonexistent/pin", "send", NUMBER, "x"])
 check("unreadable --pin-file: exit 64", rc == 64, err)
+for cmd in (["send", NUMBER, "x"], ["recv"], ["diagnose"]):
+    rc, out, err = run(["--device", "sim:", "--pin-file", "/", *cmd])
+    check("--pin-file naming a directory (%s): exit 64 saying it cannot be read" % cmd[0],
+          rc == 64 and "cannot read the PIN file" in err and out == "", err)
 rc, out, err = send("sim:", env={"SMSCTL_PIN": "12ab"})
 check("malformed PIN: exit 64", rc == 64, err)
 
