@@ -907,7 +907,11 @@ static struct smsctl_diagnosis *diagnosis_new(const char *device)
 
 	if (!d)
 		return NULL;
-	d->device = strdup(device ? device : "");
+	/* The device as reported: a sim: PIN never reaches a health log. */
+	size_t size = strlen(device ? device : "") + 1;
+	d->device = malloc(size);
+	if (d->device)
+		modem_mask_device(device ? device : "", d->device, size);
 	if (!d->device) {
 		free(d);
 		return NULL;
@@ -980,7 +984,7 @@ SMSCTL_API int smsctl_modem_diagnose(struct smsctl_modem *m,
 		return SMSCTL_ERR_NOMEM;
 	}
 	diag_input_init(in);
-	copy_str(in->device, sizeof(in->device), smsctl_modem_get_device(m));
+	modem_mask_device(smsctl_modem_get_device(m), in->device, sizeof(in->device));
 	in->from_handle = true;
 	run_on_handle(m, opts, in, d);
 	int rc = finish(d, in, out);
@@ -1070,7 +1074,7 @@ SMSCTL_API int smsctl_diagnose_device(const char *device,
 	if (!in || !d)
 		goto fail;
 	diag_input_init(in);
-	copy_str(in->device, sizeof(in->device), device);
+	modem_mask_device(device, in->device, sizeof(in->device));
 	in->timeout_ms = opts ? opts->timeout_ms : 10000;
 	tap.port = &in->port;
 	tap.fn = opts ? opts->trace : NULL;

@@ -16,4 +16,8 @@ int modem_new_from_transport(const char *name, struct transport *t,
  * (a wrong baud rate, a noisy line); for the diagnosis. */
 unsigned long modem_get_noise(const struct smsctl_modem *m, unsigned long *received);
 
+/* A copy of a device string fit for a trace or a report: the values of pin= and puk= (sim:
+ * keys) are replaced by asterisks, so a PIN never reaches a log. Truncated to size. */
+void modem_mask_device(const char *dev, char *out, size_t size);
+
 #endif

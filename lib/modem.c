@@ -241,9 +241,7 @@ SMSCTL_API int smsctl_modem_new(const char *device, const struct smsctl_modem_op
 	return 0;
 }
 
-/* A copy of a device string fit for a trace: the values of pin= and puk= (sim: keys) are
- * replaced by asterisks, so a PIN never reaches a log. */
-static void mask_secrets(const char *dev, char *out, size_t size)
+void modem_mask_device(const char *dev, char *out, size_t size)
 {
 	size_t o = 0;
 	bool masking = false;
@@ -315,7 +313,7 @@ SMSCTL_API int smsctl_modem_open(struct smsctl_modem *m)
 	at_chat_reset(m->chat, now_ms());
 	if (m->opts.trace) {
 		char info[DEVICE_MAX + 96], shown[DEVICE_MAX + 1];
-		mask_secrets(m->device, shown, sizeof(shown));
+		modem_mask_device(m->device, shown, sizeof(shown));
 		int n = snprintf(info, sizeof(info), "opened %s (%s transport", shown,
 				 m->t->ops->name);
 		if (m->kind == DEV_PATH && n > 0)

@@ -210,6 +210,11 @@ def port_cases(zh):
     p = subprocess.run([SMSCTL, "diagnose"], capture_output=True, env=env, text=True)
     if p.returncode != 64 or "ports --probe" not in p.stderr:
         fail(f"no device: exit {p.returncode}, stderr {p.stderr!r}")
+    # the simulated SIM's PIN in the device string never reaches the report
+    p = subprocess.run([SMSCTL, "--json", "--device", "sim:?fault=sim_pin&pin=4321", "diagnose"],
+                       capture_output=True, env=env, text=True)
+    if "4321" in p.stdout or "pin=****" not in p.stdout:
+        fail(f"device PIN shown in the report: {p.stdout[:200]!r}")
     # option errors say what is wrong with the option, and exit 64
     for args, says in ((["--no-probe=1"], "takes no value"), (["--bogus"], "unknown option '--bogus'"),
                        (["-x"], "unknown option '-x'")):
