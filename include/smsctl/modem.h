@@ -112,7 +112,8 @@ SMSCTL_API int smsctl_modem_new(const char *device, const struct smsctl_modem_op
  * Open the transport and lock the port. On failure the detail (which file, which holder, which
  * group) is kept: smsctl_modem_get_error_detail().
  * @return 0, ::SMSCTL_ERR_NOT_FOUND, ::SMSCTL_ERR_PERMISSION, ::SMSCTL_ERR_BUSY,
- *         ::SMSCTL_ERR_NOT_TTY, ::SMSCTL_ERR_IO.
+ *         ::SMSCTL_ERR_NOT_TTY, ::SMSCTL_ERR_IO; ::SMSCTL_ERR_INVALID (NULL handle),
+ *         ::SMSCTL_ERR_STATE (already open).
  */
 SMSCTL_API int smsctl_modem_open(struct smsctl_modem *m);
 /** Close the transport, ending queued commands with ::SMSCTL_RESULT_CANCELLED and destroying

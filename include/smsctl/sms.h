@@ -174,9 +174,12 @@ struct smsctl_info;
 /**
  * Read the identity: manufacturer, model, revision, IMEI, ICCID (the vendor's command, else
  * the SIM file through AT+CRSM), IMSI, own number. What the modem does not give stays NULL;
- * a missing SIM is not an error here.
- * @param out the identity (free with smsctl_info_free()), else NULL.
- * @return 0, ::SMSCTL_ERR_TIMEOUT, ::SMSCTL_ERR_GONE, ::SMSCTL_ERR_NOMEM.
+ * a missing SIM is not an error here. Echo is switched off and +CMEE=1 set for the session
+ * first, as smsctl_sms_prepare() does.
+ * @param out required; the identity (free with smsctl_info_free()), else NULL.
+ * @return 0, ::SMSCTL_ERR_INVALID (NULL argument), ::SMSCTL_ERR_TIMEOUT, ::SMSCTL_ERR_GONE,
+ *         ::SMSCTL_ERR_NOMEM, or another error of smsctl_modem_command() (::SMSCTL_ERR_STATE
+ *         when the handle is not open).
  */
 SMSCTL_API int smsctl_info_read(struct smsctl_modem *m, struct smsctl_info **out);
 /** Free an identity; NULL is allowed. */
@@ -222,9 +225,12 @@ struct smsctl_status;
 /**
  * Read the status: SIM state, signal (+CSQ, +CESQ where supported), registration (+CREG,
  * +CGREG, +CEREG), operator, SMSC and storage use. Unsupported commands leave their fields
- * unknown; no PIN is entered and nothing is changed.
- * @param out the status (free with smsctl_status_free()), else NULL.
- * @return 0, ::SMSCTL_ERR_TIMEOUT, ::SMSCTL_ERR_GONE, ::SMSCTL_ERR_NOMEM.
+ * unknown; no PIN is entered and no stored setting is changed (echo is switched off and
+ * +CMEE=1 set for the session first, as smsctl_sms_prepare() does).
+ * @param out required; the status (free with smsctl_status_free()), else NULL.
+ * @return 0, ::SMSCTL_ERR_INVALID (NULL argument), ::SMSCTL_ERR_TIMEOUT, ::SMSCTL_ERR_GONE,
+ *         ::SMSCTL_ERR_NOMEM, or another error of smsctl_modem_command() (::SMSCTL_ERR_STATE
+ *         when the handle is not open).
  */
 SMSCTL_API int smsctl_status_read(struct smsctl_modem *m, struct smsctl_status **out);
 /** Free a status; NULL is allowed. */
