@@ -272,6 +272,13 @@ SMSCTL_API bool smsctl_status_get_storage(const struct smsctl_status *st, const 
  * reports). Indexes belong to a memory; some modems (Huawei) count from 0, others from 1.
  * Reading or deleting in another memory than the current read memory switches it with
  * AT+CPMS and switches it back before returning, so the modem's setting is left as found.
+ *
+ * Errors of the storage operations: the modem's error answers are mapped to the library's
+ * codes: SIM problems (CMS 310-313, 316-318; CME 5, 10-13, 15-18) are ::SMSCTL_ERR_SIM, SIM
+ * busy (CMS 314, CME 14) ::SMSCTL_ERR_TRANSIENT, an invalid index (CMS 321, CME 21, 22)
+ * ::SMSCTL_ERR_NOT_FOUND, an operation not allowed or not supported (CMS 302, 303, CME 3, 4)
+ * ::SMSCTL_ERR_UNSUPPORTED (as is a bare ERROR to switching the memory: it is not there),
+ * every other error answer ::SMSCTL_ERR_MODEM.
  */
 
 /** A message's status in storage (TS 27.005 <stat>), or a filter for listing. */
