@@ -163,7 +163,8 @@ SMSCTL_API int smsctl_modem_get_fd(const struct smsctl_modem *m);
 /** Milliseconds until the engine's next deadline, -1 when none. */
 SMSCTL_API int smsctl_modem_get_timeout(const struct smsctl_modem *m);
 /** Read what is available without blocking, run callbacks and handle expired deadlines.
- *  @return 0, or ::SMSCTL_ERR_GONE / ::SMSCTL_ERR_IO when the transport failed. */
+ *  @return 0; ::SMSCTL_ERR_GONE / ::SMSCTL_ERR_IO when the transport failed;
+ *  ::SMSCTL_ERR_INVALID (NULL handle), ::SMSCTL_ERR_STATE (not open). */
 SMSCTL_API int smsctl_modem_process(struct smsctl_modem *m);
 /** Block up to timeout_ms (-1: forever) running the loop until something happened (a
  *  response completed or a URC arrived).
