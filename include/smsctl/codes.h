@@ -38,6 +38,7 @@ SMSCTL_API const char *smsctl_cms_error_describe(int code);
 
 /**
  * The 3GPP meaning of a `+CME ERROR` code.
+ * @param code the number after `+CME ERROR:`.
  * @return a static translated string, never NULL ("unknown error" when not defined).
  * @since 0.1
  */
@@ -53,7 +54,8 @@ SMSCTL_API const char *smsctl_cme_error_describe(int code);
 SMSCTL_API const char *smsctl_cms_error_describe_vendor(int code, const char *vendor);
 
 /**
- * Whether a send that failed with `+CMS ERROR: code` is worth retrying.
+ * Whether a send that failed with `+CMS ERROR: code` is worth retrying (see the retry rule
+ * above).
  * @return ::SMSCTL_RETRY_TRANSIENT, ::SMSCTL_RETRY_INSPECT or ::SMSCTL_RETRY_PERMANENT.
  * @since 0.1
  */
@@ -62,13 +64,15 @@ SMSCTL_API enum smsctl_retry_class smsctl_cms_error_class(int code);
 /**
  * Whether a command that failed with `+CME ERROR: code` is worth retrying (14 SIM busy:
  * transient; 30, 31 and 100: inspect; others permanent).
+ * @return ::SMSCTL_RETRY_TRANSIENT, ::SMSCTL_RETRY_INSPECT or ::SMSCTL_RETRY_PERMANENT.
  * @since 0.1
  */
 SMSCTL_API enum smsctl_retry_class smsctl_cme_error_class(int code);
 
 /**
  * Map a verbose error text (`+CME ERROR: SIM not inserted`) to its number (10).
- * @param text the text after `ERROR: `; case, spaces and a trailing period are ignored.
+ * @param text the text after `ERROR: `; only letters and digits are compared, without case,
+ *        and a `(U)` before SIM is dropped ("(U)SIM not inserted." matches).
  * @return the code, or -1 when the text is not one of the 3GPP texts.
  * @since 0.1
  */

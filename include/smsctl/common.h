@@ -6,6 +6,7 @@
 #ifndef SMSCTL_COMMON_H
 #define SMSCTL_COMMON_H
 
+/** SMSCTL_BEGIN_DECLS / SMSCTL_END_DECLS wrap declarations in `extern "C"` for C++. */
 #ifdef __cplusplus
 #define SMSCTL_BEGIN_DECLS extern "C" {
 #define SMSCTL_END_DECLS   }

@@ -72,8 +72,13 @@
 
 SMSCTL_BEGIN_DECLS
 
+/** The result of a diagnosis (opaque): smsctl_diagnose_device() or smsctl_modem_diagnose(),
+ *  freed with smsctl_diagnosis_free(). */
 struct smsctl_diagnosis;
+/** One finding (opaque): borrowed from its diagnosis until smsctl_diagnosis_free(). */
 struct smsctl_finding;
+/** Options of a diagnosis (opaque): smsctl_diagnose_options_new(), freed with
+ *  smsctl_diagnose_options_free(); NULL means the defaults. */
 struct smsctl_diagnose_options;
 
 /** Severity of a finding, in increasing order. */
@@ -97,17 +102,22 @@ SMSCTL_API const char *smsctl_severity_name(enum smsctl_severity sev);
 SMSCTL_API struct smsctl_diagnose_options *smsctl_diagnose_options_new(void);
 /** Free options; NULL is allowed. */
 SMSCTL_API void smsctl_diagnose_options_free(struct smsctl_diagnose_options *opts);
-/** The SIM PIN to enter when the SIM asks for one (copied; default none: a locked SIM is a
- *  finding and nothing is entered). @return 0, ::SMSCTL_ERR_INVALID, ::SMSCTL_ERR_NOMEM. */
+/** The SIM PIN to enter when the SIM asks for one (4 to 8 digits, copied; NULL, the default:
+ *  none, a locked SIM is a finding and nothing is entered).
+ *  @return 0, ::SMSCTL_ERR_INVALID (NULL opts, not 4-8 digits), ::SMSCTL_ERR_NOMEM. */
 SMSCTL_API int smsctl_diagnose_options_set_pin(struct smsctl_diagnose_options *opts,
 					       const char *pin);
+/*
+ * The setters below return 0, or ::SMSCTL_ERR_INVALID for a NULL opts or a zero value.
+ */
 /** Baud rate used to open a serial device (default 115200). */
 SMSCTL_API int smsctl_diagnose_options_set_baud(struct smsctl_diagnose_options *opts,
 						unsigned baud);
 /** Timeout of one command in milliseconds (default 10000). */
 SMSCTL_API int smsctl_diagnose_options_set_timeout(struct smsctl_diagnose_options *opts,
 						   unsigned timeout_ms);
-/** Trace the AT exchange of a device opened by smsctl_diagnose_device() (PIN masked). */
+/** Trace the AT exchange of a device opened by smsctl_diagnose_device() (PIN masked) through
+ *  fn (NULL: no trace); userdata is passed to fn. */
 SMSCTL_API int smsctl_diagnose_options_set_trace(struct smsctl_diagnose_options *opts,
 						 smsctl_trace_fn fn, void *userdata);
 /** Probe the other ttys of the same USB device with `AT` when the port does not answer
@@ -163,19 +173,22 @@ SMSCTL_API const struct smsctl_finding *smsctl_diagnosis_find(const struct smsct
 
 /** Stable id, e.g. "sim.absent". Borrowed. */
 SMSCTL_API const char *smsctl_finding_get_id(const struct smsctl_finding *f);
+/** The finding's severity. */
 SMSCTL_API enum smsctl_severity smsctl_finding_get_severity(const struct smsctl_finding *f);
 /** One translated line. Borrowed. */
 SMSCTL_API const char *smsctl_finding_get_summary(const struct smsctl_finding *f);
 /** Translated detail: what was seen and what it means ("" when none). Borrowed. */
 SMSCTL_API const char *smsctl_finding_get_detail(const struct smsctl_finding *f);
-/** Translated remedy a shop owner can follow ("" for ok/info findings without one). */
+/** Translated remedy a shop owner can follow ("" for ok/info findings without one).
+ *  Borrowed. */
 SMSCTL_API const char *smsctl_finding_get_remedy(const struct smsctl_finding *f);
 /** Number of evidence entries. */
 SMSCTL_API size_t smsctl_finding_get_evidence_count(const struct smsctl_finding *f);
 /**
  * The i-th evidence entry: the command as sent (PIN masked) and the exact response lines
- * joined by "\n" (final result included). Both borrowed.
- * @return 0, or ::SMSCTL_ERR_INVALID when i is out of range.
+ * joined by "\n" (final result included). Both borrowed; set to NULL first, and left NULL
+ * on failure.
+ * @return 0, or ::SMSCTL_ERR_INVALID when f is NULL or i is out of range.
  */
 SMSCTL_API int smsctl_finding_get_evidence(const struct smsctl_finding *f, size_t i,
 					   const char **command, const char **response);

@@ -33,9 +33,15 @@
 
 SMSCTL_BEGIN_DECLS
 
+/** A modem handle (opaque): smsctl_modem_new(), freed with smsctl_modem_free(). */
 struct smsctl_modem;
+/** Options for smsctl_modem_new() (opaque): smsctl_modem_options_new(), freed with
+ *  smsctl_modem_options_free(); NULL means the defaults. */
 struct smsctl_modem_options;
+/** A command's response (opaque): from smsctl_modem_command(), freed with
+ *  smsctl_response_free(); borrowed when passed to a ::smsctl_response_fn. */
 struct smsctl_response;
+/** The simulated modem (opaque, see sim.h): borrowed from its handle, smsctl_modem_get_sim(). */
 struct smsctl_sim;
 
 /** Direction of a traced chunk. */
@@ -69,18 +75,25 @@ enum smsctl_result {
 
 /* ---- Options (NULL means defaults) ---- */
 
+/** @return new options with the defaults (free with smsctl_modem_options_free()), NULL
+ *  without memory. */
 SMSCTL_API struct smsctl_modem_options *smsctl_modem_options_new(void);
+/** Free options; NULL is allowed. */
 SMSCTL_API void smsctl_modem_options_free(struct smsctl_modem_options *opts);
-/** Baud rate of a serial port (default 115200). */
+/*
+ * The setters below return 0, or ::SMSCTL_ERR_INVALID for a NULL opts or a value out of range.
+ */
+/** Baud rate of a serial port (default 115200; 1 to 4000000). */
 SMSCTL_API int smsctl_modem_options_set_baud(struct smsctl_modem_options *opts, unsigned baud);
 /** RTS/CTS flow control (default off). */
 SMSCTL_API int smsctl_modem_options_set_rtscts(struct smsctl_modem_options *opts, bool on);
-/** Default timeout of one command in milliseconds (default 10000). */
+/** Default timeout of one command in milliseconds (default 10000; 1 ms to 24 h). */
 SMSCTL_API int smsctl_modem_options_set_timeout(struct smsctl_modem_options *opts,
 						unsigned timeout_ms);
 /** Take the tty's locks (flock and LCK..) on open (default true). */
 SMSCTL_API int smsctl_modem_options_set_lock(struct smsctl_modem_options *opts, bool on);
-/** Trace every byte exchanged (PIN masked). */
+/** Trace every byte exchanged (PIN and PUK masked) through fn (NULL, the default: no
+ *  trace); userdata is passed to fn. */
 SMSCTL_API int smsctl_modem_options_set_trace(struct smsctl_modem_options *opts, smsctl_trace_fn fn,
 					      void *userdata);
 
@@ -99,25 +112,28 @@ SMSCTL_API int smsctl_modem_new(const char *device, const struct smsctl_modem_op
  * Open the transport and lock the port. On failure the detail (which file, which holder, which
  * group) is kept: smsctl_modem_get_error_detail().
  * @return 0, ::SMSCTL_ERR_NOT_FOUND, ::SMSCTL_ERR_PERMISSION, ::SMSCTL_ERR_BUSY,
- *         ::SMSCTL_ERR_NOT_TTY, ::SMSCTL_ERR_IO.
+ *         ::SMSCTL_ERR_NOT_TTY, ::SMSCTL_ERR_IO; ::SMSCTL_ERR_INVALID (NULL handle),
+ *         ::SMSCTL_ERR_STATE (already open).
  */
 SMSCTL_API int smsctl_modem_open(struct smsctl_modem *m);
-/** Close the transport, ending queued commands with ::SMSCTL_RESULT_CANCELLED. */
+/** Close the transport, ending queued commands with ::SMSCTL_RESULT_CANCELLED and destroying
+ *  the data of smsctl_modem_set_data(); the handle can be opened again. */
 SMSCTL_API void smsctl_modem_close(struct smsctl_modem *m);
-/** Close and free; NULL is allowed. */
+/** Close and free a handle; NULL is allowed. */
 SMSCTL_API void smsctl_modem_free(struct smsctl_modem *m);
 
-/** The device string given to smsctl_modem_new(). Borrowed. */
+/** The device string given to smsctl_modem_new(). Borrowed until smsctl_modem_free(). */
 SMSCTL_API const char *smsctl_modem_get_device(const struct smsctl_modem *m);
 /** An English sentence on the last failure (open, I/O, timeout), "" when none. Borrowed
  *  until the next call on the handle. */
 SMSCTL_API const char *smsctl_modem_get_error_detail(const struct smsctl_modem *m);
-/** errno of the last ::SMSCTL_ERR_IO, else 0. */
+/** The errno kept with the last failure that had one (::SMSCTL_ERR_IO and others), else 0. */
 SMSCTL_API int smsctl_modem_get_errno(const struct smsctl_modem *m);
 /** After ::SMSCTL_ERR_BUSY: the pid holding the lock (0 if unknown) and its program name
  *  (borrowed, NULL if unknown). */
 SMSCTL_API pid_t smsctl_modem_get_lock_holder(const struct smsctl_modem *m, const char **program);
-/** The simulated modem behind a `sim:` device (borrowed), NULL for other devices. */
+/** The simulated modem behind a `sim:` device (borrowed; valid until smsctl_modem_close()
+ *  or smsctl_modem_free()), NULL for other devices and while the handle is not open. */
 SMSCTL_API struct smsctl_sim *smsctl_modem_get_sim(struct smsctl_modem *m);
 
 /* ---- Data of layers built on the engine ---- */
@@ -147,15 +163,18 @@ SMSCTL_API int smsctl_modem_get_fd(const struct smsctl_modem *m);
 /** Milliseconds until the engine's next deadline, -1 when none. */
 SMSCTL_API int smsctl_modem_get_timeout(const struct smsctl_modem *m);
 /** Read what is available without blocking, run callbacks and handle expired deadlines.
- *  @return 0, or ::SMSCTL_ERR_GONE / ::SMSCTL_ERR_IO when the transport failed. */
+ *  @return 0; ::SMSCTL_ERR_GONE / ::SMSCTL_ERR_IO when the transport failed;
+ *  ::SMSCTL_ERR_INVALID (NULL handle), ::SMSCTL_ERR_STATE (not open). */
 SMSCTL_API int smsctl_modem_process(struct smsctl_modem *m);
 /** Block up to timeout_ms (-1: forever) running the loop until something happened (a
- *  response completed or a URC arrived). @return 0 or a negative error. */
+ *  response completed or a URC arrived).
+ *  @return 0 when something happened or timeout_ms passed; ::SMSCTL_ERR_INVALID (NULL
+ *  handle), ::SMSCTL_ERR_STATE (not open), ::SMSCTL_ERR_GONE, ::SMSCTL_ERR_IO. */
 SMSCTL_API int smsctl_modem_wait(struct smsctl_modem *m, int timeout_ms);
 
 /* ---- Commands ---- */
 
-/** Completion callback; resp is borrowed for the call. */
+/** Completion callback; resp is borrowed for the call (never NULL). */
 typedef void (*smsctl_response_fn)(void *userdata, const struct smsctl_response *resp);
 
 /**
@@ -163,8 +182,10 @@ typedef void (*smsctl_response_fn)(void *userdata, const struct smsctl_response 
  * @param cmd e.g. "AT+CSQ".
  * @param pdu NULL, or the hex to send after the `>` prompt followed by Ctrl-Z (AT+CMGS/CMGW).
  * @param timeout_ms 0 for the default; a PDU command waits at least 60 s after Ctrl-Z.
- * @param fn called once with the final result (also on timeout, EOF and close).
- * @return 0 or a negative error.
+ * @param fn called once with the final result (also on timeout, EOF and close); userdata is
+ *        passed to it.
+ * @return 0; ::SMSCTL_ERR_INVALID (NULL handle or cmd), ::SMSCTL_ERR_STATE (not open), or
+ *         another negative error when the command cannot be queued.
  */
 SMSCTL_API int smsctl_modem_send(struct smsctl_modem *m, const char *cmd, const char *pdu,
 				 int timeout_ms, smsctl_response_fn fn, void *userdata);
@@ -173,12 +194,15 @@ SMSCTL_API int smsctl_modem_send(struct smsctl_modem *m, const char *cmd, const 
  * Send a command and wait for its final result (blocking, runs the event loop).
  * @param out if not NULL, the response (free with smsctl_response_free()); set in every case
  *        where the command was sent, NULL otherwise.
+ * @param timeout_ms 0 for the handle's default (smsctl_modem_options_set_timeout()).
  * @return 0 on OK; ::SMSCTL_ERR_MODEM on an error result; ::SMSCTL_ERR_TIMEOUT;
- *         ::SMSCTL_ERR_GONE; other negative errors.
+ *         ::SMSCTL_ERR_GONE; ::SMSCTL_ERR_INVALID (NULL handle or cmd); ::SMSCTL_ERR_STATE (not
+ *         open); other negative errors. On failure smsctl_modem_get_error_detail() says why.
  */
 SMSCTL_API int smsctl_modem_command(struct smsctl_modem *m, const char *cmd, int timeout_ms,
 				    struct smsctl_response **out);
-/** As smsctl_modem_command() with a PDU sent at the `>` prompt. */
+/** As smsctl_modem_command() with a PDU (hex, not NULL: ::SMSCTL_ERR_INVALID) sent at the
+ *  `>` prompt followed by Ctrl-Z. */
 SMSCTL_API int smsctl_modem_command_pdu(struct smsctl_modem *m, const char *cmd, const char *pdu,
 					int timeout_ms, struct smsctl_response **out);
 
@@ -187,7 +211,10 @@ SMSCTL_API unsigned long smsctl_modem_get_command_count(const struct smsctl_mode
 
 /* ---- Responses ---- */
 
+/** Free a response from smsctl_modem_command(); NULL is allowed. Never call it on a response
+ *  passed to a callback. */
 SMSCTL_API void smsctl_response_free(struct smsctl_response *resp);
+/** The final result of the command. */
 SMSCTL_API enum smsctl_result smsctl_response_get_result(const struct smsctl_response *resp);
 /** The command as sent (PIN masked). Borrowed. */
 SMSCTL_API const char *smsctl_response_get_command(const struct smsctl_response *resp);
@@ -214,13 +241,16 @@ typedef void (*smsctl_urc_fn)(void *userdata, const char *line, const char *pdu)
 /**
  * Call fn for every line starting with prefix that is not part of a command's response,
  * including URCs arriving in the middle of a response.
- * @param prefix e.g. "+CMTI:"; copied.
+ * @param prefix e.g. "+CMTI:"; copied (at most 64 characters).
  * @param two_line the URC is followed by a PDU line (+CMT:, +CDS:).
- * @return a positive handler id, or a negative error.
+ * @param fn the callback (not NULL); userdata is passed to it.
+ * @return a positive handler id; ::SMSCTL_ERR_INVALID (NULL handle, prefix or fn, prefix too
+ *         long), ::SMSCTL_ERR_NOMEM (also when too many handlers are registered).
  */
 SMSCTL_API int smsctl_modem_add_urc_handler(struct smsctl_modem *m, const char *prefix,
 					    bool two_line, smsctl_urc_fn fn, void *userdata);
-/** Remove a handler by the id smsctl_modem_add_urc_handler() returned. */
+/** Remove a handler by the id smsctl_modem_add_urc_handler() returned.
+ *  @return 0, ::SMSCTL_ERR_INVALID (NULL handle), ::SMSCTL_ERR_NOT_FOUND (no such id). */
 SMSCTL_API int smsctl_modem_remove_urc_handler(struct smsctl_modem *m, int id);
 
 SMSCTL_END_DECLS

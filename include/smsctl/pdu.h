@@ -41,25 +41,26 @@ enum smsctl_coding {
 
 /** Type of number (TON of TS 23.040 9.1.2.5). */
 enum smsctl_number_type {
-	SMSCTL_NUMBER_UNKNOWN = 0,
-	SMSCTL_NUMBER_INTERNATIONAL = 1,
-	SMSCTL_NUMBER_NATIONAL = 2,
-	SMSCTL_NUMBER_NETWORK_SPECIFIC = 3,
-	SMSCTL_NUMBER_SUBSCRIBER = 4,
-	SMSCTL_NUMBER_ALPHANUMERIC = 5,
-	SMSCTL_NUMBER_ABBREVIATED = 6,
-	SMSCTL_NUMBER_RESERVED = 7,
+	SMSCTL_NUMBER_UNKNOWN = 0,          /**< TON 0: unknown (digits as dialled) */
+	SMSCTL_NUMBER_INTERNATIONAL = 1,    /**< TON 1: international (shown with `+`) */
+	SMSCTL_NUMBER_NATIONAL = 2,         /**< TON 2: national */
+	SMSCTL_NUMBER_NETWORK_SPECIFIC = 3, /**< TON 3: network specific (short codes) */
+	SMSCTL_NUMBER_SUBSCRIBER = 4,       /**< TON 4: subscriber number */
+	SMSCTL_NUMBER_ALPHANUMERIC = 5,     /**< TON 5: alphanumeric (GSM 7-bit name) */
+	SMSCTL_NUMBER_ABBREVIATED = 6,      /**< TON 6: abbreviated number */
+	SMSCTL_NUMBER_RESERVED = 7,         /**< TON 7: reserved value */
 };
 
-/** Format of TP-VP. */
+/** Format of TP-VP (TP-VPF of TS 23.040 9.2.3.3). */
 enum smsctl_validity_format {
-	SMSCTL_VALIDITY_NONE = 0,
-	SMSCTL_VALIDITY_ENHANCED = 1,
-	SMSCTL_VALIDITY_RELATIVE = 2,
-	SMSCTL_VALIDITY_ABSOLUTE = 3,
+	SMSCTL_VALIDITY_NONE = 0,     /**< no TP-VP (also every PDU that is not a submit) */
+	SMSCTL_VALIDITY_ENHANCED = 1, /**< enhanced format (7 octets) */
+	SMSCTL_VALIDITY_RELATIVE = 2, /**< relative format (1 octet) */
+	SMSCTL_VALIDITY_ABSOLUTE = 3, /**< absolute time (7 octets, like a timestamp) */
 };
 
-/** A decoded PDU (opaque). */
+/** A decoded PDU (opaque): smsctl_pdu_decode_hex() or smsctl_pdu_decode(), freed with
+ *  smsctl_pdu_free(); also borrowed from a message or a stored message. */
 struct smsctl_pdu;
 
 /**
@@ -74,46 +75,55 @@ struct smsctl_pdu;
 SMSCTL_API int smsctl_pdu_decode_hex(const char *hex, bool smsc_included, struct smsctl_pdu **out,
 				     const char **reason);
 
-/** As smsctl_pdu_decode_hex() for raw bytes. */
+/** As smsctl_pdu_decode_hex() for raw bytes (data of len bytes, borrowed for the call). */
 SMSCTL_API int smsctl_pdu_decode(const uint8_t *data, size_t len, bool smsc_included,
 				 struct smsctl_pdu **out, const char **reason);
 
 /** Free a decoded PDU; NULL is allowed. */
 SMSCTL_API void smsctl_pdu_free(struct smsctl_pdu *pdu);
 
+/** The kind of TPDU. */
 SMSCTL_API enum smsctl_pdu_type smsctl_pdu_get_type(const struct smsctl_pdu *pdu);
 /** The SMSC address ("+316..."), NULL when absent or the `00` default. Borrowed. */
 SMSCTL_API const char *smsctl_pdu_get_smsc(const struct smsctl_pdu *pdu);
 /** Originator (deliver), destination (submit) or recipient (status report); `+` prefix when
  *  international; alphanumeric senders decoded to UTF-8. Borrowed, never NULL. */
 SMSCTL_API const char *smsctl_pdu_get_number(const struct smsctl_pdu *pdu);
+/** The type of number of smsctl_pdu_get_number(). */
 SMSCTL_API enum smsctl_number_type smsctl_pdu_get_number_type(const struct smsctl_pdu *pdu);
 /** TP-PID, or -1 when the PDU has none (status report without it). */
 SMSCTL_API int smsctl_pdu_get_pid(const struct smsctl_pdu *pdu);
 /** TP-DCS, or -1 when the PDU has none. */
 SMSCTL_API int smsctl_pdu_get_dcs(const struct smsctl_pdu *pdu);
+/** The alphabet of the user data, from the DCS. */
 SMSCTL_API enum smsctl_coding smsctl_pdu_get_coding(const struct smsctl_pdu *pdu);
 /** Message class 0-3, or -1 when the DCS gives none. */
 SMSCTL_API int smsctl_pdu_get_class(const struct smsctl_pdu *pdu);
-/** The text (UTF-8, without the UDH), or NULL for 8-bit data and PDUs without user data. */
+/** The text (UTF-8, without the UDH), or NULL for 8-bit data and PDUs without user data.
+ *  Borrowed. */
 SMSCTL_API const char *smsctl_pdu_get_text(const struct smsctl_pdu *pdu);
 /** The user data without the UDH (the 8-bit payload); *len set to its length. Borrowed. */
 SMSCTL_API const uint8_t *smsctl_pdu_get_data(const struct smsctl_pdu *pdu, size_t *len);
 /** Number of UDH information elements. */
 SMSCTL_API size_t smsctl_pdu_get_udh_count(const struct smsctl_pdu *pdu);
-/** The i-th UDH IE: returns its IEI (0-255) and its data (borrowed), or -1 when out of range. */
+/** The i-th UDH IE: returns its IEI (0-255) and sets *data (borrowed) and *len, or returns -1
+ *  when out of range. */
 SMSCTL_API int smsctl_pdu_get_udh_ie(const struct smsctl_pdu *pdu, size_t i, const uint8_t **data,
 				     size_t *len);
-/** Concatenation info; returns false when the PDU is not a part of a concatenated message. */
+/** Concatenation info: the reference (8- or 16-bit), the number of parts and this part's
+ *  sequence number (from 1); returns false when the PDU is not a part of a concatenated
+ *  message. */
 SMSCTL_API bool smsctl_pdu_get_concat(const struct smsctl_pdu *pdu, unsigned *ref, unsigned *total,
 				      unsigned *seq);
-/** Application port addressing (IEI 4 or 5); returns false when absent. */
+/** Application port addressing (IEI 4 or 5): destination and source port; returns false
+ *  when absent. */
 SMSCTL_API bool smsctl_pdu_get_ports(const struct smsctl_pdu *pdu, unsigned *dst, unsigned *src);
 /** Service-centre timestamp as ISO 8601 local time with offset ("2026-11-22T19:30:05+08:00"),
  *  NULL when the PDU has none. Borrowed. */
 SMSCTL_API const char *smsctl_pdu_get_timestamp(const struct smsctl_pdu *pdu);
 /** Discharge time of a status report in the same form, else NULL. Borrowed. */
 SMSCTL_API const char *smsctl_pdu_get_discharge_time(const struct smsctl_pdu *pdu);
+/** The format of TP-VP (::SMSCTL_VALIDITY_NONE when absent). */
 SMSCTL_API enum smsctl_validity_format smsctl_pdu_get_validity_format(const struct smsctl_pdu *pdu);
 /** Relative validity in minutes (relative and enhanced-relative formats), else -1. */
 SMSCTL_API long smsctl_pdu_get_validity_minutes(const struct smsctl_pdu *pdu);
@@ -123,37 +133,49 @@ SMSCTL_API int smsctl_pdu_get_message_ref(const struct smsctl_pdu *pdu);
 SMSCTL_API bool smsctl_pdu_get_status_report_request(const struct smsctl_pdu *pdu);
 /** TP-ST of a status report (0-255), else -1. */
 SMSCTL_API int smsctl_pdu_get_status(const struct smsctl_pdu *pdu);
-/** English meaning of a TP-ST value (TS 23.040 9.2.3.15), static. */
+/** English meaning of a TP-ST value (TS 23.040 9.2.3.15), static, never NULL ("not a
+ *  status" outside 0-255). */
 SMSCTL_API const char *smsctl_pdu_status_describe(int status);
 
 /* ---- Encoding ---- */
 
-/** Options for encoding an SMS-SUBMIT (opaque); NULL means the defaults. */
+/** Options for encoding an SMS-SUBMIT (opaque): smsctl_submit_options_new(), freed with
+ *  smsctl_submit_options_free(); NULL means the defaults. */
 struct smsctl_submit_options;
 
+/** @return new options with the defaults (free with smsctl_submit_options_free()), NULL
+ *  without memory. */
 SMSCTL_API struct smsctl_submit_options *smsctl_submit_options_new(void);
+/** Free options; NULL is allowed. */
 SMSCTL_API void smsctl_submit_options_free(struct smsctl_submit_options *opts);
-/** SMSC to put in front of the TPDU; NULL (default) writes the `00` "use the stored one". */
+/*
+ * The setters below return 0, or ::SMSCTL_ERR_INVALID for a NULL opts or a value out of range.
+ */
+/** SMSC to put in front of the TPDU (`+` and digits, or digits; copied); NULL or "" (default)
+ *  writes the `00` "use the stored one". */
 SMSCTL_API int smsctl_submit_options_set_smsc(struct smsctl_submit_options *opts, const char *smsc);
 /** Message class 0-3, or -1 for none (default). Class 0 is a flash SMS. */
 SMSCTL_API int smsctl_submit_options_set_class(struct smsctl_submit_options *opts, int msg_class);
 /** Request a status report (TP-SRR); default false. */
 SMSCTL_API int smsctl_submit_options_set_status_report(struct smsctl_submit_options *opts, bool on);
-/** Relative validity in minutes (5 minutes to 63 weeks, rounded up to the next step); 0 = none. */
+/** Relative validity in minutes (up to 63 weeks; rounded up to the next step the format
+ *  has, at least 5 minutes); 0 = none (default). */
 SMSCTL_API int smsctl_submit_options_set_validity(struct smsctl_submit_options *opts,
 						  unsigned long minutes);
-/** Force a coding (SMSCTL_CODING_GSM7 fails with ::SMSCTL_ERR_INVALID if a character does not
- *  fit); default ::SMSCTL_CODING_AUTO. */
+/** Force a coding (with ::SMSCTL_CODING_GSM7, encoding fails with ::SMSCTL_ERR_INVALID if a
+ *  character does not fit); default ::SMSCTL_CODING_AUTO. */
 SMSCTL_API int smsctl_submit_options_set_coding(struct smsctl_submit_options *opts,
 						enum smsctl_coding coding);
 /** Use the 16-bit concatenation reference IE (IEI 8) instead of the 8-bit one (IEI 0). */
 SMSCTL_API int smsctl_submit_options_set_16bit_ref(struct smsctl_submit_options *opts, bool on);
-/** The concatenation reference to use (default 0; callers sending many should vary it). */
+/** The concatenation reference to use, 0-65535 (0-255 with the 8-bit IE; default 0; callers
+ *  sending many should vary it). */
 SMSCTL_API int smsctl_submit_options_set_concat_ref(struct smsctl_submit_options *opts, unsigned ref);
-/** TP-MR to write (default 0: the modem assigns its own). */
+/** TP-MR to write, 0-255 (default 0: the modem assigns its own). */
 SMSCTL_API int smsctl_submit_options_set_message_ref(struct smsctl_submit_options *opts, unsigned mr);
 
-/** The encoded parts of one message (opaque). */
+/** The encoded parts of one message (opaque): smsctl_pdu_encode_submit() or
+ *  smsctl_pdu_encode_deliver(), freed with smsctl_encoded_free(). */
 struct smsctl_encoded;
 
 /**
@@ -168,13 +190,15 @@ struct smsctl_encoded;
 SMSCTL_API int smsctl_pdu_encode_submit(const char *number, const char *text,
 					const struct smsctl_submit_options *opts,
 					struct smsctl_encoded **out);
+/** Free encoded parts; NULL is allowed. */
 SMSCTL_API void smsctl_encoded_free(struct smsctl_encoded *enc);
+/** Number of parts (1 to 255). */
 SMSCTL_API size_t smsctl_encoded_get_count(const struct smsctl_encoded *enc);
 /** Coding chosen for the message. */
 SMSCTL_API enum smsctl_coding smsctl_encoded_get_coding(const struct smsctl_encoded *enc);
 /** Part i as upper-case hex, SMSC-prefixed (as AT+CMGS wants). Borrowed; NULL if out of range. */
 SMSCTL_API const char *smsctl_encoded_get_hex(const struct smsctl_encoded *enc, size_t i);
-/** Part i as bytes, SMSC-prefixed. Borrowed; NULL if out of range. */
+/** Part i as bytes, SMSC-prefixed; *len set to their number. Borrowed; NULL if out of range. */
 SMSCTL_API const uint8_t *smsctl_encoded_get_bytes(const struct smsctl_encoded *enc, size_t i,
 						   size_t *len);
 /** The TPDU length of part i (the number `AT+CMGS=` needs: without the SMSC), -1 if out of range. */
@@ -188,6 +212,7 @@ SMSCTL_API int smsctl_encoded_get_tpdu_length(const struct smsctl_encoded *enc, 
  * @param opts coding, class, SMSC prefix, TP-SRI (status report option) and concatenation
  *        options, or NULL; the validity is ignored.
  * @param out the parts, as for smsctl_pdu_encode_submit().
+ * @return as smsctl_pdu_encode_submit().
  */
 SMSCTL_API int smsctl_pdu_encode_deliver(const char *originator, const char *text,
 					 const char *timestamp,
@@ -196,11 +221,16 @@ SMSCTL_API int smsctl_pdu_encode_deliver(const char *originator, const char *tex
 
 /* ---- Reassembly of concatenated messages ---- */
 
-/** Groups parts by originator, reference and total (opaque). */
+/** Groups parts by type, originator, reference and total (opaque): smsctl_reassembler_new(),
+ *  freed with smsctl_reassembler_free(). */
 struct smsctl_reassembler;
-/** A reassembled (or incomplete) message (opaque). */
+/** A reassembled (or incomplete) message (opaque): from smsctl_reassembler_add() or
+ *  smsctl_reassembler_take_expired(), freed with smsctl_message_free(); borrowed when obtained
+ *  from smsctl_received_get_message(). */
 struct smsctl_message;
 
+/** @return a new, empty reassembler (free with smsctl_reassembler_free()), NULL without
+ *  memory. */
 SMSCTL_API struct smsctl_reassembler *smsctl_reassembler_new(void);
 /** Free the reassembler and every part it still holds; NULL is allowed. */
 SMSCTL_API void smsctl_reassembler_free(struct smsctl_reassembler *r);
@@ -210,24 +240,27 @@ SMSCTL_API void smsctl_reassembler_free(struct smsctl_reassembler *r);
  * @param tag a caller value kept with the part (e.g. the storage index), reported back by
  *        smsctl_message_get_part_tag().
  * @param now the caller's clock in seconds (for age limits).
- * @param out set to a complete message when this part completed one (free with
+ * @param out required; set to a complete message when this part completed one (free with
  *        smsctl_message_free()), else NULL. A PDU that is not concatenated completes at once.
- * @return 0 or a negative error; a duplicate part (same sequence) is ::SMSCTL_ERR_INVALID
- *        and is dropped.
+ * @return 0; ::SMSCTL_ERR_INVALID (NULL argument, or a duplicate part with the same sequence,
+ *         which is dropped); ::SMSCTL_ERR_NOMEM.
  */
 SMSCTL_API int smsctl_reassembler_add(struct smsctl_reassembler *r, struct smsctl_pdu *pdu,
 				      long tag, long now, struct smsctl_message **out);
-/** Take one message whose first part is older than now - max_age seconds, marked incomplete;
- *  NULL when none. Call repeatedly to drain. */
+/** Take one message whose first part is older than now - max_age seconds, marked incomplete
+ *  (free with smsctl_message_free()); NULL when none. Call repeatedly to drain. */
 SMSCTL_API struct smsctl_message *smsctl_reassembler_take_expired(struct smsctl_reassembler *r,
 								  long now, long max_age);
 /** Number of incomplete messages held. */
 SMSCTL_API size_t smsctl_reassembler_get_pending(const struct smsctl_reassembler *r);
 
+/** Free a message and its parts; NULL is allowed. */
 SMSCTL_API void smsctl_message_free(struct smsctl_message *msg);
+/** Whether every part is present. */
 SMSCTL_API bool smsctl_message_is_complete(const struct smsctl_message *msg);
 /** The text of all parts present, in order (missing parts left out). Borrowed. */
 SMSCTL_API const char *smsctl_message_get_text(const struct smsctl_message *msg);
+/** The originator, as smsctl_pdu_get_number(). Borrowed. */
 SMSCTL_API const char *smsctl_message_get_number(const struct smsctl_message *msg);
 /** Total parts expected (1 for a single message). */
 SMSCTL_API unsigned smsctl_message_get_total(const struct smsctl_message *msg);
@@ -236,7 +269,7 @@ SMSCTL_API size_t smsctl_message_get_part_count(const struct smsctl_message *msg
 /** The i-th present part in order (borrowed), NULL if out of range. */
 SMSCTL_API const struct smsctl_pdu *smsctl_message_get_part(const struct smsctl_message *msg,
 							    size_t i);
-/** The tag given with the i-th present part. */
+/** The tag given with the i-th present part (0 if out of range). */
 SMSCTL_API long smsctl_message_get_part_tag(const struct smsctl_message *msg, size_t i);
 
 SMSCTL_END_DECLS

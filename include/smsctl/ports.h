@@ -21,9 +21,10 @@
 
 SMSCTL_BEGIN_DECLS
 
-/** A list of serial ports (opaque). */
+/** A list of serial ports (opaque): smsctl_port_list(), freed with smsctl_ports_free(). */
 struct smsctl_ports;
-/** One serial port of a list (opaque, borrowed from its list). */
+/** One serial port of a list (opaque): smsctl_ports_get(), borrowed from its list until
+ *  smsctl_ports_free(); never freed on its own. */
 struct smsctl_port;
 
 /**
@@ -34,9 +35,9 @@ struct smsctl_port;
  * @return the number of ports, ::SMSCTL_ERR_INVALID (NULL out), ::SMSCTL_ERR_NOMEM.
  */
 SMSCTL_API int smsctl_port_list(struct smsctl_ports **out);
-/** Free a list; NULL is allowed. */
+/** Free a list, its ports and their strings; NULL is allowed. */
 SMSCTL_API void smsctl_ports_free(struct smsctl_ports *ports);
-/** Number of ports in the list. */
+/** Number of ports in the list (0 for NULL). */
 SMSCTL_API size_t smsctl_ports_get_count(const struct smsctl_ports *ports);
 /** The i-th port (borrowed), NULL if out of range. */
 SMSCTL_API const struct smsctl_port *smsctl_ports_get(const struct smsctl_ports *ports, size_t i);
@@ -47,9 +48,11 @@ SMSCTL_API const char *smsctl_port_get_name(const struct smsctl_port *port);
 SMSCTL_API const char *smsctl_port_get_path(const struct smsctl_port *port);
 /** A stable link to the node under /dev/serial/by-id, NULL when none. Borrowed. */
 SMSCTL_API const char *smsctl_port_get_by_id(const struct smsctl_port *port);
-/** The kernel driver ("option", "qcserial", "cdc_acm", "serial8250"), NULL if unknown. */
+/** The kernel driver ("option", "qcserial", "cdc_acm", "serial8250"), NULL if unknown.
+ *  Borrowed. */
 SMSCTL_API const char *smsctl_port_get_driver(const struct smsctl_port *port);
-/** The bus the port hangs on ("usb", "pci", "platform", "pnp"...), NULL if unknown. */
+/** The bus the port hangs on ("usb", "pci", "platform", "pnp"...), NULL if unknown.
+ *  Borrowed. */
 SMSCTL_API const char *smsctl_port_get_subsystem(const struct smsctl_port *port);
 /** USB vendor id (0-0xffff), -1 when the port is not on USB. */
 SMSCTL_API int smsctl_port_get_usb_vendor(const struct smsctl_port *port);
@@ -57,14 +60,18 @@ SMSCTL_API int smsctl_port_get_usb_vendor(const struct smsctl_port *port);
 SMSCTL_API int smsctl_port_get_usb_product(const struct smsctl_port *port);
 /** USB interface number (bInterfaceNumber), -1 when unknown. */
 SMSCTL_API int smsctl_port_get_usb_interface(const struct smsctl_port *port);
-/** USB manufacturer, product and serial strings, NULL when the device has none. Borrowed. */
+/** USB manufacturer string (iManufacturer), NULL when the device has none. Borrowed. */
 SMSCTL_API const char *smsctl_port_get_usb_manufacturer(const struct smsctl_port *port);
+/** USB product string (iProduct), NULL when the device has none. Borrowed. */
 SMSCTL_API const char *smsctl_port_get_usb_product_name(const struct smsctl_port *port);
+/** USB serial number string (iSerialNumber), NULL when the device has none. Borrowed. */
 SMSCTL_API const char *smsctl_port_get_usb_serial(const struct smsctl_port *port);
 
 /**
  * Open a device (any device string of modem.h) with its lock, send `AT` and wait up to
  * timeout_ms for a final result. Nothing else is sent; the port is closed again.
+ * @param device the device string, borrowed for the call.
+ * @param timeout_ms how long to wait for the answer.
  * @return 0 when the device answered (`OK`, or an error result: it speaks AT);
  *         ::SMSCTL_ERR_TIMEOUT when it stayed silent; ::SMSCTL_ERR_BUSY, ::SMSCTL_ERR_PERMISSION,
  *         ::SMSCTL_ERR_NOT_FOUND, ::SMSCTL_ERR_NOT_TTY, ::SMSCTL_ERR_GONE, ::SMSCTL_ERR_IO as

@@ -101,6 +101,8 @@
 
 SMSCTL_BEGIN_DECLS
 
+/** The simulated modem (opaque): borrowed from an open `sim:` handle with
+ *  smsctl_modem_get_sim(); never freed by the caller. */
 struct smsctl_sim;
 
 /**
@@ -109,9 +111,9 @@ struct smsctl_sim;
  * @return 0, or ::SMSCTL_ERR_INVALID for an unknown name or bad argument.
  */
 SMSCTL_API int smsctl_sim_set_fault(struct smsctl_sim *sim, const char *fault, bool on);
-/** Whether a fault (by name, without argument) is on. */
+/** Whether a fault (by name, without argument) is on; false for a NULL sim or fault. */
 SMSCTL_API bool smsctl_sim_has_fault(struct smsctl_sim *sim, const char *fault);
-/** The profile name ("generic", "huawei", ...). Static. */
+/** The profile name ("generic", "huawei", ...). Static; NULL for a NULL sim. */
 SMSCTL_API const char *smsctl_sim_get_profile(const struct smsctl_sim *sim);
 
 /**
@@ -130,15 +132,21 @@ SMSCTL_API int smsctl_sim_deliver(struct smsctl_sim *sim, const char *from, cons
 				  unsigned flags);
 #define SMSCTL_SIM_DELIVER_UCS2    0x1u /**< force UCS-2 coding */
 #define SMSCTL_SIM_DELIVER_REVERSE 0x2u /**< deliver concatenated parts last first */
-/** Make one SMS-DELIVER PDU (hex, SMSC-prefixed) arrive. @return 0 or a negative error. */
+/**
+ * Make one SMS-DELIVER PDU (hex, SMSC-prefixed; copied) arrive, as smsctl_sim_deliver() does.
+ * @return 0; ::SMSCTL_ERR_INVALID (NULL argument), ::SMSCTL_ERR_BAD_PDU (not a deliver PDU),
+ *         ::SMSCTL_ERR_STATE (unplugged), ::SMSCTL_ERR_NETWORK (not registered),
+ *         ::SMSCTL_ERR_TOO_LONG (storage full, message lost), ::SMSCTL_ERR_NOMEM.
+ */
 SMSCTL_API int smsctl_sim_deliver_pdu(struct smsctl_sim *sim, const char *hex);
 
-/** Number of SMS-SUBMIT PDUs the network accepted. */
+/** Number of SMS-SUBMIT PDUs the network accepted (0 for a NULL sim). */
 SMSCTL_API size_t smsctl_sim_get_sent_count(struct smsctl_sim *sim);
 /**
  * The i-th accepted submit as hex TPDU (without the SMSC), copied into buf, upper case, as the
  * host wrote it (its TP-MR unchanged: the modem's reference is the one `+CMGS:` answered).
- * @return 0, or ::SMSCTL_ERR_INVALID when i is out of range or buf too small.
+ * @param buf receives the NUL-terminated hex; size is its size in bytes.
+ * @return 0, or ::SMSCTL_ERR_INVALID when sim is NULL, i is out of range or buf too small.
  */
 SMSCTL_API int smsctl_sim_get_sent_pdu(struct smsctl_sim *sim, size_t i, char *buf, size_t size);
 /** Number of AT command lines the simulated modem received. */

@@ -41,11 +41,19 @@ SMSCTL_API int smsctl_sms_prepare(struct smsctl_modem *m, const char *pin);
  */
 SMSCTL_API const char *smsctl_sms_get_error_detail(struct smsctl_modem *m);
 
-/** Options for smsctl_sms_send() (opaque); NULL means the defaults. */
+/** Options for smsctl_sms_send() (opaque): smsctl_send_options_new(), freed with
+ *  smsctl_send_options_free(); NULL means the defaults. */
 struct smsctl_send_options;
 
+/** @return new options with the defaults (free with smsctl_send_options_free()), NULL without
+ *  memory. */
 SMSCTL_API struct smsctl_send_options *smsctl_send_options_new(void);
+/** Free options; NULL is allowed. */
 SMSCTL_API void smsctl_send_options_free(struct smsctl_send_options *opts);
+/*
+ * The setters below return 0, or ::SMSCTL_ERR_INVALID for a NULL opts or a value out of range
+ * (::SMSCTL_ERR_NOMEM when a copy fails).
+ */
 /** Flash SMS: message class 0 (default off). */
 SMSCTL_API int smsctl_send_options_set_flash(struct smsctl_send_options *opts, bool on);
 /** Force UCS-2 even when every character fits GSM 7-bit (default off: chosen automatically). */
@@ -67,14 +75,15 @@ SMSCTL_API int smsctl_send_options_set_validity(struct smsctl_send_options *opts
 SMSCTL_API int smsctl_send_options_set_smsc(struct smsctl_send_options *opts, const char *smsc);
 /**
  * The waiting between attempts: first_ms before the first retry, doubling, and at most
- * total_ms of waiting for the whole message (defaults 2000 and 30000). Tests shorten it.
+ * total_ms of waiting for the whole message (defaults 2000 and 30000; at most 600000 and
+ * 3600000). Tests shorten it.
  */
 SMSCTL_API int smsctl_send_options_set_backoff(struct smsctl_send_options *opts,
 					       unsigned first_ms, unsigned total_ms);
 /** How long the network's answer to one submit may take after the PDU was handed over, in
  *  milliseconds (default 0: the engine's PDU timeout). The engine never waits less than 60 s
  *  after Ctrl-Z (CONTRACTS: a submit's answer may take that long), so only values above
- *  60000 change anything. */
+ *  60000 change anything. At most 3600000. */
 SMSCTL_API int smsctl_send_options_set_submit_timeout(struct smsctl_send_options *opts,
 						      unsigned timeout_ms);
 
@@ -87,7 +96,7 @@ enum smsctl_report_state {
 	SMSCTL_REPORT_FAILED = 5,        /**< the network gave up on at least one part */
 };
 
-/** The outcome of smsctl_sms_send() (opaque). */
+/** The outcome of smsctl_sms_send() (opaque): freed with smsctl_send_result_free(). */
 struct smsctl_send_result;
 
 /**
@@ -117,6 +126,7 @@ SMSCTL_API int smsctl_sms_send(struct smsctl_modem *m, const char *number, const
 			       const struct smsctl_send_options *opts,
 			       struct smsctl_send_result **out);
 
+/** Free a send result; NULL is allowed. */
 SMSCTL_API void smsctl_send_result_free(struct smsctl_send_result *res);
 /** The destination as given. Borrowed. */
 SMSCTL_API const char *smsctl_send_result_get_number(const struct smsctl_send_result *res);
@@ -137,7 +147,8 @@ SMSCTL_API int smsctl_send_result_get_error(const struct smsctl_send_result *res
 SMSCTL_API int smsctl_send_result_get_modem_error(const struct smsctl_send_result *res);
 /** Whether that code is a CMS (true) or CME (false) error. */
 SMSCTL_API bool smsctl_send_result_get_modem_error_is_cms(const struct smsctl_send_result *res);
-/** The 3GPP meaning of that code (English), NULL when none. Static. */
+/** The 3GPP meaning of that code (translated, as smsctl_cms_error_describe() and
+ *  smsctl_cme_error_describe()), NULL when none. Static. */
 SMSCTL_API const char *smsctl_send_result_get_modem_error_text(const struct smsctl_send_result *res);
 /** Whether the failure is transient (worth retrying later). */
 SMSCTL_API bool smsctl_send_result_get_transient(const struct smsctl_send_result *res);
@@ -157,36 +168,47 @@ SMSCTL_API const char *smsctl_send_result_get_report_time(const struct smsctl_se
 
 /* ---- Identity and status ---- */
 
-/** Modem and SIM identity (opaque). */
+/** Modem and SIM identity (opaque): smsctl_info_read(), freed with smsctl_info_free(). */
 struct smsctl_info;
 
 /**
  * Read the identity: manufacturer, model, revision, IMEI, ICCID (the vendor's command, else
  * the SIM file through AT+CRSM), IMSI, own number. What the modem does not give stays NULL;
- * a missing SIM is not an error here.
- * @param out the identity (free with smsctl_info_free()), else NULL.
- * @return 0, ::SMSCTL_ERR_TIMEOUT, ::SMSCTL_ERR_GONE, ::SMSCTL_ERR_NOMEM.
+ * a missing SIM is not an error here. Echo is switched off and +CMEE=1 set for the session
+ * first, as smsctl_sms_prepare() does.
+ * @param out required; the identity (free with smsctl_info_free()), else NULL.
+ * @return 0, ::SMSCTL_ERR_INVALID (NULL argument), ::SMSCTL_ERR_TIMEOUT, ::SMSCTL_ERR_GONE,
+ *         ::SMSCTL_ERR_NOMEM, or another error of smsctl_modem_command() (::SMSCTL_ERR_STATE
+ *         when the handle is not open).
  */
 SMSCTL_API int smsctl_info_read(struct smsctl_modem *m, struct smsctl_info **out);
+/** Free an identity; NULL is allowed. */
 SMSCTL_API void smsctl_info_free(struct smsctl_info *info);
-/* Each getter returns a borrowed string, NULL when unknown. */
+/* Each getter returns a string borrowed until smsctl_info_free(), NULL when unknown. */
+/** Manufacturer (AT+CGMI). */
 SMSCTL_API const char *smsctl_info_get_manufacturer(const struct smsctl_info *info);
+/** Model (AT+CGMM). */
 SMSCTL_API const char *smsctl_info_get_model(const struct smsctl_info *info);
+/** Firmware revision (AT+CGMR). */
 SMSCTL_API const char *smsctl_info_get_revision(const struct smsctl_info *info);
+/** IMEI (AT+CGSN). */
 SMSCTL_API const char *smsctl_info_get_imei(const struct smsctl_info *info);
+/** The SIM's ICCID (vendor command, else AT+CRSM). */
 SMSCTL_API const char *smsctl_info_get_iccid(const struct smsctl_info *info);
+/** The SIM's IMSI (AT+CIMI). */
 SMSCTL_API const char *smsctl_info_get_imsi(const struct smsctl_info *info);
+/** Own number as the SIM stores it (AT+CNUM); often not stored. */
 SMSCTL_API const char *smsctl_info_get_own_number(const struct smsctl_info *info);
 
 /** State of the SIM as +CPIN and CME errors report it. */
 enum smsctl_sim_state {
-	SMSCTL_SIM_STATE_UNKNOWN = 1,
-	SMSCTL_SIM_STATE_READY = 2,
+	SMSCTL_SIM_STATE_UNKNOWN = 1, /**< not known (no answer, another CME code) */
+	SMSCTL_SIM_STATE_READY = 2,   /**< ready (+CPIN: READY) */
 	SMSCTL_SIM_STATE_PIN = 3,     /**< PIN required */
 	SMSCTL_SIM_STATE_PUK = 4,     /**< PUK required (blocked) */
-	SMSCTL_SIM_STATE_ABSENT = 5,
-	SMSCTL_SIM_STATE_FAILURE = 6,
-	SMSCTL_SIM_STATE_BUSY = 7,
+	SMSCTL_SIM_STATE_ABSENT = 5,  /**< no SIM inserted (CME 10, +CPIN: NOT INSERTED) */
+	SMSCTL_SIM_STATE_FAILURE = 6, /**< SIM failure (CME 13, 15) */
+	SMSCTL_SIM_STATE_BUSY = 7,    /**< SIM busy (CME 14, +CPIN: NOT READY) */
 	SMSCTL_SIM_STATE_OTHER = 8,   /**< another code (PIN2, PH-SIM ...) */
 };
 
@@ -197,36 +219,44 @@ enum smsctl_reg_domain {
 	SMSCTL_REG_EPS = 3, /**< +CEREG: LTE */
 };
 
-/** Modem status (opaque). */
+/** Modem status (opaque): smsctl_status_read(), freed with smsctl_status_free(). */
 struct smsctl_status;
 
 /**
  * Read the status: SIM state, signal (+CSQ, +CESQ where supported), registration (+CREG,
  * +CGREG, +CEREG), operator, SMSC and storage use. Unsupported commands leave their fields
- * unknown; no PIN is entered and nothing is changed.
- * @param out the status (free with smsctl_status_free()), else NULL.
- * @return 0, ::SMSCTL_ERR_TIMEOUT, ::SMSCTL_ERR_GONE, ::SMSCTL_ERR_NOMEM.
+ * unknown; no PIN is entered and no stored setting is changed (echo is switched off and
+ * +CMEE=1 set for the session first, as smsctl_sms_prepare() does).
+ * @param out required; the status (free with smsctl_status_free()), else NULL.
+ * @return 0, ::SMSCTL_ERR_INVALID (NULL argument), ::SMSCTL_ERR_TIMEOUT, ::SMSCTL_ERR_GONE,
+ *         ::SMSCTL_ERR_NOMEM, or another error of smsctl_modem_command() (::SMSCTL_ERR_STATE
+ *         when the handle is not open).
  */
 SMSCTL_API int smsctl_status_read(struct smsctl_modem *m, struct smsctl_status **out);
+/** Free a status; NULL is allowed. */
 SMSCTL_API void smsctl_status_free(struct smsctl_status *st);
+/** The SIM's state. */
 SMSCTL_API enum smsctl_sim_state smsctl_status_get_sim_state(const struct smsctl_status *st);
-/** Signal strength from +CSQ in dBm; false when unknown (99). */
+/** Signal strength from +CSQ in dBm, set in *dbm; false when unknown (99). */
 SMSCTL_API bool smsctl_status_get_rssi(const struct smsctl_status *st, int *dbm);
 /** Signal bars 0-5 from +CSQ (documented in smsctl(1)), -1 when unknown. */
 SMSCTL_API int smsctl_status_get_bars(const struct smsctl_status *st);
-/** LTE RSRP and RSRQ from +CESQ (dBm and dB, rounded down); false when unknown. */
+/** LTE RSRP from +CESQ in dBm, set in *dbm; false when unknown. */
 SMSCTL_API bool smsctl_status_get_rsrp(const struct smsctl_status *st, int *dbm);
+/** LTE RSRQ from +CESQ in dB (half-dB steps), set in *db; false when unknown. */
 SMSCTL_API bool smsctl_status_get_rsrq(const struct smsctl_status *st, double *db);
 /** The <stat> of the domain's registration (0-11 as in TS 27.007), -1 when unknown. */
 SMSCTL_API int smsctl_status_get_registration(const struct smsctl_status *st,
 					      enum smsctl_reg_domain domain);
-/** The meaning of a registration <stat> ("registered, home network"), translated, static. */
+/** The meaning of a registration <stat> ("registered, home network"), translated, static,
+ *  never NULL ("unknown" outside 0-11). */
 SMSCTL_API const char *smsctl_registration_describe(int stat);
 /** Operator name as +COPS gives it, NULL when unknown. Borrowed. */
 SMSCTL_API const char *smsctl_status_get_operator(const struct smsctl_status *st);
 /** SMSC address from +CSCA ("" when the modem has none), NULL when unknown. Borrowed. */
 SMSCTL_API const char *smsctl_status_get_smsc(const struct smsctl_status *st);
-/** Preferred storage for reading ("SM") with its use; false when unknown. */
+/** Preferred storage for reading ("SM", borrowed) with its use (*used of *total); false when
+ *  unknown. */
 SMSCTL_API bool smsctl_status_get_storage(const struct smsctl_status *st, const char **mem,
 					  int *used, int *total);
 
@@ -242,6 +272,13 @@ SMSCTL_API bool smsctl_status_get_storage(const struct smsctl_status *st, const 
  * reports). Indexes belong to a memory; some modems (Huawei) count from 0, others from 1.
  * Reading or deleting in another memory than the current read memory switches it with
  * AT+CPMS and switches it back before returning, so the modem's setting is left as found.
+ *
+ * Errors of the storage operations: the modem's error answers are mapped to the library's
+ * codes: SIM problems (CMS 310-313, 316-318; CME 5, 10-13, 15-18) are ::SMSCTL_ERR_SIM, SIM
+ * busy (CMS 314, CME 14) ::SMSCTL_ERR_TRANSIENT, an invalid index (CMS 321, CME 21, 22)
+ * ::SMSCTL_ERR_NOT_FOUND, an operation not allowed or not supported (CMS 302, 303, CME 3, 4)
+ * ::SMSCTL_ERR_UNSUPPORTED (as is a bare ERROR to switching the memory: it is not there),
+ * every other error answer ::SMSCTL_ERR_MODEM.
  */
 
 /** A message's status in storage (TS 27.005 <stat>), or a filter for listing. */
@@ -253,15 +290,18 @@ enum smsctl_sms_status {
 	SMSCTL_SMS_ALL = 5,    /**< filter only: every message (stat 4, "ALL") */
 };
 
-/** A message as stored on the modem (opaque). */
+/** A message as stored on the modem (opaque): smsctl_sms_read(), freed with
+ *  smsctl_stored_free(); or borrowed from a list. */
 struct smsctl_stored;
-/** A list of stored messages (opaque). */
+/** A list of stored messages (opaque): smsctl_sms_list(), freed with
+ *  smsctl_stored_list_free(). */
 struct smsctl_stored_list;
 
 /** English name of a status ("unread", "read", "unsent", "sent", "all"), static; "" if
  *  unknown. */
 SMSCTL_API const char *smsctl_sms_status_name(enum smsctl_sms_status status);
-/** Parse "unread", "read", "unsent", "sent" or "all"; 0 when s is none of them. */
+/** Parse "unread", "read", "unsent", "sent" or "all" (case-sensitive); 0 (not a valid status)
+ *  when s is NULL or none of them. */
 SMSCTL_API enum smsctl_sms_status smsctl_sms_status_from_name(const char *s);
 
 /**
@@ -269,7 +309,8 @@ SMSCTL_API enum smsctl_sms_status smsctl_sms_status_from_name(const char *s);
  * the modem's order. "MT" is left out when both "SM" and "ME" are there (it is their union),
  * and so are "SR" and "BM" (status reports and broadcasts are not SMS-DELIVERs).
  * @param out set to a NULL-terminated array of strings; free it with smsctl_sms_storages_free().
- * @return the number of memories, or a negative error.
+ * @return the number of memories; ::SMSCTL_ERR_INVALID (NULL argument), or the errors of
+ *         smsctl_modem_command() (::SMSCTL_ERR_MODEM, ::SMSCTL_ERR_TIMEOUT, ...).
  */
 SMSCTL_API int smsctl_sms_get_storages(struct smsctl_modem *m, char ***out);
 /** Free the array of smsctl_sms_get_storages(); NULL is allowed. */
@@ -314,10 +355,13 @@ SMSCTL_API int smsctl_sms_delete(struct smsctl_modem *m, const char *mem, int in
  */
 SMSCTL_API int smsctl_sms_delete_all(struct smsctl_modem *m, const char *mem);
 
+/** Free a message from smsctl_sms_read(); NULL is allowed. Never on one borrowed from a list. */
 SMSCTL_API void smsctl_stored_free(struct smsctl_stored *s);
 /** The memory ("SM"...). Borrowed. */
 SMSCTL_API const char *smsctl_stored_get_storage(const struct smsctl_stored *s);
+/** The index in its memory (-1 for a NULL message). */
 SMSCTL_API int smsctl_stored_get_index(const struct smsctl_stored *s);
+/** The message's status (never ::SMSCTL_SMS_ALL). */
 SMSCTL_API enum smsctl_sms_status smsctl_stored_get_status(const struct smsctl_stored *s);
 /** The decoded PDU (borrowed), NULL when it did not decode (see
  *  smsctl_stored_get_decode_error()). */
@@ -327,7 +371,9 @@ SMSCTL_API const char *smsctl_stored_get_hex(const struct smsctl_stored *s);
 /** Why the PDU did not decode (static English), NULL when it did. */
 SMSCTL_API const char *smsctl_stored_get_decode_error(const struct smsctl_stored *s);
 
+/** Free a list and its messages; NULL is allowed. */
 SMSCTL_API void smsctl_stored_list_free(struct smsctl_stored_list *list);
+/** Number of messages in the list. */
 SMSCTL_API size_t smsctl_stored_list_get_count(const struct smsctl_stored_list *list);
 /** The i-th message (borrowed), NULL if out of range. In memory order, then index order. */
 SMSCTL_API const struct smsctl_stored *smsctl_stored_list_get(const struct smsctl_stored_list *list,
@@ -368,6 +414,7 @@ enum smsctl_receive_mode {
 
 /** A received message handed to the callback (opaque, borrowed for the call). */
 struct smsctl_received;
+/** A receiver (opaque): smsctl_receiver_new(), freed with smsctl_receiver_free(). */
 struct smsctl_receiver;
 
 /**
@@ -402,20 +449,25 @@ SMSCTL_API int smsctl_receiver_new(struct smsctl_modem *m, smsctl_receive_fn fn,
 /** Remove the URC handlers and free the receiver (incomplete parts stay stored); NULL is
  *  allowed. */
 SMSCTL_API void smsctl_receiver_free(struct smsctl_receiver *rx);
-/** How messages arrive (before smsctl_receiver_start()); default ::SMSCTL_RECEIVE_STORED. */
+/** How messages arrive; default ::SMSCTL_RECEIVE_STORED.
+ *  @return 0, ::SMSCTL_ERR_INVALID, ::SMSCTL_ERR_STATE (after smsctl_receiver_start()). */
 SMSCTL_API int smsctl_receiver_set_mode(struct smsctl_receiver *rx, enum smsctl_receive_mode mode);
-/** Read only this memory at start (and leave the others), NULL for every memory (default). */
+/** Read only this memory at start (and leave the others), NULL for every memory (default).
+ *  Copied. @return 0, ::SMSCTL_ERR_INVALID (not a memory name). */
 SMSCTL_API int smsctl_receiver_set_storage(struct smsctl_receiver *rx, const char *mem);
 /** Seconds after which an incomplete message is handed over marked incomplete (default 86400;
- *  0 hands incomplete messages over at the end of every start/process call). */
+ *  0 hands incomplete messages over at the end of every start/process call).
+ *  @return 0, ::SMSCTL_ERR_INVALID. */
 SMSCTL_API int smsctl_receiver_set_max_age(struct smsctl_receiver *rx, unsigned long seconds);
 /** Scan every memory this often even though indications are on, for a +CMTI lost to line
  *  noise or dropped by the modem (default 300 s; 0: never). With indications off
- *  (smsctl_receiver_set_indications()) nothing is scanned after start. */
+ *  (smsctl_receiver_set_indications()) nothing is scanned after start. At most a year.
+ *  @return 0, ::SMSCTL_ERR_INVALID. */
 SMSCTL_API int smsctl_receiver_set_scan_interval(struct smsctl_receiver *rx,
 						 unsigned long seconds);
 /** Whether to configure AT+CNMI at start (default true; false leaves it as it is, useful for
- *  reading what is stored and leaving). */
+ *  reading what is stored and leaving).
+ *  @return 0, ::SMSCTL_ERR_INVALID, ::SMSCTL_ERR_STATE (after smsctl_receiver_start()). */
 SMSCTL_API int smsctl_receiver_set_indications(struct smsctl_receiver *rx, bool on);
 
 /**
@@ -444,8 +496,9 @@ SMSCTL_API int smsctl_receiver_run(struct smsctl_receiver *rx, int timeout_ms);
 /** Hand over every incomplete message now, marked incomplete. @return the number accepted
  *  or a negative error. */
 SMSCTL_API int smsctl_receiver_flush(struct smsctl_receiver *rx);
-/** Number of messages accepted, and refused, since the receiver was created. */
+/** Number of messages accepted since the receiver was created. */
 SMSCTL_API unsigned long smsctl_receiver_get_accepted(const struct smsctl_receiver *rx);
+/** Number of messages refused since the receiver was created. */
 SMSCTL_API unsigned long smsctl_receiver_get_refused(const struct smsctl_receiver *rx);
 /** Number of incomplete messages held. */
 SMSCTL_API size_t smsctl_receiver_get_pending(const struct smsctl_receiver *rx);
