@@ -401,9 +401,9 @@ static int cmd_encode(struct cli *cli, int argc, char **argv)
 			smsctl_submit_options_set_status_report(o, true);
 			break;
 		case 'V':
-			if (!parse_ulong(optarg, 1, 635040, &v)) {
+			if (!parse_ulong(optarg, 5, 635040, &v)) {
 				ret = cli_usage_error(
-				    cli, _("invalid --validity '%s' (minutes, 1 to 635040)"),
+				    cli, _("invalid --validity '%s' (minutes, 5 to 635040)"),
 				    optarg);
 				goto out;
 			}

@@ -181,6 +181,7 @@ for args, code, what in (
         (["pdu", "encode", "+49 170", "x"], 64, "space in the number"),
         (["pdu", "encode", "--class", "4", "+1", "x"], 64, "class 4"),
         (["pdu", "encode", "--validity", "0", "+1", "x"], 64, "validity 0"),
+        (["pdu", "encode", "--validity", "4", "+1", "x"], 64, "validity 4 (below 5, as send)"),
         (["pdu", "encode", "--validity", "999999", "+1", "x"], 64, "validity too long"),
         (["pdu", "encode", "--smsc", "abc", "+1", "x"], 64, "bad SMSC"),
         (["pdu", "encode"], 64, "no number"),
