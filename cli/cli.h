@@ -23,29 +23,29 @@
 enum cli_exit {
 	EXIT_OK = 0,
 	EXIT_OTHER = 1,
-	EXIT_PORT = 10,            /* cannot open: not found, not a tty, permission */
-	EXIT_PORT_BUSY = 11,       /* locked by another process */
-	EXIT_NO_ANSWER = 12,       /* modem not answering within --timeout */
-	EXIT_GONE = 13,            /* unplugged or rebooted mid-command */
-	EXIT_SIM = 20,             /* SIM absent, PIN/PUK, blocked, failure */
-	EXIT_NETWORK = 21,         /* no signal, not registered, searching, denied, PS only */
-	EXIT_REJECTED = 30,        /* SMS rejected permanently */
+	EXIT_PORT = 10,		   /* cannot open: not found, not a tty, permission */
+	EXIT_PORT_BUSY = 11,	   /* locked by another process */
+	EXIT_NO_ANSWER = 12,	   /* modem not answering within --timeout */
+	EXIT_GONE = 13,		   /* unplugged or rebooted mid-command */
+	EXIT_SIM = 20,		   /* SIM absent, PIN/PUK, blocked, failure */
+	EXIT_NETWORK = 21,	   /* no signal, not registered, searching, denied, PS only */
+	EXIT_REJECTED = 30,	   /* SMS rejected permanently */
 	EXIT_UNKNOWN_OUTCOME = 31, /* handed over, no answer: may have been sent */
 	EXIT_USAGE = 64,
 	EXIT_DATAERR = 65,
-	EXIT_TEMPFAIL = 75,        /* transient, nothing sent: retry later */
+	EXIT_TEMPFAIL = 75, /* transient, nothing sent: retry later */
 };
 
 struct cli {
-	const char *command;  /* the command being run, for messages */
-	const char *device;   /* --device or SMSCTL_DEVICE, may be NULL */
-	unsigned baud;        /* 0: default */
-	unsigned timeout_s;   /* --timeout, default 10 */
+	const char *command; /* the command being run, for messages */
+	const char *device;  /* --device or SMSCTL_DEVICE, may be NULL */
+	unsigned baud;	     /* 0: default */
+	unsigned timeout_s;  /* --timeout, default 10 */
 	bool json;
 	int verbose;
 	const char *pin_file; /* --pin-file */
-	bool color;           /* stdout is a terminal and NO_COLOR unset */
-	bool color_err;       /* the same for stderr */
+	bool color;	      /* stdout is a terminal and NO_COLOR unset */
+	bool color_err;	      /* the same for stderr */
 };
 
 /* A command: parses its own options from argv[0] = command name. Returns an exit code. */
@@ -59,7 +59,7 @@ struct cli_command {
 void cli_err(const struct cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Usage error: message plus a hint to --help; returns EXIT_USAGE. */
 int cli_usage_error(const struct cli *cli, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 /* Usage error for getopt_long()'s answer c ('?' or ':', the optstring starting "+:"): a
  * missing value, a value given to a flag, an unknown option. Returns EXIT_USAGE. */
 int cli_option_error(const struct cli *cli, int c, int argc, char **argv);

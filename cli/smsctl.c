@@ -15,20 +15,20 @@ static int cmd_help(struct cli *cli, int argc, char **argv);
 
 /* The command table: one entry per command, in the order --help lists them. */
 static const struct cli_command commands[] = {
-	/* --- command table --- */
-	{"at", cmd_at, N_("send raw AT commands and print the answers")},
-	{"pdu", cmd_pdu, N_("decode or encode SMS PDUs (no modem needed)")},
-	{"send", cmd_send, N_("send an SMS (and wait for its delivery report)")},
-	{"info", cmd_info, N_("show the modem and SIM identity")},
-	{"status", cmd_status, N_("show SIM, signal, registration, operator, SMSC and storage")},
-	{"recv", cmd_recv, N_("print received messages (and wait for new ones)")},
-	{"list", cmd_list, N_("list the messages stored on the modem")},
-	{"read", cmd_read, N_("print one stored message")},
-	{"delete", cmd_delete, N_("delete stored messages")},
-	{"ports", cmd_ports, N_("list serial ports and find the modem's AT port")},
-	{"diagnose", cmd_diagnose, N_("find out why SMS do not go out or come in")},
-	/* --- end command table --- */
-	{"help", cmd_help, N_("show help for a command")},
+    /* --- command table --- */
+    {"at", cmd_at, N_("send raw AT commands and print the answers")},
+    {"pdu", cmd_pdu, N_("decode or encode SMS PDUs (no modem needed)")},
+    {"send", cmd_send, N_("send an SMS (and wait for its delivery report)")},
+    {"info", cmd_info, N_("show the modem and SIM identity")},
+    {"status", cmd_status, N_("show SIM, signal, registration, operator, SMSC and storage")},
+    {"recv", cmd_recv, N_("print received messages (and wait for new ones)")},
+    {"list", cmd_list, N_("list the messages stored on the modem")},
+    {"read", cmd_read, N_("print one stored message")},
+    {"delete", cmd_delete, N_("delete stored messages")},
+    {"ports", cmd_ports, N_("list serial ports and find the modem's AT port")},
+    {"diagnose", cmd_diagnose, N_("find out why SMS do not go out or come in")},
+    /* --- end command table --- */
+    {"help", cmd_help, N_("show help for a command")},
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -66,7 +66,8 @@ static void usage(FILE *f)
 	fputs(_("Usage: smsctl [GLOBAL OPTIONS] COMMAND [OPTIONS] [ARGS]\n"
 		"Send, receive and diagnose SMS through a GSM/LTE modem.\n\n"
 		"Global options:\n"
-		"  -d, --device DEV      modem: /dev/ttyUSB2, tcp:HOST:PORT or sim:[PROFILE][?fault=...]\n"
+		"  -d, --device DEV      modem: /dev/ttyUSB2, tcp:HOST:PORT or "
+		"sim:[PROFILE][?fault=...]\n"
 		"                        (default: $SMSCTL_DEVICE)\n"
 		"  -b, --baud N          serial speed (default 115200)\n"
 		"  -t, --timeout SECONDS how long one response may take (default 10)\n"
@@ -225,19 +226,19 @@ static bool want_color(int fd)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"device", required_argument, NULL, 'd'},
-		{"baud", required_argument, NULL, 'b'},
-		{"timeout", required_argument, NULL, 't'},
-		{"pin-file", required_argument, NULL, 'P'},
-		{"json", no_argument, NULL, 'j'},
-		{"verbose", no_argument, NULL, 'v'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0},
+	    {"device", required_argument, NULL, 'd'},
+	    {"baud", required_argument, NULL, 'b'},
+	    {"timeout", required_argument, NULL, 't'},
+	    {"pin-file", required_argument, NULL, 'P'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct cli cli = {
-		.command = NULL,
-		.timeout_s = 10,
+	    .command = NULL,
+	    .timeout_s = 10,
 	};
 	unsigned long v;
 	int c;
@@ -267,8 +268,8 @@ int main(int argc, char **argv)
 		case 't':
 			if (!parse_uint(optarg, 3600, &v) || v == 0)
 				return cli_usage_error(
-					&cli, _("invalid --timeout '%s' (whole seconds, 1 to 3600)"),
-					optarg);
+				    &cli, _("invalid --timeout '%s' (whole seconds, 1 to 3600)"),
+				    optarg);
 			cli.timeout_s = (unsigned)v;
 			break;
 		case 'P':

@@ -5,6 +5,8 @@
  * 0xFFFF marks a position the table leaves undefined; 0x001B is the escape. */
 #include "gsm7.h"
 
+/* Tables laid out eight entries a row, as the standard prints them. */
+/* clang-format off */
 const uint16_t pdu_gsm7_locking[GSM7_N_LANGUAGES][128] = {
 	[0 /* default */] = {
 		0x0040, 0x00A3, 0x0024, 0x00A5, 0x00E8, 0x00E9, 0x00F9, 0x00EC,

@@ -314,8 +314,8 @@ SMSCTL_API int smsctl_modem_open(struct smsctl_modem *m)
 	if (m->opts.trace) {
 		char info[DEVICE_MAX + 96], shown[DEVICE_MAX + 1];
 		modem_mask_device(m->device, shown, sizeof(shown));
-		int n = snprintf(info, sizeof(info), "opened %s (%s transport", shown,
-				 m->t->ops->name);
+		int n =
+		    snprintf(info, sizeof(info), "opened %s (%s transport", shown, m->t->ops->name);
 		if (m->kind == DEV_PATH && n > 0)
 			n += snprintf(info + n, sizeof(info) - (size_t)n, ", %u 8N1%s%s",
 				      m->opts.baud ? m->opts.baud : 115200,

@@ -28,18 +28,18 @@ struct transport {
 
 /* Open parameters shared by all transports. */
 struct transport_params {
-	unsigned baud;    /* serial speed */
-	bool rtscts;      /* hardware flow control */
-	bool lock;        /* take flock + LCK.. */
+	unsigned baud; /* serial speed */
+	bool rtscts;   /* hardware flow control */
+	bool lock;     /* take flock + LCK.. */
 };
 
 /* Why an open failed, for the error detail and for diagnosis. */
 struct transport_error {
-	int err;            /* negative SMSCTL_ERR_* */
-	int sys_errno;      /* errno, 0 if none */
-	pid_t holder_pid;   /* SMSCTL_ERR_BUSY: lock holder, 0 if unknown */
-	char holder[64];    /* its program name, "" if unknown */
-	char detail[256];   /* one English sentence: what failed and what to do */
+	int err;	  /* negative SMSCTL_ERR_* */
+	int sys_errno;	  /* errno, 0 if none */
+	pid_t holder_pid; /* SMSCTL_ERR_BUSY: lock holder, 0 if unknown */
+	char holder[64];  /* its program name, "" if unknown */
+	char detail[256]; /* one English sentence: what failed and what to do */
 };
 
 /* Open a sim: device. spec is what follows "sim:" ("huawei?fault=sim_pin&pin=1111").

@@ -51,7 +51,7 @@ out:
 
 int main(int argc, char **argv)
 {
-	static const char *const profiles[] = {"generic", "wavecom",	"cinterion",
+	static const char *const profiles[] = {"generic", "wavecom", "cinterion",
 					       "simcom",  "quectel", "huawei"};
 	int worst = 0;
 

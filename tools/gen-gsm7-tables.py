@@ -81,6 +81,8 @@ def main():
     out.write(" * transcription in github.com/ndf-zz/gsmcodecs lut/ (commit 4b7764b).\n")
     out.write(" * 0xFFFF marks a position the table leaves undefined; 0x001B is the escape. */\n")
     out.write('#include "gsm7.h"\n\n')
+    out.write("/* Tables laid out eight entries a row, as the standard prints them. */\n")
+    out.write("/* clang-format off */\n")
     out.write("const uint16_t pdu_gsm7_locking[GSM7_N_LANGUAGES][128] = {\n")
     for nli, name, stem in LANGS:
         path = os.path.join(lut, stem + "_lock.csv")

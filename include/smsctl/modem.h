@@ -46,9 +46,10 @@ struct smsctl_sim;
 
 /** Direction of a traced chunk. */
 enum smsctl_trace_dir {
-	SMSCTL_TRACE_TX = 1,   /**< bytes written to the modem (PIN and PUK masked) */
-	SMSCTL_TRACE_RX = 2,   /**< bytes read from the modem */
-	SMSCTL_TRACE_INFO = 3, /**< an event of the engine (timeout, resync, URC dropped), in English */
+	SMSCTL_TRACE_TX = 1, /**< bytes written to the modem (PIN and PUK masked) */
+	SMSCTL_TRACE_RX = 2, /**< bytes read from the modem */
+	SMSCTL_TRACE_INFO =
+	    3, /**< an event of the engine (timeout, resync, URC dropped), in English */
 };
 
 /** Trace callback: data is not NUL-terminated and is borrowed for the call. */
@@ -57,20 +58,20 @@ typedef void (*smsctl_trace_fn)(void *userdata, enum smsctl_trace_dir dir, const
 
 /** Final result of a command. */
 enum smsctl_result {
-	SMSCTL_RESULT_NONE = 0,                /**< not finished */
-	SMSCTL_RESULT_OK = 1,                  /**< OK */
-	SMSCTL_RESULT_ERROR = 2,               /**< ERROR */
-	SMSCTL_RESULT_CME_ERROR = 3,           /**< +CME ERROR: n|text */
-	SMSCTL_RESULT_CMS_ERROR = 4,           /**< +CMS ERROR: n|text */
-	SMSCTL_RESULT_NO_CARRIER = 5,          /**< NO CARRIER */
-	SMSCTL_RESULT_BUSY = 6,                /**< BUSY */
-	SMSCTL_RESULT_NO_ANSWER = 7,           /**< NO ANSWER */
-	SMSCTL_RESULT_NO_DIALTONE = 8,         /**< NO DIALTONE */
-	SMSCTL_RESULT_NOT_SUPPORTED = 9,       /**< COMMAND NOT SUPPORT (Huawei, ZTE) */
+	SMSCTL_RESULT_NONE = 0,			/**< not finished */
+	SMSCTL_RESULT_OK = 1,			/**< OK */
+	SMSCTL_RESULT_ERROR = 2,		/**< ERROR */
+	SMSCTL_RESULT_CME_ERROR = 3,		/**< +CME ERROR: n|text */
+	SMSCTL_RESULT_CMS_ERROR = 4,		/**< +CMS ERROR: n|text */
+	SMSCTL_RESULT_NO_CARRIER = 5,		/**< NO CARRIER */
+	SMSCTL_RESULT_BUSY = 6,			/**< BUSY */
+	SMSCTL_RESULT_NO_ANSWER = 7,		/**< NO ANSWER */
+	SMSCTL_RESULT_NO_DIALTONE = 8,		/**< NO DIALTONE */
+	SMSCTL_RESULT_NOT_SUPPORTED = 9,	/**< COMMAND NOT SUPPORT (Huawei, ZTE) */
 	SMSCTL_RESULT_TOO_MANY_PARAMETERS = 10, /**< TOO MANY PARAMETERS (Huawei) */
-	SMSCTL_RESULT_TIMEOUT = 11,            /**< no final result within the timeout */
-	SMSCTL_RESULT_GONE = 12,               /**< EOF or EIO: the modem went away */
-	SMSCTL_RESULT_CANCELLED = 13,          /**< the engine was closed before it ran */
+	SMSCTL_RESULT_TIMEOUT = 11,		/**< no final result within the timeout */
+	SMSCTL_RESULT_GONE = 12,		/**< EOF or EIO: the modem went away */
+	SMSCTL_RESULT_CANCELLED = 13,		/**< the engine was closed before it ran */
 };
 
 /* ---- Options (NULL means defaults) ---- */

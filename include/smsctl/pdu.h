@@ -26,14 +26,15 @@ SMSCTL_BEGIN_DECLS
 
 /** The kind of TPDU (TP-MTI and direction). */
 enum smsctl_pdu_type {
-	SMSCTL_PDU_DELIVER = 1,       /**< SMS-DELIVER (network to phone) */
-	SMSCTL_PDU_SUBMIT = 2,        /**< SMS-SUBMIT (phone to network) */
+	SMSCTL_PDU_DELIVER = 1,	      /**< SMS-DELIVER (network to phone) */
+	SMSCTL_PDU_SUBMIT = 2,	      /**< SMS-SUBMIT (phone to network) */
 	SMSCTL_PDU_STATUS_REPORT = 3, /**< SMS-STATUS-REPORT */
 };
 
 /** The user-data alphabet (TS 23.038). */
 enum smsctl_coding {
-	SMSCTL_CODING_AUTO = 0, /**< encoding only: GSM 7-bit when every character fits, else UCS-2 */
+	SMSCTL_CODING_AUTO =
+	    0, /**< encoding only: GSM 7-bit when every character fits, else UCS-2 */
 	SMSCTL_CODING_GSM7 = 1, /**< GSM 7-bit default alphabet (with national tables) */
 	SMSCTL_CODING_8BIT = 2, /**< 8-bit data */
 	SMSCTL_CODING_UCS2 = 3, /**< UCS-2 / UTF-16 */
@@ -41,14 +42,14 @@ enum smsctl_coding {
 
 /** Type of number (TON of TS 23.040 9.1.2.5). */
 enum smsctl_number_type {
-	SMSCTL_NUMBER_UNKNOWN = 0,          /**< TON 0: unknown (digits as dialled) */
+	SMSCTL_NUMBER_UNKNOWN = 0,	    /**< TON 0: unknown (digits as dialled) */
 	SMSCTL_NUMBER_INTERNATIONAL = 1,    /**< TON 1: international (shown with `+`) */
-	SMSCTL_NUMBER_NATIONAL = 2,         /**< TON 2: national */
+	SMSCTL_NUMBER_NATIONAL = 2,	    /**< TON 2: national */
 	SMSCTL_NUMBER_NETWORK_SPECIFIC = 3, /**< TON 3: network specific (short codes) */
-	SMSCTL_NUMBER_SUBSCRIBER = 4,       /**< TON 4: subscriber number */
-	SMSCTL_NUMBER_ALPHANUMERIC = 5,     /**< TON 5: alphanumeric (GSM 7-bit name) */
-	SMSCTL_NUMBER_ABBREVIATED = 6,      /**< TON 6: abbreviated number */
-	SMSCTL_NUMBER_RESERVED = 7,         /**< TON 7: reserved value */
+	SMSCTL_NUMBER_SUBSCRIBER = 4,	    /**< TON 4: subscriber number */
+	SMSCTL_NUMBER_ALPHANUMERIC = 5,	    /**< TON 5: alphanumeric (GSM 7-bit name) */
+	SMSCTL_NUMBER_ABBREVIATED = 6,	    /**< TON 6: abbreviated number */
+	SMSCTL_NUMBER_RESERVED = 7,	    /**< TON 7: reserved value */
 };
 
 /** Format of TP-VP (TP-VPF of TS 23.040 9.2.3.3). */
@@ -170,9 +171,11 @@ SMSCTL_API int smsctl_submit_options_set_coding(struct smsctl_submit_options *op
 SMSCTL_API int smsctl_submit_options_set_16bit_ref(struct smsctl_submit_options *opts, bool on);
 /** The concatenation reference to use, 0-65535 (0-255 with the 8-bit IE; default 0; callers
  *  sending many should vary it). */
-SMSCTL_API int smsctl_submit_options_set_concat_ref(struct smsctl_submit_options *opts, unsigned ref);
+SMSCTL_API int smsctl_submit_options_set_concat_ref(struct smsctl_submit_options *opts,
+						    unsigned ref);
 /** TP-MR to write, 0-255 (default 0: the modem assigns its own). */
-SMSCTL_API int smsctl_submit_options_set_message_ref(struct smsctl_submit_options *opts, unsigned mr);
+SMSCTL_API int smsctl_submit_options_set_message_ref(struct smsctl_submit_options *opts,
+						     unsigned mr);
 
 /** The encoded parts of one message (opaque): smsctl_pdu_encode_submit() or
  *  smsctl_pdu_encode_deliver(), freed with smsctl_encoded_free(). */

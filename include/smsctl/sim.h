@@ -130,7 +130,7 @@ SMSCTL_API const char *smsctl_sim_get_profile(const struct smsctl_sim *sim);
  */
 SMSCTL_API int smsctl_sim_deliver(struct smsctl_sim *sim, const char *from, const char *text,
 				  unsigned flags);
-#define SMSCTL_SIM_DELIVER_UCS2    0x1u /**< force UCS-2 coding */
+#define SMSCTL_SIM_DELIVER_UCS2	   0x1u /**< force UCS-2 coding */
 #define SMSCTL_SIM_DELIVER_REVERSE 0x2u /**< deliver concatenated parts last first */
 /**
  * Make one SMS-DELIVER PDU (hex, SMSC-prefixed; copied) arrive, as smsctl_sim_deliver() does.

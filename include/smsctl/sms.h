@@ -78,8 +78,8 @@ SMSCTL_API int smsctl_send_options_set_smsc(struct smsctl_send_options *opts, co
  * total_ms of waiting for the whole message (defaults 2000 and 30000; at most 600000 and
  * 3600000). Tests shorten it.
  */
-SMSCTL_API int smsctl_send_options_set_backoff(struct smsctl_send_options *opts,
-					       unsigned first_ms, unsigned total_ms);
+SMSCTL_API int smsctl_send_options_set_backoff(struct smsctl_send_options *opts, unsigned first_ms,
+					       unsigned total_ms);
 /** How long the network's answer to one submit may take after the PDU was handed over, in
  *  milliseconds (default 0: the engine's PDU timeout). The engine never waits less than 60 s
  *  after Ctrl-Z (CONTRACTS: a submit's answer may take that long), so only values above
@@ -90,10 +90,10 @@ SMSCTL_API int smsctl_send_options_set_submit_timeout(struct smsctl_send_options
 /** What is known about delivery. */
 enum smsctl_report_state {
 	SMSCTL_REPORT_NOT_REQUESTED = 1, /**< no status report was asked for */
-	SMSCTL_REPORT_REQUESTED = 2,     /**< asked for, not waited for */
-	SMSCTL_REPORT_PENDING = 3,       /**< waited; not every part has a final report yet */
-	SMSCTL_REPORT_DELIVERED = 4,     /**< every part was delivered */
-	SMSCTL_REPORT_FAILED = 5,        /**< the network gave up on at least one part */
+	SMSCTL_REPORT_REQUESTED = 2,	 /**< asked for, not waited for */
+	SMSCTL_REPORT_PENDING = 3,	 /**< waited; not every part has a final report yet */
+	SMSCTL_REPORT_DELIVERED = 4,	 /**< every part was delivered */
+	SMSCTL_REPORT_FAILED = 5,	 /**< the network gave up on at least one part */
 };
 
 /** The outcome of smsctl_sms_send() (opaque): freed with smsctl_send_result_free(). */
@@ -149,7 +149,8 @@ SMSCTL_API int smsctl_send_result_get_modem_error(const struct smsctl_send_resul
 SMSCTL_API bool smsctl_send_result_get_modem_error_is_cms(const struct smsctl_send_result *res);
 /** The 3GPP meaning of that code (translated, as smsctl_cms_error_describe() and
  *  smsctl_cme_error_describe()), NULL when none. Static. */
-SMSCTL_API const char *smsctl_send_result_get_modem_error_text(const struct smsctl_send_result *res);
+SMSCTL_API const char *
+smsctl_send_result_get_modem_error_text(const struct smsctl_send_result *res);
 /** Whether the failure is transient (worth retrying later). */
 SMSCTL_API bool smsctl_send_result_get_transient(const struct smsctl_send_result *res);
 /** The modem's final line of the failed command ("+CMS ERROR: 42"), "" when none. Borrowed. */
@@ -160,8 +161,7 @@ SMSCTL_API const char *smsctl_send_result_get_detail(const struct smsctl_send_re
 SMSCTL_API enum smsctl_report_state
 smsctl_send_result_get_report_state(const struct smsctl_send_result *res);
 /** TP-Status of the report of part i (0-255), -1 when none arrived. */
-SMSCTL_API int smsctl_send_result_get_report_status(const struct smsctl_send_result *res,
-						    size_t i);
+SMSCTL_API int smsctl_send_result_get_report_status(const struct smsctl_send_result *res, size_t i);
 /** Discharge time of the report of part i (ISO 8601), NULL when none. Borrowed. */
 SMSCTL_API const char *smsctl_send_result_get_report_time(const struct smsctl_send_result *res,
 							  size_t i);
@@ -425,8 +425,8 @@ struct smsctl_receiver;
 typedef int (*smsctl_receive_fn)(void *userdata, const struct smsctl_received *msg);
 
 /** The reassembled message (borrowed): text, number and parts, see pdu.h. */
-SMSCTL_API const struct smsctl_message *smsctl_received_get_message(
-	const struct smsctl_received *msg);
+SMSCTL_API const struct smsctl_message *
+smsctl_received_get_message(const struct smsctl_received *msg);
 /** Whether every part is there (false: handed over after the maximum age). */
 SMSCTL_API bool smsctl_received_is_complete(const struct smsctl_received *msg);
 /** Number of parts present. */
@@ -463,8 +463,7 @@ SMSCTL_API int smsctl_receiver_set_max_age(struct smsctl_receiver *rx, unsigned 
  *  noise or dropped by the modem (default 300 s; 0: never). With indications off
  *  (smsctl_receiver_set_indications()) nothing is scanned after start. At most a year.
  *  @return 0, ::SMSCTL_ERR_INVALID. */
-SMSCTL_API int smsctl_receiver_set_scan_interval(struct smsctl_receiver *rx,
-						 unsigned long seconds);
+SMSCTL_API int smsctl_receiver_set_scan_interval(struct smsctl_receiver *rx, unsigned long seconds);
 /** Whether to configure AT+CNMI at start (default true; false leaves it as it is, useful for
  *  reading what is stored and leaving).
  *  @return 0, ::SMSCTL_ERR_INVALID, ::SMSCTL_ERR_STATE (after smsctl_receiver_start()). */
