@@ -11,7 +11,7 @@
 
 #include <smsctl/smsctl.h>
 
-#include "parse.h"
+#include "parse/parse.h"
 
 /* Known codes and their meaning as the specifications word them. */
 static const struct {

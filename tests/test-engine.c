@@ -16,10 +16,10 @@
 
 #include <smsctl/smsctl.h>
 
-#include "at-chat.h"
-#include "at-syntax.h"
+#include "at/chat.h"
+#include "at/syntax.h"
 #include "modem-internal.h"
-#include "transport-internal.h"
+#include "transport/internal.h"
 
 /* ------------------------------------------------------------------------------------------ */
 /* Tokenizer                                                                                    */
