@@ -8,6 +8,10 @@
 
 #include "parse/internal.h"
 
+/* at_cme/cms_error_from_text() (at/codes.h) answer AT_CODE_NONE for an unknown text: a field
+ * of at_error, where it must read as PARSE_NONE. */
+_Static_assert(AT_CODE_NONE == PARSE_NONE, "AT_CODE_NONE is PARSE_NONE");
+
 static struct parse_re error_re[] = {
     /* 0 PARSE_ERROR_NUMERIC. "+CMS ERROR: 330" (AT+CMEE=1) TS 27.007 9.2, TS 27.005 3.2.5;
 	 * "MODEM ERROR: 5" (ModemManager test-at-serial-port: a vendor form). */
