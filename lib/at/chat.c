@@ -31,6 +31,7 @@
 #include <smsctl/error.h>
 
 #include "at/chat.h"
+#include "at/result.h"
 #include "at/syntax.h"
 
 /* Bounds on one response, against a modem that never stops talking. */
@@ -194,13 +195,6 @@ static size_t trimmed_len(const char *s)
 	return n;
 }
 
-static bool equals_trimmed(const char *line, const char *word)
-{
-	size_t n = trimmed_len(line);
-
-	return n == strlen(word) && memcmp(line, word, n) == 0;
-}
-
 static bool equals_nocase_trimmed(const char *line, const char *word)
 {
 	size_t n = trimmed_len(line);
@@ -216,83 +210,6 @@ static bool is_hex_string(const char *s)
 		if (!isxdigit((unsigned char)*s))
 			return false;
 	return true;
-}
-
-/* ---- final results ---- */
-
-/* Parse the code after "+CME ERROR:"; rest points after the colon. -1 for verbose/empty. */
-static int parse_error_code(const char *rest)
-{
-	long v = 0;
-	size_t digits = 0;
-
-	while (*rest == ' ')
-		rest++;
-	while (isdigit((unsigned char)*rest)) {
-		if (++digits > 6)
-			return -1;
-		v = v * 10 + (*rest - '0');
-		rest++;
-	}
-	while (*rest == ' ' || *rest == '\t')
-		rest++;
-	if (digits == 0 || *rest)
-		return -1;
-	return (int)v;
-}
-
-enum smsctl_result at_final_result(const char *line, int *code)
-{
-	/* V.250 result codes (verbose form) and the vendor ones that end a command. */
-	static const struct {
-		const char *text;
-		enum smsctl_result result;
-	} words[] = {
-	    {"OK", SMSCTL_RESULT_OK},
-	    {"ERROR", SMSCTL_RESULT_ERROR},
-	    {"NO CARRIER", SMSCTL_RESULT_NO_CARRIER},
-	    {"BUSY", SMSCTL_RESULT_BUSY},
-	    {"NO ANSWER", SMSCTL_RESULT_NO_ANSWER},
-	    {"NO DIALTONE", SMSCTL_RESULT_NO_DIALTONE},
-	    {"NO DIAL TONE", SMSCTL_RESULT_NO_DIALTONE},
-	    /* Huawei and ZTE (ModemManager test-at-serial-port.c, python-gsmmodem) */
-	    {"COMMAND NOT SUPPORT", SMSCTL_RESULT_NOT_SUPPORTED},
-	    /* Huawei */
-	    {"TOO MANY PARAMETERS", SMSCTL_RESULT_TOO_MANY_PARAMETERS},
-	};
-	int dummy;
-
-	if (!code)
-		code = &dummy;
-	*code = -1;
-	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
-		if (equals_trimmed(line, words[i].text))
-			return words[i].result;
-	/* TS 27.007 9.2 / TS 27.005 3.2.5: numeric or verbose; an empty value still ends the
-	 * command (waiting for more would only turn an error into a timeout). */
-	if (starts_with(line, "+CME ERROR")) {
-		const char *r = line + strlen("+CME ERROR");
-		if (*r == ':' || *r == ' ' || *r == '\0') {
-			*code = parse_error_code(*r ? r + 1 : r);
-			return SMSCTL_RESULT_CME_ERROR;
-		}
-	}
-	if (starts_with(line, "+CMS ERROR")) {
-		const char *r = line + strlen("+CMS ERROR");
-		if (*r == ':' || *r == ' ' || *r == '\0') {
-			*code = parse_error_code(*r ? r + 1 : r);
-			return SMSCTL_RESULT_CMS_ERROR;
-		}
-	}
-	/* "MODEM ERROR: 5" (ModemManager test-at-serial-port.c): an error with a number only. */
-	if (starts_with(line, "MODEM ERROR:")) {
-		int v = parse_error_code(line + strlen("MODEM ERROR:"));
-		if (v >= 0) {
-			*code = v;
-			return SMSCTL_RESULT_ERROR;
-		}
-	}
-	return SMSCTL_RESULT_NONE;
 }
 
 /* ---- command text: prefixes and masking ---- */

@@ -84,10 +84,7 @@ unsigned long at_chat_get_line_count(const struct at_chat *c);
 /* A deep copy of a response (free with smsctl_response_free()), NULL without memory. */
 struct smsctl_response *at_response_dup(const struct smsctl_response *r);
 
-/* Helpers shared with the tests. */
-/* The final result a line is, SMSCTL_RESULT_NONE if it is not one; *code the CME/CMS/modem
- * error number or -1. */
-enum smsctl_result at_final_result(const char *line, int *code);
+/* Helpers shared with the tests (the final results: at/result.h). */
 /* Copy cmd into out (size outlen) with the PIN/PUK arguments of AT+CPIN, AT+CLCK, AT+CPWD
  * and AT^CPIN / AT+CPIN2 replaced by "****". */
 void at_mask_command(const char *cmd, char *out, size_t outlen);
