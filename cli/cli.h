@@ -63,6 +63,25 @@ int cli_usage_error(const struct cli *cli, const char *fmt, ...)
 /* Usage error for getopt_long()'s answer c ('?' or ':', the optstring starting "+:"): a
  * missing value, a value given to a flag, an unknown option. Returns EXIT_USAGE. */
 int cli_option_error(const struct cli *cli, int c, int argc, char **argv);
+/*
+ * The option parser every command uses: getopt_long() over argv with shortopts (without the
+ * leading "+:", which this adds: options end at the first operand, a missing value is told
+ * apart from an unknown option). It handles what every command does alike:
+ *   -h / --help       usage(stdout), *ex = EXIT_OK
+ *   an unknown option, a missing value, a value given to a flag: the message of
+ *                     cli_option_error(), *ex = EXIT_USAGE
+ * and returns CLI_OPT_EXIT for them: the command returns *ex. Otherwise it returns the option
+ * for the command's own switch (optarg set), or -1 after the last option (optind at the first
+ * operand). Loop: while ((c = cli_getopt(...)) != -1) { switch (c) { case CLI_OPT_EXIT:
+ * return ex; ... } }
+ */
+struct option;
+#define CLI_OPT_EXIT (-2)
+int cli_getopt(const struct cli *cli, int argc, char **argv, const char *shortopts,
+	       const struct option *longopts, void (*usage)(FILE *f), int *ex);
+/* After the options of a command that takes no operands: EXIT_OK, or the usage error
+ * "unexpected argument" for the first operand. */
+int cli_no_operands(const struct cli *cli, int argc, char **argv);
 /* The exit code for a library error (see the table in cli.h). */
 int cli_exit_for_error(int err);
 /* Open the device given by --device / SMSCTL_DEVICE, tracing to stderr with -v. On failure

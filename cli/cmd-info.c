@@ -27,21 +27,18 @@ int cmd_info(struct cli *cli, int argc, char **argv)
 	struct smsctl_info *info = NULL;
 	int c, rc, ex;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:jh", opts, NULL)) != -1) {
+	while ((c = cli_getopt(cli, argc, argv, "jh", opts, info_usage, &ex)) != -1) {
 		switch (c) {
+		case CLI_OPT_EXIT:
+			return ex;
 		case 'j':
 			cli->json = true;
 			break;
-		case 'h':
-			info_usage(stdout);
-			return EXIT_OK;
-		default:
-			return cli_option_error(cli, c, argc, argv);
 		}
 	}
-	if (optind < argc)
-		return cli_usage_error(cli, _("unexpected argument '%s'"), argv[optind]);
+	ex = cli_no_operands(cli, argc, argv);
+	if (ex != EXIT_OK)
+		return ex;
 	ex = cli_open_modem(cli, &m);
 	if (ex != EXIT_OK)
 		return ex;
