@@ -101,6 +101,42 @@ size_t cli_utf8_len(const char *s);
  * and bytes that are not UTF-8 as U+FFFD. NULL for NULL or when out of memory. */
 char *cli_printable(const char *s);
 
+/*
+ * Field tables: what `info` and `status` print, declared once per field and rendered either
+ * as JSON (one object, key by key, in table order) or for people. A field is a JSON key with
+ * its value (a string, an integer, a number with one decimal, or null when absent) and its
+ * human text; CLI_FIELD_BEGIN / CLI_FIELD_END open and close a nested JSON object (their key
+ * names it; absent: null instead of the object, its fields skipped).
+ */
+enum cli_field_type {
+	CLI_FIELD_STRING = 1, /* s; NULL is null */
+	CLI_FIELD_INT,	      /* i; null unless present */
+	CLI_FIELD_DECIMAL1,   /* d printed with one decimal; null unless present */
+	CLI_FIELD_BEGIN,      /* a nested object (null unless present) */
+	CLI_FIELD_END,
+};
+struct cli_field {
+	const char *key; /* JSON key (a contract: never translated) */
+	enum cli_field_type type;
+	bool present;
+	const char *s;
+	long long i;
+	double d;
+	/* For people: the label (N_() marked; CLI_FIELDS_LABELLED) or the text as printed
+	 * (CLI_FIELDS_LINE); NULL: not printed for people. */
+	const char *human;
+};
+enum cli_fields_style {
+	/* one "Label: value" line per field, "(unknown)" for a NULL string; strings from the
+	 * modem made printable */
+	CLI_FIELDS_LABELLED = 1,
+	/* the human texts one after the other on one line (the caller formatted them) */
+	CLI_FIELDS_LINE,
+};
+/* Print n fields to f: JSON when json, else for people in style. */
+void cli_fields_print(FILE *f, const struct cli_field *fields, size_t n, bool json,
+		      enum cli_fields_style style);
+
 /* Minimal streaming JSON writer (UTF-8 strings escaped per RFC 8259). */
 struct json {
 	FILE *f;
