@@ -9,8 +9,8 @@
  *  3. a line starting with a prefix the command expects ("AT+CREG?" expects "+CREG:") is a
  *     response line, even when the same prefix is also a URC;
  *  4. a line whose prefix has a URC handler, or is a known URC or boot/status noise (the
- *     table in at/urc.c), goes to
- *     the URC handlers (dropped when none wants it), also in the middle of a response;
+ *     table in at/urc.c), goes to the URC handlers (dropped when none wants it), also in the
+ *     middle of a response;
  *  5. any other line during a command is a response line (ATI, AT+CGSN digits, PDU lines of
  *     +CMGL/+CMGR, the +ICCID answer to AT+CCID).
  *
