@@ -11,9 +11,20 @@
 #include "sim/core-internal.h"
 #include "sim/text.h"
 
+/* Sets *err (when not NULL) and detail; returns code. */
 __attribute__((format(printf, 5, 6))) static int set_detail(int *err, char *detail, size_t size,
-							    int code, const char *fmt, ...);
-#define set_detail_err set_detail
+							    int code, const char *fmt, ...)
+{
+	if (err)
+		*err = code;
+	if (detail && size) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(detail, size, fmt, ap);
+		va_end(ap);
+	}
+	return code;
+}
 
 /* Encode (texts) and place the messages the device string asked for. */
 static int apply_preloads(struct sim_core *c, int *err, char *detail, size_t dsize)
@@ -25,10 +36,10 @@ static int apply_preloads(struct sim_core *c, int *err, char *detail, size_t dsi
 		if (!pl->hex) {
 			int r = sim_text_encode(c, pl->from, pl->text, 0, &enc);
 			if (r < 0)
-				return set_detail_err(
-				    err, detail, dsize,
-				    r == SMSCTL_ERR_NOMEM ? r : SMSCTL_ERR_INVALID,
-				    "cannot encode the simulated SMS from '%s'", pl->from);
+				return set_detail(err, detail, dsize,
+						  r == SMSCTL_ERR_NOMEM ? r : SMSCTL_ERR_INVALID,
+						  "cannot encode the simulated SMS from '%s'",
+						  pl->from);
 			parts = sim_text_count(enc);
 		}
 		for (size_t k = 0; k < parts; k++) {
@@ -43,12 +54,11 @@ static int apply_preloads(struct sim_core *c, int *err, char *detail, size_t dsi
 			}
 			if (r < 0 && r != SMSCTL_ERR_TOO_LONG) {
 				sim_text_free(enc);
-				return set_detail_err(
-				    err, detail, dsize,
-				    r == SMSCTL_ERR_NOMEM ? r : SMSCTL_ERR_INVALID,
-				    "the simulated SMS PDU '%.40s' is not a valid "
-				    "SMS-DELIVER",
-				    hex);
+				return set_detail(err, detail, dsize,
+						  r == SMSCTL_ERR_NOMEM ? r : SMSCTL_ERR_INVALID,
+						  "the simulated SMS PDU '%.40s' is not a valid "
+						  "SMS-DELIVER",
+						  hex);
 			}
 		}
 		sim_text_free(enc);
@@ -66,19 +76,6 @@ static void free_preloads(struct sim_core *c)
 	free(c->pre);
 	c->pre = NULL;
 	c->npre = 0;
-}
-
-static int set_detail(int *err, char *detail, size_t size, int code, const char *fmt, ...)
-{
-	if (err)
-		*err = code;
-	if (detail && size) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(detail, size, fmt, ap);
-		va_end(ap);
-	}
-	return code;
 }
 
 static bool key_is(const char *k, size_t klen, const char *name)
