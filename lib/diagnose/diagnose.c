@@ -659,14 +659,6 @@ static int extra(struct walk *w, const char *cmd, const char *shown)
 	return idx;
 }
 
-static void sleep_ms(unsigned ms)
-{
-	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
 /* The +CPMS= arguments that put memory name at position pos (0..2), keeping the memories
  * in use before it: "\"SM\",\"ME\"". */
 static void cpms_args(const struct at_cpms *cp, int pos, const char *name, char *out, size_t size)
@@ -837,7 +829,7 @@ static void walk(struct walk *w)
 	const char *code = NULL;
 	enum diag_sim_state sim = diag_sim_state(in, &code);
 	if (sim == DIAG_SIM_BUSY) {
-		sleep_ms(1000);
+		query_pause_ms(w->m, 1000);
 		struct diag_reply first = in->q[Q_CPIN];
 		one(w, Q_CPIN);
 		if (in->n_extra < DIAG_MAX_EXTRA)
@@ -851,7 +843,7 @@ static void walk(struct walk *w)
 		struct diag_reply first = in->q[Q_CPIN];
 		if (in->n_extra < DIAG_MAX_EXTRA)
 			in->extra[in->n_extra++] = first;
-		sleep_ms(200);
+		query_pause_ms(w->m, 200);
 		one(w, Q_CPIN);
 		sim = diag_sim_state(in, &code);
 		if (sim == DIAG_SIM_READY) {

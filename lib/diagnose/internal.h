@@ -14,6 +14,8 @@
 #include <smsctl/diagnose.h>
 #include <smsctl/modem.h>
 
+#include "query/query.h"
+
 /* The queries of the walk, in the order the rules read them. */
 enum diag_q {
 	Q_INIT,	  /* ATE0V1+CMEE=1, or AT */
@@ -36,18 +38,18 @@ enum diag_q {
 	Q_N,
 };
 
-enum diag_vendor {
-	DIAG_V_UNKNOWN = 0,
-	DIAG_V_WAVECOM,
-	DIAG_V_CINTERION,
-	DIAG_V_SIMCOM,
-	DIAG_V_QUECTEL,
-	DIAG_V_HUAWEI,
-	DIAG_V_ZTE,
-	DIAG_V_TELIT,
-	DIAG_V_UBLOX,
-	DIAG_V_SIERRA,
-};
+/* The vendors: the one table lives in query/ (shared with the SMS operations). */
+#define diag_vendor	 query_vendor
+#define DIAG_V_UNKNOWN	 QUERY_V_UNKNOWN
+#define DIAG_V_WAVECOM	 QUERY_V_WAVECOM
+#define DIAG_V_CINTERION QUERY_V_CINTERION
+#define DIAG_V_SIMCOM	 QUERY_V_SIMCOM
+#define DIAG_V_QUECTEL	 QUERY_V_QUECTEL
+#define DIAG_V_HUAWEI	 QUERY_V_HUAWEI
+#define DIAG_V_ZTE	 QUERY_V_ZTE
+#define DIAG_V_TELIT	 QUERY_V_TELIT
+#define DIAG_V_UBLOX	 QUERY_V_UBLOX
+#define DIAG_V_SIERRA	 QUERY_V_SIERRA
 
 #define DIAG_MAX_LINES 16
 #define DIAG_LINE_MAX  256

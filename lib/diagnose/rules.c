@@ -60,47 +60,12 @@ const char *diag_line(const struct diag_reply *r, const char *prefix)
 
 enum diag_vendor diag_vendor_from(const char *s)
 {
-	static const struct {
-		const char *word;
-		enum diag_vendor v;
-	} vendors[] = {
-	    {"wavecom", DIAG_V_WAVECOM},     {"sierra", DIAG_V_SIERRA},
-	    {"cinterion", DIAG_V_CINTERION}, {"siemens", DIAG_V_CINTERION},
-	    {"gemalto", DIAG_V_CINTERION},   {"thales", DIAG_V_CINTERION},
-	    {"simcom", DIAG_V_SIMCOM},	     {"quectel", DIAG_V_QUECTEL},
-	    {"huawei", DIAG_V_HUAWEI},	     {"zte", DIAG_V_ZTE},
-	    {"telit", DIAG_V_TELIT},	     {"u-blox", DIAG_V_UBLOX},
-	    {"ublox", DIAG_V_UBLOX},
-	};
-	char low[64];
-	size_t n = 0;
-
-	if (!s)
-		return DIAG_V_UNKNOWN;
-	for (; *s && n + 1 < sizeof(low); s++)
-		low[n++] = (char)tolower((unsigned char)*s);
-	low[n] = '\0';
-	for (size_t i = 0; i < sizeof(vendors) / sizeof(vendors[0]); i++)
-		if (strstr(low, vendors[i].word))
-			return vendors[i].v;
-	return DIAG_V_UNKNOWN;
+	return query_vendor_from(s);
 }
 
 const char *diag_iccid_command(enum diag_vendor v)
 {
-	switch (v) {
-	case DIAG_V_HUAWEI:
-		return "AT^ICCID?";
-	case DIAG_V_QUECTEL:
-		return "AT+QCCID";
-	case DIAG_V_CINTERION:
-		return "AT^SCID";
-	case DIAG_V_SIERRA:
-	case DIAG_V_TELIT:
-		return "AT+ICCID";
-	default:
-		return "AT+CCID"; /* SIMCom, Wavecom, u-blox, ZTE and most others */
-	}
+	return query_iccid_command(v, NULL);
 }
 
 /* The manufacturer as the modem printed it, "" when unknown. */

@@ -346,19 +346,6 @@ static void detail(struct send_ctx *c, const char *fmt, ...)
 
 /* ---- helpers ---- */
 
-static void pause_ms(struct smsctl_modem *m, unsigned ms)
-{
-	unsigned long long end = sms_now_ms() + ms;
-
-	for (;;) {
-		unsigned long long now = sms_now_ms();
-		if (now >= end)
-			return;
-		if (smsctl_modem_wait(m, (int)(end - now)) < 0)
-			return;
-	}
-}
-
 static bool engine_failure(int rc)
 {
 	return rc == SMSCTL_ERR_IO || rc == SMSCTL_ERR_NOMEM || rc == SMSCTL_ERR_STATE ||
@@ -721,7 +708,7 @@ static int submit_part(struct send_ctx *c, size_t i)
 			return fail_rc(c, SMSCTL_ERR_TRANSIENT, true);
 		}
 		retries_left--;
-		pause_ms(c->m, w);
+		query_pause_ms(c->m, w);
 	}
 }
 
@@ -907,14 +894,14 @@ static enum smsctl_report_state report_state(const struct smsctl_send_result *re
 
 static void wait_reports(struct send_ctx *c)
 {
-	unsigned long long end = sms_now_ms() + (unsigned long long)c->o->wait_report_s * 1000ull;
+	unsigned long long end = query_now_ms() + (unsigned long long)c->o->wait_report_s * 1000ull;
 
 	for (;;) {
 		drain_reports(c);
 		c->res->report = report_state(c->res);
 		if (c->res->report != SMSCTL_REPORT_PENDING)
 			return;
-		unsigned long long now = sms_now_ms();
+		unsigned long long now = query_now_ms();
 		if (now >= end)
 			return;
 		unsigned long long left = end - now;
@@ -962,7 +949,7 @@ static int build_options(struct send_ctx *c)
 	/* a reference that differs between runs, so parts of two messages never mix */
 	if (rc == 0)
 		rc = smsctl_submit_options_set_concat_ref(
-		    c->so, (unsigned)((sms_now_ms() ^ (unsigned long long)getpid()) & 0xffu));
+		    c->so, (unsigned)((query_now_ms() ^ (unsigned long long)getpid()) & 0xffu));
 	return rc;
 }
 
