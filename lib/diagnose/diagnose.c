@@ -105,8 +105,9 @@ struct walk {
 	struct smsctl_modem *m;
 	struct diag_input *in;
 	const char *pin;
-	bool stop;     /* the modem stopped answering or went away */
-	bool no_chain; /* the modem takes one extended command per line */
+	bool stop;	/* the modem stopped answering or went away */
+	bool no_chain;	/* the modem takes one extended command per line */
+	bool restoring; /* putting the memories back: the last evidence slot may be used */
 };
 
 #define WAVECOM_CPIN_MS 1000
@@ -364,7 +365,8 @@ static int extra(struct walk *w, const char *cmd, const char *shown)
 	struct diag_input *in = w->in;
 	struct smsctl_response *resp = NULL;
 
-	if (w->stop || in->n_extra >= DIAG_MAX_EXTRA)
+	/* the last slot is the restore's */
+	if (w->stop || in->n_extra >= DIAG_MAX_EXTRA - (w->restoring ? 0 : 1))
 		return -1;
 	int idx = (int)in->n_extra++;
 	struct diag_reply *r = &in->extra[idx];
@@ -399,6 +401,25 @@ static void cpms_args(const struct at_cpms *cp, int pos, const char *name, char 
 	for (int k = 0; k <= pos && len < size; k++)
 		len += (size_t)snprintf(out + len, size - len, "%s\"%s\"", k ? "," : "",
 					k == pos ? name : cp->mem[k].name);
+}
+
+/* Put the memories back as found: also after an error or a timeout in between (a modem that
+ * timed out once may answer the next line), only not after it went away. Takes the last
+ * evidence slot, kept free for it, so the restore is always sent and recorded. */
+static void restore_memories(struct walk *w, const char *restore_args)
+{
+	struct diag_input *in = w->in;
+	bool stop = w->stop;
+	char cmd[96];
+
+	if (in->gone)
+		return;
+	snprintf(cmd, sizeof(cmd), "AT+CPMS=%s", restore_args);
+	w->stop = false;
+	w->restoring = true;
+	extra(w, cmd, NULL);
+	w->restoring = false;
+	w->stop = w->stop || stop;
 }
 
 /* +CPMS: read every memory the modem lists (SM, ME, MT, SR), each in the first position
@@ -472,14 +493,19 @@ static void read_memories(struct walk *w)
 			cpms_args(&cp, pos_of[k], order[k], args, sizeof(args));
 			snprintf(cmd + 8, sizeof(cmd) - 8, "%s", args);
 			idx[k] = extra(w, cmd, NULL);
-			if (idx[k] < 0)
+			if (idx[k] < 0 || w->stop) {
+				/* the selection may have changed: put it back */
+				restore_memories(w, restore_args);
 				return;
+			}
 		}
 	} else {
 		snprintf(cmd + len, sizeof(cmd) - len, ";+CPMS=%s", restore_args);
 		int i1 = extra(w, cmd, NULL);
-		if (i1 < 0)
+		if (i1 < 0 || w->stop) {
+			restore_memories(w, restore_args);
 			return;
+		}
 		for (size_t k = 0; k < n_order; k++)
 			idx[k] = i1;
 	}
@@ -502,8 +528,7 @@ static void read_memories(struct walk *w)
 	const struct diag_reply *last = &in->extra[idx[n_order - 1]];
 	if (w->no_chain || last->result != SMSCTL_RESULT_OK || got < n_order) {
 		/* Not restored on the same line: put the memories back now. */
-		snprintf(cmd, sizeof(cmd), "AT+CPMS=%s", restore_args);
-		extra(w, cmd, NULL);
+		restore_memories(w, restore_args);
 	}
 }
 
@@ -562,7 +587,7 @@ static void walk(struct walk *w)
 		query_pause_ms(w->m, 1000);
 		struct diag_reply first = in->q[Q_CPIN];
 		one(w, Q_CPIN);
-		if (in->n_extra < DIAG_MAX_EXTRA)
+		if (in->n_extra < DIAG_MAX_EXTRA - 1)
 			in->extra[in->n_extra++] = first;
 		sim = diag_sim_state(in, &code);
 	}
@@ -571,7 +596,7 @@ static void walk(struct walk *w)
 		snprintf(cmd, sizeof(cmd), "AT+CPIN=\"%s\"", w->pin);
 		in->pin_reply = extra(w, cmd, "AT+CPIN=\"****\"");
 		struct diag_reply first = in->q[Q_CPIN];
-		if (in->n_extra < DIAG_MAX_EXTRA)
+		if (in->n_extra < DIAG_MAX_EXTRA - 1)
 			in->extra[in->n_extra++] = first;
 		query_pause_ms(w->m, 200);
 		one(w, Q_CPIN);

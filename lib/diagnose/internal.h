@@ -73,7 +73,7 @@ struct diag_mem {
 };
 
 #define DIAG_MAX_MEMS  6
-#define DIAG_MAX_EXTRA 8
+#define DIAG_MAX_EXTRA 9 /* the last one only for restoring +CPMS */
 #define DIAG_MAX_SIBS  8
 
 /* What the walk saw at the port. */
