@@ -276,6 +276,15 @@ SMSCTL_API int smsctl_status_read(struct smsctl_modem *m, struct smsctl_status *
 SMSCTL_API void smsctl_status_free(struct smsctl_status *st);
 /** The SIM's state. */
 SMSCTL_API enum smsctl_sim_state smsctl_status_get_sim_state(const struct smsctl_status *st);
+/**
+ * The SIM state the last smsctl_sms_prepare() on this handle found: ::SMSCTL_SIM_STATE_READY
+ * after a success; ::SMSCTL_SIM_STATE_PIN, ::SMSCTL_SIM_STATE_PUK, ... when it failed with
+ * ::SMSCTL_ERR_SIM or ::SMSCTL_ERR_TRANSIENT because of the SIM; ::SMSCTL_SIM_STATE_UNKNOWN
+ * before any prepare, for a NULL handle, or when the SIM was not the cause. Lets a program
+ * tell "give the PIN" from "unblock with the PUK" without reading the translated detail.
+ * @since 0.2
+ */
+SMSCTL_API enum smsctl_sim_state smsctl_sms_get_sim_state(struct smsctl_modem *m);
 /** Signal strength from +CSQ in dBm, set in *dbm; false when unknown (99). */
 SMSCTL_API bool smsctl_status_get_rssi(const struct smsctl_status *st, int *dbm);
 /** Signal bars 0-5 from +CSQ (documented in smsctl(1)), -1 when unknown. */

@@ -417,8 +417,8 @@ static bool rule_port(const struct diag_input *in, struct smsctl_diagnosis *d)
 		if (sample[0])
 			snprintf(shown, sizeof(shown), "%s", sample);
 		else
-			snprintf(shown, sizeof(shown), "(%zu of %zu bytes dropped as line noise)",
-				 bad, total);
+			/* Evidence is the same in every language (the detail says it in words). */
+			snprintf(shown, sizeof(shown), "(noise: %zu/%zu bytes)", bad, total);
 		diag_evidence(f, "(received)", shown);
 	}
 
