@@ -764,6 +764,50 @@ START_TEST(test_walk)
 }
 END_TEST
 
+/* The root cause: the first finding in layer order among the most severe ones (issue 12,
+ * part 2, item 1): an error of a higher layer outranks a warning of a lower one. */
+static const struct {
+	const char *device;
+	const char *root; /* NULL: nothing wrong */
+} roots[] = {
+    {"sim:?fault=weak_signal,smsc_missing", "sms.smsc_missing"},
+    {"sim:?fault=garbage,sim_absent", "sim.absent"},
+    {"sim:?fault=weak_signal,denied", "net.denied"},
+    {"sim:?fault=weak_signal", "signal.weak"},
+    {"sim:?fault=sim_absent,weak_signal", "sim.absent"},
+    {"sim:?fault=indications_off", NULL},
+    {"sim:", NULL},
+    /* item 2: a modem unplugged before it answered is gone, not silent */
+    {"sim:?fault=unplug:0", "modem.gone"},
+};
+
+START_TEST(test_root_cause)
+{
+	struct smsctl_diagnosis *d = NULL;
+
+	ck_assert_int_eq(smsctl_diagnose_device(roots[_i].device, NULL, &d), 0);
+	const struct smsctl_finding *root = smsctl_diagnosis_get_root_cause(d);
+	if (!roots[_i].root) {
+		ck_assert_msg(root == NULL, "%s: root cause %s", roots[_i].device,
+			      smsctl_finding_get_id(root));
+	} else {
+		ck_assert_msg(root != NULL, "%s: no root cause", roots[_i].device);
+		ck_assert_str_eq(smsctl_finding_get_id(root), roots[_i].root);
+		ck_assert_int_eq(smsctl_finding_get_severity(root), smsctl_diagnosis_get_worst(d));
+	}
+	if (roots[_i].root && strcmp(roots[_i].root, "modem.gone") == 0) {
+		ck_assert_uint_gt(smsctl_finding_get_evidence_count(root), 0);
+		ck_assert_ptr_null(smsctl_diagnosis_find(d, "port.no_answer"));
+	}
+	/* findings stay in layer order: the root cause is not moved to the front */
+	if (roots[_i].root && strcmp(roots[_i].device, "sim:?fault=garbage,sim_absent") == 0)
+		ck_assert_str_eq(smsctl_finding_get_id(smsctl_diagnosis_get_finding(d, 1)),
+				 "port.noise");
+	smsctl_diagnosis_free(d);
+	ck_assert_ptr_null(smsctl_diagnosis_get_root_cause(NULL));
+}
+END_TEST
+
 START_TEST(test_device_not_found)
 {
 	struct smsctl_diagnosis *d = NULL;
@@ -799,6 +843,7 @@ int main(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, test_walk, 0, (int)(sizeof(walks) / sizeof(walks[0])));
 	tcase_add_test(tc, test_device_not_found);
+	tcase_add_loop_test(tc, test_root_cause, 0, (int)(sizeof(roots) / sizeof(roots[0])));
 	suite_add_tcase(s, tc);
 	tc = tcase_create("api");
 	tcase_add_test(tc, test_vendor);

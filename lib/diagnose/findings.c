@@ -183,6 +183,20 @@ SMSCTL_API enum smsctl_severity smsctl_diagnosis_get_worst(const struct smsctl_d
 	return worst;
 }
 
+SMSCTL_API const struct smsctl_finding *
+smsctl_diagnosis_get_root_cause(const struct smsctl_diagnosis *d)
+{
+	enum smsctl_severity worst = smsctl_diagnosis_get_worst(d);
+
+	if (worst < SMSCTL_SEVERITY_WARNING)
+		return NULL;
+	/* The findings are kept in layer order (diag_sort()): the first of the worst. */
+	for (size_t i = 0; i < d->n; i++)
+		if (d->f[i]->sev == worst)
+			return d->f[i];
+	return NULL;
+}
+
 SMSCTL_API unsigned long smsctl_diagnosis_get_command_count(const struct smsctl_diagnosis *d)
 {
 	return d ? d->commands : 0;

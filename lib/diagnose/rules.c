@@ -380,6 +380,33 @@ static void count_noise(const struct diag_input *in, size_t *bad, size_t *total,
 	snprintf(sample, size, "%s", in->line_sample);
 }
 
+/* modem.gone: the port closed or failed (EOF/EIO) during the walk, before any answer or
+ * after some. The evidence is the command it went away on. */
+static void rule_gone(const struct diag_input *in, struct smsctl_diagnosis *d)
+{
+	char s[TXT], det[TXT], rem[TXT];
+	const char *at = in->stopped_at[0] ? in->stopped_at : "AT";
+
+	diag_fmt(s, sizeof(s), "%s",
+		 _("The modem went away during the check (unplugged or restarted)"));
+	if (in->answered)
+		diag_fmt(det, sizeof(det),
+			 _("The port closed or failed after %s; the modem was unplugged, lost "
+			   "power or restarted."),
+			 at);
+	else
+		diag_fmt(det, sizeof(det),
+			 _("The port opened, then closed or failed at %s before the modem answered "
+			   "anything; the modem was unplugged, lost power or restarted."),
+			 at);
+	diag_fmt(rem, sizeof(rem), "%s",
+		 _("Check the USB cable and the power supply (4G modules need a 2 A "
+		   "supply; a weak USB hub makes them restart when they transmit), then "
+		   "run the diagnosis again."));
+	struct smsctl_finding *f = diag_add(d, "modem.gone", SMSCTL_SEVERITY_ERROR, s, det, rem);
+	diag_evidence(f, at, _("(the port closed)"));
+}
+
 /* @return false when nothing else can be checked. */
 static bool rule_port(const struct diag_input *in, struct smsctl_diagnosis *d)
 {
@@ -422,6 +449,11 @@ static bool rule_port(const struct diag_input *in, struct smsctl_diagnosis *d)
 		diag_evidence(f, "(received)", shown);
 	}
 
+	if (!in->answered && in->gone) {
+		/* gone, not silent: the port closed before any answer (unplug:0) */
+		rule_gone(in, d);
+		return false;
+	}
 	if (!in->answered) {
 		unsigned secs = (in->timeout_ms + 999) / 1000;
 		diag_fmt(s, sizeof(s), _("The modem does not answer on %s"), dev);
@@ -485,22 +517,7 @@ static bool rule_modem(const struct diag_input *in, struct smsctl_diagnosis *d)
 
 	if (in->gone || in->stopped_at[0]) {
 		if (in->gone) {
-			diag_fmt(
-			    s, sizeof(s), "%s",
-			    _("The modem went away during the check (unplugged or restarted)"));
-			diag_fmt(
-			    det, sizeof(det),
-			    _("The port closed or failed after %s; the modem was unplugged, lost "
-			      "power or restarted."),
-			    in->stopped_at[0] ? in->stopped_at : "AT");
-			diag_fmt(
-			    rem, sizeof(rem), "%s",
-			    _("Check the USB cable and the power supply (4G modules need a 2 A "
-			      "supply; a weak USB hub makes them restart when they transmit), then "
-			      "run the diagnosis again."));
-			f = diag_add(d, "modem.gone", SMSCTL_SEVERITY_ERROR, s, det, rem);
-			diag_evidence(f, in->stopped_at[0] ? in->stopped_at : "AT",
-				      _("(the port closed)"));
+			rule_gone(in, d);
 		} else {
 			diag_fmt(s, sizeof(s), _("The modem stopped answering on %s"), in->device);
 			diag_fmt(det, sizeof(det), _("No answer to %s within %u s."),
