@@ -49,6 +49,9 @@ SINGLE = {
     "hang": ("port.no_answer", 2, []),
     # unplugged before the first answer: gone, not silent (issue 12 part 2 item 2)
     "unplug:0": ("modem.gone", 2, []),
+    # a bare OK to every query: each check reported unknown (issue 12 part 2 item 3)
+    "bare_ok": ("modem.unknown", 1, ["sim.unknown", "signal.unknown", "net.unknown",
+                                     "sms.unknown"]),
     # invisible to a read-only diagnosis: the modem is healthy
     "send_fail:42": (None, 0, ["sim.ok", "net.ok"]),
     "send_fail_once:42": (None, 0, ["sim.ok"]),

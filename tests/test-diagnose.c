@@ -424,6 +424,49 @@ static const struct rcase cases[] = {
      {"sms.smsc_missing"},
      {0},
      SMSCTL_SEVERITY_ERROR},
+    /* checks that got no usable answer (a bare OK): reported unknown, never dropped */
+    {"CPIN bare OK",
+     {{Q_CPIN, "", "OK"}},
+     "sim.unknown",
+     {"sms.smsc_ok", "sms.storage_ok"},
+     {"sim.ok"},
+     SMSCTL_SEVERITY_WARNING},
+    {"CFUN bare OK",
+     {{Q_CFUN, "", "OK"}},
+     "modem.unknown",
+     {"sim.ok"},
+     {"modem.radio_off"},
+     SMSCTL_SEVERITY_WARNING},
+    {"CSQ bare OK, CESQ error",
+     {{Q_CSQ, "", "OK"}, {Q_CESQ, "", "ERROR"}},
+     "signal.unknown",
+     {"net.ok"},
+     {"signal.ok", "signal.none"},
+     SMSCTL_SEVERITY_WARNING},
+    {"registration bare OK",
+     {{Q_CREG, "", "OK"}, {Q_CGREG, "", "OK"}, {Q_CEREG, "", "OK"}},
+     "net.unknown",
+     {"sms.smsc_ok"},
+     {"net.ok"},
+     SMSCTL_SEVERITY_WARNING},
+    {"CSCA bare OK",
+     {{Q_CSCA, "", "OK"}},
+     "sms.unknown",
+     {"sms.storage_ok"},
+     {"sms.smsc_ok", "sms.smsc_unknown"},
+     SMSCTL_SEVERITY_WARNING},
+    {"CPMS bare OK",
+     {{Q_CPMS, "", "OK"}},
+     "sms.unknown",
+     {"sms.smsc_ok"},
+     {"sms.storage_ok"},
+     SMSCTL_SEVERITY_WARNING},
+    {"CSMS and CNMI bare OK",
+     {{Q_CSMS, "", "OK"}, {Q_CNMI, "", "OK"}},
+     "sms.unknown",
+     {"sms.smsc_ok"},
+     {"sms.service_ok", "sms.indications_ok"},
+     SMSCTL_SEVERITY_WARNING},
     {"radio off hides the registration",
      {{Q_CFUN, "+CFUN: 0", "OK"}, {Q_CREG, "+CREG: 0,0", "OK"}},
      "modem.radio_off",
@@ -779,6 +822,8 @@ static const struct {
     {"sim:", NULL},
     /* item 2: a modem unplugged before it answered is gone, not silent */
     {"sim:?fault=unplug:0", "modem.gone"},
+    /* item 3: a modem answering a bare OK to everything: each check reported unknown */
+    {"sim:?fault=bare_ok", "modem.unknown"},
 };
 
 START_TEST(test_root_cause)
@@ -798,6 +843,24 @@ START_TEST(test_root_cause)
 	if (roots[_i].root && strcmp(roots[_i].root, "modem.gone") == 0) {
 		ck_assert_uint_gt(smsctl_finding_get_evidence_count(root), 0);
 		ck_assert_ptr_null(smsctl_diagnosis_find(d, "port.no_answer"));
+	}
+	if (strcmp(roots[_i].device, "sim:?fault=bare_ok") == 0) {
+		static const char *const unknown[] = {"sim.unknown", "signal.unknown",
+						      "net.unknown", "sms.unknown"};
+		for (size_t k = 0; k < sizeof(unknown) / sizeof(unknown[0]); k++) {
+			const struct smsctl_finding *u = smsctl_diagnosis_find(d, unknown[k]);
+			const char *cmd = NULL, *resp = NULL;
+			ck_assert_msg(u != NULL, "bare_ok: %s missing", unknown[k]);
+			ck_assert_int_eq(smsctl_finding_get_severity(u), SMSCTL_SEVERITY_WARNING);
+			ck_assert_int_eq(smsctl_finding_get_evidence(u, 0, &cmd, &resp), 0);
+			ck_assert_str_eq(resp, "OK"); /* the raw answer */
+			ck_assert_ptr_nonnull(strstr(smsctl_finding_get_detail(u), cmd));
+		}
+		size_t n_sms = 0;
+		for (size_t k = 0; k < smsctl_diagnosis_get_count(d); k++)
+			n_sms += strcmp(smsctl_finding_get_id(smsctl_diagnosis_get_finding(d, k)),
+					"sms.unknown") == 0;
+		ck_assert_uint_eq(n_sms, 4); /* service, SMSC, storage, indications */
 	}
 	/* findings stay in layer order: the root cause is not moved to the front */
 	if (roots[_i].root && strcmp(roots[_i].device, "sim:?fault=garbage,sim_absent") == 0)

@@ -634,8 +634,10 @@ static void walk(struct walk *w)
 			return;
 	}
 
-	/* SMS service, SMSC, storage, indications and the ICCID: all need the SIM. */
-	if (sim != DIAG_SIM_READY)
+	/* SMS service, SMSC, storage, indications and the ICCID: all need the SIM. A SIM state
+	 * the modem did not report (an OK without +CPIN:) does not stop them: each is asked
+	 * and reported unknown when it cannot be read. */
+	if (sim != DIAG_SIM_READY && sim != DIAG_SIM_UNKNOWN)
 		return;
 	static const enum diag_q sms[] = {Q_CSMS, Q_CPMS, Q_CPMS_T, Q_CNMI};
 	chain(w, sms, 4);

@@ -31,7 +31,7 @@ SMSCTL_API const char *smsctl_severity_name(enum smsctl_severity sev)
 /* ---- Findings ---- */
 
 /* The layer of a finding, from its id: findings are ordered by it. */
-static int layer_of(const char *id)
+int diag_layer_of(const char *id)
 {
 	static const struct {
 		const char *prefix;
@@ -92,7 +92,7 @@ struct smsctl_finding *diag_add(struct smsctl_diagnosis *d, const char *id,
 		return NULL;
 	}
 	f->sev = sev;
-	f->layer = layer_of(id);
+	f->layer = diag_layer_of(id);
 	f->seq = d->n;
 	d->f[d->n++] = f;
 	return f;
