@@ -574,7 +574,7 @@ static void blocking_done(void *userdata, const struct smsctl_response *resp)
 }
 
 static int run_blocking(struct smsctl_modem *m, const char *cmd, const char *pdu, int timeout_ms,
-			struct smsctl_response **out)
+			unsigned flags, struct smsctl_response **out)
 {
 	struct blocking b = {0};
 	int rc;
@@ -585,7 +585,7 @@ static int run_blocking(struct smsctl_modem *m, const char *cmd, const char *pdu
 		return SMSCTL_ERR_INVALID;
 	if (!m->t)
 		return SMSCTL_ERR_STATE;
-	rc = at_chat_send(m->chat, cmd, pdu, timeout_ms, blocking_done, &b, now_ms());
+	rc = at_chat_send_flags(m->chat, cmd, pdu, timeout_ms, flags, blocking_done, &b, now_ms());
 	if (rc < 0)
 		return rc;
 	while (!b.done) {
@@ -642,7 +642,13 @@ static int run_blocking(struct smsctl_modem *m, const char *cmd, const char *pdu
 SMSCTL_API int smsctl_modem_command(struct smsctl_modem *m, const char *cmd, int timeout_ms,
 				    struct smsctl_response **out)
 {
-	return run_blocking(m, cmd, NULL, timeout_ms, out);
+	return run_blocking(m, cmd, NULL, timeout_ms, 0, out);
+}
+
+int modem_command_info_ends(struct smsctl_modem *m, const char *cmd, int timeout_ms,
+			    struct smsctl_response **out)
+{
+	return run_blocking(m, cmd, NULL, timeout_ms, AT_SEND_INFO_ENDS, out);
 }
 
 SMSCTL_API int smsctl_modem_command_pdu(struct smsctl_modem *m, const char *cmd, const char *pdu,
@@ -650,7 +656,7 @@ SMSCTL_API int smsctl_modem_command_pdu(struct smsctl_modem *m, const char *cmd,
 {
 	if (!pdu)
 		return SMSCTL_ERR_INVALID;
-	return run_blocking(m, cmd, pdu, timeout_ms, out);
+	return run_blocking(m, cmd, pdu, timeout_ms, 0, out);
 }
 
 SMSCTL_API unsigned long smsctl_modem_get_command_count(const struct smsctl_modem *m)
