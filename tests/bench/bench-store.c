@@ -342,15 +342,22 @@ static void claim_latency(int finished, int claims)
 				      .sim_iccid = "s0",
 				      .lease_ms = 30000,
 				      .limit = 1};
+	double *full = calloc((size_t)claims, sizeof(double));
 	for (int i = 0; i < claims; i++) {
 		struct store_message *c;
 		size_t n;
 		double a = now_s();
-		int rc = store_claim(st, &req, &c, &n);
+		int rc = store_begin(st);
+		if (rc == 0)
+			rc = store_claim(st, &req, &c, &n);
 		lat[i] = (now_s() - a) * 1000.0;
 		if (rc != 1)
 			die("claim", st, rc);
-		rc = store_part_sending(st, c[0].id, c[0].claim_epoch, 1, "m0", "s0", 1, 0, -1);
+		rc = store_commit(st);
+		full[i] = (now_s() - a) * 1000.0;
+		if (rc == 0)
+			rc = store_part_sending(st, c[0].id, c[0].claim_epoch, 1, "m0", "s0", 1, 0,
+						-1);
 		if (rc == 0)
 			rc = store_part_sent(st, c[0].id, c[0].claim_epoch, 1, 0);
 		if (rc < 0)
@@ -358,10 +365,14 @@ static void claim_latency(int finished, int claims)
 		store_message_free_array(c, n);
 	}
 	qsort(lat, (size_t)claims, sizeof(double), cmp_double);
-	printf("claim latency with %d finished messages (%d claims, %d queued at start; table "
-	       "filled in %.1f s): p50 %.3f ms, p99 %.3f ms, max %.3f ms\n",
-	       finished, claims, claims, fill, lat[claims / 2], lat[claims * 99 / 100],
-	       lat[claims - 1]);
+	qsort(full, (size_t)claims, sizeof(double), cmp_double);
+	printf(
+	    "claim latency with %d finished messages (%d claims of 1, %d queued at start; "
+	    "table filled in %.1f s):\n  claim statement: p50 %.3f ms, p99 %.3f ms, max %.3f ms\n"
+	    "  claim + its own commit: p50 %.3f ms, p99 %.3f ms, max %.3f ms\n",
+	    finished, claims, claims, fill, lat[claims / 2], lat[claims * 99 / 100],
+	    lat[claims - 1], full[claims / 2], full[claims * 99 / 100], full[claims - 1]);
+	free(full);
 	free(lat);
 	store_close(st);
 }
