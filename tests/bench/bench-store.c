@@ -60,11 +60,18 @@ static struct store *open_store(const char *node, unsigned flags)
 	return st;
 }
 
+static void quiet(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
 /* Raw SQL outside the store (setup only). */
 static void raw(const char *sql)
 {
 	if (use_pg) {
 		PGconn *c = PQconnectdb(url);
+		PQsetNoticeProcessor(c, quiet, NULL);
 		PGresult *r = PQexec(c, sql);
 		if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK) {
 			fprintf(stderr, "bench-store: %s: %s\n", sql, PQresultErrorMessage(r));
