@@ -351,8 +351,8 @@ static void claim_latency(int finished, int claims)
 				      .limit = 1};
 	double *full = calloc((size_t)claims, sizeof(double));
 	for (int i = 0; i < claims; i++) {
-		struct store_message *c;
-		size_t n;
+		struct store_message *c = NULL;
+		size_t n = 0;
 		double a = now_s();
 		int rc = store_begin(st);
 		if (rc == 0)
