@@ -242,6 +242,10 @@ STMT(STMT_MSG_RESET,
      "state = 'sending')) AND NOT EXISTS (SELECT 1 FROM message_parts WHERE message_id = $1 "
      "AND state = 'sending')",
      NULL)
+STMT(STMT_PINNED_WAITING,
+     "SELECT " MSG_COLS " FROM messages WHERE state = 'queued' AND sim_iccid IS NOT NULL AND "
+     "updated_at < $1 ORDER BY id LIMIT $2",
+     NULL)
 STMT(STMT_SET_WAITING, "UPDATE messages SET waiting = $2 WHERE id = $1 AND state = 'queued'", NULL)
 
 /* status report: $1 sim, $2 mr, $3 recipient, $4 since */

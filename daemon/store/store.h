@@ -509,6 +509,16 @@ int store_message_resend(struct store *st, const char *id, const char *const *pd
 int store_message_resend_whole(struct store *st, const char *id, int64_t epoch,
 			       const char *const *pdus, size_t n_pdus, int concat_ref);
 
+/**
+ * Multipart messages waiting for their SIM: `queued`, pinned (sim_iccid set: a part already
+ * went out from that SIM) and unchanged since @p older_than (ms since epoch; now -
+ * multipart_resume). The runtime checks whether a modem with that SIM is ready; if not, it
+ * applies multipart_lost_modem (store_message_resend_whole() or store_part_failed()).
+ * Rows without parts; free with store_message_free_array(). @return the number found.
+ */
+int store_pinned_waiting(struct store *st, int64_t older_than, int limit,
+			 struct store_message **out, size_t *n_out);
+
 /** Set or clear (NULL) `messages.waiting` of a queued message (scheduler; no event). */
 int store_message_set_waiting(struct store *st, const char *id, const char *waiting);
 

@@ -1196,6 +1196,80 @@ START_TEST(test_batch_and_counts)
 }
 END_TEST
 
+START_TEST(test_small_operations)
+{
+	struct store *st = open_node("a", 0);
+	struct store_message *c, m, *pw;
+	struct store_event *ev;
+	size_t n;
+	char id[STORE_ID_SIZE], evid[STORE_ID_SIZE], pin[STORE_ID_SIZE];
+	struct store_modem mo = {.name = "m1",
+				 .imei = "35",
+				 .iccid = "89",
+				 .imsi = "46000",
+				 .operator_ = "CMCC",
+				 .state = "ready",
+				 .last_mr = -1};
+
+	/* modems: NULL fields keep what is stored */
+	ck_assert_int_eq(store_modem_upsert(st, &mo), 0);
+	mo = (struct store_modem){
+	    .name = "m1", .state = "blocked", .state_reason = "sim.absent", .last_mr = 9};
+	ck_assert_int_eq(store_modem_upsert(st, &mo), 0);
+	ck_assert_int_eq(raw_query("SELECT count(*) FROM modems WHERE imei = '35' AND operator = "
+				   "'CMCC' AND state = 'blocked' AND last_mr = 9"),
+			 1);
+	ck_assert_int_eq(store_modem_last_mr(st, "nope"), -1);
+	/* waiting */
+	insert(st, "+1", 1, 0, id);
+	ck_assert_int_eq(store_message_set_waiting(st, id, "quota"), 0);
+	ck_assert_int_eq(store_message_get(st, id, &m), 0);
+	ck_assert_str_eq(m.waiting, "quota");
+	store_message_clear(&m);
+	/* lease renewal and the storage index (submit_mode = storage) */
+	ck_assert_int_eq(claim(st, "m1", "s1", 1, &c), 1);
+	ck_assert_int_eq(store_lease_renew(st, id, c[0].claim_epoch, 60000), 0);
+	ck_assert_int_eq(store_lease_renew(st, id, c[0].claim_epoch + 1, 60000), STORE_ERR_FENCED);
+	ck_assert_int_eq(store_part_storage_index(st, id, c[0].claim_epoch, 1, 17), 0);
+	ck_assert_int_eq(store_message_get(st, id, &m), 0);
+	ck_assert_int_eq(m.lease_until, fake_now + 60000);
+	ck_assert_ptr_null(m.waiting); /* cleared by the claim */
+	ck_assert_int_eq(m.part_rows[0].storage_index, 17);
+	store_message_clear(&m);
+	store_message_free_array(c, 1);
+	/* free events and the global feed */
+	ck_assert_int_eq(store_event_add(st, "modem.state_changed", NULL, "m1",
+					 "{\"from\":\"ready\",\"to\":\"blocked\"}", evid),
+			 0);
+	ck_assert_int_eq(store_event_list(st, NULL, 0, 0, &ev, &n), 0);
+	ck_assert_int_eq((int)n, 2);
+	ck_assert_str_eq(ev[1].id, evid);
+	ck_assert_str_eq(ev[1].modem, "m1");
+	ck_assert_ptr_null(ev[1].message_id);
+	int64_t after = ev[0].seq;
+	store_event_free_array(ev, n);
+	ck_assert_int_eq(store_event_list(st, NULL, after, 0, &ev, &n), 0);
+	ck_assert_int_eq((int)n, 1);
+	ck_assert_str_eq(ev[0].type, "modem.state_changed");
+	store_event_free_array(ev, n);
+	/* a multipart waiting for its SIM */
+	insert(st, "+2", 2, 0, pin);
+	ck_assert_int_eq(claim(st, "m1", "s1", 1, &c), 1);
+	ck_assert_int_eq(store_part_sending(st, pin, c[0].claim_epoch, 1, "m1", "s1", 1, 1, -1), 0);
+	ck_assert_int_eq(store_part_sent(st, pin, c[0].claim_epoch, 1, 1), 0);
+	ck_assert_int_eq(store_claim_release(st, pin, c[0].claim_epoch), 0);
+	ck_assert_int_eq(store_claim_release(st, pin, c[0].claim_epoch), STORE_ERR_FENCED);
+	store_message_free_array(c, 1);
+	ck_assert_int_eq(store_pinned_waiting(st, fake_now, 10, &pw, &n), 0);
+	fake_now += 600000;
+	ck_assert_int_eq(store_pinned_waiting(st, fake_now - 600000 + 1, 10, &pw, &n), 1);
+	ck_assert_str_eq(pw[0].id, pin);
+	ck_assert_str_eq(pw[0].sim_iccid, "s1");
+	store_message_free_array(pw, n);
+	store_close(st);
+}
+END_TEST
+
 START_TEST(test_bad_url)
 {
 	struct store *st;
@@ -1257,6 +1331,7 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, test_list_pagination);
 	tcase_add_test(tc, test_batch_and_counts);
 	tcase_add_test(tc, test_bad_url);
+	tcase_add_test(tc, test_small_operations);
 	if (use_pg) {
 		tcase_add_test(tc, test_skip_locked_concurrent_claims);
 		tcase_add_test(tc, test_notify);
