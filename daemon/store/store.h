@@ -607,6 +607,7 @@ struct store_recovery {
  * heartbeat is fine) with @p at_start false: nodes whose heartbeat is older than
  * @p lease_ms are dead: their `sending` parts -> `unknown`, their claims -> `queued`; any
  * claim whose lease expired with all parts still `queued` -> `queued` (any node).
+ * Works inside a batch too (each message under its own savepoint).
  * It first writes this node's heartbeat. Call it (or store_node_heartbeat()) before the
  * first claim: a node without a recent heartbeat counts as dead for the others.
  * Messages turned `unknown` get `message.unknown` events; those with at_least_once (or all

@@ -1051,7 +1051,10 @@ START_TEST(test_dead_node)
 	ck_assert_int_eq((int)ndead, 1);
 	ck_assert_str_eq(dead[0], "host-a");
 	store_strv_free(dead, ndead);
+	/* as the daemon's store thread runs it: inside a batch, with other jobs */
+	ck_assert_int_eq(store_begin(b), 0);
 	ck_assert_int_eq(store_recover(b, false, 30000, false, &rec), 0);
+	ck_assert_int_eq(store_commit(b), 0);
 	ck_assert_int_eq(rec.parts_unknown, 1);
 	ck_assert_int_eq(rec.claims_released, 1);
 	ck_assert_int_eq(state_of(b, x), STORE_MSG_UNKNOWN);
