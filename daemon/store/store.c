@@ -529,12 +529,15 @@ int store_event_add(struct store *st, const char *type, const char *message_id, 
 
 /* ---- schema ---- */
 
-static int read_version(struct store *st, int *version)
+/* The schema version; *exists = whether the schema_version table is there at all (an
+ * empty database has none). */
+static int read_version(struct store *st, int *version, bool *exists)
 {
 	struct store_res r = {0};
 	int rc = st->drv->has_version_table(st);
 
 	*version = 0;
+	*exists = rc > 0;
 	if (rc <= 0)
 		return rc;
 	rc = sx(st, STMT_VERSION_GET, NULL, 0, &r, NULL);
@@ -548,6 +551,7 @@ static int migrate(struct store *st, unsigned flags)
 {
 	const struct store_migration *m = st->drv->migrations;
 	int version = 0, rc;
+	bool exists = false, fresh = false, first = true;
 
 	for (;;) {
 		rc = st->drv->exec_text(st, st->drv->begin_sql);
@@ -556,9 +560,12 @@ static int migrate(struct store *st, unsigned flags)
 		st->in_tx = true;
 		rc = st->drv->migration_lock(st);
 		if (rc == 0)
-			rc = read_version(st, &version);
+			rc = read_version(st, &version, &exists);
 		if (rc < 0)
 			return tx_end(st, rc);
+		if (first)
+			fresh = !exists; /* an empty database gets every migration */
+		first = false;
 		st->schema_version = version;
 		if (version > STORE_SCHEMA_VERSION)
 			return tx_end(st,
@@ -568,7 +575,7 @@ static int migrate(struct store *st, unsigned flags)
 						 version, STORE_SCHEMA_VERSION));
 		if (version == STORE_SCHEMA_VERSION)
 			return tx_end(st, 0);
-		if (version > 0 &&
+		if (exists && !fresh &&
 		    (!(flags & STORE_OPEN_MIGRATE) || (flags & STORE_OPEN_SECONDARY)))
 			return tx_end(st,
 				      store_fail(st, STORE_ERR_SCHEMA_OLDER,

@@ -267,17 +267,27 @@ END_TEST
 
 START_TEST(test_older_schema_needs_migrate)
 {
-	/* Version 1 is the first schema, so "older" is faked as a version-0 marker beside an
-	 * existing schema: without --migrate it is refused, never silently re-created. */
+	/* Version 1 is the first schema, so "older" is faked as a version-0 marker beside the
+	 * tables: without --migrate it is refused (never re-created or silently upgraded). */
 	struct store *st = open_node("a", 0);
 	char *err = NULL;
 
 	store_close(st);
 	raw_query("DELETE FROM schema_version");
 	raw_query("INSERT INTO schema_version (version, applied_at) VALUES (0, 0)");
+	ck_assert_int_eq(store_open(url, "a", 0, &st, &err), STORE_ERR_SCHEMA_OLDER);
+	ck_assert_ptr_null(st);
+	ck_assert_msg(strstr(err, "--migrate"), "%s", err);
+	free(err);
 	ck_assert_int_eq(store_open(url, "a", STORE_OPEN_SECONDARY, &st, &err),
 			 STORE_ERR_SCHEMA_OLDER);
 	free(err);
+	/* with --migrate the upgrade runs (here it fails: the fake has the tables already)
+	 * in one transaction, and nothing is left half done */
+	ck_assert_int_lt(store_open(url, "a", STORE_OPEN_MIGRATE, &st, &err), 0);
+	ck_assert_msg(strstr(err, "0001-initial.sql"), "%s", err);
+	free(err);
+	ck_assert_int_eq(raw_query("SELECT max(version) FROM schema_version"), 0);
 }
 END_TEST
 
