@@ -455,6 +455,8 @@ struct store_error_info {
  * Part @p seq proved NOT accepted (error before the prompt, or +CMS ERROR): the part goes
  * back to `queued` and the message back to `queued` with next_attempt_at = @p retry_at
  * (the caller computed the backoff, see store_backoff()), the error kept on the message.
+ * When no part of the message went out (none `sent`/`unknown`), the SIM pin is dropped, so
+ * any modem may take it next.
  * @p count_attempt false for modem-level failures that must not count toward max_attempts
  * (the part's attempt counter is then decremented again). Event `message.queued` with the
  * error in its payload.
@@ -482,7 +484,9 @@ int store_message_cancel(struct store *st, const char *id);
 
 /**
  * Expire: every `queued` message whose expires_at <= now (at most @p limit per call) becomes
- * `expired` with event `message.expired`. @return the number expired.
+ * `expired` with event `message.expired`, unless a part of it already went out (it is pinned
+ * to a SIM, sim_iccid set): such a message is finished, never cut in half, and stays
+ * claimable after its expiry. @return the number expired.
  */
 int store_expire_due(struct store *st, int limit);
 

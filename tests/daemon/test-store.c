@@ -655,6 +655,7 @@ START_TEST(test_transient_requeue_and_permanent_fail)
 	ck_assert_int_eq(m.attempts, 1);
 	ck_assert_int_eq(m.next_attempt_at, fake_now + 30000);
 	ck_assert_int_eq(m.part_rows[0].state, STORE_PART_QUEUED);
+	ck_assert_ptr_null(m.sim_iccid); /* nothing went out: not pinned to the failing SIM */
 	store_message_clear(&m);
 	/* the old claim is gone: its epoch no longer matches */
 	ck_assert_int_eq(store_part_sending(st, id, ep, 1, "m1", "s1", 2, 1, -1), STORE_ERR_FENCED);
@@ -719,6 +720,7 @@ START_TEST(test_resend_and_resend_whole)
 	char a[STORE_ID_SIZE], nid[STORE_ID_SIZE];
 	struct store_error_info perm = {"cms.21", "permanent", "rejected"};
 	const char *newpdus[] = {"AA", "BB", "CC"};
+	size_t n;
 
 	insert(st, "+1", 3, 0, a);
 	ck_assert_int_eq(store_message_resend(st, a, NULL, 0, -1, nid), STORE_ERR_STATE);
@@ -731,6 +733,13 @@ START_TEST(test_resend_and_resend_whole)
 	ck_assert_int_eq(store_claim_release(st, a, ep), 0);
 	/* pinned to its SIM: another SIM does not get it */
 	ck_assert_int_eq(claim(st, "m2", "s2", 1, &c), 0);
+	/* a started multipart never expires half sent */
+	raw_query("UPDATE messages SET expires_at = 1");
+	ck_assert_int_eq(store_expire_due(st, 10), 0);
+	ck_assert_int_eq(state_of(st, a), STORE_MSG_QUEUED);
+	ck_assert_int_eq(store_pinned_waiting(st, fake_now + 1, 10, &c, &n), 1);
+	store_message_free_array(c, n);
+	raw_query("UPDATE messages SET expires_at = NULL");
 	/* multipart_lost_modem = resend_whole: same row, new reference */
 	ck_assert_int_eq(store_message_resend_whole(st, a, -1, newpdus, 3, 8), 0);
 	ck_assert_int_eq(store_message_get(st, a, &m), 0);
