@@ -547,7 +547,7 @@ static int read_version(struct store *st, int *version, bool *exists)
 	return rc;
 }
 
-static int migrate(struct store *st, unsigned flags)
+static int migrate(struct store *st, unsigned flags, int target)
 {
 	const struct store_migration *m = st->drv->migrations;
 	int version = 0, rc;
@@ -573,7 +573,7 @@ static int migrate(struct store *st, unsigned flags)
 						 "the store has schema version %d, this smsctld "
 						 "knows up to %d: upgrade smsctld",
 						 version, STORE_SCHEMA_VERSION));
-		if (version == STORE_SCHEMA_VERSION)
+		if (version >= target)
 			return tx_end(st, 0);
 		if (exists && !fresh &&
 		    (!(flags & STORE_OPEN_MIGRATE) || (flags & STORE_OPEN_SECONDARY)))
@@ -611,6 +611,12 @@ static int migrate(struct store *st, unsigned flags)
 int store_open(const char *url, const char *node_id, unsigned flags, struct store **out,
 	       char **errmsg)
 {
+	return store_open_version(url, node_id, flags, STORE_SCHEMA_VERSION, out, errmsg);
+}
+
+int store_open_version(const char *url, const char *node_id, unsigned flags, int target,
+		       struct store **out, char **errmsg)
+{
 	struct store *st;
 	int rc;
 
@@ -645,7 +651,7 @@ int store_open(const char *url, const char *node_id, unsigned flags, struct stor
 				url);
 	}
 	if (rc == 0)
-		rc = migrate(st, flags);
+		rc = migrate(st, flags, target);
 	if (rc < 0) {
 		if (errmsg)
 			*errmsg = strdup(st->errmsg);

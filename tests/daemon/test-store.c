@@ -8,6 +8,7 @@
  * Usage: test-store sqlite | test-store postgresql (77 = skipped when no server is given).
  */
 #include "store.h"
+#include "store-internal.h" /* store_open_version() */
 
 #include <check.h>
 #include <libpq-fe.h>
@@ -220,7 +221,7 @@ START_TEST(test_open_empty_and_reopen)
 	ck_assert_int_eq(store_schema_version(st), STORE_SCHEMA_VERSION);
 	ck_assert_str_eq(store_backend_name(st), use_pg ? "postgresql" : "sqlite");
 	store_close(st);
-	ck_assert_int_eq(raw_query("SELECT count(*) FROM schema_version"), 1);
+	ck_assert_int_eq(raw_query("SELECT count(*) FROM schema_version"), STORE_SCHEMA_VERSION);
 	/* current schema: reopening (with or without --migrate) changes nothing */
 	st = open_node("a", STORE_OPEN_MIGRATE);
 	store_close(st);
@@ -288,6 +289,33 @@ START_TEST(test_older_schema_needs_migrate)
 	ck_assert_msg(strstr(err, "0001-initial.sql"), "%s", err);
 	free(err);
 	ck_assert_int_eq(raw_query("SELECT max(version) FROM schema_version"), 0);
+}
+END_TEST
+
+START_TEST(test_upgrade_from_each_version)
+{
+	/* every earlier schema version: refused without --migrate, upgraded with it, the rows
+	 * written at the old version kept (runs once a second schema version exists) */
+	for (int v = 1; v < STORE_SCHEMA_VERSION; v++) {
+		struct store *st = NULL;
+		char *err = NULL, id[STORE_ID_SIZE];
+
+		teardown();
+		setup();
+		ck_assert_int_eq(store_open_version(url, "a", 0, v, &st, &err), 0);
+		ck_assert_int_eq(store_schema_version(st), v);
+		store_set_clock(st, fake_clock, NULL);
+		insert(st, "+1", 2, 0, id);
+		store_close(st);
+		ck_assert_int_eq(store_open(url, "a", 0, &st, &err), STORE_ERR_SCHEMA_OLDER);
+		free(err);
+		st = open_node("a", STORE_OPEN_MIGRATE);
+		ck_assert_int_eq(store_schema_version(st), STORE_SCHEMA_VERSION);
+		ck_assert_int_eq(state_of(st, id), STORE_MSG_QUEUED);
+		store_close(st);
+		ck_assert_int_eq(raw_query("SELECT count(*) FROM schema_version"),
+				 STORE_SCHEMA_VERSION);
+	}
 }
 END_TEST
 
@@ -1332,6 +1360,7 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, test_open_empty_and_reopen);
 	tcase_add_test(tc, test_refuse_newer_schema);
 	tcase_add_test(tc, test_older_schema_needs_migrate);
+	tcase_add_test(tc, test_upgrade_from_each_version);
 	tcase_add_test(tc, test_ids);
 	tcase_add_test(tc, test_insert_get_and_queued_event);
 	tcase_add_test(tc, test_insert_all_or_nothing);
