@@ -45,6 +45,14 @@
  * Every timestamp is an `int64_t` of milliseconds since the Unix epoch, UTC (also in the
  * database: `bigint` columns). 0 means "none" (SQL NULL) for optional timestamps. The store
  * reads the clock itself (CLOCK_REALTIME); tests can replace it with store_set_clock().
+ * Several hosts on one PostgreSQL compare each other's timestamps (leases, heartbeats), so
+ * their clocks must agree to well under [store] lease (NTP).
+ *
+ * ## Events
+ * `events.seq` grows with every insert. On PostgreSQL, concurrent transactions may commit
+ * in another order than their seq: a reader that follows the feed with store_event_list()
+ * (after_seq) must not assume that no smaller seq can still appear (re-read a short window,
+ * or track delivered ids).
  *
  * ## Ids
  * Message ids are `msg_` + 26 characters, event ids `evt_` + 26 characters: a time-ordered
