@@ -206,9 +206,10 @@ int cmd_send(struct cli *cli, int argc, char **argv)
 	const char *smsc = NULL;
 	int c, rc, ex;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:frw:un:s:jh", opts, NULL)) != -1) {
+	while ((c = cli_getopt(cli, argc, argv, "frw:un:s:jh", opts, send_usage, &ex)) != -1) {
 		switch (c) {
+		case CLI_OPT_EXIT:
+			return ex;
 		case 'f':
 			flash = true;
 			break;
@@ -248,11 +249,6 @@ int cmd_send(struct cli *cli, int argc, char **argv)
 		case 'j':
 			cli->json = true;
 			break;
-		case 'h':
-			send_usage(stdout);
-			return EXIT_OK;
-		default:
-			return cli_option_error(cli, c, argc, argv);
 		}
 	}
 	if (optind < argc && strcmp(argv[optind], "--") == 0)
