@@ -44,6 +44,7 @@ struct cli {
 	bool json;
 	int verbose;
 	const char *pin_file; /* --pin-file */
+	const char *server;   /* --server: smsctld's API (queue) */
 	bool color;	      /* stdout is a terminal and NO_COLOR unset */
 	bool color_err;	      /* the same for stderr */
 };
@@ -82,7 +83,11 @@ size_t cli_utf8_len(const char *s);
  * and bytes that are not UTF-8 as U+FFFD. NULL for NULL or when out of memory. */
 char *cli_printable(const char *s);
 
-/* Minimal streaming JSON writer (UTF-8 strings escaped per RFC 8259). */
+#ifndef CLI_NO_JSON_WRITER
+/* Minimal streaming JSON writer (UTF-8 strings escaped per RFC 8259). jansson (linked for
+ * `queue`) has functions named json_string and json_null: the writer's keep other symbols. */
+#define json_string cli_json_string
+#define json_null   cli_json_null
 struct json {
 	FILE *f;
 	int depth;
@@ -107,6 +112,7 @@ void json_kv_bool(struct json *j, const char *key, bool v);
 void json_kv_null(struct json *j, const char *key);
 /* End one top-level value with a newline and flush. */
 void json_end_line(struct json *j);
+#endif
 
 /* Commands (cli/cmd-*.c). Each file adds its entry to the table in smsctl.c. */
 int cmd_pdu(struct cli *cli, int argc, char **argv);
@@ -120,5 +126,6 @@ int cmd_delete(struct cli *cli, int argc, char **argv);
 int cmd_ports(struct cli *cli, int argc, char **argv);
 int cmd_diagnose(struct cli *cli, int argc, char **argv);
 int cmd_at(struct cli *cli, int argc, char **argv);
+int cmd_queue(struct cli *cli, int argc, char **argv);
 
 #endif
