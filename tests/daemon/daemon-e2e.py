@@ -483,15 +483,25 @@ def case_kill9():
 
 
 def case_modem_missing():
-    """A modem whose device does not exist yet is not a config error and never stops the
-    others: the daemon starts, the other modem sends."""
+    """A modem whose device does not exist yet is not a config error, and neither it, nor a
+    hung modem, nor one without a SIM stops the others: the daemon starts, the good modem
+    sends at once."""
     with tempfile.TemporaryDirectory() as tmp:
-        d = Daemon(tmp, [("gone", "/dev/ttyUSB-smsctl-missing"), ("a", "sim:quectel")])
+        d = Daemon(tmp, [("gone", "/dev/ttyUSB-smsctl-missing"), ("hung", "sim:?fault=hang"),
+                         ("nosim", "sim:simcom?fault=sim_absent"), ("a", "sim:quectel")])
+        t0 = time.time()
         d.start()
         try:
-            st, doc = d.unix("POST", "/v1/messages", {"to": "+8613912345678", "text": "hi"})
-            m = d.wait_state(doc["messages"][0]["id"], ("sent",))
-            check(m and m["state"] == "sent" and m["modem"] == "a", f"sent by a: {m}")
+            ids = []
+            for i in range(3):
+                st, doc = d.unix("POST", "/v1/messages", {"to": "+8613912345678",
+                                                          "text": f"hi {i}"})
+                ids.append(doc["messages"][0]["id"])
+            for mid in ids:
+                m = d.wait_state(mid, ("sent",), timeout=15)
+                check(m and m["state"] == "sent" and m["modem"] == "a", f"sent by a: {m}")
+            check(time.time() - t0 < 12, f"the hung modem held the others back: "
+                                         f"{time.time() - t0:.1f} s")
             st, doc = d.unix("GET", "/readyz")
             check(st == 200, f"readyz with one modem ready: {doc}")
         finally:
