@@ -355,9 +355,9 @@ static void on_cmgs(void *userdata, const struct smsctl_response *resp)
 		smsd_log(LOG_WARNING, "modem %s: %s part %d: %s (%s)", mm->name, mm->msg.id, p->seq,
 			 smsctl_response_get_final(resp),
 			 j->kind == J_FAILED ? "failed" : "requeued");
-		job_submit(mm, j);
-		if (j->count_attempt == false && j->kind == J_REQUEUE)
+		if (!j->count_attempt && j->kind == J_REQUEUE)
 			mm->recheck_at = 1; /* health check once idle */
+		job_submit(mm, j);
 		return;
 	}
 	/* not accepted: an error, a timeout or EOF before the prompt, or the handle closed */
@@ -542,6 +542,10 @@ static void job_done(void *arg, int rc)
 				 store_strerror(rc));
 		finish_message(mm);
 		mm->next_claim_at = 0;
+		/* a failure that pointed at this modem: the message goes to another modem at
+		 * once, this one pauses (issue 15's cooling refines this) */
+		if (j->kind == J_REQUEUE && !j->count_attempt)
+			mm->next_claim_at = smsd_mono_ms() + mm->d->cfg->send.retry_initial;
 		break;
 	case J_REPORT:
 	case J_UPSERT:

@@ -509,8 +509,70 @@ def case_modem_missing():
         check("missing" in open(d.log).read(), "the missing device is named in the log")
 
 
+def case_outcomes():
+    """What each outcome does: a transient +CMS ERROR is retried with backoff, a permanent one
+    fails with its code, one that points at the modem goes to another modem at once without
+    counting, a delivery report makes it delivered, an expired message expires, a received
+    SMS lands in the inbox once."""
+    with tempfile.TemporaryDirectory() as tmp:
+        d = Daemon(tmp, [("once42", "sim:generic?fault=send_fail_once:42"),
+                         ("perm21", "sim:wavecom?fault=send_fail:21"),
+                         ("sick", "sim:huawei?fault=send_fail:500"),
+                         ("good", "sim:quectel?sms=%2B4915112345678,Hello%20inbox"),
+                         ("nosim", "sim:simcom?fault=sim_absent")])
+        text = open(d.conf).read()
+        for name in ("once42", "perm21", "sick", "good"):
+            text = text.replace(f"[modem {name}]\n", f"[modem {name}]\npool = {name}\n")
+        text = text.replace("[modem nosim]\n", "[modem nosim]\npool = nosim\n")
+        open(d.conf, "w").write(text)
+        d.start()
+        try:
+            def submit(**kw):
+                body = {"to": "+8613912345678", "text": "outcome " + json.dumps(kw)}
+                body.update(kw)
+                st, doc = d.unix("POST", "/v1/messages", body)
+                check(st == 202, f"submit {kw}: {st} {doc}")
+                return doc["messages"][0]["id"]
+            transient = submit(pool="once42")
+            permanent = submit(pool="perm21")
+            reported = submit(pool="good", report=True)
+            expiring = submit(pool="nosim", ttl="1s")
+            m = d.wait_state(transient, ("sent",), timeout=20)
+            check(m and m["state"] == "sent" and m["attempts"] == 2,
+                  f"transient 42: retried once and sent: {m}")
+            m = d.wait_state(permanent, ("failed",))
+            check(m and m["state"] == "failed" and m["error"]["code"] == "cms.21" and
+                  m["error"]["class"] == "permanent", f"permanent 21: failed: {m}")
+            m = d.wait_state(reported, ("delivered",))
+            check(m and m["state"] == "delivered" and
+                  m["part_states"][0]["report"]["status"] == 0, f"delivered: {m}")
+            m = d.wait_state(expiring, ("expired",), timeout=15)
+            check(m and m["state"] == "expired", f"expired: {m}")
+            # a modem-level failure (CMS 500) on "sick": back to the queue at once, sent by
+            # "good" (the message names no pool: both serve "default" only through modem)
+            st, doc = d.unix("POST", "/v1/messages", {"to": "+8613912345678",
+                                                      "text": "sick first", "modem": "sick"})
+            sick = doc["messages"][0]["id"]
+            time.sleep(1.0)
+            st, m = d.unix("GET", "/v1/messages/" + sick)
+            check(m["state"] in ("queued", "sending") and m["attempts"] <= 1 and
+                  m["error"] and m["error"]["code"] == "cms.500",
+                  f"CMS 500: requeued without counting: {m}")
+            st, doc = d.unix("DELETE", "/v1/messages/" + sick)
+            import sqlite3
+            db = sqlite3.connect(f"file:{tmp}/smsctl.db?mode=ro", uri=True)
+            rows = db.execute("select sender, text, modem from inbox").fetchall()
+            check(rows == [("+4915112345678", "Hello inbox", "good")], f"inbox: {rows}")
+            ev = db.execute("select count(*) from events where type = 'sms.received'").fetchone()
+            check(ev[0] == 1, f"one sms.received event: {ev}")
+            db.close()
+        finally:
+            check(d.stop() == 0, "SIGTERM exits 0")
+
+
 CASES = {"check_config": case_check_config, "bad_input": case_bad_input, "send": case_send,
-         "kill9": case_kill9, "modem_missing": case_modem_missing}
+         "kill9": case_kill9, "modem_missing": case_modem_missing,
+         "outcomes": case_outcomes}
 
 for name, fn in CASES.items():
     if ONLY and name not in ONLY:
