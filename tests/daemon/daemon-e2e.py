@@ -570,9 +570,47 @@ def case_outcomes():
             check(d.stop() == 0, "SIGTERM exits 0")
 
 
+def case_reload():
+    """SIGHUP: a broken file is refused and the daemon keeps running; a good one adds and
+    removes modems and changes [send] without dropping work."""
+    with tempfile.TemporaryDirectory() as tmp:
+        d = Daemon(tmp, [("a", "sim:generic")])
+        d.start()
+        try:
+            good = open(d.conf).read()
+            open(d.conf, "w").write(good + "[send]\nbogus = 1\n")
+            d.proc.send_signal(signal.SIGHUP)
+            time.sleep(0.5)
+            st, doc = d.unix("GET", "/readyz")
+            check(st == 200 and doc["modems_ready"] == 1, f"still running: {doc}")
+            check("reload refused" in open(d.log).read(), "the refused reload is logged")
+            two = (good.replace("max_parts = 4", "max_parts = 1").replace(
+                "[modem a]\ndevice = sim:generic\n", "") +
+                "[modem b]\ndevice = sim:huawei\n[modem c]\ndevice = sim:simcom\n")
+            open(d.conf, "w").write(two)
+            d.proc.send_signal(signal.SIGHUP)
+            deadline = time.time() + 10
+            while time.time() < deadline:
+                st, doc = d.unix("GET", "/readyz")
+                if doc["modems_ready"] == 2:
+                    break
+                time.sleep(0.1)
+            check(doc["modems_ready"] == 2, f"two modems after the reload: {doc}")
+            st, doc = d.unix("POST", "/v1/messages", {"to": "+8613912345678", "text": "x" * 200})
+            check(st == 422 and doc["error"]["code"] == "too_long", f"max_parts 1: {st} {doc}")
+            st, doc = d.unix("POST", "/v1/messages", {"to": "+8613912345678", "text": "b",
+                                                      "modem": "a"})
+            check(st == 422 and doc["error"]["code"] == "unknown_modem", f"a is gone: {st}")
+            st, doc = d.unix("POST", "/v1/messages", {"to": "+8613912345678", "text": "c"})
+            m = d.wait_state(doc["messages"][0]["id"], ("sent",))
+            check(m and m["state"] == "sent" and m["modem"] in ("b", "c"), f"sent: {m}")
+        finally:
+            check(d.stop() == 0, "SIGTERM exits 0")
+
+
 CASES = {"check_config": case_check_config, "bad_input": case_bad_input, "send": case_send,
          "kill9": case_kill9, "modem_missing": case_modem_missing,
-         "outcomes": case_outcomes}
+         "outcomes": case_outcomes, "reload": case_reload}
 
 for name, fn in CASES.items():
     if ONLY and name not in ONLY:
