@@ -1029,6 +1029,13 @@ void smsd_modem_poke(struct smsd_modem *mm)
 	mm->next_claim_at = 0;
 }
 
+const char *smsd_modem_present_iccid(const struct smsd_modem *mm)
+{
+	if (mm->st == M_GONE || mm->st == M_WORKING || !mm->iccid[0])
+		return NULL;
+	return mm->iccid;
+}
+
 bool smsd_modem_is_idle(const struct smsd_modem *mm)
 {
 	return !mm->cmd && mm->jobs == 0 && !mm->have_msg;

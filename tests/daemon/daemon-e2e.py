@@ -608,9 +608,64 @@ def case_reload():
             check(d.stop() == 0, "SIGTERM exits 0")
 
 
+def case_multipart_lost():
+    """A three-part message whose SIM goes away after its first part: it waits
+    multipart_resume, then goes out again whole from another modem with a new reference
+    (message.resent_whole); the part sent before is not sent again on its own."""
+    with tempfile.TemporaryDirectory() as tmp:
+        d = Daemon(tmp, [("x", "sim:generic?fault=slow:300")],
+                   extra="")
+        text = open(d.conf).read().replace("[send]\n", "[send]\nmultipart_resume = 1s\n")
+        open(d.conf, "w").write(text)
+        d.start()
+        long_zh = "第一部分：您的会员卡已充值，余额一百二十元。" * 7
+        st, doc = d.unix("POST", "/v1/messages", {"to": "+8613912345678", "text": long_zh})
+        mid = doc["messages"][0]["id"]
+        check(doc["messages"][0]["parts"] == 3, "three parts")
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            st, m = d.unix("GET", "/v1/messages/" + mid)
+            if m["part_states"][0]["state"] == "sent":
+                break
+            time.sleep(0.02)
+        check(m["part_states"][0]["state"] == "sent", f"part 1 sent: {m}")
+        check(d.stop() == 0, "SIGTERM between parts exits 0")
+        st_parts = None
+        import sqlite3
+        db = sqlite3.connect(f"file:{tmp}/smsctl.db?mode=ro", uri=True)
+        st_parts = db.execute("select state from message_parts where message_id = ? "
+                              "order by seq", (mid,)).fetchall()
+        db.close()
+        check(st_parts[-1][0] == "queued" and "unknown" not in [p[0] for p in st_parts],
+              f"the rest waits, nothing unknown: {st_parts}")
+        x_records = d.records().get("x", [])
+        # the SIM of x is gone: y (another SIM) takes the message whole
+        text = open(d.conf).read().replace("[modem x]\ndevice = sim:generic?fault=slow:300\n",
+                                           "[modem y]\ndevice = sim:huawei\n")
+        open(d.conf, "w").write(text)
+        d.start()
+        try:
+            m = d.wait_state(mid, ("sent",), timeout=30)
+            check(m and m["state"] == "sent" and all(p["state"] == "sent"
+                                                     for p in m["part_states"]),
+                  f"resent whole and sent: {m}")
+            st, ev = d.unix("GET", f"/v1/messages/{mid}/events")
+            check("message.resent_whole" in [e["type"] for e in ev["events"]],
+                  f"message.resent_whole: {[e['type'] for e in ev['events']]}")
+            y = decode(d.records().get("y", []))
+            x = decode(x_records)
+            check(len(y) == 3, f"y sent all three parts: {len(y)}")
+            if y and x:
+                check(y[0]["concat"]["ref"] != x[0]["concat"]["ref"], "a new reference")
+            check(len(d.records().get("x", [])) == len(x_records), "x sent nothing more")
+        finally:
+            check(d.stop() == 0, "SIGTERM exits 0")
+
+
 CASES = {"check_config": case_check_config, "bad_input": case_bad_input, "send": case_send,
          "kill9": case_kill9, "modem_missing": case_modem_missing,
-         "outcomes": case_outcomes, "reload": case_reload}
+         "outcomes": case_outcomes, "reload": case_reload,
+         "multipart_lost": case_multipart_lost}
 
 for name, fn in CASES.items():
     if ONLY and name not in ONLY:
