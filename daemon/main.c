@@ -447,6 +447,9 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	atomic_store(&d.serving, true);
+	if (d.cfg->send.submit_mode == SMSD_SUBMIT_STORAGE)
+		smsd_log(LOG_WARNING, "[send] submit_mode = storage is not available in this "
+				      "version: parts are sent with AT+CMGS (direct)");
 	for (size_t i = 0; i < d.cfg->n_modems; i++)
 		add_modem(&d, &d.cfg->modems[i]);
 	smsd_log(LOG_INFO, "started: node %s, %zu modems, store %s", d.cfg->daemon.node_id,

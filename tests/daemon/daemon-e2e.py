@@ -662,10 +662,32 @@ def case_multipart_lost():
             check(d.stop() == 0, "SIGTERM exits 0")
 
 
+def case_unplug():
+    """The modem goes away as the PDU arrives (fault unplug): the part is unknown, never sent
+    again; the modem is closed and opened again (every 5 s), and still sends afterwards."""
+    with tempfile.TemporaryDirectory() as tmp:
+        d = Daemon(tmp, [("u", "sim:generic?fault=unplug")])
+        d.start()
+        try:
+            st, doc = d.unix("POST", "/v1/messages", {"to": "+8613912345678", "text": "cut"})
+            mid = doc["messages"][0]["id"]
+            m = d.wait_state(mid, ("unknown",), timeout=20)
+            check(m and m["state"] == "unknown" and m["part_states"][0]["state"] == "unknown" and
+                  m["error"]["class"] == "ambiguous", f"unplugged after the PDU: unknown: {m}")
+            time.sleep(6.5)
+            check("reopening" in open(d.log).read(), "the modem was closed to be reopened")
+            st, m = d.unix("GET", "/v1/messages/" + mid)
+            check(m["state"] == "unknown", "never resent")
+            st, doc = d.unix("GET", "/readyz")
+            check(st == 200, f"reopened: {doc}")
+        finally:
+            check(d.stop() == 0, "SIGTERM exits 0")
+
+
 CASES = {"check_config": case_check_config, "bad_input": case_bad_input, "send": case_send,
          "kill9": case_kill9, "modem_missing": case_modem_missing,
          "outcomes": case_outcomes, "reload": case_reload,
-         "multipart_lost": case_multipart_lost}
+         "multipart_lost": case_multipart_lost, "unplug": case_unplug}
 
 for name, fn in CASES.items():
     if ONLY and name not in ONLY:
