@@ -188,9 +188,17 @@ static struct mjob *job_new(struct smsd_modem *mm, enum job_kind kind)
 	return j;
 }
 
+/* A job of a modem being freed (shutdown past shutdown_timeout): it still runs, but its
+ * completion must not reach the modem. */
+static void job_free_only(void *arg, int rc)
+{
+	free(arg);
+}
+
 static void job_submit(struct smsd_modem *mm, struct mjob *j)
 {
-	if (!j || smsd_storeq_submit(mm->d->storeq, run_job, job_done, j) < 0) {
+	if (!j || smsd_storeq_submit(mm->d->storeq, run_job, mm->freeing ? job_free_only : job_done,
+				     j) < 0) {
 		free(j);
 		smsd_log(LOG_ERR, "modem %s: cannot queue a store job", mm->name);
 		return;
@@ -312,7 +320,9 @@ static void on_cmgs(void *userdata, const struct smsctl_response *resp)
 		job_submit(mm, j);
 		return;
 	}
-	if ((res == SMSCTL_RESULT_TIMEOUT || res == SMSCTL_RESULT_GONE) && prompt) {
+	if ((res == SMSCTL_RESULT_TIMEOUT || res == SMSCTL_RESULT_GONE ||
+	     res == SMSCTL_RESULT_CANCELLED) &&
+	    prompt) {
 		/* the PDU was handed over: the outcome is open, never resent automatically */
 		j = job_new(mm, J_UNKNOWN);
 		j->seq = p->seq;

@@ -684,10 +684,40 @@ def case_unplug():
             check(d.stop() == 0, "SIGTERM exits 0")
 
 
+def case_shutdown_timeout():
+    """SIGTERM while a part waits for the network's answer longer than shutdown_timeout: the
+    daemon stops in time and the part is recorded unknown (not requeued, not lost)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        d = Daemon(tmp, [("a", "sim:generic?fault=send_timeout")])
+        text = open(d.conf).read().replace("shutdown_timeout = 10s", "shutdown_timeout = 1s")
+        open(d.conf, "w").write(text)
+        d.start()
+        st, doc = d.unix("POST", "/v1/messages", {"to": "+8613912345678", "text": "slow net"})
+        mid = doc["messages"][0]["id"]
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            st, m = d.unix("GET", "/v1/messages/" + mid)
+            if m["part_states"][0]["state"] == "sending":
+                break
+            time.sleep(0.05)
+        time.sleep(0.5)
+        t0 = time.time()
+        rc = d.stop()
+        check(rc == 0 and time.time() - t0 < 8, f"stopped in time: rc {rc}, "
+                                                f"{time.time() - t0:.1f} s")
+        import sqlite3
+        db = sqlite3.connect(f"file:{tmp}/smsctl.db?mode=ro", uri=True)
+        row = db.execute("select m.state, p.state from messages m join message_parts p on "
+                         "p.message_id = m.id where m.id = ?", (mid,)).fetchone()
+        db.close()
+        check(row == ("unknown", "unknown"), f"the part in flight is unknown: {row}")
+
+
 CASES = {"check_config": case_check_config, "bad_input": case_bad_input, "send": case_send,
          "kill9": case_kill9, "modem_missing": case_modem_missing,
          "outcomes": case_outcomes, "reload": case_reload,
-         "multipart_lost": case_multipart_lost, "unplug": case_unplug}
+         "multipart_lost": case_multipart_lost, "unplug": case_unplug,
+         "shutdown_timeout": case_shutdown_timeout}
 
 for name, fn in CASES.items():
     if ONLY and name not in ONLY:
