@@ -6,6 +6,9 @@ HTTP over TCP (with a token) and over the Unix socket, smsctl queue, the bad-inp
 
 Usage: daemon-e2e.py SMSCTLD SMSCTL [CASE...]
 
+With SMSCTL_TEST_PG_URL set (tests/daemon/pg-run.sh), the daemon's store is that PostgreSQL
+database (for the cases that read the store only through the API).
+
 The simulated modems live inside the daemon; with SMSCTLD_SIM_RECORD=DIR the daemon appends
 every PDU a sim: modem accepted to DIR/NAME.pdus, which is how this test sees the modems'
 records from outside.
@@ -66,7 +69,8 @@ class Daemon:
         os.chmod(tok, 0o600)
         lines = [
             "[daemon]", "node_id = test", "shutdown_timeout = 10s",
-            "[store]", f"url = sqlite://{tmp}/smsctl.db",
+            "[store]", "url = " + (os.environ.get("SMSCTL_TEST_PG_URL") or
+                                   f"sqlite://{tmp}/smsctl.db"),
             "[send]", "retry_initial = 1s", "retry_max = 2s", "max_parts = 4",
             "[http]", f"listen = 127.0.0.1:{self.port}, unix:{self.sock}",
         ]
@@ -184,6 +188,7 @@ def case_send():
         d = Daemon(tmp, [("a", "sim:generic"), ("b", "sim:huawei"), ("c", "sim:simcom")])
         d.start()
         try:
+            check(os.stat(d.sock).st_mode & 0o777 == 0o660, "the Unix socket has mode 0660")
             st, body = d.tcp("POST", "/v1/messages", {"to": "+8613912345678", "text": "tcp one"})
             check(st == 202, f"TCP submit: {st} {body}")
             ids = [m["id"] for m in body["messages"]] if st == 202 else []
@@ -271,6 +276,10 @@ def case_send():
         check(rc == 0, f"SIGTERM exits 0: {rc}")
         log = open(d.log).read()
         check("unknown" not in log.split("stopping")[-1], "a clean stop leaves nothing unknown")
+        backend = "postgresql" if os.environ.get("SMSCTL_TEST_PG_URL") else "sqlite"
+        check(f"store {backend}" in log, f"the store is {backend}")
+        mode = os.stat(d.sock).st_mode & 0o777 if os.path.exists(d.sock) else None
+        check(mode is None, "the Unix socket is removed at a clean stop")
 
 
 BAD_INPUT = [
