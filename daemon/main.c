@@ -179,6 +179,22 @@ static void reload(struct smsd *d, const char *path)
 		if (!have)
 			add_modem(d, &cfg->modems[i]);
 	}
+	bool http_same = cfg->http.n_listen == d->cfg->http.n_listen &&
+			 !cfg->http.tokens_file == !d->cfg->http.tokens_file &&
+			 (!cfg->http.tokens_file ||
+			  strcmp(cfg->http.tokens_file, d->cfg->http.tokens_file) == 0) &&
+			 cfg->http.max_body == d->cfg->http.max_body &&
+			 cfg->http.threads == d->cfg->http.threads;
+	for (size_t i = 0; http_same && i < cfg->http.n_listen; i++)
+		http_same = strcmp(cfg->http.listen[i], d->cfg->http.listen[i]) == 0;
+	if (!http_same)
+		smsd_log(LOG_WARNING,
+			 "[http] listen, tokens_file, max_body and threads take effect "
+			 "at the next start");
+	if (strcmp(cfg->store.url, d->cfg->store.url) != 0 ||
+	    strcmp(cfg->daemon.node_id, d->cfg->daemon.node_id) != 0)
+		smsd_log(LOG_WARNING,
+			 "[store] url and [daemon] node_id take effect at the next start");
 	pthread_rwlock_wrlock(&d->cfg_lock);
 	struct smsd_config *old = d->cfg;
 	d->cfg = cfg;
