@@ -224,7 +224,7 @@ static int run_loop(struct smsd *d, const char *config_path, int sfd)
 	int64_t next_heartbeat = 0, next_expire = 0, next_retention = 0;
 	int64_t next_multipart = smsd_mono_ms() + MULTIPART_SCAN_MS;
 	struct pollfd *pfd = NULL;
-	size_t cap = 0;
+	size_t cap = 0, rotate = 0;
 
 	for (;;) {
 		int64_t now = smsd_mono_ms();
@@ -250,10 +250,14 @@ static int run_loop(struct smsd *d, const char *config_path, int sfd)
 				next_retention = now + RETENTION_MS;
 			}
 		}
+		/* a rotating start, so that idle modems take turns at new work (issue 15's
+		 * scheduler weighs them properly) */
 		int ready = 0;
-		for (size_t i = 0; i < d->n_modems; i++) {
-			smsd_modem_tick(d->modems[i], now);
-			ready += smsd_modem_is_ready(d->modems[i]) ? 1 : 0;
+		rotate++;
+		for (size_t k = 0; k < d->n_modems; k++) {
+			struct smsd_modem *mm = d->modems[(k + rotate) % d->n_modems];
+			smsd_modem_tick(mm, now);
+			ready += smsd_modem_is_ready(mm) ? 1 : 0;
 		}
 		atomic_store(&d->modems_ready, ready);
 		reap_retired(d);
