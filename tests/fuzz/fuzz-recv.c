@@ -20,8 +20,10 @@
  * bit 3 maximum age 0, bits 4-5 what runs first (nothing; list every memory; list "SM" unread
  * then read and delete each; the memories then delete all), bit 6 refuse every other message (the first too),
  * bit 7 flush at the end. Byte 1: receiver steps (bits 0-3, plus 1; odd ones run for 0 ms
- * rather than process), bit 4 a scan interval of 1 s (bit 5: none).
- * Checked: no crash, no leak, no undefined behaviour, and what is handed over is consistent.
+ * rather than process), bit 4 a scan interval of 1 s (bit 5: none), bit 6 refuse every
+ * message.
+ * Checked: no crash, no leak, no undefined behaviour, what is handed over is consistent, and
+ * nothing is deleted (AT+CMGD) while the program refuses every message.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -58,6 +60,7 @@ struct script {
 	size_t cmd_len;
 	bool overflow;
 	unsigned long commands;
+	bool forbid_delete; /* the consumer refuses everything: nothing may be deleted */
 };
 
 static volatile size_t sink;
@@ -121,6 +124,8 @@ static const struct {
 static void answer(struct script *s, bool pdu)
 {
 	s->commands++;
+	if (s->forbid_delete && !pdu && memmem(s->cmd, s->cmd_len, "+CMGD", 5))
+		abort(); /* deleted what the program did not accept */
 	for (size_t i = 0; i < s->n; i++) {
 		struct record *r = &s->rec[i];
 		if (r->used || !r->key)
@@ -296,7 +301,7 @@ static void touch_stored(const struct smsctl_stored *st)
 }
 
 struct consumer {
-	bool refuse_some;
+	bool refuse_some, refuse_all;
 	unsigned long calls;
 };
 
@@ -324,6 +329,8 @@ static int on_message(void *userdata, const struct smsctl_received *rcv)
 		touch_pdu(smsctl_message_get_part(msg, i));
 	}
 	c->calls++;
+	if (c->refuse_all)
+		return 1;
 	return c->refuse_some && c->calls % 2 == 1; /* the first, third ... */
 }
 
@@ -384,6 +391,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t h0 = data[0], h1 = data[1];
 	script_parse(&s, data + 2, size - 2);
 	consumer.refuse_some = h0 & 0x40;
+	consumer.refuse_all = h1 & 0x40;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
 		return 0;
@@ -405,6 +413,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (smsctl_receiver_new(m, on_message, &consumer, &rx) < 0)
 		goto out;
+	s.forbid_delete = consumer.refuse_all;
 	smsctl_receiver_set_mode(rx, h0 & 1 ? SMSCTL_RECEIVE_DIRECT : SMSCTL_RECEIVE_STORED);
 	smsctl_receiver_set_indications(rx, !(h0 & 2));
 	if (h0 & 4)

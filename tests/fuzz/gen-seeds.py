@@ -125,6 +125,17 @@ for cid in [c for c in AT if c.startswith("mm-cpms-test") or "cpms-test" in c][:
 recv_seed("mm-cmgl-response-generic-multiple-poll", NO_IND, 3,
           [b"CMGL\t" + with_final(raw("mm-cmgl-response-generic-multiple"))])
 
+# the program refuses everything: nothing may be deleted (h1 bit 6)
+REFUSE_ALL = 0x40
+recv_seed("dongle-cmgr-concat-refuse-all", 0, REFUSE_ALL | 5,
+          [b'!\r\n+CMTI: "SM",3\r\n', b'!\r\n+CMTI: "SM",4\r\n',
+           b"CMGR=3\t" + with_final(raw("dongle-cmgr-3")),
+           b"CMGR=4\t" + with_final(raw("dongle-cmgr-4"))])
+recv_seed("mm-cmgl-response-generic-multiple-refuse-all", AGE0 | FLUSH, REFUSE_ALL | 3,
+          [b"CMGL\t" + with_final(raw("mm-cmgl-response-generic-multiple"))])
+recv_seed("gammu-atgen-cmt-concat-refuse-all", DIRECT | FLUSH, REFUSE_ALL | 4,
+          [b"!\r\n" + raw("gammu-atgen-cmt-2") + b"\n", b"!\r\n" + raw("gammu-atgen-cmt-1") + b"\n"])
+
 # ---- fuzz-sim: header (2 bytes) + host bytes, 0xFE OP for actions ----
 def sim_seed(name, h0, h1, host):
     write("sim", name, bytes([h0, h1]) + host)
