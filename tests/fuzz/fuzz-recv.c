@@ -13,6 +13,7 @@
  *   "!BYTES"      sent unsolicited before the next receiver step (+CMTI, +CMT, +CDS ...);
  *   "KEY\tBYTES"  the answer to the next command (or PDU) that contains KEY, used once;
  *   "BYTES"       the answer to the next command no keyed record claims, in order.
+ * A record ending in EOT (0x04) hangs up after its bytes: the modem goes away.
  * A command nothing answers gets a plausible default (an empty listing, OK, the prompt for
  * AT+CMGW ...). An answer without a final result line gets OK appended, so the engine rarely
  * waits for its (5 ms) timeout.
@@ -71,6 +72,17 @@ static void say(struct script *s, const void *buf, size_t len)
 {
 	if (s->peer >= 0 && len)
 		(void)!send(s->peer, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+}
+
+/* A record ending in EOT (0x04): its bytes, then the modem hangs up (the library reads EOF). */
+static void say_record(struct script *s, const struct record *r)
+{
+	if (r->len && r->body[r->len - 1] == 0x04) {
+		say(s, r->body, r->len - 1);
+		shutdown(s->peer, SHUT_WR);
+		return;
+	}
+	say(s, r->body, r->len);
 }
 
 static void say_str(struct script *s, const char *str)
@@ -133,7 +145,7 @@ static void answer(struct script *s, bool pdu)
 		if (r->key_len && !memmem(s->cmd, s->cmd_len, r->key, r->key_len))
 			continue;
 		r->used = true;
-		say(s, r->body, r->len);
+		say_record(s, r);
 		if (!has_final(r->body, r->len))
 			say_str(s, "\r\nOK\r\n");
 		return;
@@ -144,7 +156,7 @@ static void answer(struct script *s, bool pdu)
 	if (s->next_plain < s->n) {
 		struct record *r = &s->rec[s->next_plain++];
 		r->used = true;
-		say(s, r->body, r->len);
+		say_record(s, r);
 		if (!has_final(r->body, r->len))
 			say_str(s, "\r\nOK\r\n");
 		return;
@@ -194,7 +206,7 @@ static bool push_urc(struct script *s)
 		if (!r->urc || r->used)
 			continue;
 		r->used = true;
-		say(s, r->body, r->len);
+		say_record(s, r);
 		return true;
 	}
 	return false;

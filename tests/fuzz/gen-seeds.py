@@ -136,6 +136,12 @@ recv_seed("mm-cmgl-response-generic-multiple-refuse-all", AGE0 | FLUSH, REFUSE_A
 recv_seed("gammu-atgen-cmt-concat-refuse-all", DIRECT | FLUSH, REFUSE_ALL | 4,
           [b"!\r\n" + raw("gammu-atgen-cmt-2") + b"\n", b"!\r\n" + raw("gammu-atgen-cmt-1") + b"\n"])
 
+# the modem goes away (EOT: hang up) in the middle of a listing, of a read, after a +CMT part
+cut = raw("mm-cmgl-response-generic-multiple")
+recv_seed("mm-cmgl-response-generic-multiple-gone", LIST_ALL, 0, [b"CMGL\t" + cut[:len(cut) // 2] + b"\x04"])
+recv_seed("dongle-cmgr-3-gone", 0, 3, [b'!\r\n+CMTI: "SM",3\r\n', b"CMGR=3\t" + raw("dongle-cmgr-3")[:60] + b"\x04"])
+recv_seed("gammu-atgen-cmt-2-gone", DIRECT, 3, [b"!\r\n" + raw("gammu-atgen-cmt-2") + b"\n", b"!\x04"])
+
 # ---- fuzz-sim: header (2 bytes) + host bytes, 0xFE OP for actions ----
 def sim_seed(name, h0, h1, host):
     write("sim", name, bytes([h0, h1]) + host)
