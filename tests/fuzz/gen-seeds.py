@@ -189,9 +189,17 @@ sim_seed("own-puk", 0x10, 2,
 sim_seed("own-status", 3, 0,
          b"AT+CSQ\rAT+CESQ\rAT+CREG?\rAT+CGREG?\rAT+CEREG?\rAT+COPS?\rAT+CSCA?\r"
          b"AT+CGMI\rAT+CGMM\rAT+CGMR\rAT+CGSN\rAT+CIMI\rAT+CCID\rAT+CNUM\rATI\r" + SETTLE)
+for prof in range(6):  # the vendors' own ICCID commands, character sets, attach
+    sim_seed("own-vendor-%d" % prof, prof, 0,
+             b"AT+ICCID\rAT^SCID\rAT+QCCID\rAT^ICCID?\rAT+CGATT?\rAT+CGATT=1\r"
+             b"AT+CSCS=?\rAT+CSCS=\"UCS2\"\rAT+CSCS?\rAT+COPS?\rAT+CSCS=\"GSM\"\r"
+             b"AT+GCAP\rAT+CPINR\rAT^SYSINFO\rAT+CSMP?\rAT+CSMP=17,167,0,0\r" + SETTLE)
 sim_seed("own-faults", 4, 0,
          b"\xfe\x1b\xfe\x93AT+CMGS=10\r" + SETTLE + b"0011000B916407281553F80000AA00\x1a" + SETTLE +
          b"\xfe\x04ATZ\rAT&F\rAT+CFUN=1,1\r" + SETTLE)
+# storage faults switched at run time: full, then freed; memories that disagree
+sim_seed("own-storage-faults", 0, 0,
+         b"\xfe\x63AT+CPMS?\r" + SETTLE + b"\xfe\x63\xfe\xd3AT+CPMS?\rAT+CPMS=\"ME\"\rAT+CMGL=4\r" + SETTLE)
 sim_seed("own-noise", 0, 0, b"\x00\xff\r\n\x1a\x1bAT\rat+cmgf=0\r\r\rA\rAT+\rAT+CMGL=\"ALL\"\r" +
          SETTLE)
 sim_seed("own-spec-preload", 0x80, 0,
