@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The AT command engine. See at-chat.h for the model; the rules for each incoming line:
+/* The AT command engine: the queue, the line rules, the `>` prompt and PDU path, timeouts and
+ * resynchronisation. See at/chat.h for the model. Its helpers each have a file: final results
+ * (at/result.c), command text: prefixes and masking (at/command.c), URC routing (at/urc.c),
+ * responses (at/response.c), the tokenizer (at/syntax.c). The rules for each incoming line:
  *
  *  1. while a command is in flight, its echo is dropped once (echo on or off, both work);
- *  2. a final result (table below) ends the command in flight;
+ *  2. a final result (at/result.c) ends the command in flight;
  *  3. a line starting with a prefix the command expects ("AT+CREG?" expects "+CREG:") is a
  *     response line, even when the same prefix is also a URC;
- *  4. a line whose prefix has a URC handler, or is a known URC or boot/status noise, goes to
- *     the URC handlers (dropped when none wants it), also in the middle of a response;
+ *  4. a line whose prefix has a URC handler, or is a known URC or boot/status noise (the
+ *     table in at/urc.c), goes to the URC handlers (dropped when none wants it), also in the
+ *     middle of a response;
  *  5. any other line during a command is a response line (ATI, AT+CGSN digits, PDU lines of
  *     +CMGL/+CMGR, the +ICCID answer to AT+CCID).
  *
@@ -31,13 +35,15 @@
 #include <smsctl/error.h>
 
 #include "at/chat.h"
+#include "at/command.h"
+#include "at/result.h"
 #include "at/syntax.h"
+#include "at/urc.h"
 
 /* Bounds on one response, against a modem that never stops talking. */
 #define RESP_MAX_LINES 65536
 #define RESP_MAX_BYTES (4u << 20)
 #define MAX_PREFIXES   4
-#define MAX_HANDLERS   256
 
 enum chat_state {
 	ST_IDLE,     /* nothing in flight */
@@ -56,21 +62,12 @@ struct at_cmd {
 	int timeout_ms;
 	smsctl_response_fn fn;
 	void *userdata;
-	char prefixes[MAX_PREFIXES][32];
+	char prefixes[MAX_PREFIXES][AT_PREFIX_SIZE];
 	size_t n_prefixes;
 	bool echo_seen;
 	bool pdu_echo_seen;
 	size_t resp_bytes;
 	struct smsctl_response *resp;
-};
-
-struct urc_handler {
-	int id;
-	char *prefix;
-	size_t len;
-	bool two_line;
-	smsctl_urc_fn fn; /* NULL: removed while dispatching */
-	void *userdata;
 };
 
 struct at_chat {
@@ -88,83 +85,12 @@ struct at_chat {
 	bool need_resync;
 	uint64_t now;
 
-	struct urc_handler *handlers;
-	size_t n_handlers;
-	int next_id;
-	int dispatching;
+	struct at_urcs urcs;
 	char *urc_first; /* first line of a two-line URC waiting for its second */
 
 	unsigned long events;
 	unsigned long commands;
 };
-
-/* URCs and status noise real modems send, with the modems that send them. A line with one of
- * these prefixes is never part of a command's answer unless the command expects the prefix. */
-static const struct {
-	const char *prefix;
-	bool two_line;
-} known_urcs[] = {
-    /* TS 27.005 new message indications */
-    {"+CMTI:", false},
-    {"+CDSI:", false},
-    {"+CBMI:", false},
-    {"+CMT:", true},
-    {"+CDS:", true},
-    {"+CBM:", true},
-    /* TS 27.007 registration, indicators, calls, USSD, PIN state, functionality */
-    {"+CREG:", false},
-    {"+CGREG:", false},
-    {"+CEREG:", false},
-    {"+C5GREG:", false},
-    {"+CIEV:", false},
-    {"RING", false},
-    {"+CRING:", false},
-    {"+CLIP:", false},
-    {"+CCWA:", false},
-    {"+CUSD:", false},
-    {"+CPIN:", false},
-    {"+CFUN:", false},
-    {"+CGEV:", false},
-    {"+CTZV:", false},
-    {"+CTZE:", false},
-    {"+CTZEU:", false},
-    /* boot noise: SIMCom, Quectel, u-blox */
-    {"RDY", false},
-    {"Call Ready", false},
-    {"SMS Ready", false},
-    {"PB DONE", false},
-    {"+QIND:", false},
-    {"+QUSIM:", false},
-    {"+PACSP", false},
-    {"+STIN:", false},
-    {"*PSUTTZ:", false},
-    {"DST:", false},
-    /* Huawei status reports */
-    {"^RSSI:", false},
-    {"^MODE:", false},
-    {"^BOOT:", false},
-    {"^HCSQ:", false},
-    {"^SRVST:", false},
-    {"^SIMST:", false},
-    {"^NWTIME:", false},
-    {"^DSFLOWRPT:", false},
-    {"^CEND:", false},
-    {"^ORIG:", false},
-    {"^CONF:", false},
-    {"^CONN:", false},
-    {"^STIN:", false},
-    {"^SYSSTART", false},
-    /* Cinterion */
-    {"^SIND:", false},
-    {"^SBC:", false},
-    /* ZTE (python-gsmmodem test_modem.py, a ZTE answer to AT+CMGS) */
-    {"+ZDONR:", false},
-    {"+ZPASR:", false},
-    {"+ZEND", false},
-    {"+ZUSIMR:", false},
-};
-
-#define N_KNOWN_URCS (sizeof(known_urcs) / sizeof(known_urcs[0]))
 
 /* ---- small helpers ---- */
 
@@ -194,13 +120,6 @@ static size_t trimmed_len(const char *s)
 	return n;
 }
 
-static bool equals_trimmed(const char *line, const char *word)
-{
-	size_t n = trimmed_len(line);
-
-	return n == strlen(word) && memcmp(line, word, n) == 0;
-}
-
 static bool equals_nocase_trimmed(const char *line, const char *word)
 {
 	size_t n = trimmed_len(line);
@@ -218,272 +137,13 @@ static bool is_hex_string(const char *s)
 	return true;
 }
 
-/* ---- final results ---- */
-
-/* Parse the code after "+CME ERROR:"; rest points after the colon. -1 for verbose/empty. */
-static int parse_error_code(const char *rest)
-{
-	long v = 0;
-	size_t digits = 0;
-
-	while (*rest == ' ')
-		rest++;
-	while (isdigit((unsigned char)*rest)) {
-		if (++digits > 6)
-			return -1;
-		v = v * 10 + (*rest - '0');
-		rest++;
-	}
-	while (*rest == ' ' || *rest == '\t')
-		rest++;
-	if (digits == 0 || *rest)
-		return -1;
-	return (int)v;
-}
-
-enum smsctl_result at_final_result(const char *line, int *code)
-{
-	/* V.250 result codes (verbose form) and the vendor ones that end a command. */
-	static const struct {
-		const char *text;
-		enum smsctl_result result;
-	} words[] = {
-	    {"OK", SMSCTL_RESULT_OK},
-	    {"ERROR", SMSCTL_RESULT_ERROR},
-	    {"NO CARRIER", SMSCTL_RESULT_NO_CARRIER},
-	    {"BUSY", SMSCTL_RESULT_BUSY},
-	    {"NO ANSWER", SMSCTL_RESULT_NO_ANSWER},
-	    {"NO DIALTONE", SMSCTL_RESULT_NO_DIALTONE},
-	    {"NO DIAL TONE", SMSCTL_RESULT_NO_DIALTONE},
-	    /* Huawei and ZTE (ModemManager test-at-serial-port.c, python-gsmmodem) */
-	    {"COMMAND NOT SUPPORT", SMSCTL_RESULT_NOT_SUPPORTED},
-	    /* Huawei */
-	    {"TOO MANY PARAMETERS", SMSCTL_RESULT_TOO_MANY_PARAMETERS},
-	};
-	int dummy;
-
-	if (!code)
-		code = &dummy;
-	*code = -1;
-	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
-		if (equals_trimmed(line, words[i].text))
-			return words[i].result;
-	/* TS 27.007 9.2 / TS 27.005 3.2.5: numeric or verbose; an empty value still ends the
-	 * command (waiting for more would only turn an error into a timeout). */
-	if (starts_with(line, "+CME ERROR")) {
-		const char *r = line + strlen("+CME ERROR");
-		if (*r == ':' || *r == ' ' || *r == '\0') {
-			*code = parse_error_code(*r ? r + 1 : r);
-			return SMSCTL_RESULT_CME_ERROR;
-		}
-	}
-	if (starts_with(line, "+CMS ERROR")) {
-		const char *r = line + strlen("+CMS ERROR");
-		if (*r == ':' || *r == ' ' || *r == '\0') {
-			*code = parse_error_code(*r ? r + 1 : r);
-			return SMSCTL_RESULT_CMS_ERROR;
-		}
-	}
-	/* "MODEM ERROR: 5" (ModemManager test-at-serial-port.c): an error with a number only. */
-	if (starts_with(line, "MODEM ERROR:")) {
-		int v = parse_error_code(line + strlen("MODEM ERROR:"));
-		if (v >= 0) {
-			*code = v;
-			return SMSCTL_RESULT_ERROR;
-		}
-	}
-	return SMSCTL_RESULT_NONE;
-}
-
-/* ---- command text: prefixes and masking ---- */
-
-/* Iterate the ';'-separated parts of a command after "AT", quotes respected. Returns the
- * length of the part starting at s. */
-static size_t part_len(const char *s)
-{
-	bool quoted = false;
-	size_t i;
-
-	for (i = 0; s[i]; i++) {
-		if (s[i] == '"')
-			quoted = !quoted;
-		else if (s[i] == ';' && !quoted)
-			break;
-	}
-	return i;
-}
-
-static bool is_ext_symbol(char ch)
-{
-	return ch == '+' || ch == '^' || ch == '$' || ch == '%' || ch == '*' || ch == '#';
-}
-
-/* The upper-case name of the extended command a part starts with ("+CPIN"), "" if none. */
-static size_t part_name(const char *part, size_t len, char *name, size_t size)
-{
-	size_t n = 0;
-
-	name[0] = '\0';
-	if (len == 0 || !is_ext_symbol(part[0]))
-		return 0;
-	name[n++] = part[0];
-	for (size_t i = 1; i < len && n + 2 < size; i++) {
-		char ch = part[i];
-		if (!isalnum((unsigned char)ch) && ch != '_')
-			break;
-		name[n++] = (char)toupper((unsigned char)ch);
-	}
-	name[n] = '\0';
-	return n > 1 ? n : 0;
-}
-
-static const char *skip_at(const char *cmd)
-{
-	while (*cmd == ' ')
-		cmd++;
-	if ((cmd[0] == 'A' || cmd[0] == 'a') && (cmd[1] == 'T' || cmd[1] == 't'))
-		return cmd + 2;
-	return NULL;
-}
-
-size_t at_expected_prefixes(const char *cmd, char (*out)[32], size_t max)
-{
-	const char *p = skip_at(cmd);
-	size_t n = 0;
-
-	if (!p)
-		return 0;
-	while (*p && n < max) {
-		size_t len = part_len(p);
-		char name[31];
-		size_t nl = part_name(p, len, name, sizeof(name));
-		if (nl) {
-			memcpy(out[n], name, nl);
-			out[n][nl] = ':';
-			out[n][nl + 1] = '\0';
-			n++;
-		}
-		p += len;
-		if (*p == ';')
-			p++;
-	}
-	return n;
-}
-
-/* Which arguments (bit i: argument i) of a command carry a secret. */
-static unsigned secret_args(const char *name)
-{
-	if (strcmp(name, "+CPIN") == 0 || strcmp(name, "+CPIN2") == 0 || strcmp(name, "^CPIN") == 0)
-		return ~0u; /* <pin>[,<newpin>] */
-	if (strcmp(name, "+CLCK") == 0)
-		return 1u << 2; /* <fac>,<mode>[,<passwd>[,<class>]] */
-	if (strcmp(name, "+CPWD") == 0)
-		return (1u << 1) | (1u << 2); /* <fac>,<oldpwd>,<newpwd> */
-	return 0;
-}
-
-static void out_append(char *out, size_t outlen, size_t *pos, const char *s, size_t n)
-{
-	for (size_t i = 0; i < n && *pos + 1 < outlen; i++)
-		out[(*pos)++] = s[i];
-	out[*pos] = '\0';
-}
-
-void at_mask_command(const char *cmd, char *out, size_t outlen)
-{
-	const char *p = skip_at(cmd);
-	size_t pos = 0;
-
-	if (outlen == 0)
-		return;
-	out[0] = '\0';
-	if (!p) {
-		out_append(out, outlen, &pos, cmd, strlen(cmd));
-		return;
-	}
-	out_append(out, outlen, &pos, cmd, (size_t)(p - cmd));
-	while (*p) {
-		size_t len = part_len(p);
-		char name[31];
-		size_t nl = part_name(p, len, name, sizeof(name));
-		unsigned mask = nl ? secret_args(name) : 0;
-		const char *eq = memchr(p, '=', len);
-
-		if (!mask || !eq) {
-			out_append(out, outlen, &pos, p, len);
-		} else {
-			/* the name and '=', then each argument, secret ones as "****" */
-			size_t head = (size_t)(eq - p) + 1;
-			out_append(out, outlen, &pos, p, head);
-			const char *a = eq + 1, *end = p + len;
-			unsigned idx = 0;
-			while (a <= end) {
-				const char *e = a;
-				bool quoted = false;
-				while (e < end && (quoted || *e != ',')) {
-					if (*e == '"')
-						quoted = !quoted;
-					e++;
-				}
-				if (idx < 32 && (mask & (1u << idx)) && e > a &&
-				    !(e - a == 1 && *a == '?')) {
-					bool q = *a == '"';
-					out_append(out, outlen, &pos, q ? "\"****\"" : "****",
-						   q ? 6 : 4);
-				} else {
-					out_append(out, outlen, &pos, a, (size_t)(e - a));
-				}
-				if (e >= end)
-					break;
-				out_append(out, outlen, &pos, ",", 1);
-				a = e + 1;
-				idx++;
-			}
-		}
-		p += len;
-		if (*p == ';') {
-			out_append(out, outlen, &pos, ";", 1);
-			p++;
-		}
-	}
-}
-
 /* ---- responses and commands ---- */
-
-static void response_free(struct smsctl_response *r)
-{
-	if (!r)
-		return;
-	for (size_t i = 0; i < r->n_lines; i++)
-		free(r->lines[i]);
-	free(r->lines);
-	free(r->command);
-	free(r->final);
-	free(r);
-}
-
-static int response_add_line(struct smsctl_response *r, const char *line)
-{
-	if (r->n_lines == r->cap_lines) {
-		size_t cap = r->cap_lines ? r->cap_lines * 2 : 8;
-		char **l = realloc(r->lines, cap * sizeof(*l));
-		if (!l)
-			return SMSCTL_ERR_NOMEM;
-		r->lines = l;
-		r->cap_lines = cap;
-	}
-	char *copy = strdup(line);
-	if (!copy)
-		return SMSCTL_ERR_NOMEM;
-	r->lines[r->n_lines++] = copy;
-	return 0;
-}
 
 static void cmd_free(struct at_cmd *cmd)
 {
 	if (!cmd)
 		return;
-	response_free(cmd->resp);
+	at_response_free(cmd->resp);
 	free(cmd->cmd);
 	free(cmd->pdu);
 	free(cmd);
@@ -640,69 +300,11 @@ static void start_next(struct at_chat *c)
 	}
 }
 
-/* ---- URCs ---- */
-
-static void compact_handlers(struct at_chat *c)
-{
-	size_t w = 0;
-
-	if (c->dispatching)
-		return;
-	for (size_t r = 0; r < c->n_handlers; r++) {
-		if (c->handlers[r].fn)
-			c->handlers[w++] = c->handlers[r];
-		else
-			free(c->handlers[r].prefix);
-	}
-	c->n_handlers = w;
-}
-
-static bool handler_matches(const struct urc_handler *h, const char *line)
-{
-	return h->fn && strncmp(line, h->prefix, h->len) == 0;
-}
-
-/* Is line a URC (rule 4)? *two_line: it is followed by a second line. */
-static bool is_urc(const struct at_chat *c, const char *line, bool *two_line)
-{
-	bool found = false;
-
-	*two_line = false;
-	for (size_t i = 0; i < c->n_handlers; i++) {
-		const struct urc_handler *h = &c->handlers[i];
-		if (h->len && handler_matches(h, line)) {
-			found = true;
-			*two_line |= h->two_line;
-		}
-	}
-	for (size_t i = 0; i < N_KNOWN_URCS; i++) {
-		if (starts_with(line, known_urcs[i].prefix)) {
-			found = true;
-			*two_line |= known_urcs[i].two_line;
-		}
-	}
-	/* +CDS in text mode is one line: "+CDS: <fo>,<mr>,..." (PDU mode: "+CDS: <length>") */
-	if (*two_line && starts_with(line, "+CDS:") && strchr(line, ','))
-		*two_line = false;
-	return found;
-}
+/* ---- URCs (the routing is at/urc.c) ---- */
 
 static void dispatch_urc(struct at_chat *c, const char *line, const char *pdu)
 {
-	bool delivered = false;
-	size_t n = c->n_handlers;
-
-	c->dispatching++;
-	for (size_t i = 0; i < n && i < c->n_handlers; i++) {
-		struct urc_handler *h = &c->handlers[i];
-		if (!handler_matches(h, line))
-			continue;
-		delivered = true;
-		h->fn(h->userdata, line, pdu);
-	}
-	c->dispatching--;
-	compact_handlers(c);
-	if (delivered)
+	if (at_urcs_dispatch(&c->urcs, line, pdu))
 		c->events++;
 	else
 		trace_info(c, "unsolicited line dropped (no handler)");
@@ -735,7 +337,7 @@ static void response_line(struct at_chat *c, const char *line)
 		trace_info(c, "response too long: line dropped");
 		return;
 	}
-	if (response_add_line(cmd->resp, line) < 0) {
+	if (at_response_add_line(cmd->resp, line) < 0) {
 		trace_info(c, "out of memory: response line dropped");
 		return;
 	}
@@ -756,7 +358,7 @@ static void handle_line(struct at_chat *c, const char *line)
 		if (res == SMSCTL_RESULT_NONE) {
 			/* URCs still reach their handlers; late answer lines of the command that
 			 * timed out have none and are dropped */
-			if (is_urc(c, line, &two_line))
+			if (at_urcs_match(&c->urcs, line, &two_line))
 				urc_line(c, line, two_line);
 			else
 				trace_info(c, "line dropped while resynchronising");
@@ -793,7 +395,7 @@ static void handle_line(struct at_chat *c, const char *line)
 				return;
 			}
 		}
-		if (is_urc(c, line, &two_line)) {
+		if (at_urcs_match(&c->urcs, line, &two_line)) {
 			urc_line(c, line, two_line);
 			return;
 		}
@@ -806,7 +408,7 @@ static void handle_line(struct at_chat *c, const char *line)
 			trace_info(c, "final result without a command dropped");
 			return;
 		}
-		is_urc(c, line, &two_line);
+		at_urcs_match(&c->urcs, line, &two_line);
 		urc_line(c, line, two_line);
 		return;
 	}
@@ -880,7 +482,7 @@ static void trace_rx(struct at_chat *c, enum at_event ev, const char *text, size
 		return;
 	}
 	/* an echoed command is traced masked like the command itself */
-	if (skip_at(text)) {
+	if (at_command_skip_at(text)) {
 		char masked[AT_LINE_MAX + 64];
 		at_mask_command(text, masked, sizeof(masked));
 		trace(c, SMSCTL_TRACE_RX, masked, strlen(masked));
@@ -929,7 +531,6 @@ struct at_chat *at_chat_new(at_write_fn write, void *userdata, unsigned default_
 	c->write_data = userdata;
 	c->default_timeout_ms = default_timeout_ms ? default_timeout_ms : 10000;
 	c->state = ST_IDLE;
-	c->next_id = 1;
 	return c;
 }
 
@@ -938,9 +539,7 @@ void at_chat_free(struct at_chat *c)
 	if (!c)
 		return;
 	at_chat_cancel_all(c);
-	for (size_t i = 0; i < c->n_handlers; i++)
-		free(c->handlers[i].prefix);
-	free(c->handlers);
+	at_urcs_clear(&c->urcs);
 	free(c->urc_first);
 	free(c);
 }
@@ -1133,39 +732,16 @@ bool at_chat_is_gone(const struct at_chat *c)
 int at_chat_add_urc_handler(struct at_chat *c, const char *prefix, bool two_line, smsctl_urc_fn fn,
 			    void *userdata)
 {
-	if (!c || !prefix || !fn || strlen(prefix) > 64)
+	if (!c)
 		return SMSCTL_ERR_INVALID;
-	if (c->n_handlers >= MAX_HANDLERS || c->next_id == 0x7fffffff)
-		return SMSCTL_ERR_NOMEM;
-	struct urc_handler *h = realloc(c->handlers, (c->n_handlers + 1) * sizeof(*h));
-	if (!h)
-		return SMSCTL_ERR_NOMEM;
-	c->handlers = h;
-	h = &c->handlers[c->n_handlers];
-	h->prefix = strdup(prefix);
-	if (!h->prefix)
-		return SMSCTL_ERR_NOMEM;
-	h->len = strlen(prefix);
-	h->two_line = two_line;
-	h->fn = fn;
-	h->userdata = userdata;
-	h->id = c->next_id++;
-	c->n_handlers++;
-	return h->id;
+	return at_urcs_add(&c->urcs, prefix, two_line, fn, userdata);
 }
 
 int at_chat_remove_urc_handler(struct at_chat *c, int id)
 {
 	if (!c)
 		return SMSCTL_ERR_INVALID;
-	for (size_t i = 0; i < c->n_handlers; i++) {
-		if (c->handlers[i].id == id && c->handlers[i].fn) {
-			c->handlers[i].fn = NULL;
-			compact_handlers(c);
-			return 0;
-		}
-	}
-	return SMSCTL_ERR_NOT_FOUND;
+	return at_urcs_remove(&c->urcs, id);
 }
 
 unsigned long at_chat_get_events(const struct at_chat *c)
@@ -1188,70 +764,4 @@ unsigned long at_chat_get_noise(const struct at_chat *c, unsigned long *received
 unsigned long at_chat_get_line_count(const struct at_chat *c)
 {
 	return c->syn.lines;
-}
-
-/* ---- responses (public) ---- */
-
-SMSCTL_API void smsctl_response_free(struct smsctl_response *resp)
-{
-	response_free(resp);
-}
-
-SMSCTL_API enum smsctl_result smsctl_response_get_result(const struct smsctl_response *resp)
-{
-	return resp ? resp->result : SMSCTL_RESULT_NONE;
-}
-
-SMSCTL_API const char *smsctl_response_get_command(const struct smsctl_response *resp)
-{
-	return resp && resp->command ? resp->command : "";
-}
-
-SMSCTL_API const char *smsctl_response_get_final(const struct smsctl_response *resp)
-{
-	return resp && resp->final ? resp->final : "";
-}
-
-SMSCTL_API int smsctl_response_get_error_code(const struct smsctl_response *resp)
-{
-	return resp ? resp->code : -1;
-}
-
-SMSCTL_API size_t smsctl_response_get_line_count(const struct smsctl_response *resp)
-{
-	return resp ? resp->n_lines : 0;
-}
-
-SMSCTL_API const char *smsctl_response_get_line(const struct smsctl_response *resp, size_t i)
-{
-	if (!resp || i >= resp->n_lines)
-		return NULL;
-	return resp->lines[i];
-}
-
-SMSCTL_API bool smsctl_response_get_prompt_seen(const struct smsctl_response *resp)
-{
-	return resp && resp->prompt_seen;
-}
-
-struct smsctl_response *at_response_dup(const struct smsctl_response *r)
-{
-	struct smsctl_response *d = calloc(1, sizeof(*d));
-
-	if (!d)
-		return NULL;
-	d->result = r->result;
-	d->code = r->code;
-	d->prompt_seen = r->prompt_seen;
-	d->command = strdup(r->command ? r->command : "");
-	d->final = strdup(r->final ? r->final : "");
-	if (!d->command || !d->final)
-		goto fail;
-	for (size_t i = 0; i < r->n_lines; i++)
-		if (response_add_line(d, r->lines[i]) < 0)
-			goto fail;
-	return d;
-fail:
-	response_free(d);
-	return NULL;
 }

@@ -15,6 +15,8 @@
 
 #include <smsctl/modem.h>
 
+#include "at/response.h"
+
 /* Longest command accepted (V.250 asks modems for at least 40 characters; real ones take
  * a few hundred) and longest PDU (hex of 176 octets of TPDU plus a 12-octet SMSC). */
 #define AT_CMD_MAX 2048
@@ -23,17 +25,6 @@
 #define AT_PDU_MIN_TIMEOUT_MS 60000
 /* After ESC, input is discarded this long before `AT` is sent to resynchronise. */
 #define AT_RESYNC_GUARD_MS 100
-
-struct smsctl_response {
-	enum smsctl_result result;
-	char *command; /* masked */
-	char *final;
-	int code;
-	bool prompt_seen;
-	size_t n_lines;
-	size_t cap_lines;
-	char **lines;
-};
 
 struct at_chat;
 
@@ -80,19 +71,5 @@ unsigned long at_chat_get_command_count(const struct at_chat *c);
 /* Bytes received, and of them those dropped as line noise (for the diagnosis). */
 unsigned long at_chat_get_noise(const struct at_chat *c, unsigned long *received);
 unsigned long at_chat_get_line_count(const struct at_chat *c);
-
-/* A deep copy of a response (free with smsctl_response_free()), NULL without memory. */
-struct smsctl_response *at_response_dup(const struct smsctl_response *r);
-
-/* Helpers shared with the tests. */
-/* The final result a line is, SMSCTL_RESULT_NONE if it is not one; *code the CME/CMS/modem
- * error number or -1. */
-enum smsctl_result at_final_result(const char *line, int *code);
-/* Copy cmd into out (size outlen) with the PIN/PUK arguments of AT+CPIN, AT+CLCK, AT+CPWD
- * and AT^CPIN / AT+CPIN2 replaced by "****". */
-void at_mask_command(const char *cmd, char *out, size_t outlen);
-/* The response prefixes a command expects ("AT+CREG?" -> "+CREG:"), up to max, each of
- * size 32; returns how many. */
-size_t at_expected_prefixes(const char *cmd, char (*out)[32], size_t max);
 
 #endif

@@ -24,8 +24,11 @@
 
 #include <smsctl/codes.h>
 
+#include "at/codes.h"
 #include "i18n.h"
-#include "parse/parse.h"
+
+/* Longest verbose text compared (the parsers copy at most 128 bytes of it). */
+#define CODE_TEXT_MAX 128
 
 struct code_text {
 	int code;
@@ -473,12 +476,12 @@ static const struct alias cms_aliases[] = {
 static int from_text(const char *text, const struct code_text *t, size_t n, const struct alias *a,
 		     size_t na)
 {
-	char want[PARSE_TEXT_MAX], have[PARSE_TEXT_MAX];
+	char want[CODE_TEXT_MAX], have[CODE_TEXT_MAX];
 
 	if (!text)
-		return PARSE_NONE;
+		return AT_CODE_NONE;
 	if (!normalize(text, want, sizeof(want)))
-		return PARSE_NONE;
+		return AT_CODE_NONE;
 	for (size_t i = 0; i < n; i++) {
 		normalize(t[i].text, have, sizeof(have));
 		if (strcmp(want, have) == 0)
@@ -489,7 +492,7 @@ static int from_text(const char *text, const struct code_text *t, size_t n, cons
 		if (strcmp(want, have) == 0)
 			return a[i].code;
 	}
-	return PARSE_NONE;
+	return AT_CODE_NONE;
 }
 
 int at_cme_error_from_text(const char *text)
@@ -502,7 +505,7 @@ int at_cme_error_from_text(const char *text)
 int at_cms_error_from_text(const char *text)
 {
 	/* 3xx first: the texts a modem prints in verbose mode are the TS 27.005 ones */
-	char want[PARSE_TEXT_MAX], have[PARSE_TEXT_MAX];
+	char want[CODE_TEXT_MAX], have[CODE_TEXT_MAX];
 	size_t n = sizeof(cms_table) / sizeof(cms_table[0]);
 
 	if (text && normalize(text, want, sizeof(want))) {

@@ -6,7 +6,12 @@
 #include <smsctl/error.h>
 #include <smsctl/modem.h>
 
+#include "at/result.h"
 #include "parse/internal.h"
+
+/* at_cme/cms_error_from_text() (at/codes.h) answer AT_CODE_NONE for an unknown text: a field
+ * of at_error, where it must read as PARSE_NONE. */
+_Static_assert(AT_CODE_NONE == PARSE_NONE, "AT_CODE_NONE is PARSE_NONE");
 
 static struct parse_re error_re[] = {
     /* 0 PARSE_ERROR_NUMERIC. "+CMS ERROR: 330" (AT+CMEE=1) TS 27.007 9.2, TS 27.005 3.2.5;
@@ -55,23 +60,6 @@ int parse_error(const char *line, struct at_error *out)
 	return parse_run(&error, line, out, out ? &out->pattern : NULL, error_fill, error_clear);
 }
 
-static const struct {
-	const char *text;
-	int result;
-} finals[] = {
-    /* V.250 5.7.1 and TS 27.007 5.7; vendor: Huawei and ZTE "COMMAND NOT SUPPORT",
-	 * Huawei "TOO MANY PARAMETERS" (ModemManager test-at-serial-port, python-gsmmodem). */
-    {"OK", SMSCTL_RESULT_OK},
-    {"ERROR", SMSCTL_RESULT_ERROR},
-    {"NO CARRIER", SMSCTL_RESULT_NO_CARRIER},
-    {"BUSY", SMSCTL_RESULT_BUSY},
-    {"NO ANSWER", SMSCTL_RESULT_NO_ANSWER},
-    {"NO DIALTONE", SMSCTL_RESULT_NO_DIALTONE},
-    {"NO DIAL TONE", SMSCTL_RESULT_NO_DIALTONE},
-    {"COMMAND NOT SUPPORT", SMSCTL_RESULT_NOT_SUPPORTED},
-    {"TOO MANY PARAMETERS", SMSCTL_RESULT_TOO_MANY_PARAMETERS},
-};
-
 int parse_final(const char *line)
 {
 	const char *s;
@@ -80,12 +68,10 @@ int parse_final(const char *line)
 
 	if (!parse_trim(line, &s, &len))
 		return SMSCTL_RESULT_NONE;
-	size_t l = len;
-	while (l && (s[l - 1] == ' ' || s[l - 1] == '\t'))
-		l--;
-	for (size_t i = 0; i < PARSE_ARRAY_SIZE(finals); i++)
-		if (strlen(finals[i].text) == l && memcmp(finals[i].text, s, l) == 0)
-			return finals[i].result;
+	/* the words: the engine's table (at/result.h) */
+	int word = at_result_word(s, len);
+	if (word != SMSCTL_RESULT_NONE)
+		return word;
 	if (parse_error(line, &e) < 0)
 		return SMSCTL_RESULT_NONE;
 	switch (e.kind) {

@@ -30,6 +30,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "at/codes.h"
+
 /* A field the reply does not carry, or carries empty. */
 #define PARSE_NONE (-1)
 
@@ -578,10 +580,5 @@ int parse_decode_string(const char *in, enum parse_charset cs, char *out, size_t
 
 /* Whether line starts with prefix (after leading CR/LF/space), e.g. "+CMTI:". */
 bool parse_has_prefix(const char *line, const char *prefix);
-
-/* Verbose error text -> numeric code (27.007 9.2 / 27.005 3.2.5 wording, case and
- * space insensitive), PARSE_NONE when unknown. Implemented in at-error.c. */
-int at_cme_error_from_text(const char *text);
-int at_cms_error_from_text(const char *text);
 
 #endif

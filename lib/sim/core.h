@@ -2,7 +2,7 @@
 /* Internal: the simulated modem's core. A pure state machine: it takes the bytes the host
  * wrote and the current time, and queues the bytes the modem answers, each with the time it
  * may leave (latency, network delay and the serial line's speed are emulated here). It does
- * no I/O and starts no thread, so tests drive it directly; lib/sim/transport-sim.c runs it
+ * no I/O and starts no thread, so tests drive it directly; lib/sim/device.c runs it
  * in a thread behind a socket pair. Times are microseconds on any monotonic clock. */
 #ifndef SMSCTL_SIM_CORE_H
 #define SMSCTL_SIM_CORE_H

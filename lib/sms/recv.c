@@ -23,6 +23,7 @@
 #include <smsctl/sms.h>
 
 #include "parse/parse.h"
+#include "query/query.h"
 #include "sms/store.h"
 
 /* Default age after which an incomplete message is handed over (one day). */
@@ -108,10 +109,7 @@ struct smsctl_receiver {
 
 static long now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (long)query_now_ms();
 }
 
 static long now_s(void)
@@ -760,8 +758,7 @@ static int finish_call(struct smsctl_receiver *rx, int r)
  * (an error answer, a garbled line) concern one message, which stays stored. */
 static bool fatal(int r)
 {
-	return r == SMSCTL_ERR_GONE || r == SMSCTL_ERR_TIMEOUT || r == SMSCTL_ERR_NOMEM ||
-	       r == SMSCTL_ERR_IO || r == SMSCTL_ERR_SIM;
+	return query_link_lost(r) || r == SMSCTL_ERR_SIM;
 }
 
 /* Handle queued events, rescans and expiries until nothing is left. */

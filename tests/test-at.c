@@ -17,6 +17,8 @@
 #include <smsctl/smsctl.h>
 
 #include "at/chat.h"
+#include "at/command.h"
+#include "at/result.h"
 #include "at/syntax.h"
 #include "modem-internal.h"
 #include "transport/internal.h"
