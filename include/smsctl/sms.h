@@ -339,9 +339,10 @@ struct smsctl_stored_list;
 /** English name of a status ("unread", "read", "unsent", "sent", "all"), static; "" if
  *  unknown. */
 SMSCTL_API const char *smsctl_sms_status_name(enum smsctl_sms_status status);
-/** Parse "unread", "read", "unsent", "sent" or "all" (case-sensitive); 0 (not a valid status)
- *  when s is NULL or none of them. */
-SMSCTL_API enum smsctl_sms_status smsctl_sms_status_from_name(const char *s);
+/** Parse "unread", "read", "unsent", "sent" or "all" (case-sensitive).
+ *  @return the ::smsctl_sms_status value (> 0); ::SMSCTL_ERR_INVALID when s is NULL or none of
+ *  them. */
+SMSCTL_API int smsctl_sms_status_from_name(const char *s);
 
 /**
  * The memories the modem can read messages from (the first list of AT+CPMS=?), each once, in
@@ -492,16 +493,17 @@ SMSCTL_API void smsctl_receiver_free(struct smsctl_receiver *rx);
  *  @return 0, ::SMSCTL_ERR_INVALID, ::SMSCTL_ERR_STATE (after smsctl_receiver_start()). */
 SMSCTL_API int smsctl_receiver_set_mode(struct smsctl_receiver *rx, enum smsctl_receive_mode mode);
 /** Read only this memory at start (and leave the others), NULL for every memory (default).
- *  Copied. @return 0, ::SMSCTL_ERR_INVALID (not a memory name). */
+ *  Copied. @return 0, ::SMSCTL_ERR_INVALID (not a memory name), ::SMSCTL_ERR_STATE (after
+ *  smsctl_receiver_start()). */
 SMSCTL_API int smsctl_receiver_set_storage(struct smsctl_receiver *rx, const char *mem);
 /** Seconds after which an incomplete message is handed over marked incomplete (default 86400;
  *  0 hands incomplete messages over at the end of every start/process call).
- *  @return 0, ::SMSCTL_ERR_INVALID. */
+ *  @return 0, ::SMSCTL_ERR_INVALID, ::SMSCTL_ERR_STATE (after smsctl_receiver_start()). */
 SMSCTL_API int smsctl_receiver_set_max_age(struct smsctl_receiver *rx, unsigned long seconds);
 /** Scan every memory this often even though indications are on, for a +CMTI lost to line
  *  noise or dropped by the modem (default 300 s; 0: never). With indications off
  *  (smsctl_receiver_set_indications()) nothing is scanned after start. At most a year.
- *  @return 0, ::SMSCTL_ERR_INVALID. */
+ *  @return 0, ::SMSCTL_ERR_INVALID, ::SMSCTL_ERR_STATE (after smsctl_receiver_start()). */
 SMSCTL_API int smsctl_receiver_set_scan_interval(struct smsctl_receiver *rx, unsigned long seconds);
 /** Whether to configure AT+CNMI at start (default true; false leaves it as it is, useful for
  *  reading what is stored and leaving).
