@@ -65,8 +65,10 @@ int cli_usage_error(const struct cli *cli, const char *fmt, ...)
 int cli_option_error(const struct cli *cli, int c, int argc, char **argv);
 /*
  * The option parser every command uses: getopt_long() over argv with shortopts (without the
- * leading "+:", which this adds: options end at the first operand, a missing value is told
- * apart from an unknown option). It handles what every command does alike:
+ * leading ":", which this adds: a missing value is told apart from an unknown option).
+ * Options may follow operands (GNU permutation) and "--" ends them; shortopts starting with
+ * "+" end the options at the first operand instead (the global options, before the command).
+ * It handles what every command does alike:
  *   -h / --help       usage(stdout), *ex = EXIT_OK
  *   an unknown option, a missing value, a value given to a flag: the message of
  *                     cli_option_error(), *ex = EXIT_USAGE
@@ -82,6 +84,11 @@ int cli_getopt(const struct cli *cli, int argc, char **argv, const char *shortop
 /* After the options of a command that takes no operands: EXIT_OK, or the usage error
  * "unexpected argument" for the first operand. */
 int cli_no_operands(const struct cli *cli, int argc, char **argv);
+/* A NUMBER operand (CONTRACTS: '+' and digits, or digits), at most this many digits. */
+#define CLI_NUMBER_MAX_DIGITS 20
+/* EXIT_OK for a valid number, else the usage error saying why (not digits; too long, naming
+ * the limit). */
+int cli_check_number(const struct cli *cli, const char *number);
 /* The exit code for a library error (see the table in cli.h). */
 int cli_exit_for_error(int err);
 /* Open the device given by --device / SMSCTL_DEVICE, tracing to stderr with -v. On failure

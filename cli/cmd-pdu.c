@@ -440,6 +440,9 @@ static int cmd_encode(struct cli *cli, int argc, char **argv)
 	}
 	const char *number = argv[optind];
 	const char *text = optind + 1 < argc ? argv[optind + 1] : "-";
+	ret = cli_check_number(cli, number);
+	if (ret != EXIT_OK)
+		goto out;
 	if (strcmp(text, "-") == 0) {
 		if (optind + 1 >= argc && isatty(STDIN_FILENO)) {
 			ret = cli_usage_error(cli, "%s", _("expected NUMBER [TEXT | -]"));

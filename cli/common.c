@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 
@@ -203,7 +204,12 @@ int cli_getopt(const struct cli *cli, int argc, char **argv, const char *shortop
 	char spec[64];
 	int c;
 
-	snprintf(spec, sizeof(spec), "+:%s", shortopts);
+	/* "+..." keeps the options before the first operand (the global options, which end at
+	 * the command); otherwise GNU permutation lets options follow operands, "--" ends them */
+	if (shortopts[0] == '+')
+		snprintf(spec, sizeof(spec), "+:%s", shortopts + 1);
+	else
+		snprintf(spec, sizeof(spec), ":%s", shortopts);
 	opterr = 0;
 	c = getopt_long(argc, argv, spec, longopts, NULL);
 	if (c == 'h' && usage) {
@@ -239,6 +245,17 @@ int cli_read_pin(const struct cli *cli, char *pin, size_t size)
 				strerror(errno));
 			return EXIT_USAGE;
 		}
+		struct stat st;
+		if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) &&
+		    (st.st_mode & (S_IRWXG | S_IRWXO))) {
+			/* a PIN others can read is no secret: refuse it, say how to fix it */
+			fclose(f);
+			cli_err(cli,
+				_("the PIN file '%s' is readable or writable by group or others "
+				  "(mode %04o): run 'chmod 600 %s'"),
+				cli->pin_file, (unsigned)(st.st_mode & 07777), cli->pin_file);
+			return EXIT_USAGE;
+		}
 		n = fread(buf, 1, sizeof(buf) - 1, f);
 		int read_errno = ferror(f) ? errno : 0;
 		fclose(f);
@@ -269,4 +286,19 @@ int cli_read_pin(const struct cli *cli, char *pin, size_t size)
 	memcpy(pin, buf, n + 1);
 	explicit_bzero(buf, sizeof(buf));
 	return 0;
+}
+
+int cli_check_number(const struct cli *cli, const char *number)
+{
+	const char *d = number[0] == '+' ? number + 1 : number;
+	size_t n = strspn(d, "0123456789");
+
+	if (n == 0 || d[n] != '\0')
+		return cli_usage_error(
+		    cli, _("invalid number '%s': use '+' and digits (international) or digits"),
+		    number);
+	if (n > CLI_NUMBER_MAX_DIGITS)
+		return cli_usage_error(cli, _("the number is too long: %zu digits, at most %d"), n,
+				       CLI_NUMBER_MAX_DIGITS);
+	return EXIT_OK;
 }
