@@ -94,6 +94,10 @@ int cli_exit_for_error(int err);
 /* Open the device given by --device / SMSCTL_DEVICE, tracing to stderr with -v. On failure
  * prints the reason and returns its exit code; on success *out is the open modem. */
 int cli_open_modem(struct cli *cli, struct smsctl_modem **out);
+/* For a sim: device: EXIT_OK when its string is valid (or for any other device), else the
+ * usage error naming what is wrong and the valid names (an unknown fault or key is the
+ * user's mistake, not a port that cannot be opened). */
+int cli_check_sim_device(struct cli *cli);
 /* Read all of stdin verbatim into a NUL-terminated string; NULL on error or if it holds NUL. */
 char *cli_read_stdin(void);
 /* The SIM PIN from --pin-file (its first line) or $SMSCTL_PIN, never from argv: 4 to 8 digits.

@@ -100,3 +100,22 @@ int cli_open_modem(struct cli *cli, struct smsctl_modem **out)
 	*out = m;
 	return EXIT_OK;
 }
+
+int cli_check_sim_device(struct cli *cli)
+{
+	struct smsctl_modem *m = NULL;
+
+	if (!cli->device || strncmp(cli->device, "sim:", 4) != 0)
+		return EXIT_OK;
+	int rc = smsctl_modem_new(cli->device, NULL, &m);
+	if (rc == 0)
+		rc = smsctl_modem_open(m); /* in-process: parses the device string, no I/O */
+	if (rc == SMSCTL_ERR_INVALID) {
+		const char *detail = m ? smsctl_modem_get_error_detail(m) : "";
+		rc = cli_usage_error(cli, "%s", *detail ? detail : smsctl_strerror(rc));
+	} else {
+		rc = EXIT_OK; /* anything else is the command's to report */
+	}
+	smsctl_modem_free(m);
+	return rc;
+}

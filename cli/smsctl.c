@@ -293,6 +293,15 @@ static int strip_late_globals(struct cli *cli, int argc, char **argv, char ***ou
 	return k;
 }
 
+/* -h or --help among a command's options (before "--") */
+static bool asks_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+			return true;
+	return false;
+}
+
 static bool want_color(int fd)
 {
 	const char *nc = getenv("NO_COLOR");
@@ -390,6 +399,15 @@ int main(int argc, char **argv)
 	if (cargc < 0) {
 		cli_err(&cli, "%s", smsctl_strerror(SMSCTL_ERR_NOMEM));
 		return EXIT_OTHER;
+	}
+	/* diagnose reports a port it cannot open as a finding (exit 2); a sim: device string that
+	 * cannot be read is a usage error (64) there as for every other command */
+	if (cmd->run == cmd_diagnose && !asks_help(cargc, reordered ? reordered : cargv)) {
+		ex = cli_check_sim_device(&cli);
+		if (ex != EXIT_OK) {
+			free(reordered);
+			return ex;
+		}
 	}
 	optind = 0; /* reset getopt for the command's own parser */
 	ex = cmd->run(&cli, cargc, reordered ? reordered : cargv);
