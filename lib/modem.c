@@ -517,7 +517,7 @@ SMSCTL_API int smsctl_modem_wait(struct smsctl_modem *m, int timeout_ms)
 
 	for (;;) {
 		if (m->gone)
-			return at_chat_get_events(m->chat) != ev0 ? 0 : SMSCTL_ERR_GONE;
+			return at_chat_get_events(m->chat) != ev0 ? 1 : SMSCTL_ERR_GONE;
 		uint64_t now = now_ms();
 		int t = at_chat_get_timeout(m->chat, now);
 		if (timeout_ms >= 0) {
@@ -533,7 +533,7 @@ SMSCTL_API int smsctl_modem_wait(struct smsctl_modem *m, int timeout_ms)
 		}
 		int rc = smsctl_modem_process(m);
 		if (at_chat_get_events(m->chat) != ev0)
-			return 0;
+			return 1;
 		if (rc < 0)
 			return rc;
 		if (timeout_ms >= 0 && now_ms() >= deadline)

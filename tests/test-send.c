@@ -773,7 +773,7 @@ START_TEST(test_reboot_forgets)
 	ck_assert_int_eq(smsctl_sms_prepare(m, "1234"), 0);
 	ck_assert_int_eq(smsctl_sim_set_fault(sim, "reboot", true), 0);
 	ck_assert_int_eq(smsctl_modem_command(m, "AT", 0, NULL), 0);
-	ck_assert_int_eq(smsctl_modem_wait(m, 300), 0);
+	ck_assert_int_ge(smsctl_modem_wait(m, 300), 0);
 	ck_assert_int_eq(smsctl_sms_send(m, NUMBER, "after reboot", NULL, &res), SMSCTL_ERR_SIM);
 	ck_assert_uint_eq(smsctl_sim_get_sent_count(sim), 0);
 	smsctl_send_result_free(res);

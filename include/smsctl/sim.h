@@ -112,7 +112,7 @@ struct smsctl_sim;
  */
 SMSCTL_API int smsctl_sim_set_fault(struct smsctl_sim *sim, const char *fault, bool on);
 /** Whether a fault (by name, without argument) is on; false for a NULL sim or fault. */
-SMSCTL_API bool smsctl_sim_has_fault(struct smsctl_sim *sim, const char *fault);
+SMSCTL_API bool smsctl_sim_has_fault(const struct smsctl_sim *sim, const char *fault);
 /** The profile name ("generic", "huawei", ...). Static; NULL for a NULL sim. */
 SMSCTL_API const char *smsctl_sim_get_profile(const struct smsctl_sim *sim);
 
@@ -141,18 +141,19 @@ SMSCTL_API int smsctl_sim_deliver(struct smsctl_sim *sim, const char *from, cons
 SMSCTL_API int smsctl_sim_deliver_pdu(struct smsctl_sim *sim, const char *hex);
 
 /** Number of SMS-SUBMIT PDUs the network accepted (0 for a NULL sim). */
-SMSCTL_API size_t smsctl_sim_get_sent_count(struct smsctl_sim *sim);
+SMSCTL_API size_t smsctl_sim_get_sent_count(const struct smsctl_sim *sim);
 /**
  * The i-th accepted submit as hex TPDU (without the SMSC), copied into buf, upper case, as the
  * host wrote it (its TP-MR unchanged: the modem's reference is the one `+CMGS:` answered).
  * @param buf receives the NUL-terminated hex; size is its size in bytes.
  * @return 0, or ::SMSCTL_ERR_INVALID when sim is NULL, i is out of range or buf too small.
  */
-SMSCTL_API int smsctl_sim_get_sent_pdu(struct smsctl_sim *sim, size_t i, char *buf, size_t size);
+SMSCTL_API int smsctl_sim_get_sent_pdu(const struct smsctl_sim *sim, size_t i, char *buf,
+				       size_t size);
 /** Number of AT command lines the simulated modem received. */
-SMSCTL_API unsigned long smsctl_sim_get_command_count(struct smsctl_sim *sim);
+SMSCTL_API unsigned long smsctl_sim_get_command_count(const struct smsctl_sim *sim);
 /** Number of messages in the SIM storage ("SM"). */
-SMSCTL_API size_t smsctl_sim_get_stored_count(struct smsctl_sim *sim);
+SMSCTL_API size_t smsctl_sim_get_stored_count(const struct smsctl_sim *sim);
 
 SMSCTL_END_DECLS
 

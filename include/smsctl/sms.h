@@ -126,6 +126,45 @@ SMSCTL_API int smsctl_sms_send(struct smsctl_modem *m, const char *number, const
 			       const struct smsctl_send_options *opts,
 			       struct smsctl_send_result **out);
 
+/**
+ * A message prepared for sending (opaque): the number, a copy of the options and the text
+ * encoded once into its SMS-SUBMIT PDUs. Made without the modem, so a program can refuse a
+ * text (too long, not UTF-8) or show its part count before opening a port, then send exactly
+ * what it checked with smsctl_sms_send_message(). Owned by the caller: free with
+ * smsctl_send_message_free(). It borrows nothing: number, text and opts may be freed or
+ * changed after smsctl_send_message_new() returns. One message may be sent several times
+ * and from several threads (it is never changed by sending).
+ */
+struct smsctl_send_message;
+
+/**
+ * Check and encode a message.
+ * @param number recipient, '+' and digits (international) or digits, at most 20 digits.
+ * @param text UTF-8.
+ * @param opts as for smsctl_sms_send(); NULL means the defaults. Copied.
+ * @param out the new message on success (free with smsctl_send_message_free()), else NULL.
+ * @return 0; SMSCTL_ERR_INVALID for a bad number or text that is not UTF-8 (or NULL
+ *         arguments); SMSCTL_ERR_TOO_LONG for more than 255 parts; SMSCTL_ERR_NOMEM.
+ */
+SMSCTL_API int smsctl_send_message_new(const char *number, const char *text,
+				       const struct smsctl_send_options *opts,
+				       struct smsctl_send_message **out);
+/** Free a prepared message; NULL is allowed. */
+SMSCTL_API void smsctl_send_message_free(struct smsctl_send_message *msg);
+/** The number of SMS parts the text takes (1..255); 0 for NULL. */
+SMSCTL_API size_t smsctl_send_message_get_part_count(const struct smsctl_send_message *msg);
+/** The coding chosen (GSM 7-bit or UCS-2). */
+SMSCTL_API enum smsctl_coding smsctl_send_message_get_coding(const struct smsctl_send_message *msg);
+
+/**
+ * Send a prepared message: as smsctl_sms_send() with its number, text and options, without
+ * encoding the text again. The message stays the caller's.
+ * @return and @p out as for smsctl_sms_send().
+ */
+SMSCTL_API int smsctl_sms_send_message(struct smsctl_modem *m,
+				       const struct smsctl_send_message *msg,
+				       struct smsctl_send_result **out);
+
 /** Free a send result; NULL is allowed. */
 SMSCTL_API void smsctl_send_result_free(struct smsctl_send_result *res);
 /** The destination as given. Borrowed. */
@@ -300,9 +339,10 @@ struct smsctl_stored_list;
 /** English name of a status ("unread", "read", "unsent", "sent", "all"), static; "" if
  *  unknown. */
 SMSCTL_API const char *smsctl_sms_status_name(enum smsctl_sms_status status);
-/** Parse "unread", "read", "unsent", "sent" or "all" (case-sensitive); 0 (not a valid status)
- *  when s is NULL or none of them. */
-SMSCTL_API enum smsctl_sms_status smsctl_sms_status_from_name(const char *s);
+/** Parse "unread", "read", "unsent", "sent" or "all" (case-sensitive).
+ *  @return the ::smsctl_sms_status value (> 0); ::SMSCTL_ERR_INVALID when s is NULL or none of
+ *  them. */
+SMSCTL_API int smsctl_sms_status_from_name(const char *s);
 
 /**
  * The memories the modem can read messages from (the first list of AT+CPMS=?), each once, in
@@ -453,16 +493,17 @@ SMSCTL_API void smsctl_receiver_free(struct smsctl_receiver *rx);
  *  @return 0, ::SMSCTL_ERR_INVALID, ::SMSCTL_ERR_STATE (after smsctl_receiver_start()). */
 SMSCTL_API int smsctl_receiver_set_mode(struct smsctl_receiver *rx, enum smsctl_receive_mode mode);
 /** Read only this memory at start (and leave the others), NULL for every memory (default).
- *  Copied. @return 0, ::SMSCTL_ERR_INVALID (not a memory name). */
+ *  Copied. @return 0, ::SMSCTL_ERR_INVALID (not a memory name), ::SMSCTL_ERR_STATE (after
+ *  smsctl_receiver_start()). */
 SMSCTL_API int smsctl_receiver_set_storage(struct smsctl_receiver *rx, const char *mem);
 /** Seconds after which an incomplete message is handed over marked incomplete (default 86400;
  *  0 hands incomplete messages over at the end of every start/process call).
- *  @return 0, ::SMSCTL_ERR_INVALID. */
+ *  @return 0, ::SMSCTL_ERR_INVALID, ::SMSCTL_ERR_STATE (after smsctl_receiver_start()). */
 SMSCTL_API int smsctl_receiver_set_max_age(struct smsctl_receiver *rx, unsigned long seconds);
 /** Scan every memory this often even though indications are on, for a +CMTI lost to line
  *  noise or dropped by the modem (default 300 s; 0: never). With indications off
  *  (smsctl_receiver_set_indications()) nothing is scanned after start. At most a year.
- *  @return 0, ::SMSCTL_ERR_INVALID. */
+ *  @return 0, ::SMSCTL_ERR_INVALID, ::SMSCTL_ERR_STATE (after smsctl_receiver_start()). */
 SMSCTL_API int smsctl_receiver_set_scan_interval(struct smsctl_receiver *rx, unsigned long seconds);
 /** Whether to configure AT+CNMI at start (default true; false leaves it as it is, useful for
  *  reading what is stored and leaving).

@@ -17,55 +17,6 @@
 #include "modem-internal.h"
 #include "parse/parse.h"
 
-struct evidence {
-	char *command;
-	char *response;
-};
-
-struct smsctl_finding {
-	char *id;
-	enum smsctl_severity sev;
-	int layer;
-	size_t seq;
-	char *summary, *detail, *remedy;
-	struct evidence *ev;
-	size_t n_ev;
-};
-
-struct smsctl_diagnosis {
-	char *device;
-	struct smsctl_finding **f;
-	size_t n, cap;
-	unsigned long commands;
-	bool nomem;
-};
-
-struct smsctl_diagnose_options {
-	char *pin;
-	unsigned baud;
-	unsigned timeout_ms;
-	smsctl_trace_fn trace;
-	void *trace_data;
-	bool probe_siblings;
-};
-
-/* ---- Severity ---- */
-
-SMSCTL_API const char *smsctl_severity_name(enum smsctl_severity sev)
-{
-	switch (sev) {
-	case SMSCTL_SEVERITY_OK:
-		return "ok";
-	case SMSCTL_SEVERITY_INFO:
-		return "info";
-	case SMSCTL_SEVERITY_WARNING:
-		return "warning";
-	case SMSCTL_SEVERITY_ERROR:
-		return "error";
-	}
-	return "unknown";
-}
-
 /* ---- Options ---- */
 
 SMSCTL_API struct smsctl_diagnose_options *smsctl_diagnose_options_new(void)
@@ -148,235 +99,15 @@ SMSCTL_API int smsctl_diagnose_options_set_probe_siblings(struct smsctl_diagnose
 	return 0;
 }
 
-/* ---- Findings ---- */
-
-/* The layer of a finding, from its id: findings are ordered by it. */
-static int layer_of(const char *id)
-{
-	static const struct {
-		const char *prefix;
-		int layer;
-	} layers[] = {
-	    {"port.", 0},    {"modem.", 1},	 {"sim.", 2},
-	    {"signal.", 3},  {"net.", 4},	 {"sms.service", 5},
-	    {"sms.smsc", 5}, {"sms.storage", 6}, {"sms.indications", 7},
-	};
-	for (size_t i = 0; i < sizeof(layers) / sizeof(layers[0]); i++)
-		if (strncmp(id, layers[i].prefix, strlen(layers[i].prefix)) == 0)
-			return layers[i].layer;
-	return 8;
-}
-
-static void finding_free(struct smsctl_finding *f)
-{
-	if (!f)
-		return;
-	for (size_t i = 0; i < f->n_ev; i++) {
-		free(f->ev[i].command);
-		free(f->ev[i].response);
-	}
-	free(f->ev);
-	free(f->id);
-	free(f->summary);
-	free(f->detail);
-	free(f->remedy);
-	free(f);
-}
-
-struct smsctl_finding *diag_add(struct smsctl_diagnosis *d, const char *id,
-				enum smsctl_severity sev, const char *summary, const char *detail,
-				const char *remedy)
-{
-	if (d->n == d->cap) {
-		size_t cap = d->cap ? d->cap * 2 : 16;
-		struct smsctl_finding **n = realloc(d->f, cap * sizeof(*n));
-		if (!n) {
-			d->nomem = true;
-			return NULL;
-		}
-		d->f = n;
-		d->cap = cap;
-	}
-	struct smsctl_finding *f = calloc(1, sizeof(*f));
-	if (!f) {
-		d->nomem = true;
-		return NULL;
-	}
-	f->id = strdup(id);
-	f->summary = strdup(summary ? summary : "");
-	f->detail = strdup(detail ? detail : "");
-	f->remedy = strdup(remedy ? remedy : "");
-	if (!f->id || !f->summary || !f->detail || !f->remedy) {
-		finding_free(f);
-		d->nomem = true;
-		return NULL;
-	}
-	f->sev = sev;
-	f->layer = layer_of(id);
-	f->seq = d->n;
-	d->f[d->n++] = f;
-	return f;
-}
-
-void diag_evidence(struct smsctl_finding *f, const char *command, const char *response)
-{
-	if (!f || !command)
-		return;
-	for (size_t i = 0; i < f->n_ev; i++) /* the same exchange once */
-		if (strcmp(f->ev[i].command, command) == 0 &&
-		    strcmp(f->ev[i].response, response ? response : "") == 0)
-			return;
-	struct evidence *n = realloc(f->ev, (f->n_ev + 1) * sizeof(*n));
-	if (!n)
-		return;
-	f->ev = n;
-	char *c = strdup(command);
-	char *r = strdup(response ? response : "");
-	if (!c || !r) {
-		free(c);
-		free(r);
-		return;
-	}
-	f->ev[f->n_ev].command = c;
-	f->ev[f->n_ev].response = r;
-	f->n_ev++;
-}
-
-void diag_evidence_reply(struct smsctl_finding *f, const struct diag_reply *r)
-{
-	char buf[DIAG_MAX_LINES * DIAG_LINE_MAX + DIAG_LINE_MAX];
-	size_t len = 0;
-
-	if (!f || !r || !r->asked)
-		return;
-	buf[0] = '\0';
-	for (size_t i = 0; i < r->n_lines; i++)
-		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s", len ? "\n" : "",
-					r->lines[i]);
-	if (r->final[0])
-		snprintf(buf + len, sizeof(buf) - len, "%s%s", len ? "\n" : "", r->final);
-	else if (r->result == SMSCTL_RESULT_TIMEOUT && len == 0)
-		snprintf(buf, sizeof(buf), "%s", _("(no answer)"));
-	diag_evidence(f, r->command, buf);
-}
-
-static int cmp_findings(const void *a, const void *b)
-{
-	const struct smsctl_finding *x = *(const struct smsctl_finding *const *)a;
-	const struct smsctl_finding *y = *(const struct smsctl_finding *const *)b;
-
-	if (x->layer != y->layer)
-		return x->layer < y->layer ? -1 : 1;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
-/* ---- Getters ---- */
-
-SMSCTL_API void smsctl_diagnosis_free(struct smsctl_diagnosis *d)
-{
-	if (!d)
-		return;
-	for (size_t i = 0; i < d->n; i++)
-		finding_free(d->f[i]);
-	free(d->f);
-	free(d->device);
-	free(d);
-}
-
-SMSCTL_API const char *smsctl_diagnosis_get_device(const struct smsctl_diagnosis *d)
-{
-	return d && d->device ? d->device : "";
-}
-
-SMSCTL_API enum smsctl_severity smsctl_diagnosis_get_worst(const struct smsctl_diagnosis *d)
-{
-	enum smsctl_severity worst = SMSCTL_SEVERITY_OK;
-
-	for (size_t i = 0; d && i < d->n; i++)
-		if (d->f[i]->sev > worst)
-			worst = d->f[i]->sev;
-	return worst;
-}
-
-SMSCTL_API unsigned long smsctl_diagnosis_get_command_count(const struct smsctl_diagnosis *d)
-{
-	return d ? d->commands : 0;
-}
-
-SMSCTL_API size_t smsctl_diagnosis_get_count(const struct smsctl_diagnosis *d)
-{
-	return d ? d->n : 0;
-}
-
-SMSCTL_API const struct smsctl_finding *
-smsctl_diagnosis_get_finding(const struct smsctl_diagnosis *d, size_t i)
-{
-	return d && i < d->n ? d->f[i] : NULL;
-}
-
-SMSCTL_API const struct smsctl_finding *smsctl_diagnosis_find(const struct smsctl_diagnosis *d,
-							      const char *id)
-{
-	for (size_t i = 0; d && id && i < d->n; i++)
-		if (strcmp(d->f[i]->id, id) == 0)
-			return d->f[i];
-	return NULL;
-}
-
-SMSCTL_API const char *smsctl_finding_get_id(const struct smsctl_finding *f)
-{
-	return f ? f->id : "";
-}
-
-SMSCTL_API enum smsctl_severity smsctl_finding_get_severity(const struct smsctl_finding *f)
-{
-	return f ? f->sev : SMSCTL_SEVERITY_OK;
-}
-
-SMSCTL_API const char *smsctl_finding_get_summary(const struct smsctl_finding *f)
-{
-	return f ? f->summary : "";
-}
-
-SMSCTL_API const char *smsctl_finding_get_detail(const struct smsctl_finding *f)
-{
-	return f ? f->detail : "";
-}
-
-SMSCTL_API const char *smsctl_finding_get_remedy(const struct smsctl_finding *f)
-{
-	return f ? f->remedy : "";
-}
-
-SMSCTL_API size_t smsctl_finding_get_evidence_count(const struct smsctl_finding *f)
-{
-	return f ? f->n_ev : 0;
-}
-
-SMSCTL_API int smsctl_finding_get_evidence(const struct smsctl_finding *f, size_t i,
-					   const char **command, const char **response)
-{
-	if (command)
-		*command = NULL;
-	if (response)
-		*response = NULL;
-	if (!f || i >= f->n_ev)
-		return SMSCTL_ERR_INVALID;
-	if (command)
-		*command = f->ev[i].command;
-	if (response)
-		*response = f->ev[i].response;
-	return 0;
-}
-
 /* ---- The walk ---- */
 
 struct walk {
 	struct smsctl_modem *m;
 	struct diag_input *in;
 	const char *pin;
-	bool stop;     /* the modem stopped answering or went away */
-	bool no_chain; /* the modem takes one extended command per line */
+	bool stop;	/* the modem stopped answering or went away */
+	bool no_chain;	/* the modem takes one extended command per line */
+	bool restoring; /* putting the memories back: the last evidence slot may be used */
 };
 
 #define WAVECOM_CPIN_MS 1000
@@ -634,7 +365,8 @@ static int extra(struct walk *w, const char *cmd, const char *shown)
 	struct diag_input *in = w->in;
 	struct smsctl_response *resp = NULL;
 
-	if (w->stop || in->n_extra >= DIAG_MAX_EXTRA)
+	/* the last slot is the restore's */
+	if (w->stop || in->n_extra >= DIAG_MAX_EXTRA - (w->restoring ? 0 : 1))
 		return -1;
 	int idx = (int)in->n_extra++;
 	struct diag_reply *r = &in->extra[idx];
@@ -659,14 +391,6 @@ static int extra(struct walk *w, const char *cmd, const char *shown)
 	return idx;
 }
 
-static void sleep_ms(unsigned ms)
-{
-	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
 /* The +CPMS= arguments that put memory name at position pos (0..2), keeping the memories
  * in use before it: "\"SM\",\"ME\"". */
 static void cpms_args(const struct at_cpms *cp, int pos, const char *name, char *out, size_t size)
@@ -677,6 +401,25 @@ static void cpms_args(const struct at_cpms *cp, int pos, const char *name, char 
 	for (int k = 0; k <= pos && len < size; k++)
 		len += (size_t)snprintf(out + len, size - len, "%s\"%s\"", k ? "," : "",
 					k == pos ? name : cp->mem[k].name);
+}
+
+/* Put the memories back as found: also after an error or a timeout in between (a modem that
+ * timed out once may answer the next line), only not after it went away. Takes the last
+ * evidence slot, kept free for it, so the restore is always sent and recorded. */
+static void restore_memories(struct walk *w, const char *restore_args)
+{
+	struct diag_input *in = w->in;
+	bool stop = w->stop;
+	char cmd[96];
+
+	if (in->gone)
+		return;
+	snprintf(cmd, sizeof(cmd), "AT+CPMS=%s", restore_args);
+	w->stop = false;
+	w->restoring = true;
+	extra(w, cmd, NULL);
+	w->restoring = false;
+	w->stop = w->stop || stop;
 }
 
 /* +CPMS: read every memory the modem lists (SM, ME, MT, SR), each in the first position
@@ -750,14 +493,19 @@ static void read_memories(struct walk *w)
 			cpms_args(&cp, pos_of[k], order[k], args, sizeof(args));
 			snprintf(cmd + 8, sizeof(cmd) - 8, "%s", args);
 			idx[k] = extra(w, cmd, NULL);
-			if (idx[k] < 0)
+			if (idx[k] < 0 || w->stop) {
+				/* the selection may have changed: put it back */
+				restore_memories(w, restore_args);
 				return;
+			}
 		}
 	} else {
 		snprintf(cmd + len, sizeof(cmd) - len, ";+CPMS=%s", restore_args);
 		int i1 = extra(w, cmd, NULL);
-		if (i1 < 0)
+		if (i1 < 0 || w->stop) {
+			restore_memories(w, restore_args);
 			return;
+		}
 		for (size_t k = 0; k < n_order; k++)
 			idx[k] = i1;
 	}
@@ -780,8 +528,7 @@ static void read_memories(struct walk *w)
 	const struct diag_reply *last = &in->extra[idx[n_order - 1]];
 	if (w->no_chain || last->result != SMSCTL_RESULT_OK || got < n_order) {
 		/* Not restored on the same line: put the memories back now. */
-		snprintf(cmd, sizeof(cmd), "AT+CPMS=%s", restore_args);
-		extra(w, cmd, NULL);
+		restore_memories(w, restore_args);
 	}
 }
 
@@ -837,10 +584,10 @@ static void walk(struct walk *w)
 	const char *code = NULL;
 	enum diag_sim_state sim = diag_sim_state(in, &code);
 	if (sim == DIAG_SIM_BUSY) {
-		sleep_ms(1000);
+		query_pause_ms(w->m, 1000);
 		struct diag_reply first = in->q[Q_CPIN];
 		one(w, Q_CPIN);
-		if (in->n_extra < DIAG_MAX_EXTRA)
+		if (in->n_extra < DIAG_MAX_EXTRA - 1)
 			in->extra[in->n_extra++] = first;
 		sim = diag_sim_state(in, &code);
 	}
@@ -849,9 +596,9 @@ static void walk(struct walk *w)
 		snprintf(cmd, sizeof(cmd), "AT+CPIN=\"%s\"", w->pin);
 		in->pin_reply = extra(w, cmd, "AT+CPIN=\"****\"");
 		struct diag_reply first = in->q[Q_CPIN];
-		if (in->n_extra < DIAG_MAX_EXTRA)
+		if (in->n_extra < DIAG_MAX_EXTRA - 1)
 			in->extra[in->n_extra++] = first;
-		sleep_ms(200);
+		query_pause_ms(w->m, 200);
 		one(w, Q_CPIN);
 		sim = diag_sim_state(in, &code);
 		if (sim == DIAG_SIM_READY) {
@@ -926,7 +673,7 @@ static int finish(struct smsctl_diagnosis *d, struct diag_input *in, struct smsc
 		smsctl_diagnosis_free(d);
 		return SMSCTL_ERR_NOMEM;
 	}
-	qsort(d->f, d->n, sizeof(*d->f), cmp_findings);
+	diag_sort(d);
 	*out = d;
 	return 0;
 }
@@ -943,7 +690,7 @@ int diag_run_rules(const struct diag_input *in, struct smsctl_diagnosis **out)
 		smsctl_diagnosis_free(d);
 		return SMSCTL_ERR_NOMEM;
 	}
-	qsort(d->f, d->n, sizeof(*d->f), cmp_findings);
+	diag_sort(d);
 	*out = d;
 	return 0;
 }

@@ -14,6 +14,8 @@
 #include <smsctl/diagnose.h>
 #include <smsctl/modem.h>
 
+#include "query/query.h"
+
 /* The queries of the walk, in the order the rules read them. */
 enum diag_q {
 	Q_INIT,	  /* ATE0V1+CMEE=1, or AT */
@@ -36,18 +38,18 @@ enum diag_q {
 	Q_N,
 };
 
-enum diag_vendor {
-	DIAG_V_UNKNOWN = 0,
-	DIAG_V_WAVECOM,
-	DIAG_V_CINTERION,
-	DIAG_V_SIMCOM,
-	DIAG_V_QUECTEL,
-	DIAG_V_HUAWEI,
-	DIAG_V_ZTE,
-	DIAG_V_TELIT,
-	DIAG_V_UBLOX,
-	DIAG_V_SIERRA,
-};
+/* The vendors: the one table lives in query/ (shared with the SMS operations). */
+#define diag_vendor	 query_vendor
+#define DIAG_V_UNKNOWN	 QUERY_V_UNKNOWN
+#define DIAG_V_WAVECOM	 QUERY_V_WAVECOM
+#define DIAG_V_CINTERION QUERY_V_CINTERION
+#define DIAG_V_SIMCOM	 QUERY_V_SIMCOM
+#define DIAG_V_QUECTEL	 QUERY_V_QUECTEL
+#define DIAG_V_HUAWEI	 QUERY_V_HUAWEI
+#define DIAG_V_ZTE	 QUERY_V_ZTE
+#define DIAG_V_TELIT	 QUERY_V_TELIT
+#define DIAG_V_UBLOX	 QUERY_V_UBLOX
+#define DIAG_V_SIERRA	 QUERY_V_SIERRA
 
 #define DIAG_MAX_LINES 16
 #define DIAG_LINE_MAX  256
@@ -71,7 +73,7 @@ struct diag_mem {
 };
 
 #define DIAG_MAX_MEMS  6
-#define DIAG_MAX_EXTRA 8
+#define DIAG_MAX_EXTRA 9 /* the last one only for restoring +CPMS */
 #define DIAG_MAX_SIBS  8
 
 /* What the walk saw at the port. */
@@ -116,7 +118,40 @@ struct diag_input {
 	char line_sample[64];	     /* the first of them, escaped */
 };
 
-/* ---- Findings (diagnose.c) ---- */
+/* ---- Findings (findings.c) ---- */
+
+/* The objects behind the public opaque types (findings.c owns them). */
+struct evidence {
+	char *command;
+	char *response;
+};
+
+struct smsctl_finding {
+	char *id;
+	enum smsctl_severity sev;
+	int layer;
+	size_t seq;
+	char *summary, *detail, *remedy;
+	struct evidence *ev;
+	size_t n_ev;
+};
+
+struct smsctl_diagnosis {
+	char *device;
+	struct smsctl_finding **f;
+	size_t n, cap;
+	unsigned long commands;
+	bool nomem;
+};
+
+struct smsctl_diagnose_options {
+	char *pin;
+	unsigned baud;
+	unsigned timeout_ms;
+	smsctl_trace_fn trace;
+	void *trace_data;
+	bool probe_siblings;
+};
 
 struct smsctl_finding;
 struct smsctl_finding *diag_add(struct smsctl_diagnosis *d, const char *id,
@@ -125,6 +160,9 @@ struct smsctl_finding *diag_add(struct smsctl_diagnosis *d, const char *id,
 /* Attach the answer of a query as evidence (nothing when it was not asked). */
 void diag_evidence_reply(struct smsctl_finding *f, const struct diag_reply *r);
 void diag_evidence(struct smsctl_finding *f, const char *command, const char *response);
+
+/* Put the findings in the order they are listed: layer, then as added. */
+void diag_sort(struct smsctl_diagnosis *d);
 
 /* A diagnosis from recorded answers only (the rules in layer order; for tests). */
 int diag_run_rules(const struct diag_input *in, struct smsctl_diagnosis **out);
@@ -156,6 +194,33 @@ const char *diag_iccid_command(enum diag_vendor v);
 
 /* The first line of a reply starting with prefix, NULL when none. */
 const char *diag_line(const struct diag_reply *r, const char *prefix);
+
+/* ---- Shared by the rules (rules.c, rules-radio.c) ---- */
+
+/* Signal thresholds (see diagnose.h). */
+#define RSSI_WEAK_DBM  (-101) /* below: one bar or less */
+#define RSRP_WEAK_DBM  (-115)
+#define RSRP_NONE_DBM  (-135)
+#define RSRQ_WEAK_DB10 (-150) /* -15 dB */
+#define RSCP_WEAK_DBM  (-105)
+/* Storage: nearly full from 80 % on memories of at least 5 places. */
+#define NEARLY_FULL_PERCENT 80
+
+#define TXT 1024
+
+/* vsnprintf into buf; returns buf. */
+const char *diag_fmt(char *buf, size_t size, const char *f, ...)
+    __attribute__((format(printf, 3, 4)));
+/* A sentence explaining an error final line, "" when nothing can be said; in buf. */
+const char *diag_explain_error(const struct diag_input *in, const struct diag_reply *r, char *buf,
+			       size_t size);
+/* The rules of each layer past the SIM, in layer order (rules-radio.c). */
+bool diag_rule_signal(const struct diag_input *in, struct smsctl_diagnosis *d, bool sim_ready);
+void diag_rule_net(const struct diag_input *in, struct smsctl_diagnosis *d);
+void diag_rule_sms_service(const struct diag_input *in, struct smsctl_diagnosis *d);
+void diag_rule_smsc(const struct diag_input *in, struct smsctl_diagnosis *d);
+void diag_rule_storage(const struct diag_input *in, struct smsctl_diagnosis *d);
+void diag_rule_indications(const struct diag_input *in, struct smsctl_diagnosis *d);
 
 /* ---- Port helpers (diagnose-port.c) ---- */
 

@@ -11,6 +11,7 @@
 #include <smsctl/modem.h>
 
 #include "parse/parse.h"
+#include "query/query.h"
 
 /* What the SMS layer knows about one open handle. */
 struct sms_state {
@@ -44,8 +45,5 @@ int sms_query_sim(struct smsctl_modem *m, struct sms_state *st, int *state);
 /* Map the SIM state of +CPIN (or the CME error of a SIM command) to the public enum. */
 int sms_sim_state_from_cpin(const struct at_cpin *cp);
 int sms_sim_state_from_cme(int code);
-
-/* Microseconds-free clock in milliseconds (CLOCK_MONOTONIC). */
-unsigned long long sms_now_ms(void);
 
 #endif

@@ -33,15 +33,6 @@
 /* The key of the SMS layer's data on a handle. */
 static const char state_key;
 
-unsigned long long sms_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (unsigned long long)ts.tv_sec * 1000ull +
-	       (unsigned long long)ts.tv_nsec / 1000000ull;
-}
-
 void sms_set_detail(struct sms_state *st, const char *fmt, ...)
 {
 	va_list ap;
@@ -158,27 +149,6 @@ int sms_sim_state_from_cme(int code)
 	}
 }
 
-/* Run the event loop for ms milliseconds (URCs keep flowing). */
-static void pause_ms(struct smsctl_modem *m, unsigned ms)
-{
-	unsigned long long end = sms_now_ms() + ms;
-
-	for (;;) {
-		unsigned long long now = sms_now_ms();
-		if (now >= end)
-			return;
-		if (smsctl_modem_wait(m, (int)(end - now)) < 0)
-			return;
-	}
-}
-
-/* The final failure of a command: timeout and gone pass through, others are rc. */
-static bool fatal(int rc)
-{
-	return rc == SMSCTL_ERR_TIMEOUT || rc == SMSCTL_ERR_GONE || rc == SMSCTL_ERR_IO ||
-	       rc == SMSCTL_ERR_NOMEM || rc == SMSCTL_ERR_STATE || rc == SMSCTL_ERR_CANCELLED;
-}
-
 static int simple(struct smsctl_modem *m, const char *cmd, struct smsctl_response **out)
 {
 	return smsctl_modem_command(m, cmd, 0, out);
@@ -201,15 +171,15 @@ int sms_basic_init(struct smsctl_modem *m, struct sms_state *st)
 			st->basic = true;
 			return 0;
 		}
-		if (fatal(rc))
+		if (query_fatal(rc))
 			return rc;
 		st->basic_chain = 0;
 	}
 	rc = simple(m, "ATE0", NULL);
-	if (fatal(rc))
+	if (query_fatal(rc))
 		return rc;
 	rc = simple(m, "AT+CMEE=1", NULL);
-	if (fatal(rc))
+	if (query_fatal(rc))
 		return rc;
 	/* a modem without +CMEE still works; its errors stay bare */
 	st->basic = true;
@@ -248,7 +218,7 @@ int sms_query_sim(struct smsctl_modem *m, struct sms_state *st, int *state)
 		else
 			*state = SMSCTL_SIM_STATE_UNKNOWN;
 		smsctl_response_free(r);
-		return fatal(rc) ? rc : 0;
+		return query_fatal(rc) ? rc : 0;
 	}
 	rc = simple(m, "AT+CPIN?", &r);
 	*state = sim_state_of(r);
@@ -257,22 +227,22 @@ int sms_query_sim(struct smsctl_modem *m, struct sms_state *st, int *state)
 		rc = 0;
 	}
 	smsctl_response_free(r);
-	return fatal(rc) ? rc : 0;
+	return query_fatal(rc) ? rc : 0;
 }
 
 /* Ask the SIM state, waiting while it is busy or starting (bounded). */
 static int query_sim(struct smsctl_modem *m, struct sms_state *st, int *state)
 {
-	unsigned long long end = sms_now_ms() + SIM_WAIT_MS;
+	unsigned long long end = query_now_ms() + SIM_WAIT_MS;
 	unsigned pause = SIM_POLL_MIN_MS;
 
 	for (;;) {
 		int rc = sms_query_sim(m, st, state);
 		if (rc < 0)
 			return rc;
-		if (*state != SMSCTL_SIM_STATE_BUSY || sms_now_ms() + pause > end)
+		if (*state != SMSCTL_SIM_STATE_BUSY || query_now_ms() + pause > end)
 			return 0;
-		pause_ms(m, pause);
+		query_pause_ms(m, pause);
 		pause *= 2;
 	}
 }
@@ -329,7 +299,7 @@ static int unlock(struct smsctl_modem *m, struct sms_state *st, const char *pin)
 		int code = r ? smsctl_response_get_error_code(r) : -1;
 		enum smsctl_result res = r ? smsctl_response_get_result(r) : SMSCTL_RESULT_NONE;
 		smsctl_response_free(r);
-		if (fatal(rc))
+		if (query_fatal(rc))
 			return rc;
 		if (res == SMSCTL_RESULT_CME_ERROR && code == 16) {
 			sms_set_detail(st, "%s",
@@ -359,7 +329,7 @@ static int unlock(struct smsctl_modem *m, struct sms_state *st, const char *pin)
 /* AT+CMGF=0, retried briefly while the SIM or the SMS service is still starting. */
 static int pdu_mode(struct smsctl_modem *m, struct sms_state *st)
 {
-	unsigned long long end = sms_now_ms() + SIM_WAIT_MS;
+	unsigned long long end = query_now_ms() + SIM_WAIT_MS;
 	unsigned pause = SIM_POLL_MIN_MS;
 
 	for (;;) {
@@ -367,14 +337,14 @@ static int pdu_mode(struct smsctl_modem *m, struct sms_state *st)
 		int rc = simple(m, "AT+CMGF=0", &r);
 		const char *final = r ? smsctl_response_get_final(r) : "";
 		smsctl_response_free(r);
-		if (rc == 0 || fatal(rc))
+		if (rc == 0 || query_fatal(rc))
 			return rc;
-		if (sms_now_ms() + pause > end) {
+		if (query_now_ms() + pause > end) {
 			sms_set_detail(
 			    st, _("the modem refuses PDU mode (AT+CMGF=0 answered '%s')"), final);
 			return SMSCTL_ERR_UNSUPPORTED;
 		}
-		pause_ms(m, pause);
+		query_pause_ms(m, pause);
 		pause *= 2;
 	}
 }
@@ -404,7 +374,7 @@ SMSCTL_API int smsctl_sms_prepare(struct smsctl_modem *m, const char *pin)
 		state = sim_state_of(r);
 		smsctl_response_free(r);
 		r = NULL;
-		if (fatal(rc))
+		if (query_fatal(rc))
 			return rc;
 		if (rc == 0) {
 			st->chain = 1;

@@ -25,49 +25,9 @@
 
 #include "i18n.h"
 #include "sms/internal.h"
+#include "sms/send.h"
 
-#define DEFAULT_RETRIES	      3u
-#define MAX_RETRIES	      20u
-#define DEFAULT_BACKOFF_MS    2000u
-#define DEFAULT_BACKOFF_TOTAL 30000u
-#define MAX_WAIT_REPORT_S     86400u
-#define NUMBER_MAX_DIGITS     20u
-#define REPORT_QUEUE_MAX      64u
-
-struct smsctl_send_options {
-	bool flash;
-	bool ucs2;
-	bool report;
-	unsigned wait_report_s;
-	unsigned retries;
-	unsigned long validity;
-	char *smsc;
-	unsigned backoff_first_ms;
-	unsigned backoff_total_ms;
-	unsigned submit_timeout_ms;
-};
-
-struct part {
-	int mr;	    /* TP-MR the modem gave, -1 none */
-	int status; /* TP-ST of the latest report, -1 none */
-	char *dt;   /* its discharge time */
-};
-
-struct smsctl_send_result {
-	char *number;
-	size_t total;
-	size_t sent;
-	struct part *parts;
-	enum smsctl_coding coding;
-	unsigned attempts;
-	int error;
-	int modem_error;
-	bool is_cms;
-	bool transient;
-	enum smsctl_report_state report;
-	char final[96];
-	char detail[320];
-};
+#define REPORT_QUEUE_MAX 64u
 
 /* A status report event queued by a URC handler (commands cannot run inside handlers). */
 struct report_event {
@@ -80,10 +40,11 @@ struct send_ctx {
 	struct sms_state *st;
 	const struct smsctl_send_options *o;
 	struct smsctl_send_result *res;
-	struct smsctl_submit_options *so;
-	struct smsctl_encoded *enc;
+	const struct smsctl_send_message *msg;
+	struct smsctl_submit_options *so; /* own, made after a 330 to add the SMSC */
+	struct smsctl_encoded *own_enc;	  /* the text encoded again with it */
+	const struct smsctl_encoded *enc; /* the message's parts, or own_enc */
 	const char *number;
-	const char *text;
 	unsigned waited_ms;
 	unsigned next_wait_ms;
 	bool smsc_in_pdu;  /* an SMSC is in the PDU (--smsc or taken from +CSCA) */
@@ -93,245 +54,6 @@ struct send_ctx {
 	struct report_event queue[REPORT_QUEUE_MAX];
 	size_t queued;
 };
-
-/* ---- options ---- */
-
-SMSCTL_API struct smsctl_send_options *smsctl_send_options_new(void)
-{
-	struct smsctl_send_options *o = calloc(1, sizeof(*o));
-
-	if (!o)
-		return NULL;
-	o->retries = DEFAULT_RETRIES;
-	o->backoff_first_ms = DEFAULT_BACKOFF_MS;
-	o->backoff_total_ms = DEFAULT_BACKOFF_TOTAL;
-	return o;
-}
-
-SMSCTL_API void smsctl_send_options_free(struct smsctl_send_options *opts)
-{
-	if (!opts)
-		return;
-	free(opts->smsc);
-	free(opts);
-}
-
-SMSCTL_API int smsctl_send_options_set_flash(struct smsctl_send_options *opts, bool on)
-{
-	if (!opts)
-		return SMSCTL_ERR_INVALID;
-	opts->flash = on;
-	return 0;
-}
-
-SMSCTL_API int smsctl_send_options_set_ucs2(struct smsctl_send_options *opts, bool on)
-{
-	if (!opts)
-		return SMSCTL_ERR_INVALID;
-	opts->ucs2 = on;
-	return 0;
-}
-
-SMSCTL_API int smsctl_send_options_set_report(struct smsctl_send_options *opts, bool on)
-{
-	if (!opts)
-		return SMSCTL_ERR_INVALID;
-	opts->report = on;
-	return 0;
-}
-
-SMSCTL_API int smsctl_send_options_set_wait_report(struct smsctl_send_options *opts,
-						   unsigned seconds)
-{
-	if (!opts || seconds > MAX_WAIT_REPORT_S)
-		return SMSCTL_ERR_INVALID;
-	opts->wait_report_s = seconds;
-	return 0;
-}
-
-SMSCTL_API int smsctl_send_options_set_retries(struct smsctl_send_options *opts, unsigned retries)
-{
-	if (!opts || retries > MAX_RETRIES)
-		return SMSCTL_ERR_INVALID;
-	opts->retries = retries;
-	return 0;
-}
-
-SMSCTL_API int smsctl_send_options_set_validity(struct smsctl_send_options *opts,
-						unsigned long minutes)
-{
-	/* the codec's range check: 5 minutes to 63 weeks */
-	struct smsctl_submit_options *so;
-	int rc;
-
-	if (!opts)
-		return SMSCTL_ERR_INVALID;
-	so = smsctl_submit_options_new();
-	if (!so)
-		return SMSCTL_ERR_NOMEM;
-	rc = smsctl_submit_options_set_validity(so, minutes);
-	smsctl_submit_options_free(so);
-	if (rc < 0)
-		return rc;
-	opts->validity = minutes;
-	return 0;
-}
-
-/* `+` and digits, or digits: what the contract accepts as a number. */
-static bool valid_number(const char *s)
-{
-	size_t n = 0;
-
-	if (!s)
-		return false;
-	if (*s == '+')
-		s++;
-	for (; *s; s++, n++)
-		if (*s < '0' || *s > '9')
-			return false;
-	return n > 0 && n <= NUMBER_MAX_DIGITS;
-}
-
-SMSCTL_API int smsctl_send_options_set_smsc(struct smsctl_send_options *opts, const char *smsc)
-{
-	char *copy = NULL;
-
-	if (!opts)
-		return SMSCTL_ERR_INVALID;
-	if (smsc) {
-		if (!valid_number(smsc))
-			return SMSCTL_ERR_INVALID;
-		copy = strdup(smsc);
-		if (!copy)
-			return SMSCTL_ERR_NOMEM;
-	}
-	free(opts->smsc);
-	opts->smsc = copy;
-	return 0;
-}
-
-SMSCTL_API int smsctl_send_options_set_backoff(struct smsctl_send_options *opts, unsigned first_ms,
-					       unsigned total_ms)
-{
-	if (!opts || first_ms > 600000u || total_ms > 3600000u)
-		return SMSCTL_ERR_INVALID;
-	opts->backoff_first_ms = first_ms;
-	opts->backoff_total_ms = total_ms;
-	return 0;
-}
-
-SMSCTL_API int smsctl_send_options_set_submit_timeout(struct smsctl_send_options *opts,
-						      unsigned timeout_ms)
-{
-	if (!opts || timeout_ms > 3600000u)
-		return SMSCTL_ERR_INVALID;
-	opts->submit_timeout_ms = timeout_ms;
-	return 0;
-}
-
-/* ---- result ---- */
-
-SMSCTL_API void smsctl_send_result_free(struct smsctl_send_result *res)
-{
-	if (!res)
-		return;
-	for (size_t i = 0; i < res->total; i++)
-		free(res->parts[i].dt);
-	free(res->parts);
-	free(res->number);
-	free(res);
-}
-
-SMSCTL_API const char *smsctl_send_result_get_number(const struct smsctl_send_result *res)
-{
-	return res ? res->number : NULL;
-}
-
-SMSCTL_API size_t smsctl_send_result_get_total_parts(const struct smsctl_send_result *res)
-{
-	return res ? res->total : 0;
-}
-
-SMSCTL_API size_t smsctl_send_result_get_sent_parts(const struct smsctl_send_result *res)
-{
-	return res ? res->sent : 0;
-}
-
-SMSCTL_API int smsctl_send_result_get_message_ref(const struct smsctl_send_result *res, size_t i)
-{
-	if (!res || i >= res->sent)
-		return -1;
-	return res->parts[i].mr;
-}
-
-SMSCTL_API enum smsctl_coding smsctl_send_result_get_coding(const struct smsctl_send_result *res)
-{
-	return res ? res->coding : SMSCTL_CODING_AUTO;
-}
-
-SMSCTL_API unsigned smsctl_send_result_get_attempts(const struct smsctl_send_result *res)
-{
-	return res ? res->attempts : 0;
-}
-
-SMSCTL_API int smsctl_send_result_get_error(const struct smsctl_send_result *res)
-{
-	return res ? res->error : SMSCTL_ERR_INVALID;
-}
-
-SMSCTL_API int smsctl_send_result_get_modem_error(const struct smsctl_send_result *res)
-{
-	return res ? res->modem_error : -1;
-}
-
-SMSCTL_API bool smsctl_send_result_get_modem_error_is_cms(const struct smsctl_send_result *res)
-{
-	return res && res->is_cms;
-}
-
-SMSCTL_API const char *smsctl_send_result_get_modem_error_text(const struct smsctl_send_result *res)
-{
-	if (!res || res->modem_error < 0)
-		return NULL;
-	return res->is_cms ? smsctl_cms_error_describe(res->modem_error)
-			   : smsctl_cme_error_describe(res->modem_error);
-}
-
-SMSCTL_API bool smsctl_send_result_get_transient(const struct smsctl_send_result *res)
-{
-	return res && res->transient;
-}
-
-SMSCTL_API const char *smsctl_send_result_get_final(const struct smsctl_send_result *res)
-{
-	return res ? res->final : "";
-}
-
-SMSCTL_API const char *smsctl_send_result_get_detail(const struct smsctl_send_result *res)
-{
-	return res ? res->detail : "";
-}
-
-SMSCTL_API enum smsctl_report_state
-smsctl_send_result_get_report_state(const struct smsctl_send_result *res)
-{
-	return res ? res->report : SMSCTL_REPORT_NOT_REQUESTED;
-}
-
-SMSCTL_API int smsctl_send_result_get_report_status(const struct smsctl_send_result *res, size_t i)
-{
-	if (!res || i >= res->sent)
-		return -1;
-	return res->parts[i].status;
-}
-
-SMSCTL_API const char *smsctl_send_result_get_report_time(const struct smsctl_send_result *res,
-							  size_t i)
-{
-	if (!res || i >= res->sent)
-		return NULL;
-	return res->parts[i].dt;
-}
 
 static void detail(struct send_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -345,19 +67,6 @@ static void detail(struct send_ctx *c, const char *fmt, ...)
 }
 
 /* ---- helpers ---- */
-
-static void pause_ms(struct smsctl_modem *m, unsigned ms)
-{
-	unsigned long long end = sms_now_ms() + ms;
-
-	for (;;) {
-		unsigned long long now = sms_now_ms();
-		if (now >= end)
-			return;
-		if (smsctl_modem_wait(m, (int)(end - now)) < 0)
-			return;
-	}
-}
 
 static bool engine_failure(int rc)
 {
@@ -421,18 +130,27 @@ static bool same_recipient(const char *a, const char *b)
 static int encode(struct send_ctx *c)
 {
 	struct smsctl_encoded *enc = NULL;
-	int rc = smsctl_pdu_encode_submit(c->number, c->text, c->so, &enc);
+	int rc = smsctl_pdu_encode_submit(c->number, c->msg->text, c->so, &enc);
 
 	if (rc < 0)
 		return rc;
-	if (c->enc && smsctl_encoded_get_count(enc) != smsctl_encoded_get_count(c->enc)) {
+	if (smsctl_encoded_get_count(enc) != smsctl_encoded_get_count(c->enc)) {
 		/* cannot happen: the SMSC does not change how the text is split */
 		smsctl_encoded_free(enc);
 		return SMSCTL_ERR_PROTOCOL;
 	}
-	smsctl_encoded_free(c->enc);
+	smsctl_encoded_free(c->own_enc);
+	c->own_enc = enc;
 	c->enc = enc;
 	return 0;
+}
+
+/* The codec's options of the message, to change (the SMSC of +CSCA after a 330). */
+static int own_options(struct send_ctx *c)
+{
+	if (c->so)
+		return 0;
+	return send_submit_options(c->o, c->msg->concat_ref, &c->so);
 }
 
 /* ---- looking at the cause of 330/331/332/500 ---- */
@@ -534,7 +252,8 @@ static enum verdict inspect(struct send_ctx *c, int code, bool *vendor_retry_use
 			return fail(c, SMSCTL_ERR_REJECTED, false);
 		}
 		/* the modem knows an SMSC but did not use it: put it in the PDU */
-		if (smsctl_submit_options_set_smsc(c->so, csca.number) < 0 || encode(c) < 0) {
+		if (own_options(c) < 0 || smsctl_submit_options_set_smsc(c->so, csca.number) < 0 ||
+		    encode(c) < 0) {
 			detail(c, _("+CMS ERROR 330: the SMSC '%s' cannot be used"), csca.number);
 			return fail(c, SMSCTL_ERR_REJECTED, false);
 		}
@@ -721,7 +440,7 @@ static int submit_part(struct send_ctx *c, size_t i)
 			return fail_rc(c, SMSCTL_ERR_TRANSIENT, true);
 		}
 		retries_left--;
-		pause_ms(c->m, w);
+		query_pause_ms(c->m, w);
 	}
 }
 
@@ -907,14 +626,14 @@ static enum smsctl_report_state report_state(const struct smsctl_send_result *re
 
 static void wait_reports(struct send_ctx *c)
 {
-	unsigned long long end = sms_now_ms() + (unsigned long long)c->o->wait_report_s * 1000ull;
+	unsigned long long end = query_now_ms() + (unsigned long long)c->o->wait_report_s * 1000ull;
 
 	for (;;) {
 		drain_reports(c);
 		c->res->report = report_state(c->res);
 		if (c->res->report != SMSCTL_REPORT_PENDING)
 			return;
-		unsigned long long now = sms_now_ms();
+		unsigned long long now = query_now_ms();
 		if (now >= end)
 			return;
 		unsigned long long left = end - now;
@@ -935,91 +654,28 @@ static void ctx_cleanup(struct send_ctx *c)
 		free(c->queue[i].line);
 		free(c->queue[i].pdu);
 	}
-	smsctl_encoded_free(c->enc);
+	smsctl_encoded_free(c->own_enc);
 	smsctl_submit_options_free(c->so);
 }
 
-static int build_options(struct send_ctx *c)
+/* Send a prepared message; res is filled in. */
+static int run(struct smsctl_modem *m, const struct smsctl_send_message *msg,
+	       struct smsctl_send_result *res)
 {
-	const struct smsctl_send_options *o = c->o;
-	int rc = 0;
-
-	c->so = smsctl_submit_options_new();
-	if (!c->so)
-		return SMSCTL_ERR_NOMEM;
-	if (o->flash)
-		rc = smsctl_submit_options_set_class(c->so, 0);
-	if (rc == 0 && o->ucs2)
-		rc = smsctl_submit_options_set_coding(c->so, SMSCTL_CODING_UCS2);
-	if (rc == 0 && (o->report || o->wait_report_s))
-		rc = smsctl_submit_options_set_status_report(c->so, true);
-	if (rc == 0 && o->validity)
-		rc = smsctl_submit_options_set_validity(c->so, o->validity);
-	if (rc == 0 && o->smsc) {
-		rc = smsctl_submit_options_set_smsc(c->so, o->smsc);
-		c->smsc_in_pdu = true;
-	}
-	/* a reference that differs between runs, so parts of two messages never mix */
-	if (rc == 0)
-		rc = smsctl_submit_options_set_concat_ref(
-		    c->so, (unsigned)((sms_now_ms() ^ (unsigned long long)getpid()) & 0xffu));
-	return rc;
-}
-
-SMSCTL_API int smsctl_sms_send(struct smsctl_modem *m, const char *number, const char *text,
-			       const struct smsctl_send_options *opts,
-			       struct smsctl_send_result **out)
-{
-	struct smsctl_send_options defaults;
-	struct smsctl_send_result *res;
+	const struct smsctl_send_options *opts = &msg->opts;
 	struct send_ctx c;
 	int rc;
 
-	if (out)
-		*out = NULL;
-	if (!m || !number || !text)
-		return SMSCTL_ERR_INVALID;
-	if (!opts) {
-		memset(&defaults, 0, sizeof(defaults));
-		defaults.retries = DEFAULT_RETRIES;
-		defaults.backoff_first_ms = DEFAULT_BACKOFF_MS;
-		defaults.backoff_total_ms = DEFAULT_BACKOFF_TOTAL;
-		opts = &defaults;
-	}
-	res = calloc(1, sizeof(*res));
-	if (!res)
-		return SMSCTL_ERR_NOMEM;
-	res->number = strdup(number);
-	if (!res->number) {
-		free(res);
-		return SMSCTL_ERR_NOMEM;
-	}
-	res->modem_error = -1;
-	res->report = (opts->report || opts->wait_report_s) ? SMSCTL_REPORT_REQUESTED
-							    : SMSCTL_REPORT_NOT_REQUESTED;
 	memset(&c, 0, sizeof(c));
 	c.m = m;
 	c.o = opts;
 	c.res = res;
-	c.number = number;
-	c.text = text;
+	c.msg = msg;
+	c.enc = msg->enc;
+	c.number = msg->number;
+	c.smsc_in_pdu = msg->smsc_in_pdu;
 	c.next_wait_ms = opts->backoff_first_ms;
 
-	/* everything that can be checked without the modem comes first */
-	if (!valid_number(number)) {
-		res->error = SMSCTL_ERR_INVALID;
-		detail(&c, _("'%s' is not a phone number ('+' and digits, or digits)"), number);
-		rc = SMSCTL_ERR_INVALID;
-		goto out;
-	}
-	rc = build_options(&c);
-	if (rc == 0)
-		rc = encode(&c);
-	if (rc < 0) {
-		res->error = rc;
-		detail(&c, _("the message cannot be encoded: %s"), smsctl_strerror(rc));
-		goto out;
-	}
 	res->total = smsctl_encoded_get_count(c.enc);
 	res->coding = smsctl_encoded_get_coding(c.enc);
 	res->parts = calloc(res->total ? res->total : 1, sizeof(*res->parts));
@@ -1031,7 +687,6 @@ SMSCTL_API int smsctl_sms_send(struct smsctl_modem *m, const char *number, const
 		res->parts[i].mr = -1;
 		res->parts[i].status = -1;
 	}
-
 	c.st = sms_state_get(m);
 	if (!c.st) {
 		rc = res->error = SMSCTL_ERR_NOMEM;
@@ -1073,9 +728,62 @@ SMSCTL_API int smsctl_sms_send(struct smsctl_modem *m, const char *number, const
 	rc = 0;
 out:
 	ctx_cleanup(&c);
+	return rc;
+}
+
+static int deliver(struct smsctl_send_result *res, int rc, struct smsctl_send_result **out)
+{
 	if (out)
 		*out = res;
 	else
 		smsctl_send_result_free(res);
 	return rc;
+}
+
+SMSCTL_API int smsctl_sms_send(struct smsctl_modem *m, const char *number, const char *text,
+			       const struct smsctl_send_options *opts,
+			       struct smsctl_send_result **out)
+{
+	struct smsctl_send_options defaults;
+	struct smsctl_send_message *msg = NULL;
+	struct smsctl_send_result *res;
+	int rc;
+
+	if (out)
+		*out = NULL;
+	if (!m || !number || !text)
+		return SMSCTL_ERR_INVALID;
+	if (!opts) {
+		memset(&defaults, 0, sizeof(defaults));
+		defaults.retries = DEFAULT_RETRIES;
+		defaults.backoff_first_ms = DEFAULT_BACKOFF_MS;
+		defaults.backoff_total_ms = DEFAULT_BACKOFF_TOTAL;
+		opts = &defaults;
+	}
+	res = send_result_new(number, opts);
+	if (!res)
+		return SMSCTL_ERR_NOMEM;
+	rc = send_message_build(number, text, opts, &msg, res->detail, sizeof(res->detail));
+	if (rc < 0)
+		res->error = rc;
+	else
+		rc = run(m, msg, res);
+	smsctl_send_message_free(msg);
+	return deliver(res, rc, out);
+}
+
+SMSCTL_API int smsctl_sms_send_message(struct smsctl_modem *m,
+				       const struct smsctl_send_message *msg,
+				       struct smsctl_send_result **out)
+{
+	struct smsctl_send_result *res;
+
+	if (out)
+		*out = NULL;
+	if (!m || !msg)
+		return SMSCTL_ERR_INVALID;
+	res = send_result_new(msg->number, &msg->opts);
+	if (!res)
+		return SMSCTL_ERR_NOMEM;
+	return deliver(res, run(m, msg, res), out);
 }

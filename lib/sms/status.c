@@ -34,13 +34,6 @@ struct smsctl_status {
 	int used, total;
 };
 
-/* The fatal failures of a query: the modem does not answer or went away. */
-static bool fatal(int rc)
-{
-	return rc == SMSCTL_ERR_TIMEOUT || rc == SMSCTL_ERR_GONE || rc == SMSCTL_ERR_IO ||
-	       rc == SMSCTL_ERR_NOMEM || rc == SMSCTL_ERR_STATE || rc == SMSCTL_ERR_CANCELLED;
-}
-
 /* Run a query. *r is the response on OK, else NULL. Returns 0, 1 (error result: not
  * supported or not available) or a fatal negative error. */
 static int query(struct smsctl_modem *m, const char *cmd, struct smsctl_response **r)
@@ -51,7 +44,7 @@ static int query(struct smsctl_modem *m, const char *cmd, struct smsctl_response
 		return 0;
 	smsctl_response_free(*r);
 	*r = NULL;
-	return fatal(rc) ? rc : 1;
+	return query_fatal(rc) ? rc : 1;
 }
 
 /* A printable copy of an identity line: the "+CGMI: " style prefix, quotes and surrounding
@@ -124,33 +117,6 @@ SMSCTL_API void smsctl_info_free(struct smsctl_info *info)
 	free(info);
 }
 
-/* The ICCID commands, and the manufacturers that answer each first. */
-static const struct {
-	const char *cmd;
-	const char *vendors[3]; /* AT+CGMI answers starting with these (case-insensitive) */
-} iccid_cmds[] = {
-    {"AT+QCCID", {"quectel", NULL}},
-    {"AT^ICCID?", {"huawei", NULL}},
-    {"AT^SCID", {"cinterion", "siemens", "gemalto"}},
-    {"AT+CCID", {"simcom", "sierra", "wavecom"}},
-    {"AT+ICCID", {"telit", "sierra", NULL}},
-    /* EF_ICCID (2FE2) through the SIM access command of 27.007 8.18: every modem */
-    {"AT+CRSM=176,12258,0,0,10", {NULL}},
-};
-#define N_ICCID_CMDS (sizeof(iccid_cmds) / sizeof(iccid_cmds[0]))
-
-static bool vendor_prefers(const char *manufacturer, size_t k)
-{
-	if (!manufacturer)
-		return false;
-	for (size_t v = 0; v < 3 && iccid_cmds[k].vendors[v]; v++) {
-		const char *name = iccid_cmds[k].vendors[v];
-		if (strncasecmp(manufacturer, name, strlen(name)) == 0)
-			return true;
-	}
-	return false;
-}
-
 /* Find an ICCID in the answer of one command. */
 static char *iccid_from(const struct smsctl_response *r)
 {
@@ -183,24 +149,24 @@ static char *iccid_from(const struct smsctl_response *r)
 
 static int read_iccid(struct smsctl_modem *m, const char *manufacturer, char **out)
 {
-	bool tried[N_ICCID_CMDS] = {false};
+	size_t n = query_iccid_count();
+	bool own = false;
+	const char *first = query_iccid_command(query_vendor_from(manufacturer), &own);
 
 	/* the manufacturer's own command first, then the others in table order */
-	for (int pass = 0; pass < 2; pass++) {
-		for (size_t k = 0; k < N_ICCID_CMDS; k++) {
-			struct smsctl_response *r = NULL;
-			if (tried[k] || (pass == 0 && !vendor_prefers(manufacturer, k)))
-				continue;
-			tried[k] = true;
-			int rc = query(m, iccid_cmds[k].cmd, &r);
-			if (rc < 0)
-				return rc;
-			if (rc == 0)
-				*out = iccid_from(r);
-			smsctl_response_free(r);
-			if (*out)
-				return 0;
-		}
+	for (size_t k = own ? 0 : 1; k <= n; k++) {
+		const char *cmd = k == 0 ? first : query_iccid_command_at(k - 1);
+		struct smsctl_response *r = NULL;
+		if (k > 0 && own && strcmp(cmd, first) == 0)
+			continue;
+		int rc = query(m, cmd, &r);
+		if (rc < 0)
+			return rc;
+		if (rc == 0)
+			*out = iccid_from(r);
+		smsctl_response_free(r);
+		if (*out)
+			return 0;
 	}
 	return 0;
 }
@@ -390,7 +356,7 @@ static int status_sim(struct smsctl_modem *m, struct sms_state *st, struct smsct
 			return 0;
 		}
 		smsctl_response_free(r);
-		if (fatal(rc))
+		if (query_fatal(rc))
 			return rc;
 		st->chain = 0; /* refused: ask the way old modems understand */
 	}
