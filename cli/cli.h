@@ -46,6 +46,11 @@ struct cli {
 	const char *pin_file; /* --pin-file */
 	bool color;	      /* stdout is a terminal and NO_COLOR unset */
 	bool color_err;	      /* the same for stderr */
+	/* When set, the first message cli_err() / cli_usage_error() print is also kept here
+	 * (for a command's JSON error object). Borrowed from the command. */
+	char *errbuf;
+	size_t errbuf_size;
+	int open_error; /* the library error of cli_open_modem()'s last failure */
 };
 
 /* A command: parses its own options from argv[0] = command name. Returns an exit code. */
@@ -100,6 +105,9 @@ int cli_open_modem(struct cli *cli, struct smsctl_modem **out);
 int cli_check_sim_device(struct cli *cli);
 /* Read all of stdin verbatim into a NUL-terminated string; NULL on error or if it holds NUL. */
 char *cli_read_stdin(void);
+/* The same, reading at most max bytes: with more, NULL and *too_long set, without reading
+ * (or keeping) the rest, so memory stays bounded whatever the pipe holds. */
+char *cli_read_stdin_max(size_t max, bool *too_long);
 /* The SIM PIN from --pin-file (its first line) or $SMSCTL_PIN, never from argv: 4 to 8 digits.
  * Returns EXIT_OK with pin[0] == '\0' when none was given, or EXIT_USAGE after saying why.
  * The caller wipes pin (explicit_bzero) once it was used. */

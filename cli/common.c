@@ -14,6 +14,12 @@ __attribute__((format(printf, 2, 0))) static void vreport(const struct cli *cli,
 	fputs("smsctl: ", stderr);
 	if (cli && cli->command)
 		fprintf(stderr, "%s: ", cli->command);
+	if (cli && cli->errbuf && cli->errbuf_size && !cli->errbuf[0]) {
+		va_list copy;
+		va_copy(copy, ap);
+		vsnprintf(cli->errbuf, cli->errbuf_size, fmt, copy);
+		va_end(copy);
+	}
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 }
@@ -77,17 +83,26 @@ int cli_exit_for_error(int err)
 
 char *cli_read_stdin(void)
 {
+	bool too_long;
+
+	return cli_read_stdin_max(64u << 20, &too_long); /* 64 MiB: far beyond 255 parts */
+}
+
+char *cli_read_stdin_max(size_t max, bool *too_long)
+{
 	size_t cap = 4096, len = 0;
 	char *buf = malloc(cap);
 
+	*too_long = false;
 	if (!buf)
 		return NULL;
 	for (;;) {
+		if (len > max) {
+			*too_long = true;
+			free(buf);
+			return NULL;
+		}
 		if (len + 1 >= cap) {
-			if (cap > (64u << 20)) { /* 64 MiB: far beyond 255 parts */
-				free(buf);
-				return NULL;
-			}
 			char *n = realloc(buf, cap * 2);
 			if (!n) {
 				free(buf);
@@ -96,7 +111,10 @@ char *cli_read_stdin(void)
 			buf = n;
 			cap *= 2;
 		}
-		size_t r = fread(buf + len, 1, cap - len - 1, stdin);
+		size_t want = cap - len - 1;
+		if (want > max + 1 - len)
+			want = max + 1 - len; /* one byte past max tells "too long" */
+		size_t r = fread(buf + len, 1, want, stdin);
 		len += r;
 		if (r == 0)
 			break;

@@ -147,7 +147,8 @@ struct text_command {
 	const char *const *long_with_value;
 };
 
-static const char *const send_long_values[] = {"wait-report", "retries", "validity", "smsc", NULL};
+static const char *const send_long_values[] = {"wait-report", "retries",   "validity",
+					       "smsc",	      "max-parts", NULL};
 static const char *const pdu_long_values[] = {"smsc", "class", "validity", NULL};
 static const struct text_command text_commands[] = {
     {"send", NULL, 1, "wns", send_long_values},
