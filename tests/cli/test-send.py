@@ -252,7 +252,8 @@ for dev, sim, cs in [("sim:", "ready", "home"), ("sim:?fault=roaming", "ready", 
                                                          "not_registered")]:
     rc, out, err = run(["--device", dev, "status", "--json"])
     j = parsed(out)
-    check("status json " + dev, rc == 0 and j and j["sim"] == sim
+    want = 0 if sim == "ready" and cs in ("home", "roaming") else 20 if sim != "ready" else 21
+    check("status json " + dev, rc == want and j and j["sim"] == sim
           and j["registration"]["cs"] == cs and out.count("\n") == 1, out + err)
 rc, out, err = run(["--device", "sim:quectel", "status", "--json"])
 j = parsed(out)
