@@ -104,7 +104,8 @@ else:
     p = subprocess.run([smsctl, "--json", "--device", dev, "diagnose"], capture_output=True,
                        env=env, text=True)
     doc = json.loads(p.stdout)
-    if list(doc) != ["device", "worst", "findings"] or doc["worst"] != "error" or \
+    if list(doc) != ["device", "worst", "root_cause", "findings"] or \
+            doc["worst"] != "error" or doc["root_cause"] != "sim.absent" or \
             "sim.absent" not in [f["id"] for f in doc["findings"]]:
         errors.append(f"zh_CN JSON keys or ids changed: {p.stdout[:300]!r}")
     p = subprocess.run([smsctl, "--help"], capture_output=True, env=env, text=True)
