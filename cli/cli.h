@@ -47,6 +47,11 @@ struct cli {
 	const char *server;   /* --server: smsctld's API (queue) */
 	bool color;	      /* stdout is a terminal and NO_COLOR unset */
 	bool color_err;	      /* the same for stderr */
+	/* When set, the first message cli_err() / cli_usage_error() print is also kept here
+	 * (for a command's JSON error object). Borrowed from the command. */
+	char *errbuf;
+	size_t errbuf_size;
+	int open_error; /* the library error of cli_open_modem()'s last failure */
 };
 
 /* A command: parses its own options from argv[0] = command name. Returns an exit code. */
@@ -66,8 +71,10 @@ int cli_usage_error(const struct cli *cli, const char *fmt, ...)
 int cli_option_error(const struct cli *cli, int c, int argc, char **argv);
 /*
  * The option parser every command uses: getopt_long() over argv with shortopts (without the
- * leading "+:", which this adds: options end at the first operand, a missing value is told
- * apart from an unknown option). It handles what every command does alike:
+ * leading ":", which this adds: a missing value is told apart from an unknown option).
+ * Options may follow operands (GNU permutation) and "--" ends them; shortopts starting with
+ * "+" end the options at the first operand instead (the global options, before the command).
+ * It handles what every command does alike:
  *   -h / --help       usage(stdout), *ex = EXIT_OK
  *   an unknown option, a missing value, a value given to a flag: the message of
  *                     cli_option_error(), *ex = EXIT_USAGE
@@ -83,13 +90,25 @@ int cli_getopt(const struct cli *cli, int argc, char **argv, const char *shortop
 /* After the options of a command that takes no operands: EXIT_OK, or the usage error
  * "unexpected argument" for the first operand. */
 int cli_no_operands(const struct cli *cli, int argc, char **argv);
+/* A NUMBER operand (CONTRACTS: '+' and digits, or digits), at most this many digits. */
+#define CLI_NUMBER_MAX_DIGITS 20
+/* EXIT_OK for a valid number, else the usage error saying why (not digits; too long, naming
+ * the limit). */
+int cli_check_number(const struct cli *cli, const char *number);
 /* The exit code for a library error (see the table in cli.h). */
 int cli_exit_for_error(int err);
 /* Open the device given by --device / SMSCTL_DEVICE, tracing to stderr with -v. On failure
  * prints the reason and returns its exit code; on success *out is the open modem. */
 int cli_open_modem(struct cli *cli, struct smsctl_modem **out);
+/* For a sim: device: EXIT_OK when its string is valid (or for any other device), else the
+ * usage error naming what is wrong and the valid names (an unknown fault or key is the
+ * user's mistake, not a port that cannot be opened). */
+int cli_check_sim_device(struct cli *cli);
 /* Read all of stdin verbatim into a NUL-terminated string; NULL on error or if it holds NUL. */
 char *cli_read_stdin(void);
+/* The same, reading at most max bytes: with more, NULL and *too_long set, without reading
+ * (or keeping) the rest, so memory stays bounded whatever the pipe holds. */
+char *cli_read_stdin_max(size_t max, bool *too_long);
 /* The SIM PIN from --pin-file (its first line) or $SMSCTL_PIN, never from argv: 4 to 8 digits.
  * Returns EXIT_OK with pin[0] == '\0' when none was given, or EXIT_USAGE after saying why.
  * The caller wipes pin (explicit_bzero) once it was used. */

@@ -17,7 +17,8 @@ static void pdu_usage(FILE *f)
 	      "-]\n"
 	      "\n"
 	      "decode: decode SMS PDUs given as hex arguments, or one per line on stdin.\n"
-	      "  -j, --json         one JSON object per PDU and line\n"
+	      "  -j, --json         one JSON object per PDU and line, in input order (an\n"
+	      "                     undecodable PDU: {\"hex\", \"error\"})\n"
 	      "  -n, --no-smsc      the PDUs are bare TPDUs without the SMSC prefix\n"
 	      "encode: encode TEXT (or stdin with '-') as SMS-SUBMIT PDUs for AT+CMGS.\n"
 	      "  NUMBER             +digits (international) or digits (sent as typed)\n"
@@ -193,6 +194,7 @@ static void print_json(struct json *j, const struct smsctl_pdu *p)
 	v = smsctl_pdu_get_status(p);
 	json_kv_int_or_null(j, "status", v, v >= 0);
 	json_kv_string(j, "discharge_time", smsctl_pdu_get_discharge_time(p));
+	json_kv_bool(j, "truncated", smsctl_pdu_get_truncated(p));
 	json_object_end(j);
 	json_end_line(j);
 }
@@ -253,6 +255,10 @@ static void print_human(const struct smsctl_pdu *p)
 			printf("%-14s %s\n", _("Data:"), hex);
 		free(hex);
 	}
+	if (smsctl_pdu_get_truncated(p))
+		printf("%-14s %s\n", _("Truncated:"),
+		       _("yes: the user data length promises more than the PDU holds; decoded as "
+			 "far as it goes"));
 }
 
 static int decode_one(struct cli *cli, struct json *j, const char *hex, bool smsc, bool first)
@@ -262,9 +268,20 @@ static int decode_one(struct cli *cli, struct json *j, const char *hex, bool sms
 	int err = smsctl_pdu_decode_hex(hex, smsc, &p, &reason);
 
 	if (err) {
+		const char *why = reason ? _(reason) : smsctl_strerror(err);
+		if (cli->json) {
+			/* in its place, so output lines match input lines */
+			json_object_begin(j);
+			json_kv_string(j, "hex", hex);
+			json_kv_string(j, "error", why);
+			json_object_end(j);
+			json_end_line(j);
+		}
 		fflush(stdout);
-		cli_err(cli, _("cannot decode PDU %.40s%s: %s"), hex, strlen(hex) > 40 ? "..." : "",
-			reason ? _(reason) : smsctl_strerror(err));
+		char *shown = cli_printable(hex); /* the input line never drives the terminal */
+		cli_err(cli, _("cannot decode PDU %.40s%s: %s"), shown ? shown : "",
+			strlen(hex) > 40 ? "..." : "", why);
+		free(shown);
 		return err == SMSCTL_ERR_BAD_PDU ? EXIT_DATAERR : cli_exit_for_error(err);
 	}
 	if (cli->json) {
@@ -424,6 +441,9 @@ static int cmd_encode(struct cli *cli, int argc, char **argv)
 	}
 	const char *number = argv[optind];
 	const char *text = optind + 1 < argc ? argv[optind + 1] : "-";
+	ret = cli_check_number(cli, number);
+	if (ret != EXIT_OK)
+		goto out;
 	if (strcmp(text, "-") == 0) {
 		if (optind + 1 >= argc && isatty(STDIN_FILENO)) {
 			ret = cli_usage_error(cli, "%s", _("expected NUMBER [TEXT | -]"));

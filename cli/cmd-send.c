@@ -23,13 +23,17 @@ static void send_usage(FILE *f)
 		"      --validity MINUTES    how long the network keeps trying (5 minutes to 63 "
 		"weeks)\n"
 		"  -s, --smsc NUMBER         use this SMS centre instead of the modem's\n"
-		"  -j, --json                print {\"number\", \"parts\", \"report\", \"error\"}\n"
+		"      --max-parts N         refuse a text of more than N parts (default 10, at\n"
+		"                            most 255)\n"
+		"      --allow-empty         send an empty text (refused otherwise)\n"
+		"  -j, --json                print one object, failures included: {\"sent\",\n"
+		"                            \"number\", \"parts\", \"report\", \"error\"}\n"
 		"  -h, --help                show this help\n\n"
 		"The SIM PIN, when needed, comes from $SMSCTL_PIN or --pin-file FILE.\n"
 		"Exit status: 0 sent; 20 SIM problem; 21 no network; 30 rejected permanently;\n"
 		"31 outcome unknown (do not resend blindly); 75 transient failure, nothing more\n"
-		"was sent (retry later); 64 usage; 65 text that cannot be encoded; 10-13 port\n"
-		"and modem errors.\n"),
+		"was sent (retry later); 64 usage; 65 text that cannot be encoded, is empty or\n"
+		"needs more than --max-parts parts; 10-13 port and modem errors.\n"),
 	      f);
 }
 
@@ -76,6 +80,64 @@ static const char *report_name(enum smsctl_report_state s)
 	}
 }
 
+/* send's exit code for a library error: bad text is data (65), not usage */
+static int send_exit_for_error(int rc)
+{
+	return rc == SMSCTL_ERR_INVALID || rc == SMSCTL_ERR_TOO_LONG ? EXIT_DATAERR
+								     : cli_exit_for_error(rc);
+}
+
+/* A failure before anything was submitted, with --json: the same keys as a send's result,
+ * "sent" false, no parts, and the error's library name, exit code and message (the first
+ * thing said on stderr). */
+static void print_failure_json(const char *number, int err, int ex, const char *message)
+{
+	struct json j;
+
+	json_init(&j, stdout);
+	json_object_begin(&j);
+	json_kv_bool(&j, "sent", false);
+	json_kv_string(&j, "number", number);
+	json_key(&j, "parts");
+	json_array_begin(&j);
+	json_array_end(&j);
+	json_kv_null(&j, "report");
+	json_key(&j, "error");
+	json_object_begin(&j);
+	json_kv_string(&j, "code", smsctl_error_name(err));
+	json_kv_int(&j, "exit", ex);
+	json_kv_string(&j, "message", message);
+	json_object_end(&j);
+	json_object_end(&j);
+	json_end_line(&j);
+}
+
+/* The library error behind an exit code when no call gave one (usage errors, a PIN file). */
+static int error_for_exit(int ex)
+{
+	switch (ex) {
+	case EXIT_USAGE:
+	case EXIT_DATAERR:
+		return SMSCTL_ERR_INVALID;
+	case EXIT_PORT:
+		return SMSCTL_ERR_NOT_FOUND;
+	case EXIT_PORT_BUSY:
+		return SMSCTL_ERR_BUSY;
+	case EXIT_NO_ANSWER:
+		return SMSCTL_ERR_TIMEOUT;
+	case EXIT_GONE:
+		return SMSCTL_ERR_GONE;
+	case EXIT_SIM:
+		return SMSCTL_ERR_SIM;
+	case EXIT_NETWORK:
+		return SMSCTL_ERR_NETWORK;
+	case EXIT_TEMPFAIL:
+		return SMSCTL_ERR_TRANSIENT;
+	default:
+		return SMSCTL_ERR_IO;
+	}
+}
+
 static void print_json(const struct smsctl_send_result *res, const char *number, int rc)
 {
 	struct json j;
@@ -84,6 +146,7 @@ static void print_json(const struct smsctl_send_result *res, const char *number,
 
 	json_init(&j, stdout);
 	json_object_begin(&j);
+	json_kv_bool(&j, "sent", rc == 0);
 	json_kv_string(&j, "number", number);
 	json_key(&j, "parts");
 	json_array_begin(&j);
@@ -123,17 +186,17 @@ static void print_json(const struct smsctl_send_result *res, const char *number,
 	} else {
 		int code = smsctl_send_result_get_modem_error(res);
 		json_object_begin(&j);
-		json_kv_string(&j, "name", smsctl_error_name(rc));
-		json_kv_int(&j, "exit_code", cli_exit_for_error(rc));
+		json_kv_string(&j, "code", smsctl_error_name(rc));
+		json_kv_int(&j, "exit", send_exit_for_error(rc));
+		json_kv_string(&j, "message", smsctl_send_result_get_detail(res));
 		json_kv_bool(&j, "transient", smsctl_send_result_get_transient(res));
 		json_kv_string(
 		    &j, "kind",
 		    code < 0 ? NULL
 			     : (smsctl_send_result_get_modem_error_is_cms(res) ? "cms" : "cme"));
-		json_kv_int_or_null(&j, "code", code, code >= 0);
+		json_kv_int_or_null(&j, "modem_code", code, code >= 0);
 		json_kv_string(&j, "meaning", smsctl_send_result_get_modem_error_text(res));
 		json_kv_string(&j, "final", smsctl_send_result_get_final(res));
-		json_kv_string(&j, "message", smsctl_send_result_get_detail(res));
 		json_kv_int(&j, "total_parts", (long long)smsctl_send_result_get_total_parts(res));
 		json_object_end(&j);
 	}
@@ -183,7 +246,22 @@ static void print_human(const struct cli *cli, const struct smsctl_send_result *
 	fflush(stdout);
 }
 
-int cmd_send(struct cli *cli, int argc, char **argv)
+/* What a failure leaves for the JSON object of cmd_send(). */
+struct send_state {
+	const char *number; /* once known */
+	int err;	    /* the library error, 0 when only the exit code tells */
+	bool printed;	    /* a result object was printed */
+};
+
+/* The bytes of stdin read for --max-parts N: a part holds at most 160 septets, a septet at
+ * most 2 bytes of UTF-8 (the Greek capitals of the GSM alphabet), a UCS-2 part less; plus
+ * slack for a trailing newline and an escape cut at a part's end. */
+static size_t stdin_bound(unsigned long max_parts)
+{
+	return (size_t)max_parts * 160 * 2 + 4096;
+}
+
+static int send_run(struct cli *cli, int argc, char **argv, struct send_state *st)
 {
 	static const struct option opts[] = {
 	    {"flash", no_argument, NULL, 'f'},
@@ -193,6 +271,8 @@ int cmd_send(struct cli *cli, int argc, char **argv)
 	    {"retries", required_argument, NULL, 'n'},
 	    {"validity", required_argument, NULL, 1000},
 	    {"smsc", required_argument, NULL, 's'},
+	    {"max-parts", required_argument, NULL, 1001},
+	    {"allow-empty", no_argument, NULL, 1002},
 	    {"json", no_argument, NULL, 'j'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -202,8 +282,8 @@ int cmd_send(struct cli *cli, int argc, char **argv)
 	struct smsctl_send_message *msg = NULL;
 	struct smsctl_modem *m = NULL;
 	char *text = NULL, pin[PIN_MAX] = "";
-	bool flash = false, report = false, ucs2 = false;
-	unsigned long wait = 0, retries = 3, validity = 0, v;
+	bool flash = false, report = false, ucs2 = false, allow_empty = false;
+	unsigned long wait = 0, retries = 3, validity = 0, max_parts = 10, v;
 	const char *smsc = NULL;
 	int c, rc, ex;
 
@@ -247,6 +327,15 @@ int cmd_send(struct cli *cli, int argc, char **argv)
 				    optarg);
 			smsc = optarg;
 			break;
+		case 1001:
+			if (!parse_ulong(optarg, 255, &v) || v < 1)
+				return cli_usage_error(
+				    cli, _("invalid --max-parts '%s' (1 to 255)"), optarg);
+			max_parts = v;
+			break;
+		case 1002:
+			allow_empty = true;
+			break;
 		case 'j':
 			cli->json = true;
 			break;
@@ -257,17 +346,27 @@ int cmd_send(struct cli *cli, int argc, char **argv)
 	if (optind >= argc)
 		return cli_usage_error(cli, "%s", _("missing NUMBER"));
 	const char *number = argv[optind++];
-	if (!valid_number(number))
-		return cli_usage_error(
-		    cli, _("invalid number '%s': use '+' and digits (international) or digits"),
-		    number);
+	ex = cli_check_number(cli, number);
+	if (ex != EXIT_OK)
+		return ex;
+	st->number = number;
 	if (argc - optind > 1)
 		return cli_usage_error(
 		    cli, "%s", _("too many arguments (quote the text, or give '-' for stdin)"));
 	if (optind < argc && strcmp(argv[optind], "-") != 0) {
 		text = strdup(argv[optind]);
 	} else {
-		text = cli_read_stdin();
+		bool too_long = false;
+		text = cli_read_stdin_max(stdin_bound(max_parts), &too_long);
+		if (!text && too_long) {
+			/* read no further: a 100 MB pipe costs what a max-parts text does */
+			cli_err(
+			    cli,
+			    _("the text on stdin is longer than %lu parts can hold (--max-parts)"),
+			    max_parts);
+			st->err = SMSCTL_ERR_TOO_LONG;
+			return EXIT_DATAERR;
+		}
 		if (!text) {
 			cli_err(cli, "%s",
 				_("cannot read the text from stdin (or it holds a NUL byte)"));
@@ -276,7 +375,15 @@ int cmd_send(struct cli *cli, int argc, char **argv)
 	}
 	if (!text) {
 		cli_err(cli, "%s", smsctl_strerror(SMSCTL_ERR_NOMEM));
+		st->err = SMSCTL_ERR_NOMEM;
 		return EXIT_OTHER;
+	}
+	if (!*text && !allow_empty) {
+		free(text);
+		cli_err(
+		    cli, "%s",
+		    _("the text is empty: nothing was sent (--allow-empty sends an empty SMS)"));
+		return EXIT_DATAERR;
 	}
 
 	so = smsctl_send_options_new();
@@ -301,16 +408,29 @@ int cmd_send(struct cli *cli, int argc, char **argv)
 	/* the text is encoded once, before the modem is touched; the send reuses it */
 	rc = smsctl_send_message_new(number, text, so, &msg);
 	if (rc == SMSCTL_ERR_INVALID || rc == SMSCTL_ERR_TOO_LONG) {
-		cli_err(cli, "%s",
-			rc == SMSCTL_ERR_TOO_LONG
-			    ? _("the text is too long (more than 255 parts)")
-			    : _("the text cannot be encoded (it is not valid UTF-8)"));
+		if (rc == SMSCTL_ERR_TOO_LONG)
+			cli_err(cli,
+				_("the text is too long: more than 255 parts (--max-parts %lu)"),
+				max_parts);
+		else
+			cli_err(cli, "%s", _("the text cannot be encoded (it is not valid UTF-8)"));
+		st->err = rc;
 		ex = EXIT_DATAERR;
 		goto out;
 	}
 	if (rc < 0) {
 		cli_err(cli, "%s", smsctl_strerror(rc));
+		st->err = rc;
 		ex = cli_exit_for_error(rc);
+		goto out;
+	}
+	if (smsctl_send_message_get_part_count(msg) > max_parts) {
+		cli_err(cli,
+			_("the text needs %zu parts, more than --max-parts %lu allows: nothing was "
+			  "sent"),
+			smsctl_send_message_get_part_count(msg), max_parts);
+		st->err = SMSCTL_ERR_TOO_LONG;
+		ex = EXIT_DATAERR;
 		goto out;
 	}
 
@@ -318,8 +438,10 @@ int cmd_send(struct cli *cli, int argc, char **argv)
 	if (ex != EXIT_OK)
 		goto out;
 	ex = cli_open_modem(cli, &m);
-	if (ex != EXIT_OK)
+	if (ex != EXIT_OK) {
+		st->err = cli->open_error;
 		goto out;
+	}
 	rc = smsctl_sms_prepare(m, pin[0] ? pin : NULL);
 	explicit_bzero(pin, sizeof(pin));
 	if (rc < 0) {
@@ -332,17 +454,21 @@ int cmd_send(struct cli *cli, int argc, char **argv)
 		    !cli->pin_file && !getenv("SMSCTL_PIN"))
 			fprintf(stderr, "%s\n",
 				_("Give the PIN with SMSCTL_PIN=... or --pin-file FILE."));
+		st->err = rc;
 		ex = cli_exit_for_error(rc);
 		goto out;
 	}
 	rc = smsctl_sms_send_message(m, msg, &res);
 	if (!res) {
 		cli_err(cli, "%s", smsctl_strerror(rc));
+		st->err = rc;
 		ex = cli_exit_for_error(rc);
 		goto out;
 	}
-	if (cli->json)
+	if (cli->json) {
 		print_json(res, number, rc);
+		st->printed = true;
+	}
 	if (rc < 0) {
 		size_t sent = smsctl_send_result_get_sent_parts(res);
 		const char *d = smsctl_send_result_get_detail(res);
@@ -353,8 +479,7 @@ int cmd_send(struct cli *cli, int argc, char **argv)
 		if (rc == SMSCTL_ERR_UNKNOWN_OUTCOME)
 			fputs(_("The message may have been sent: do not resend it blindly.\n"),
 			      stderr);
-		ex = rc == SMSCTL_ERR_INVALID || rc == SMSCTL_ERR_TOO_LONG ? EXIT_DATAERR
-									   : cli_exit_for_error(rc);
+		ex = send_exit_for_error(rc);
 		goto out;
 	}
 	if (!cli->json)
@@ -367,5 +492,21 @@ out:
 	smsctl_send_options_free(so);
 	smsctl_modem_free(m);
 	free(text);
+	return ex;
+}
+
+int cmd_send(struct cli *cli, int argc, char **argv)
+{
+	struct send_state st = {NULL, 0, false};
+	char message[1024] = "";
+
+	/* the first thing said on stderr is the error's message in the JSON object */
+	cli->errbuf = message;
+	cli->errbuf_size = sizeof(message);
+	int ex = send_run(cli, argc, argv, &st);
+	cli->errbuf = NULL;
+	cli->errbuf_size = 0;
+	if (cli->json && ex != EXIT_OK && !st.printed)
+		print_failure_json(st.number, st.err ? st.err : error_for_exit(ex), ex, message);
 	return ex;
 }

@@ -12,7 +12,11 @@ static void status_usage(FILE *f)
 		"One line: SIM state, signal (RSSI in dBm and bars from +CSQ; RSRP/RSRQ from\n"
 		"+CESQ where supported), registration (CS, PS, EPS), operator, SMSC, storage use.\n"
 		"Bars: 5 from -73 dBm, 4 from -83, 3 from -93, 2 from -103, 1 from -109, else 0.\n"
-		"Nothing is changed and no PIN is entered.\n\n"
+		"Nothing is changed and no PIN is entered.\n"
+		"Exit status, as send would exit: 0 ready to send; 20 SIM problem (absent, PIN or\n"
+		"PUK required, failure); 21 no network (not registered for SMS: searching,\n"
+		"denied, data only); 30 no SMSC stored; 75 SIM busy (retry later); 10-13 port\n"
+		"and modem errors.\n\n"
 		"  -j, --json   one object: sim, rssi_dbm, bars, rsrp_dbm, rsrq_db, registration\n"
 		"               {cs, ps, eps}, operator, smsc, storage {memory, used, total}\n"
 		"  -h, --help   show this help\n"),
@@ -171,6 +175,38 @@ static void print_status(const struct cli *cli, const struct smsctl_status *st)
 	free(smsc_p);
 }
 
+/* Would a send go out? The exit code send would give, and why not on stderr. A busy SIM is
+ * transient (75), any other state but ready stops a send (20); SMS need the circuit-switched
+ * registration (home, roaming, SMS only); without a CS answer, an EPS registration (SMS over
+ * SGs/IMS) will do (21); a modem that reports neither is given the benefit of the doubt, as
+ * send does not ask before submitting; an empty SMSC makes every submit fail (30). */
+static int readiness(const struct cli *cli, const struct smsctl_status *st)
+{
+	enum smsctl_sim_state sim = smsctl_status_get_sim_state(st);
+	int cs = smsctl_status_get_registration(st, SMSCTL_REG_CS);
+	int eps = smsctl_status_get_registration(st, SMSCTL_REG_EPS);
+
+	const char *smsc = smsctl_status_get_smsc(st);
+
+	if (sim != SMSCTL_SIM_STATE_READY) {
+		cli_err(cli, _("not ready to send: SIM %s"), sim_text(sim));
+		return sim == SMSCTL_SIM_STATE_BUSY ? EXIT_TEMPFAIL : EXIT_SIM;
+	}
+	if (registered(cs) || (cs < 0 && registered(eps)) || (cs < 0 && eps < 0)) {
+		if (smsc && !*smsc) {
+			cli_err(
+			    cli, "%s",
+			    _("not ready to send: no SMSC is stored (set it with AT+CSCA or give "
+			      "send --smsc)"));
+			return EXIT_REJECTED;
+		}
+		return EXIT_OK;
+	}
+	cli_err(cli, _("not ready to send: not registered for SMS (%s)"),
+		smsctl_registration_describe(cs >= 0 ? cs : eps));
+	return EXIT_NETWORK;
+}
+
 int cmd_status(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -205,7 +241,9 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 		return cli_exit_for_error(rc);
 	}
 	print_status(cli, st);
+	fflush(stdout);
+	ex = readiness(cli, st);
 	smsctl_status_free(st);
 	smsctl_modem_free(m);
-	return EXIT_OK;
+	return ex;
 }

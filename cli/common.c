@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "pin.h"
@@ -14,6 +15,12 @@ __attribute__((format(printf, 2, 0))) static void vreport(const struct cli *cli,
 	fputs("smsctl: ", stderr);
 	if (cli && cli->command)
 		fprintf(stderr, "%s: ", cli->command);
+	if (cli && cli->errbuf && cli->errbuf_size && !cli->errbuf[0]) {
+		va_list copy;
+		va_copy(copy, ap);
+		vsnprintf(cli->errbuf, cli->errbuf_size, fmt, copy);
+		va_end(copy);
+	}
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 }
@@ -77,17 +84,26 @@ int cli_exit_for_error(int err)
 
 char *cli_read_stdin(void)
 {
+	bool too_long;
+
+	return cli_read_stdin_max(64u << 20, &too_long); /* 64 MiB: far beyond 255 parts */
+}
+
+char *cli_read_stdin_max(size_t max, bool *too_long)
+{
 	size_t cap = 4096, len = 0;
 	char *buf = malloc(cap);
 
+	*too_long = false;
 	if (!buf)
 		return NULL;
 	for (;;) {
+		if (len > max) {
+			*too_long = true;
+			free(buf);
+			return NULL;
+		}
 		if (len + 1 >= cap) {
-			if (cap > (64u << 20)) { /* 64 MiB: far beyond 255 parts */
-				free(buf);
-				return NULL;
-			}
 			char *n = realloc(buf, cap * 2);
 			if (!n) {
 				free(buf);
@@ -96,7 +112,10 @@ char *cli_read_stdin(void)
 			buf = n;
 			cap *= 2;
 		}
-		size_t r = fread(buf + len, 1, cap - len - 1, stdin);
+		size_t want = cap - len - 1;
+		if (want > max + 1 - len)
+			want = max + 1 - len; /* one byte past max tells "too long" */
+		size_t r = fread(buf + len, 1, want, stdin);
 		len += r;
 		if (r == 0)
 			break;
@@ -204,7 +223,12 @@ int cli_getopt(const struct cli *cli, int argc, char **argv, const char *shortop
 	char spec[64];
 	int c;
 
-	snprintf(spec, sizeof(spec), "+:%s", shortopts);
+	/* "+..." keeps the options before the first operand (the global options, which end at
+	 * the command); otherwise GNU permutation lets options follow operands, "--" ends them */
+	if (shortopts[0] == '+')
+		snprintf(spec, sizeof(spec), "+:%s", shortopts + 1);
+	else
+		snprintf(spec, sizeof(spec), ":%s", shortopts);
 	opterr = 0;
 	c = getopt_long(argc, argv, spec, longopts, NULL);
 	if (c == 'h' && usage) {
@@ -241,6 +265,17 @@ int cli_read_pin(const struct cli *cli, char *pin, size_t size)
 				strerror(errno));
 			return EXIT_USAGE;
 		}
+		struct stat st;
+		if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) &&
+		    (st.st_mode & (S_IRWXG | S_IRWXO))) {
+			/* a PIN others can read is no secret: refuse it, say how to fix it */
+			fclose(f);
+			cli_err(cli,
+				_("the PIN file '%s' is readable or writable by group or others "
+				  "(mode %04o): run 'chmod 600 %s'"),
+				cli->pin_file, (unsigned)(st.st_mode & 07777), cli->pin_file);
+			return EXIT_USAGE;
+		}
 		n = fread(buf, 1, sizeof(buf) - 1, f);
 		int read_errno = ferror(f) ? errno : 0;
 		fclose(f);
@@ -264,4 +299,19 @@ int cli_read_pin(const struct cli *cli, char *pin, size_t size)
 		return EXIT_USAGE;
 	}
 	return 0;
+}
+
+int cli_check_number(const struct cli *cli, const char *number)
+{
+	const char *d = number[0] == '+' ? number + 1 : number;
+	size_t n = strspn(d, "0123456789");
+
+	if (n == 0 || d[n] != '\0')
+		return cli_usage_error(
+		    cli, _("invalid number '%s': use '+' and digits (international) or digits"),
+		    number);
+	if (n > CLI_NUMBER_MAX_DIGITS)
+		return cli_usage_error(cli, _("the number is too long: %zu digits, at most %d"), n,
+				       CLI_NUMBER_MAX_DIGITS);
+	return EXIT_OK;
 }

@@ -60,6 +60,7 @@ int cli_open_modem(struct cli *cli, struct smsctl_modem **out)
 	int rc;
 
 	*out = NULL;
+	cli->open_error = SMSCTL_ERR_INVALID;
 	if (!cli->device || !*cli->device) {
 		cli_err(cli, "%s",
 			_("no modem given: use --device DEV or set SMSCTL_DEVICE "
@@ -82,11 +83,13 @@ int cli_open_modem(struct cli *cli, struct smsctl_modem **out)
 		return cli_usage_error(
 		    cli, _("invalid device '%s' (use a path, tcp:HOST:PORT or sim:)"), cli->device);
 	if (rc < 0) {
+		cli->open_error = rc;
 		cli_err(cli, "%s", smsctl_strerror(rc));
 		return cli_exit_for_error(rc);
 	}
 	rc = smsctl_modem_open(m);
 	if (rc < 0) {
+		cli->open_error = rc;
 		const char *detail = smsctl_modem_get_error_detail(m);
 		if (rc == SMSCTL_ERR_INVALID)
 			rc = cli_usage_error(cli, "%s", *detail ? detail : smsctl_strerror(rc));
@@ -99,4 +102,23 @@ int cli_open_modem(struct cli *cli, struct smsctl_modem **out)
 	}
 	*out = m;
 	return EXIT_OK;
+}
+
+int cli_check_sim_device(struct cli *cli)
+{
+	struct smsctl_modem *m = NULL;
+
+	if (!cli->device || strncmp(cli->device, "sim:", 4) != 0)
+		return EXIT_OK;
+	int rc = smsctl_modem_new(cli->device, NULL, &m);
+	if (rc == 0)
+		rc = smsctl_modem_open(m); /* in-process: parses the device string, no I/O */
+	if (rc == SMSCTL_ERR_INVALID) {
+		const char *detail = m ? smsctl_modem_get_error_detail(m) : "";
+		rc = cli_usage_error(cli, "%s", *detail ? detail : smsctl_strerror(rc));
+	} else {
+		rc = EXIT_OK; /* anything else is the command's to report */
+	}
+	smsctl_modem_free(m);
+	return rc;
 }

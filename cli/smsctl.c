@@ -85,19 +85,42 @@ static void usage(FILE *f)
 	print_exit_codes(f);
 }
 
+static void help_usage(FILE *f)
+{
+	fputs(_("Usage: smsctl help [COMMAND]\n"
+		"Without COMMAND: the global options, the commands and the exit status.\n"
+		"With COMMAND: that command's options, as 'smsctl COMMAND --help' shows them.\n"),
+	      f);
+}
+
 static int cmd_help(struct cli *cli, int argc, char **argv)
 {
-	if (argc < 2) {
+	static const struct option opts[] = {
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	int c, ex;
+
+	while ((c = cli_getopt(cli, argc, argv, "h", opts, help_usage, &ex)) != -1)
+		if (c == CLI_OPT_EXIT)
+			return ex;
+	if (optind >= argc) {
 		usage(stdout);
 		return EXIT_OK;
 	}
-	const struct cli_command *c = find_command(argv[1]);
-	if (!c || c->run == cmd_help)
-		return cli_usage_error(cli, _("unknown command '%s'"), argv[1]);
-	char *args[] = {argv[1], (char *)"--help", NULL};
-	cli->command = c->name;
+	if (argc - optind > 1)
+		return cli_usage_error(cli, _("unexpected argument '%s'"), argv[optind + 1]);
+	const struct cli_command *cmd = find_command(argv[optind]);
+	if (!cmd)
+		return cli_usage_error(cli, _("unknown command '%s'"), argv[optind]);
+	if (cmd->run == cmd_help) {
+		help_usage(stdout);
+		return EXIT_OK;
+	}
+	char *args[] = {(char *)cmd->name, (char *)"--help", NULL};
+	cli->command = cmd->name;
 	optind = 0;
-	return c->run(cli, 2, args);
+	return cmd->run(cli, 2, args);
 }
 
 static bool parse_uint(const char *s, unsigned long max, unsigned long *out)
@@ -125,7 +148,8 @@ struct text_command {
 	const char *const *long_with_value;
 };
 
-static const char *const send_long_values[] = {"wait-report", "retries", "validity", "smsc", NULL};
+static const char *const send_long_values[] = {"wait-report", "retries",   "validity",
+					       "smsc",	      "max-parts", NULL};
 static const char *const pdu_long_values[] = {"smsc", "class", "validity", NULL};
 static const char *const queue_long_values[] = {"pool", "modem", "at", "ttl", NULL};
 static const struct text_command text_commands[] = {
@@ -170,48 +194,116 @@ static bool takes_next_value(const struct text_command *t, const char *a)
 }
 
 /* Take --json / -j and -v / --verbose out of a command's arguments (they may follow the
- * command); stops at "--". The options of a command's own parser end at its first positional
- * argument (getopt "+"), so after the NUMBER of `send` and `pdu encode` the next argument is the
- * TEXT, kept verbatim even when it reads "-v" or "--json". Returns the new argc. */
-static int strip_late_globals(struct cli *cli, int argc, char **argv)
+ * command); stops at "--". Returns the new argc; argv is rewritten in place.
+ *
+ * `send NUMBER TEXT` and `pdu encode NUMBER TEXT` keep their TEXT verbatim even when it reads
+ * "-v" or "--json": the argument in the TEXT's place is never an option ("--" there ends the
+ * options and the next argument is the TEXT). Their arguments are put in the order the
+ * command's parser reads, into *out (malloc'd, the caller frees it): the command (and the
+ * subcommand), the options with their values, "--", the operands. So options may come before
+ * the NUMBER or after the TEXT, and the TEXT is never read as one. */
+static int strip_late_globals(struct cli *cli, int argc, char **argv, char ***out)
 {
 	const struct text_command *t = find_text_command(argc, argv);
-	int w = 1, positional = 0;
+	int w = 1;
 
+	*out = NULL;
+	if (!t) {
+		for (int r = 1; r < argc; r++) {
+			const char *a = argv[r];
+			if (strcmp(a, "--") == 0) {
+				while (r < argc)
+					argv[w++] = argv[r++];
+				break;
+			}
+			if (strcmp(a, "--json") == 0 || strcmp(a, "-j") == 0)
+				cli->json = true;
+			else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0)
+				cli->verbose++;
+			else
+				argv[w++] = argv[r];
+		}
+		argv[w] = NULL;
+		return w;
+	}
+
+	/* the command, options, "--", operands, NULL: at most argc + 2 */
+	char **opt = malloc(sizeof(char *) * ((size_t)argc + 2));
+	char **pos = malloc(sizeof(char *) * ((size_t)argc + 1));
+	int no = 0, np = 0, positional = 0;
+	bool ended = false, dangling = false;
+
+	if (!opt || !pos) {
+		free(opt);
+		free(pos);
+		return -1;
+	}
 	for (int r = 1; r < argc; r++) {
 		const char *a = argv[r];
 
-		if (t && positional == t->text_pos) {
-			/* the TEXT (or "-"): verbatim, whatever it looks like */
-			argv[w++] = argv[r];
+		if (!ended && positional == t->text_pos && strcmp(a, "--") == 0) {
+			ended = true; /* the next argument is the TEXT */
+			continue;
+		}
+		if (ended || positional == t->text_pos) {
+			pos[np++] = argv[r]; /* an operand; the TEXT verbatim */
 			positional++;
 			continue;
 		}
 		if (strcmp(a, "--") == 0) {
-			while (r < argc)
-				argv[w++] = argv[r++];
-			break;
-		}
-		if (strcmp(a, "--json") == 0 || strcmp(a, "-j") == 0) {
+			ended = true;
+		} else if (strcmp(a, "--json") == 0 || strcmp(a, "-j") == 0) {
 			cli->json = true;
-			continue;
-		}
-		if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
+		} else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
 			cli->verbose++;
-			continue;
+		} else if (a[0] == '-' && a[1]) {
+			opt[no++] = argv[r];
+			if (takes_next_value(t, a)) {
+				if (r + 1 >= argc) {
+					/* its value is missing: the parser says so, nothing else */
+					opt[0] = argv[r];
+					no = 1;
+					dangling = true;
+					break;
+				}
+				opt[no++] = argv[++r];
+			}
+		} else {
+			pos[np++] = argv[r];
+			positional++;
 		}
-		argv[w++] = argv[r];
-		if (!t)
-			continue;
-		if (a[0] == '-' && a[1]) {
-			if (positional < t->text_pos && takes_next_value(t, a) && r + 1 < argc)
-				argv[w++] = argv[++r];
-			continue;
-		}
-		positional++;
 	}
-	argv[w] = NULL;
-	return w;
+	char **v = malloc(sizeof(char *) * ((size_t)argc + 3));
+	if (!v) {
+		free(opt);
+		free(pos);
+		return -1;
+	}
+	int k = 0, p0 = 0;
+	v[k++] = argv[0];
+	if (t->sub && np > 0)
+		v[k++] = pos[p0++]; /* the subcommand first: `pdu encode` */
+	for (int i = 0; i < no; i++)
+		v[k++] = opt[i];
+	if (!dangling) {
+		v[k++] = (char *)"--";
+		for (int i = p0; i < np; i++)
+			v[k++] = pos[i];
+	}
+	v[k] = NULL;
+	free(opt);
+	free(pos);
+	*out = v;
+	return k;
+}
+
+/* -h or --help among a command's options (before "--") */
+static bool asks_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+			return true;
+	return false;
 }
 
 static bool want_color(int fd)
@@ -253,7 +345,7 @@ int main(int argc, char **argv)
 	cli.color = want_color(STDOUT_FILENO);
 	cli.color_err = want_color(STDERR_FILENO);
 
-	while ((c = cli_getopt(&cli, argc, argv, "d:b:t:jvhV", opts, usage, &ex)) != -1) {
+	while ((c = cli_getopt(&cli, argc, argv, "+d:b:t:jvhV", opts, usage, &ex)) != -1) {
 		switch (c) {
 		case CLI_OPT_EXIT:
 			return ex;
@@ -305,8 +397,23 @@ int main(int argc, char **argv)
 	cli.command = cmd->name;
 
 	int cargc = argc - optind;
-	char **cargv = argv + optind;
-	cargc = strip_late_globals(&cli, cargc, cargv);
+	char **cargv = argv + optind, **reordered;
+	cargc = strip_late_globals(&cli, cargc, cargv, &reordered);
+	if (cargc < 0) {
+		cli_err(&cli, "%s", smsctl_strerror(SMSCTL_ERR_NOMEM));
+		return EXIT_OTHER;
+	}
+	/* diagnose reports a port it cannot open as a finding (exit 2); a sim: device string that
+	 * cannot be read is a usage error (64) there as for every other command */
+	if (cmd->run == cmd_diagnose && !asks_help(cargc, reordered ? reordered : cargv)) {
+		ex = cli_check_sim_device(&cli);
+		if (ex != EXIT_OK) {
+			free(reordered);
+			return ex;
+		}
+	}
 	optind = 0; /* reset getopt for the command's own parser */
-	return cmd->run(&cli, cargc, cargv);
+	ex = cmd->run(&cli, cargc, reordered ? reordered : cargv);
+	free(reordered);
+	return ex;
 }

@@ -107,7 +107,8 @@ run_cases()
 	expect 'smsctl --device=sim:ci' cinterion 'cinterion?fault='
 	expect 'smsctl --device tc' tcp:
 	# keys, and fault names after fault= and after each comma (',' is no word break)
-	expect 'smsctl --device sim:huawei?p' 'huawei?pin='
+	expect 'smsctl --device sim:huawei?pi' 'huawei?pin='
+	expect 'smsctl --device sim:huawei?p' 'huawei?pin=' 'huawei?puk=' 'huawei?pdu='
 	expect 'smsctl --device sim:?fault=sim_p' sim_pin sim_puk
 	expect 'smsctl --device sim:generic?fault=no_signal,wea' 'no_signal,weak_signal'
 	expect 'smsctl --device sim:?fault=send_f' send_fail: send_fail_once:

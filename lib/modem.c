@@ -48,7 +48,7 @@ struct smsctl_modem {
 	int sys_errno;
 	pid_t holder_pid;
 	char holder[64];
-	char detail[256];
+	char detail[512];
 	struct {
 		const void *key;
 		void *data;

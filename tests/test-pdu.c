@@ -43,6 +43,7 @@ struct corpus_case {
 	int msg_class, message_ref, status, pid, dcs;
 	long validity_minutes;
 	bool srr;
+	bool truncated; /* TP-UDL past the end of the data */
 	int concat_ref, concat_total, concat_seq, concat_ref_bits;
 };
 
@@ -178,6 +179,7 @@ START_TEST(test_corpus)
 	if (c->has & F_SRR)
 		int_eq(c->id, "status_report_request", smsctl_pdu_get_status_report_request(p),
 		       c->srr);
+	int_eq(c->id, "truncated", smsctl_pdu_get_truncated(p), c->truncated);
 	if (c->has & F_CONCAT) {
 		unsigned ref, total, seq;
 		bool has = smsctl_pdu_get_concat(p, &ref, &total, &seq);
@@ -236,6 +238,13 @@ START_TEST(test_corpus_truncations)
 				      "%s cut at %zu: %s", c->id, cut, reason);
 			continue;
 		}
+		if (full->type != SMSCTL_PDU_STATUS_REPORT)
+			/* any user data cut off is told */
+			ck_assert_msg(
+			    smsctl_pdu_get_truncated(p) ==
+				(cut < full->end_offset || smsctl_pdu_get_truncated(full)),
+			    "%s cut at %zu of %zu: truncated is %d", c->id, cut, len,
+			    smsctl_pdu_get_truncated(p));
 		if (full->text && p->text && full->type != SMSCTL_PDU_STATUS_REPORT) {
 			/* a prefix of the full text, but for the last character, which may come
 			 * out differently (a cut escape or surrogate pair) */

@@ -134,6 +134,9 @@ SMSCTL_API int smsctl_pdu_get_message_ref(const struct smsctl_pdu *pdu);
 SMSCTL_API bool smsctl_pdu_get_status_report_request(const struct smsctl_pdu *pdu);
 /** TP-ST of a status report (0-255), else -1. */
 SMSCTL_API int smsctl_pdu_get_status(const struct smsctl_pdu *pdu);
+/** True when TP-UDL promised more user data than the PDU holds: the text (or data) is what
+ *  the PDU held, decoded as far as it goes. False otherwise and for NULL. */
+SMSCTL_API bool smsctl_pdu_get_truncated(const struct smsctl_pdu *pdu);
 /** English meaning of a TP-ST value (TS 23.040 9.2.3.15), static, never NULL ("not a
  *  status" outside 0-255). */
 SMSCTL_API const char *smsctl_pdu_status_describe(int status);

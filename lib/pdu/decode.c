@@ -323,7 +323,7 @@ static const char *decode_udh(struct smsctl_pdu *w, const uint8_t *ud)
 }
 
 /* TP-UDL and TP-UD (TS 23.040 9.2.3.16, 9.2.3.24). A UDL past the end of the data is decoded
- * as far as the data goes; a UDH past the end is an error. */
+ * as far as the data goes (and marked truncated); a UDH past the end is an error. */
 static const char *decode_user_data(struct cursor *c, bool udhi, struct smsctl_pdu *w, char *text)
 {
 	if (!need(c, 1))
@@ -338,6 +338,7 @@ static const char *decode_user_data(struct cursor *c, bool udhi, struct smsctl_p
 	w->ud = ud;
 	w->ud_offset = c->pos;
 	w->ud_len = ud_len;
+	w->truncated = ud_len < want;
 	c->pos += ud_len;
 	if ((w->compressed || w->coding == SMSCTL_CODING_8BIT) && ud_len < want)
 		return N_("8-bit or compressed user data shorter than its length");

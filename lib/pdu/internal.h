@@ -51,6 +51,7 @@ struct smsctl_pdu {
 	size_t end_offset; /* where decoding stopped in the input */
 	size_t ud_len;	   /* user data present (UDH included), in octets */
 	size_t udh_len;	   /* UDH octets including the UDHL octet; 0 without UDHI */
+	bool truncated;	   /* TP-UDL promised more user data than the PDU holds */
 	const uint8_t *ud;
 	const char *text; /* NULL for 8-bit, compressed, or no user data */
 	size_t text_len;

@@ -148,6 +148,11 @@ SMSCTL_API int smsctl_pdu_get_status(const struct smsctl_pdu *pdu)
 	return pdu ? pdu->status : -1;
 }
 
+SMSCTL_API bool smsctl_pdu_get_truncated(const struct smsctl_pdu *pdu)
+{
+	return pdu ? pdu->truncated : false;
+}
+
 /* TS 23.040 9.2.3.15 TP-Status. */
 SMSCTL_API const char *smsctl_pdu_status_describe(int status)
 {

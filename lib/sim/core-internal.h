@@ -282,6 +282,11 @@ int sim_store_silently(struct sim_core *c, const char *hex);
 
 /* The argument a fault takes when none is given. */
 unsigned long sim_fault_default(int id);
+/* SMSCTL_ERR_INVALID with *id -1 for an unknown name, *id set for a bad argument. */
 int sim_parse_fault(const char *s, size_t len, int *id, unsigned long *arg, bool *has_arg);
+/* Every fault name, "sim_absent, sim_busy[:N], send_fail:N, ...", into buf (cut to size). */
+void sim_fault_names(char *buf, size_t size);
+/* How fault id takes its argument ("slow[:N], N from 0 to 600000"), into buf. */
+void sim_fault_usage(int id, char *buf, size_t size);
 
 #endif

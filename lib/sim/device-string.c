@@ -78,6 +78,11 @@ static void free_preloads(struct sim_core *c)
 	c->npre = 0;
 }
 
+/* The device string's keys, as an unknown one is told (README and smsctl(1) document each). */
+#define SIM_KEYS                                                                                   \
+	"fault, pin, puk, seed, baud, latency, network, report, boot, sm, status, pdu, sms, "      \
+	"arrive"
+
 static bool key_is(const char *k, size_t klen, const char *name)
 {
 	return strlen(name) == klen && !strncmp(k, name, klen);
@@ -172,13 +177,22 @@ static int parse_key(struct sim_core *c, const char *k, size_t klen, const char 
 			size_t j = i;
 			while (j < vlen && v[j] != ',')
 				j++;
-			int id;
+			int id = -1;
 			unsigned long arg = 0;
 			bool has_arg;
-			if (j == i || sim_parse_fault(v + i, j - i, &id, &arg, &has_arg) < 0)
-				return set_detail(err, detail, dsize, SMSCTL_ERR_INVALID,
-						  "unknown simulated fault or bad argument '%.*s'",
-						  (int)(j - i), v + i);
+			if (j == i || sim_parse_fault(v + i, j - i, &id, &arg, &has_arg) < 0) {
+				char valid[400];
+				if (id < 0)
+					sim_fault_names(valid, sizeof(valid));
+				else
+					sim_fault_usage(id, valid, sizeof(valid));
+				return set_detail(
+				    err, detail, dsize, SMSCTL_ERR_INVALID,
+				    id < 0 ? "unknown simulated fault '%.*s' (faults: %s)"
+					   : "bad argument in the simulated fault "
+					     "'%.*s' (%s)",
+				    (int)(j - i > 40 ? 40 : j - i), v + i, valid);
+			}
 			c->fault[id] = true;
 			switch (id) {
 			case F_SIM_BUSY:
@@ -270,9 +284,8 @@ static int parse_key(struct sim_core *c, const char *k, size_t klen, const char 
 		return 0;
 	}
 	return set_detail(err, detail, dsize, SMSCTL_ERR_INVALID,
-			  "unknown key '%.*s' in a sim: device (fault, pin, puk, seed, baud, "
-			  "latency, network, report, boot, sm, status, pdu, sms, arrive)",
-			  (int)klen, k);
+			  "unknown key '%.*s' in a sim: device (keys: %s)",
+			  (int)(klen > 40 ? 40 : klen), k, SIM_KEYS);
 }
 
 struct sim_core *sim_core_new(const char *spec, int *err, char *detail, size_t detail_size)
@@ -311,9 +324,10 @@ struct sim_core *sim_core_new(const char *spec, int *err, char *detail, size_t d
 			size_t len = strcspn(q, "&");
 			const char *eq = memchr(q, '=', len);
 			if (!eq) {
-				set_detail(err, detail, detail_size, SMSCTL_ERR_INVALID,
-					   "expected KEY=VALUE in a sim: device, got '%.*s'",
-					   (int)len, q);
+				set_detail(
+				    err, detail, detail_size, SMSCTL_ERR_INVALID,
+				    "expected KEY=VALUE in a sim: device, got '%.*s' (keys: %s)",
+				    (int)(len > 40 ? 40 : len), q, SIM_KEYS);
 				goto fail;
 			}
 			if (parse_key(c, q, (size_t)(eq - q), eq + 1, len - (size_t)(eq - q) - 1,

@@ -48,6 +48,36 @@ static const struct fault_def {
     [F_BARE_OK] = {"bare_ok", ARG_NONE, 0, 0, 0},
 };
 
+void sim_fault_names(char *buf, size_t size)
+{
+	size_t n = 0;
+
+	if (!size)
+		return;
+	buf[0] = '\0';
+	for (int i = 0; i < F_COUNT && n < size; i++) {
+		const struct fault_def *d = &fault_defs[i];
+		int w = snprintf(buf + n, size - n, "%s%s%s", i ? ", " : "", d->name,
+				 d->arg == ARG_OPTIONAL	  ? "[:N]"
+				 : d->arg == ARG_REQUIRED ? ":N"
+							  : "");
+		if (w < 0)
+			break;
+		n += (size_t)w;
+	}
+}
+
+void sim_fault_usage(int id, char *buf, size_t size)
+{
+	const struct fault_def *d = &fault_defs[id];
+
+	if (d->arg == ARG_NONE)
+		snprintf(buf, size, "%s takes no argument", d->name);
+	else
+		snprintf(buf, size, "%s%s, N from %lu to %lu", d->name,
+			 d->arg == ARG_OPTIONAL ? "[:N]" : ":N", d->min, d->max);
+}
+
 static int fault_lookup(const char *name, size_t len)
 {
 	for (int i = 0; i < F_COUNT; i++)

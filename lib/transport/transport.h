@@ -39,7 +39,8 @@ struct transport_error {
 	int sys_errno;	  /* errno, 0 if none */
 	pid_t holder_pid; /* SMSCTL_ERR_BUSY: lock holder, 0 if unknown */
 	char holder[64];  /* its program name, "" if unknown */
-	char detail[256]; /* one English sentence: what failed and what to do */
+	char detail[512]; /* one English sentence: what failed and what to do (a sim: device
+			   * string's error lists the valid names) */
 };
 
 /* Open a sim: device. spec is what follows "sim:" ("huawei?fault=sim_pin&pin=1111").

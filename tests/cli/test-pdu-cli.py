@@ -16,7 +16,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 DATA = os.path.join(HERE, "..", "data", "pdu")
 KEYS = ["type", "smsc", "number", "number_type", "pid", "dcs", "coding", "class", "text",
         "data_hex", "udh", "concat", "timestamp", "validity_format", "validity_minutes",
-        "message_ref", "status_report_request", "status", "discharge_time"]
+        "message_ref", "status_report_request", "status", "discharge_time", "truncated"]
+# TP-UDL past the end of the data (as TRUNCATED in tests/gen-pdu-table.py)
+TRUNCATED = {"derived-ud-shorter-than-udl", "mm-pdu_insufficient_data", "gammu-atsms-41",
+             "gsmmodem-decode-8"}
 failures = 0
 
 
@@ -58,6 +61,7 @@ for smsc in (True, False):
     for c, line in zip(batch, lines):
         obj = json.loads(line)
         check(list(obj.keys()) == KEYS, "%s: exactly the contract keys" % c["id"])
+        check(obj["truncated"] is (c["id"] in TRUNCATED), "%s: truncated" % c["id"])
         for k in ("type", "number", "number_type", "smsc", "timestamp", "message_ref", "status"):
             if k in c["expected"]:
                 check(obj[k] == c["expected"][k], "%s: %s" % (c["id"], k))
@@ -66,7 +70,10 @@ for smsc in (True, False):
 good = "07911326040000F0040B911346610089F60000208062917314480CC8F71D14969741F977FD07"
 rc, out, err = run(["pdu", "decode", "--json"], stdin=("\n%s\r\nZZ\n\n  %s  \n" % (good, good)).encode())
 check(rc == 65, "stdin with a bad line exits 65 (got %d)" % rc)
-check(len(out.splitlines()) == 2, "the two good lines still decode")
+lines = [json.loads(x) for x in out.splitlines()]
+check(len(lines) == 3 and lines[1] == {"hex": "ZZ", "error": "not a hex string"}
+      and lines[0].get("text") == lines[2].get("text") == "How are you?",
+      "one line per input, in order: the bad one gives {hex, error} in its place")
 check(len(err.strip().splitlines()) == 1 and "smsctl: pdu:" in err, "one-line reason on stderr")
 check(json.loads(out.splitlines()[0])["text"] == "How are you?", "text from stdin")
 
@@ -117,11 +124,29 @@ for args, want in [(["pdu", "encode", "--smsc"], "option '--smsc' needs a value"
 # human output
 rc, out, _ = run(["pdu", "decode", good])
 check(rc == 0 and "How are you?" in out and "+31641600986" in out, "human decode output")
+check("Truncated" not in out, "a complete PDU is not called truncated")
+
+# A TP-UDL past the end of the data (ofono's simple_deliver cut after 8 octets of user data):
+# decoded as far as it goes, and said so; several inputs keep their order.
+cut = "07911326040000F0040B911346610089F60000208062917314480CC8F71D14969741F9"
+rc, out, err = run(["pdu", "decode", "--json", good, cut, "0791", good])
+lines = [json.loads(x) for x in out.splitlines()]
+check(rc == 65 and len(lines) == 4 and [l.get("truncated") for l in lines] == [False, True, None, False]
+      and lines[1]["text"] == "How are y" and lines[2]["hex"] == "0791" and "error" in lines[2],
+      "decode --json: truncated true/false, the bad PDU in its place, exit 65 at the end")
+check(err.count("\n") == 1 and "0791" in err, "the bad PDU's reason on stderr")
+rc, out, _ = run(["pdu", "decode", cut])
+check(rc == 0 and "How are y" in out and "Truncated:" in out, "human decode says truncated")
 
 # error cases of decode
 for hexs, what in (("0791", "truncated"), ("123", "odd hex"), ("GG", "non-hex"),
                    ("0043010C910661345542F60008A0050003000301306F3044", "reserved MTI")):
     rc, out, err = run(["pdu", "decode", "--json", hexs])
+    obj = json.loads(out) if out.count("\n") == 1 else {}
+    check(rc == 65 and list(obj.keys()) == ["hex", "error"] and obj["hex"] == hexs
+          and obj["error"] and err.count("\n") == 1,
+          "decode %s: 65, {hex, error} on stdout, one line on stderr" % what)
+    rc, out, err = run(["pdu", "decode", hexs])
     check(rc == 65 and out == "" and err.count("\n") == 1, "decode %s: 65, one line" % what)
 rc, _, _ = run(["pdu", "decode", "--bogus", good])
 check(rc == 64, "unknown option: 64")
