@@ -458,6 +458,19 @@ static void queue_event(struct smsctl_receiver *rx, enum event_kind kind, const 
 {
 	struct event *e;
 
+	/* A notice for a stored message already queued, or already read and still stored
+	 * (its record is dropped once it is deleted, so a reused index is read again), is
+	 * merged: a flood of repeated notices costs no more than one. */
+	if (kind == EV_CMTI) {
+		for (size_t i = 0; i < rx->n_queue; i++)
+			if (rx->queue[i].kind == EV_CMTI && rx->queue[i].index == index &&
+			    strcmp(rx->queue[i].mem, mem) == 0)
+				return;
+		for (size_t i = 0; i < rx->n_parts; i++)
+			if (rx->parts[i].state != PART_STALE && rx->parts[i].index == index &&
+			    strcmp(rx->parts[i].mem, mem) == 0)
+				return;
+	}
 	if (rx->n_queue == QUEUE_MAX) {
 		rx->rescan = true; /* stored ones are found by the scan; a +CMT is lost */
 		return;
@@ -483,6 +496,10 @@ static void on_cmti(void *userdata, const char *line, const char *pdu)
 	struct smsctl_receiver *rx = userdata;
 	struct at_cmti c;
 
+	/* Without indications the receiver reads what was stored when it started and
+	 * leaves: notices (from a +CNMI someone else set) are not its business. */
+	if (!rx->indications)
+		return;
 	if (parse_cmti(line, &c) < 0 || c.status_report || c.index < 0) {
 		rx->rescan = true; /* something arrived: find it */
 		return;
@@ -643,11 +660,16 @@ static bool fatal(int r)
 /* Handle queued events, rescans and expiries until nothing is left. */
 static int drain(struct smsctl_receiver *rx)
 {
+	/* Only what was queued when the call began: events that arrive meanwhile wait for
+	 * the next call, so a modem that never stops talking cannot keep one call going. */
+	size_t budget = rx->n_queue;
+	bool rescanned = false;
 	int r = 0;
 
 	while (!rx->err) {
-		if (rx->rescan) {
+		if (rx->rescan && !rescanned) {
 			rx->rescan = false;
+			rescanned = true;
 			r = scan_all(rx);
 			if (r < 0 && !fatal(r)) {
 				rx->retry_at = now_ms() + POLL_MS;
@@ -657,8 +679,9 @@ static int drain(struct smsctl_receiver *rx)
 				break;
 			continue;
 		}
-		if (rx->n_queue == 0)
+		if (rx->n_queue == 0 || budget == 0)
 			break;
+		budget--;
 		struct event e = rx->queue[0];
 
 		memmove(rx->queue, rx->queue + 1, (rx->n_queue - 1) * sizeof(rx->queue[0]));

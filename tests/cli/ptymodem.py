@@ -1,0 +1,134 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""A scriptable modem on a pseudo-terminal, for tests that need what sim: cannot do from
+inside the smsctl process: a modem that keeps talking (unsolicited lines at a set rate)
+while it answers commands.
+
+PtyModem(stored={index: hex}, flood=(line, per_second), delay=seconds) opens a pty, answers the AT
+commands smsctl sends in PDU mode (storage "SM" only) and records every command line.
+`path` is the slave's name to give to --device. Use as a context manager.
+"""
+import os
+import select
+import termios
+import threading
+import time
+import tty
+
+
+class PtyModem:
+    def __init__(self, stored=None, flood=None, size=30, delay=0.005):
+        self.stored = dict(stored or {})
+        self.flood = flood
+        self.size = size
+        self.delay = delay  # seconds before each answer, as a real modem takes
+        self.commands = []
+        self.notices = 0
+        self.lock = threading.Lock()
+        self.master, slave = os.openpty()
+        tty.setraw(slave)
+        attrs = termios.tcgetattr(slave)
+        attrs[3] &= ~termios.ECHO
+        termios.tcsetattr(slave, termios.TCSANOW, attrs)
+        self.path = os.ttyname(slave)
+        self.slave = slave  # kept open so the master never sees EIO between runs
+        os.set_blocking(self.master, False)
+        self.stop = False
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop = True
+        self.thread.join(5)
+        os.close(self.master)
+        os.close(self.slave)
+
+    def _write(self, data):
+        data = data.encode()
+        while data:
+            try:
+                n = os.write(self.master, data)
+                data = data[n:]
+            except BlockingIOError:
+                if self.stop:
+                    return
+                select.select([], [self.master], [], 0.05)
+            except OSError:
+                return
+
+    def _answer(self, cmd):
+        u = cmd.upper()
+        ok = "\r\nOK\r\n"
+        if u.startswith("AT+CPMS=?"):
+            return '\r\n+CPMS: ("SM"),("SM"),("SM")\r\n' + ok
+        if u.startswith("AT+CPMS?"):
+            n = len(self.stored)
+            return '\r\n+CPMS: "SM",%d,%d,"SM",%d,%d,"SM",%d,%d\r\n' % (
+                n, self.size, n, self.size, n, self.size) + ok
+        if u.startswith("AT+CPMS="):
+            n = len(self.stored)
+            return "\r\n+CPMS: %d,%d,%d,%d,%d,%d\r\n" % (
+                n, self.size, n, self.size, n, self.size) + ok
+        if u.startswith("AT+CMGL"):
+            out = ""
+            for i in sorted(self.stored):
+                h = self.stored[i]
+                out += "\r\n+CMGL: %d,1,,%d\r\n%s" % (i, len(h) // 2 - 1 - int(h[:2], 16), h)
+            return out + "\r\n" + ok
+        if u.startswith("AT+CMGR="):
+            i = int(u[8:])
+            if i in self.stored:
+                h = self.stored[i]
+                return "\r\n+CMGR: 1,,%d\r\n%s\r\n" % (len(h) // 2 - 1 - int(h[:2], 16), h) + ok
+            return "\r\n+CMS ERROR: 321\r\n"
+        if u.startswith("AT+CMGD="):
+            self.stored.pop(int(u[8:].split(",")[0]), None)
+            return ok
+        if u.startswith("AT+CNMI?"):
+            return "\r\n+CNMI: 2,1,0,0,0\r\n" + ok
+        if u.startswith("AT+CSMS?"):
+            return "\r\n+CSMS: 0,1,1,1\r\n" + ok
+        return ok
+
+    def _run(self):
+        buf = b""
+        next_notice = time.monotonic()
+        while not self.stop:
+            if self.flood:
+                line, rate = self.flood
+                now = time.monotonic()
+                burst = ""
+                while next_notice <= now:
+                    burst += "\r\n" + line + "\r\n"
+                    self.notices += 1
+                    next_notice += 1.0 / rate
+                if burst:
+                    self._write(burst)
+                wait = max(0.0, next_notice - time.monotonic())
+            else:
+                wait = 0.05
+            r, _, _ = select.select([self.master], [], [], wait)
+            if not r:
+                continue
+            try:
+                data = os.read(self.master, 4096)
+            except BlockingIOError:
+                continue
+            except OSError:
+                data = b""
+            if not data:
+                time.sleep(0.01)
+                continue
+            buf += data
+            while b"\r" in buf:
+                line, buf = buf.split(b"\r", 1)
+                cmd = line.strip(b"\n").decode("ascii", "replace")
+                if not cmd:
+                    continue
+                with self.lock:
+                    self.commands.append(cmd)
+                if self.delay:
+                    time.sleep(self.delay)
+                self._write(self._answer(cmd))
