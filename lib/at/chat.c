@@ -335,10 +335,12 @@ static void response_line(struct at_chat *c, const char *line)
 
 	if (cmd->resp->n_lines >= RESP_MAX_LINES || cmd->resp_bytes + len > RESP_MAX_BYTES) {
 		trace_info(c, "response too long: line dropped");
+		cmd->resp->dropped = true;
 		return;
 	}
 	if (at_response_add_line(cmd->resp, line) < 0) {
 		trace_info(c, "out of memory: response line dropped");
+		cmd->resp->dropped = true;
 		return;
 	}
 	cmd->resp_bytes += len;

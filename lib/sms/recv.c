@@ -650,11 +650,12 @@ static int finish_call(struct smsctl_receiver *rx, int r)
 	return r < 0 ? r : rx->handed_now;
 }
 
-/* Errors that end a call: the modem is gone or hangs, the SIM went away, no memory. Others
+/* Errors that end a call: the modem is gone or hangs, the SIM went away, no memory, a
+ * listing longer than the limit (handing over part of it would hide the rest). Others
  * (an error answer, a garbled line) concern one message, which stays stored. */
 static bool fatal(int r)
 {
-	return query_link_lost(r) || r == SMSCTL_ERR_SIM;
+	return query_link_lost(r) || r == SMSCTL_ERR_SIM || r == SMSCTL_ERR_TOO_LONG;
 }
 
 /* Handle queued events, rescans and expiries until nothing is left. */

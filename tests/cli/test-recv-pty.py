@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""`smsctl recv` against a pty modem that sends 2,000 "+CMTI" notices a second (issue 13
-item 1): a plain recv hands over what was stored and ends; recv --follow keeps up (a new
-message announced in the middle of the flood is handed over) and reads each notified index
-a bounded number of times, not once per notice.
+"""`smsctl recv` and `list` against a pty modem (tests/cli/ptymodem.py), issue 13:
+- item 1: the modem sends 2,000 "+CMTI" notices a second: a plain recv hands over what was
+  stored and ends; recv --follow keeps up (a new message announced in the middle of the
+  flood is handed over) and reads each notified index a bounded number of times, not once
+  per notice.
+- item 2: a listing of 10,000 entries is never cut silently: list and recv stop with an
+  error naming the limit and print no entry.
 
 Usage: test-recv-flood.py PATH-TO-SMSCTL
 """
@@ -85,9 +88,28 @@ def test_follow_keeps_up():
               "%d reads for %d notices" % (reads, m.notices))
 
 
+def test_long_listing():
+    stored = {i: PDU1 for i in range(1, 10001)}
+    for args in (["list"], ["recv"], ["recv", "--delete"]):
+        with PtyModem(stored=stored, size=10000, delay=0) as m:
+            p = subprocess.run([SMSCTL, "--device", m.path, "--json"] + args, env=env(),
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
+            err = p.stderr.decode()
+            name = " ".join(args)
+            check(name + " of 10,000 entries fails", p.returncode != 0,
+                  "exit 0 with %d lines" % len(p.stdout.splitlines()))
+            check(name + " of 10,000 entries names the limit",
+                  "limit" in err and "4096" in err, err[-300:])
+            check(name + " of 10,000 entries prints none of them", p.stdout.strip() == b"",
+                  "%d lines" % len(p.stdout.splitlines()))
+            deletes = [c for c in m.commands if c.upper().startswith("AT+CMGD")]
+            check(name + " of 10,000 entries deletes nothing", not deletes, repr(deletes[:3]))
+
+
 if __name__ == "__main__":
     test_plain_recv_ends()
     test_follow_keeps_up()
+    test_long_listing()
     if FAILURES:
         print("%d failed" % len(FAILURES))
         sys.exit(1)
