@@ -209,6 +209,8 @@ static int save_part(struct smsctl_receiver *rx, struct part *p)
 /* ---- hand-over ---- */
 
 /* Call the program with msg (taken over) and apply its answer. */
+static bool fatal(int r);
+
 static int hand_over(struct smsctl_receiver *rx, struct smsctl_message *msg, bool complete)
 {
 	struct smsctl_received rcv = {.rx = rx, .msg = msg, .complete = complete};
@@ -381,8 +383,15 @@ static int take_pdu(struct smsctl_receiver *rx, const char *mem, int index, int 
 	}
 	if (msg)
 		return hand_over(rx, msg, smsctl_message_is_complete(msg));
-	/* A part waiting for others: a +CMT part is acknowledged now (held in memory). */
+	/* A +CMT part waiting for others: acknowledged only once it is kept where a kill
+	 * cannot lose it, stored on the modem as received and unread (AT+CMGW), so the next
+	 * run finds it. When it cannot be stored it is not acknowledged: the network
+	 * delivers it again (a repeat is merged with the copy held here). */
 	if (p->needs_ack) {
+		r = save_part(rx, p);
+		p = part_by_id(rx, id);
+		if (r < 0 || !p || !p->mem[0])
+			return r < 0 && fatal(r) ? r : 0;
 		p->needs_ack = false;
 		return ack_cmt(rx, true);
 	}
@@ -741,8 +750,6 @@ SMSCTL_API int smsctl_receiver_start(struct smsctl_receiver *rx)
 		r = drain(rx);
 	return finish_call(rx, r);
 }
-
-static bool fatal(int r);
 
 /* How often to scan every memory: often when indications failed, else the safety interval;
  * never when the program did not ask for indications (it reads once and leaves). */
