@@ -16,10 +16,13 @@ import tty
 
 
 class PtyModem:
-    def __init__(self, stored=None, flood=None, size=30, delay=0.005):
+    def __init__(self, stored=None, flood=None, size=30, delay=0.005, pin_locked=False):
         self.stored = dict(stored or {})
         self.flood = flood
         self.size = size
+        # pin_locked: the SIM asks for its PIN, and the modem echoes every command (it
+        # ignores ATE0) and repeats a wrong PIN in its error: +CME ERROR: incorrect password "…"
+        self.pin_locked = pin_locked
         self.delay = delay  # seconds before each answer, as a real modem takes
         self.commands = []
         self.notices = 0
@@ -61,6 +64,15 @@ class PtyModem:
     def _answer(self, cmd):
         u = cmd.upper()
         ok = "\r\nOK\r\n"
+        if self.pin_locked:
+            echo = cmd + "\r"
+            if u.startswith("AT+CPIN?"):
+                return echo + "\r\n+CPIN: SIM PIN\r\n" + ok
+            if u.startswith("AT+CPIN="):
+                return echo + '\r\n+CME ERROR: incorrect password %s\r\n' % cmd[8:]
+            if u.startswith("AT+CMGF") or u.startswith("AT+CMGL") or u.startswith("AT+CPMS"):
+                return echo + "\r\n+CME ERROR: SIM PIN required\r\n"
+            return echo + ok
         if u.startswith("AT+CPMS=?"):
             return '\r\n+CPMS: ("SM"),("SM"),("SM")\r\n' + ok
         if u.startswith("AT+CPMS?"):

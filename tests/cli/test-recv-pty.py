@@ -5,6 +5,8 @@
   stored and ends; recv --follow keeps up (a new message announced in the middle of the
   flood is handed over) and reads each notified index a bounded number of times, not once
   per notice.
+- item 4: a modem that echoes every command and repeats a wrong PIN in its error: the PIN
+  appears nowhere in the -v trace, the error or diagnose's JSON evidence.
 - item 2: a listing of 10,000 entries is never cut silently: list and recv stop with an
   error naming the limit and print no entry.
 
@@ -106,10 +108,33 @@ def test_long_listing():
             check(name + " of 10,000 entries deletes nothing", not deletes, repr(deletes[:3]))
 
 
+def test_pin_never_shown():
+    import tempfile
+    with tempfile.TemporaryDirectory() as d:
+        pin_file = os.path.join(d, "pin")
+        with open(pin_file, "w") as f:
+            f.write("4711\n")
+        os.chmod(pin_file, 0o600)
+        for args in (["-v", "recv"], ["-v", "list"], ["--json", "diagnose"]):
+            with PtyModem(pin_locked=True, delay=0) as m:
+                p = subprocess.run([SMSCTL, "--device", m.path, "--pin-file", pin_file,
+                                    "--timeout", "3"] + args, env=env(),
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   timeout=60)
+                both = p.stdout.decode() + p.stderr.decode()
+                name = " ".join(args)
+                sent = any(c.startswith('AT+CPIN="4711"') for c in m.commands)
+                check(name + ": the PIN was entered", sent, repr(m.commands[-5:]))
+                check(name + ": the PIN is never shown", "4711" not in both,
+                      repr([x for x in both.splitlines() if "4711" in x][:3]))
+                check(name + ": the refusal is shown masked", "****" in both, both[-400:])
+
+
 if __name__ == "__main__":
     test_plain_recv_ends()
     test_follow_keeps_up()
     test_long_listing()
+    test_pin_never_shown()
     if FAILURES:
         print("%d failed" % len(FAILURES))
         sys.exit(1)
