@@ -16,13 +16,19 @@ import tty
 
 
 class PtyModem:
-    def __init__(self, stored=None, flood=None, size=30, delay=0.005, pin_locked=False):
+    def __init__(self, stored=None, flood=None, size=30, delay=0.005, pin_locked=False,
+                 arrive=None):
         self.stored = dict(stored or {})
         self.flood = flood
         self.size = size
         # pin_locked: the SIM asks for its PIN, and the modem echoes every command (it
         # ignores ATE0) and repeats a wrong PIN in its error: +CME ERROR: incorrect password "…"
         self.pin_locked = pin_locked
+        # arrive: (next_message, per_second): next_message() returns the PDUs of one new
+        # message (or None to stop); each is stored in a free index and announced by +CMTI.
+        # self.arrived lists the message PDUs actually stored.
+        self.arrive = arrive
+        self.arrived = []
         self.delay = delay  # seconds before each answer, as a real modem takes
         self.commands = []
         self.notices = 0
@@ -104,10 +110,32 @@ class PtyModem:
             return "\r\n+CSMS: 0,1,1,1\r\n" + ok
         return ok
 
+    def _arrivals(self, now):
+        fn, rate = self.arrive
+        if now < self.next_arrival:
+            return
+        self.next_arrival = now + 1.0 / rate
+        free = [i for i in range(1, self.size + 1) if i not in self.stored]
+        if self.pending is None:
+            self.pending = fn()
+        if not self.pending or len(free) < len(self.pending):
+            return  # stopped, or the storage is full: it waits
+        out = ""
+        for hexpdu, idx in zip(self.pending, free):
+            self.stored[idx] = hexpdu
+            out += '\r\n+CMTI: "SM",%d\r\n' % idx
+        self.arrived.append(self.pending)
+        self.pending = None
+        self._write(out)
+
     def _run(self):
         buf = b""
         next_notice = time.monotonic()
+        self.next_arrival = time.monotonic()
+        self.pending = None
         while not self.stop:
+            if self.arrive:
+                self._arrivals(time.monotonic())
             if self.flood:
                 line, rate = self.flood
                 now = time.monotonic()
@@ -120,7 +148,7 @@ class PtyModem:
                     self._write(burst)
                 wait = max(0.0, next_notice - time.monotonic())
             else:
-                wait = 0.05
+                wait = 0.01 if self.arrive else 0.05
             r, _, _ = select.select([self.master], [], [], wait)
             if not r:
                 continue
