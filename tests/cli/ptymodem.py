@@ -17,7 +17,7 @@ import tty
 
 class PtyModem:
     def __init__(self, stored=None, flood=None, size=30, delay=0.005, pin_locked=False,
-                 arrive=None):
+                 arrive=None, direct=False):
         self.stored = dict(stored or {})
         self.flood = flood
         self.size = size
@@ -29,6 +29,13 @@ class PtyModem:
         # self.arrived lists the message PDUs actually stored.
         self.arrive = arrive
         self.arrived = []
+        # direct: +CSMS service 1; once a client sets AT+CNMI=…,2 new messages come as
+        # +CMT and each wants AT+CNMA; unacknowledged ones are delivered again (as a
+        # network does) the next time a client sets +CNMI. AT+CMGW stores a PDU.
+        self.direct = direct
+        self.cmt_on = False
+        self.unacked = []
+        self.pdu_wait = None  # the AT+CMGW waiting for its PDU
         self.delay = delay  # seconds before each answer, as a real modem takes
         self.commands = []
         self.notices = 0
@@ -104,11 +111,32 @@ class PtyModem:
         if u.startswith("AT+CMGD="):
             self.stored.pop(int(u[8:].split(",")[0]), None)
             return ok
+        if self.direct and u.startswith("AT+CNMI="):
+            f = u[8:].split(",")
+            self.cmt_on = len(f) > 1 and f[1] == "2"
+            if self.cmt_on and self.unacked:
+                again, self.unacked = self.unacked, []
+                return ok + "".join(self._cmt(h) for h in again)
+            return ok
+        if self.direct and u.startswith("AT+CNMA"):
+            if not self.unacked:
+                return "\r\n+CMS ERROR: 340\r\n"
+            self.unacked.pop(0)
+            return ok
+        if self.direct and u.startswith("AT+CMGW="):
+            self.pdu_wait = cmd
+            return "\r\n> "
+        if u.startswith("AT+CSMS?") and self.direct:
+            return "\r\n+CSMS: 1,1,1,1\r\n" + ok
         if u.startswith("AT+CNMI?"):
             return "\r\n+CNMI: 2,1,0,0,0\r\n" + ok
         if u.startswith("AT+CSMS?"):
             return "\r\n+CSMS: 0,1,1,1\r\n" + ok
         return ok
+
+    def _cmt(self, hexpdu):
+        self.unacked.append(hexpdu)
+        return "\r\n+CMT: ,%d\r\n%s\r\n" % (len(hexpdu) // 2 - 1 - int(hexpdu[:2], 16), hexpdu)
 
     def _arrivals(self, now):
         fn, rate = self.arrive
@@ -118,6 +146,14 @@ class PtyModem:
         free = [i for i in range(1, self.size + 1) if i not in self.stored]
         if self.pending is None:
             self.pending = fn()
+        if self.direct:
+            if not self.pending or not self.cmt_on:
+                return
+            self.arrived.append(self.pending)
+            out = "".join(self._cmt(h) for h in self.pending)
+            self.pending = None
+            self._write(out)
+            return
         if not self.pending or len(free) < len(self.pending):
             return  # stopped, or the storage is full: it waits
         out = ""
@@ -162,7 +198,17 @@ class PtyModem:
                 time.sleep(0.01)
                 continue
             buf += data
-            while b"\r" in buf:
+            while self.pdu_wait and b"\x1a" in buf:
+                pdu, buf = buf.split(b"\x1a", 1)
+                pdu = pdu.strip(b"\r\n").decode("ascii", "replace").upper()
+                self.pdu_wait = None
+                free = [i for i in range(1, self.size + 1) if i not in self.stored]
+                if not free:
+                    self._write("\r\n+CMS ERROR: 322\r\n")
+                    continue
+                self.stored[free[0]] = pdu
+                self._write("\r\n+CMGW: %d\r\n\r\nOK\r\n" % free[0])
+            while not self.pdu_wait and b"\r" in buf:
                 line, buf = buf.split(b"\r", 1)
                 cmd = line.strip(b"\n").decode("ascii", "replace")
                 if not cmd:
