@@ -44,6 +44,7 @@ struct cli {
 	bool json;
 	int verbose;
 	const char *pin_file; /* --pin-file */
+	const char *server;   /* --server: smsctld's API (queue) */
 	bool color;	      /* stdout is a terminal and NO_COLOR unset */
 	bool color_err;	      /* the same for stderr */
 };
@@ -137,7 +138,11 @@ enum cli_fields_style {
 void cli_fields_print(FILE *f, const struct cli_field *fields, size_t n, bool json,
 		      enum cli_fields_style style);
 
-/* Minimal streaming JSON writer (UTF-8 strings escaped per RFC 8259). */
+#ifndef CLI_NO_JSON_WRITER
+/* Minimal streaming JSON writer (UTF-8 strings escaped per RFC 8259). jansson (linked for
+ * `queue`) has functions named json_string and json_null: the writer's keep other symbols. */
+#define json_string cli_json_string
+#define json_null   cli_json_null
 struct json {
 	FILE *f;
 	int depth;
@@ -162,6 +167,7 @@ void json_kv_bool(struct json *j, const char *key, bool v);
 void json_kv_null(struct json *j, const char *key);
 /* End one top-level value with a newline and flush. */
 void json_end_line(struct json *j);
+#endif
 
 /* Commands (cli/cmd-*.c). Each file adds its entry to the table in smsctl.c. */
 int cmd_pdu(struct cli *cli, int argc, char **argv);
@@ -175,5 +181,6 @@ int cmd_delete(struct cli *cli, int argc, char **argv);
 int cmd_ports(struct cli *cli, int argc, char **argv);
 int cmd_diagnose(struct cli *cli, int argc, char **argv);
 int cmd_at(struct cli *cli, int argc, char **argv);
+int cmd_queue(struct cli *cli, int argc, char **argv);
 
 #endif

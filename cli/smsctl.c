@@ -27,6 +27,7 @@ static const struct cli_command commands[] = {
     {"delete", cmd_delete, N_("delete stored messages")},
     {"ports", cmd_ports, N_("list serial ports and find the modem's AT port")},
     {"diagnose", cmd_diagnose, N_("find out why SMS do not go out or come in")},
+    {"queue", cmd_queue, N_("queue messages in smsctld and follow them")},
     /* --- end command table --- */
     {"help", cmd_help, N_("show help for a command")},
 };
@@ -126,9 +127,11 @@ struct text_command {
 
 static const char *const send_long_values[] = {"wait-report", "retries", "validity", "smsc", NULL};
 static const char *const pdu_long_values[] = {"smsc", "class", "validity", NULL};
+static const char *const queue_long_values[] = {"pool", "modem", "at", "ttl", NULL};
 static const struct text_command text_commands[] = {
     {"send", NULL, 1, "wns", send_long_values},
     {"pdu", "encode", 2, "scV", pdu_long_values},
+    {"queue", "submit", 2, "", queue_long_values},
 };
 
 static const struct text_command *find_text_command(int argc, char **argv)
@@ -226,15 +229,11 @@ static bool want_color(int fd)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"device", required_argument, NULL, 'd'},
-	    {"baud", required_argument, NULL, 'b'},
-	    {"timeout", required_argument, NULL, 't'},
-	    {"pin-file", required_argument, NULL, 'P'},
-	    {"json", no_argument, NULL, 'j'},
-	    {"verbose", no_argument, NULL, 'v'},
-	    {"help", no_argument, NULL, 'h'},
-	    {"version", no_argument, NULL, 'V'},
-	    {NULL, 0, NULL, 0},
+	    {"device", required_argument, NULL, 'd'},  {"baud", required_argument, NULL, 'b'},
+	    {"timeout", required_argument, NULL, 't'}, {"pin-file", required_argument, NULL, 'P'},
+	    {"server", required_argument, NULL, 'S'},  {"json", no_argument, NULL, 'j'},
+	    {"verbose", no_argument, NULL, 'v'},       {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},       {NULL, 0, NULL, 0},
 	};
 	struct cli cli = {
 	    .command = NULL,
@@ -275,6 +274,9 @@ int main(int argc, char **argv)
 			break;
 		case 'P':
 			cli.pin_file = optarg;
+			break;
+		case 'S':
+			cli.server = optarg;
 			break;
 		case 'j':
 			cli.json = true;

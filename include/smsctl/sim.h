@@ -15,7 +15,7 @@
  *    `smsc_missing`, `storage_full`, `send_fail:N`, `send_fail_once:N`, `send_timeout`,
  *    `slow[:MS]`, `hang`, `garbage[:P]`, `urc_storm`, `bare_prompt`, `reboot`, `unplug[:S]`,
  *    and the additions `radio_off`, `ps_only`, `sim_blocked`, `sms_unavailable`,
- *    `storage_nearly_full`, `storage_mismatch`, `indications_off`;
+ *    `storage_nearly_full`, `storage_mismatch`, `indications_off`, `bare_ok`;
  *  - `pin=NNNN` the SIM's PIN (default 1234); `puk=NNNNNNNN` its PUK (default 12345678);
  *  - `baud=N` emulate the serial line's speed (8N1: N/10 bytes a second, both ways);
  *    `latency=MS` added to every command; `network=MS` the network's answer to a submit;
@@ -74,7 +74,8 @@
  *    `+CSMS: 0,0,0,0` and AT+CMGS= answers `+CMS ERROR: 301` before the prompt;
  *  - `send_fail:N`: every submit answers `+CMS ERROR: N`; `send_fail_once:N`: the next one
  *    only; `send_timeout`: the submit is accepted (recorded) but never answered;
- *    `bare_prompt`: the prompt is `>` without the space;
+ *    `bare_prompt`: the prompt is `>` without the space; `bare_ok`: every command line is
+ *    answered by a bare `OK` (no information lines, no errors; settings still apply);
  *  - `slow[:MS]`: every answer MS later (default 2000); `hang`: nothing is answered or echoed;
  *    `garbage[:P]`: with probability P% (default 20) a few bytes of noise (0x00, 0x80-0xFF)
  *    before each line; `urc_storm`: a status URC of the profile before every line of a
