@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/prctl.h>
 
 #include "cli.h"
 #include "pin.h"
@@ -258,6 +259,10 @@ int cli_read_pin(const struct cli *cli, char *pin, size_t size)
 	size_t n;
 
 	pin[0] = '\0';
+	/* A PIN is about to be in memory: no core dump and no ptrace by the same user from
+	 * now on (the process is short-lived, so it stays so until it ends). */
+	if (cli->pin_file || (env && *env))
+		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	if (cli->pin_file) {
 		FILE *f = fopen(cli->pin_file, "re");
 		if (!f) {

@@ -14,6 +14,10 @@ int recv_fail(struct cli *cli, struct smsctl_modem *m, int err, const char *what
 {
 	const char *detail = m ? smsctl_modem_get_error_detail(m) : "";
 
+	/* A limit of the SMS layer (a listing too long) is explained there. */
+	if (m && err == SMSCTL_ERR_TOO_LONG && *smsctl_sms_get_error_detail(m))
+		detail = smsctl_sms_get_error_detail(m);
+
 	if (detail && *detail)
 		cli_err(cli, "%s: %s (%s)", what, smsctl_strerror(err), detail);
 	else

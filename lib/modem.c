@@ -414,6 +414,11 @@ SMSCTL_API void smsctl_modem_free(struct smsctl_modem *m)
 	free(m);
 }
 
+SMSCTL_API int smsctl_modem_add_secret(struct smsctl_modem *m, const char *secret)
+{
+	return m ? at_chat_add_secret(m->chat, secret) : SMSCTL_ERR_INVALID;
+}
+
 SMSCTL_API const char *smsctl_modem_get_device(const struct smsctl_modem *m)
 {
 	return m ? m->device : "";

@@ -808,6 +808,57 @@ START_TEST(test_direct_acknowledged)
 }
 END_TEST
 
+/* A two-part UCS-2 deliver from +31651234567 (reference 0xAA), built by hand: SMSC 00,
+ * first octet 0x44 (SMS-DELIVER, UDHI, no more messages), TP-PID 00, TP-DCS 08, a fixed
+ * timestamp, UDH 05 00 03 AA 02 0n. Part 1 "Hello ", part 2 "world". */
+static const char *const cmt_parts[2] = {
+    "00440B911356214365F7000852120512000000"
+    "12050003AA0201"
+    "00480065006C006C006F0020",
+    "00440B911356214365F7000852120512000000"
+    "10050003AA0202"
+    "0077006F0072006C0064",
+};
+
+/* +CSMS=1: a part of a concatenated +CMT is stored on the modem (AT+CMGW) before it is
+ * acknowledged, so a receiver that dies after the acknowledgement (kill -9: freed here
+ * without a flush) loses nothing: the next run hands the whole message over. */
+START_TEST(test_direct_part_stored_before_ack)
+{
+	struct collector c = {0};
+	struct smsctl_receiver *rx = NULL;
+	struct smsctl_modem *m = open_sim("sim:");
+	struct smsctl_sim *sim = smsctl_modem_get_sim(m);
+
+	ck_assert_int_eq(smsctl_modem_command(m, "AT+CSMS=1", 0, NULL), 0);
+	ck_assert_int_eq(smsctl_receiver_new(m, collect, &c, &rx), 0);
+	ck_assert_int_eq(smsctl_receiver_set_mode(rx, SMSCTL_RECEIVE_DIRECT), 0);
+	ck_assert_int_eq(smsctl_receiver_start(rx), 0);
+	ck_assert_int_eq(smsctl_sim_deliver_pdu(sim, cmt_parts[0]), 0);
+	run_idle(rx, 300);
+	ck_assert_uint_eq(c.n, 0);
+	assert_no_ack_pending(m);
+	ck_assert_int_eq(stored_all(m), 1);
+	smsctl_receiver_free(rx); /* dies holding part 1 */
+
+	ck_assert_int_eq(smsctl_receiver_new(m, collect, &c, &rx), 0);
+	ck_assert_int_eq(smsctl_receiver_set_mode(rx, SMSCTL_RECEIVE_DIRECT), 0);
+	ck_assert_int_eq(smsctl_receiver_start(rx), 0);
+	ck_assert_int_eq(smsctl_sim_deliver_pdu(sim, cmt_parts[1]), 0);
+	ck_assert_int_ge(run_until(rx, &c, 1), 0);
+	run_idle(rx, 200);
+	ck_assert_uint_eq(c.n, 1);
+	ck_assert(c.got[0].complete);
+	ck_assert_str_eq(c.got[0].number, "+31651234567");
+	ck_assert_str_eq(c.got[0].text, "Hello world");
+	assert_no_ack_pending(m);
+	ck_assert_int_eq(stored_all(m), 0);
+	smsctl_receiver_free(rx);
+	collector_clear(&c);
+	smsctl_modem_free(m);
+}
+END_TEST
+
 /* Without acknowledgements (+CSMS=0) the modem acknowledged for us: a refused message is
  * stored on the modem and handed over by the next run. */
 START_TEST(test_direct_refused_saved)
@@ -1053,6 +1104,7 @@ static Suite *recv_suite(void)
 	tcase_add_test(tc, test_cmti_other_memory);
 	tcase_add_loop_test(tc, test_direct_acknowledged, 0, 2);
 	tcase_add_test(tc, test_direct_refused_saved);
+	tcase_add_test(tc, test_direct_part_stored_before_ack);
 	tcase_add_loop_test(tc, test_cnmi_configured, 0,
 			    (int)(sizeof(cnmi_cases) / sizeof(cnmi_cases[0])));
 	tcase_add_test(tc, test_event_loop);

@@ -603,6 +603,126 @@ START_TEST(test_live_lck_busy)
 }
 END_TEST
 
+START_TEST(test_zombie_lck_stale)
+{
+	struct pty p;
+	struct smsctl_modem *m = NULL;
+	char lck[300], text[32];
+
+	if (!lock_dir_usable()) {
+		fprintf(stderr, "SKIP test_zombie_lck_stale: /run/lock is not writable here\n");
+		return;
+	}
+	pty_open(&p);
+	lck_path(&p, lck, sizeof(lck));
+	/* a child that has exited and is not reaped yet: a zombie, kill(pid, 0) succeeds */
+	pid_t zombie = fork();
+	if (zombie == 0)
+		_exit(0);
+	for (int i = 0; i < 200; i++) {
+		char path[64], buf[256];
+		snprintf(path, sizeof(path), "/proc/%d/stat", (int)zombie);
+		FILE *f = fopen(path, "r");
+		ck_assert_ptr_nonnull(f);
+		size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+		buf[n] = '\0';
+		if (strstr(buf, ") Z "))
+			break;
+		usleep(10000);
+	}
+	ck_assert_int_eq(kill(zombie, 0), 0);
+	snprintf(text, sizeof(text), "%10d\n", (int)zombie);
+	write_file(lck, text);
+
+	ck_assert_int_eq(smsctl_modem_new(p.name, NULL, &m), 0);
+	ck_assert_int_eq(smsctl_modem_open(m), 0);
+	ck_assert_int_eq(lock_read_uucp_pid(lck), getpid());
+	smsctl_modem_free(m);
+	ck_assert_int_eq(waitpid(zombie, NULL, 0), zombie);
+	pty_close(&p);
+}
+END_TEST
+
+/* Processes that find one stale lock file at once: exactly one ends up holding it, the
+ * others are told it is busy. Real processes, released together by one pipe, many rounds. */
+START_TEST(test_stale_lck_race)
+{
+	enum { N = 4, ROUNDS = 60 };
+	char dev[64], lck[128], text[32];
+
+	if (!lock_dir_usable()) {
+		fprintf(stderr, "SKIP test_stale_lck_race: /run/lock is not writable here\n");
+		return;
+	}
+	snprintf(dev, sizeof(dev), "/dev/smsctl-race-%d", (int)getpid());
+	snprintf(lck, sizeof(lck), "/run/lock/LCK..smsctl-race-%d", (int)getpid());
+	for (int round = 0; round < ROUNDS; round++) {
+		int go[2], done[2], quit[2];
+		pid_t kids[N];
+
+		pid_t dead = fork();
+		if (dead == 0)
+			_exit(0);
+		ck_assert_int_eq(waitpid(dead, NULL, 0), dead);
+		snprintf(text, sizeof(text), "%10d\n", (int)dead);
+		write_file(lck, text);
+		ck_assert_int_eq(pipe(go), 0);
+		ck_assert_int_eq(pipe(done), 0);
+		ck_assert_int_eq(pipe(quit), 0);
+		for (int k = 0; k < N; k++) {
+			kids[k] = fork();
+			ck_assert_int_ge(kids[k], 0);
+			if (kids[k] == 0) {
+				struct tty_lock l;
+				struct transport_error e;
+				char c, verdict;
+
+				memset(&l, 0, sizeof(l));
+				memset(&e, 0, sizeof(e));
+				close(go[1]);
+				close(done[0]);
+				close(quit[1]);
+				if (read(go[0], &c, 1) < 0)
+					_exit(3);
+				int r = lock_uucp_acquire(dev, &l, &e);
+				if (r == 0 && l.lck_path[0] && lock_read_uucp_pid(lck) == getpid())
+					verdict = 'H'; /* holder */
+				else if (r == SMSCTL_ERR_BUSY)
+					verdict = 'B';
+				else
+					verdict = '?'; /* neither: the lock was not decided */
+				if (write(done[1], &verdict, 1) != 1)
+					_exit(3);
+				/* hold until every process has tried */
+				while (read(quit[0], &c, 1) > 0)
+					;
+				lock_release(&l);
+				_exit(0);
+			}
+		}
+		close(go[0]);
+		close(done[1]);
+		close(quit[0]);
+		close(go[1]); /* every child's read returns now */
+		int holders = 0, busy = 0;
+		for (int k = 0; k < N; k++) {
+			char v;
+			ck_assert_int_eq(read(done[0], &v, 1), 1);
+			holders += v == 'H';
+			busy += v == 'B';
+		}
+		close(quit[1]);
+		for (int k = 0; k < N; k++)
+			ck_assert_int_eq(waitpid(kids[k], NULL, 0), kids[k]);
+		close(done[0]);
+		ck_assert_msg(holders == 1 && busy == N - 1, "round %d: %d holders, %d busy", round,
+			      holders, busy);
+		ck_assert_int_ne(access(lck, F_OK), 0);
+	}
+}
+END_TEST
+
 static const struct {
 	const char *content;
 	size_t len; /* 0: strlen */
@@ -736,6 +856,8 @@ static Suite *transport_suite(void)
 	tcase_add_test(tc, test_second_handle_busy);
 	tcase_add_test(tc, test_stale_lck_removed);
 	tcase_add_test(tc, test_live_lck_busy);
+	tcase_add_test(tc, test_zombie_lck_stale);
+	tcase_add_test(tc, test_stale_lck_race);
 	tcase_add_loop_test(tc, test_lck_content, 0,
 			    (int)(sizeof(lck_cases) / sizeof(lck_cases[0])));
 	tcase_add_test(tc, test_proc_locks_parse);

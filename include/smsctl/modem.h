@@ -123,6 +123,17 @@ SMSCTL_API void smsctl_modem_close(struct smsctl_modem *m);
 /** Close and free a handle; NULL is allowed. */
 SMSCTL_API void smsctl_modem_free(struct smsctl_modem *m);
 
+/**
+ * Mask secret (a PIN or PUK, 1-16 bytes) with asterisks wherever the modem repeats it: in
+ * every received line before it is traced, kept in a response, handed to a URC handler or
+ * put in an error detail (echo on, "+CME ERROR: incorrect password "1234""). Hex lines long
+ * enough to be PDUs are left alone. smsctl_sms_prepare() and smsctl_modem_diagnose() add
+ * the PIN they are given. The handle keeps a copy (the last 4 secrets) and wipes it with
+ * explicit_bzero() in smsctl_modem_free().
+ * @return 0, ::SMSCTL_ERR_INVALID (NULL, empty or longer than 16 bytes).
+ */
+SMSCTL_API int smsctl_modem_add_secret(struct smsctl_modem *m, const char *secret);
+
 /** The device string given to smsctl_modem_new(). Borrowed until smsctl_modem_free(). */
 SMSCTL_API const char *smsctl_modem_get_device(const struct smsctl_modem *m);
 /** An English sentence on the last failure (open, I/O, timeout), "" when none. Borrowed

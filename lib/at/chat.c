@@ -92,6 +92,9 @@ struct at_chat {
 
 	unsigned long events;
 	unsigned long commands;
+
+	/* Secrets (PIN, PUK) masked in every received line before it is traced or kept. */
+	char secrets[AT_SECRETS_MAX][AT_SECRET_LEN + 1];
 };
 
 /* ---- small helpers ---- */
@@ -337,10 +340,12 @@ static void response_line(struct at_chat *c, const char *line)
 
 	if (cmd->resp->n_lines >= RESP_MAX_LINES || cmd->resp_bytes + len > RESP_MAX_BYTES) {
 		trace_info(c, "response too long: line dropped");
+		cmd->resp->dropped = true;
 		return;
 	}
 	if (at_response_add_line(cmd->resp, line) < 0) {
 		trace_info(c, "out of memory: response line dropped");
+		cmd->resp->dropped = true;
 		return;
 	}
 	cmd->resp_bytes += len;
@@ -476,6 +481,57 @@ static void handle_prompt(struct at_chat *c)
 		write_failed(c);
 }
 
+/* Replace every occurrence of a secret in s (len bytes) with asterisks. A line of hex digits
+ * long enough to be a PDU is left alone: a PIN's digits inside a PDU are data. */
+static void mask_secrets(const struct at_chat *c, char *s, size_t len)
+{
+	bool pdu_like = len >= 26;
+
+	for (size_t i = 0; i < len && pdu_like; i++)
+		pdu_like = isxdigit((unsigned char)s[i]) != 0;
+	if (pdu_like)
+		return;
+	for (size_t k = 0; k < AT_SECRETS_MAX; k++) {
+		size_t n = strlen(c->secrets[k]);
+
+		if (n == 0 || n > len)
+			continue;
+		for (size_t i = 0; i + n <= len; i++)
+			if (memcmp(s + i, c->secrets[k], n) == 0) {
+				memset(s + i, '*', n);
+				i += n - 1;
+			}
+	}
+}
+
+static bool has_secrets(const struct at_chat *c)
+{
+	for (size_t k = 0; k < AT_SECRETS_MAX; k++)
+		if (c->secrets[k][0])
+			return true;
+	return false;
+}
+
+int at_chat_add_secret(struct at_chat *c, const char *secret)
+{
+	size_t n = secret ? strlen(secret) : 0;
+
+	if (!c || n == 0 || n > AT_SECRET_LEN)
+		return SMSCTL_ERR_INVALID;
+	for (size_t k = 0; k < AT_SECRETS_MAX; k++)
+		if (strcmp(c->secrets[k], secret) == 0)
+			return 0;
+	for (size_t k = 0; k < AT_SECRETS_MAX; k++)
+		if (!c->secrets[k][0]) {
+			memcpy(c->secrets[k], secret, n + 1);
+			return 0;
+		}
+	/* Full: the oldest goes. */
+	memmove(c->secrets[0], c->secrets[1], sizeof(c->secrets) - sizeof(c->secrets[0]));
+	memcpy(c->secrets[AT_SECRETS_MAX - 1], secret, n + 1);
+	return 0;
+}
+
 /* Trace a received line; an echoed command is masked like the command itself. */
 static void trace_rx(struct at_chat *c, enum at_event ev, const char *text, size_t len)
 {
@@ -497,16 +553,27 @@ static void trace_rx(struct at_chat *c, enum at_event ev, const char *text, size
 		return;
 	}
 	/* every byte received: the line as it came, noise included */
-	if (c->syn.raw_len)
+	if (c->syn.raw_len) {
+		mask_secrets(c, c->syn.raw, c->syn.raw_len);
 		trace(c, SMSCTL_TRACE_RX, c->syn.raw, c->syn.raw_len);
-	else
+	} else {
 		trace(c, SMSCTL_TRACE_RX, text, len);
+	}
 }
 
 static void on_event(void *userdata, enum at_event ev, const char *text, size_t len)
 {
 	struct at_chat *c = userdata;
+	char masked[AT_LINE_MAX + 1];
 
+	/* A modem that repeats the PIN (echo on, "+CME ERROR: incorrect password "1234"")
+	 * gets it masked before anything sees the line: trace, responses, URC handlers. */
+	if ((ev == AT_EV_LINE || ev == AT_EV_NOISE) && len <= AT_LINE_MAX && has_secrets(c)) {
+		memcpy(masked, text, len);
+		masked[len] = '\0';
+		mask_secrets(c, masked, len);
+		text = masked;
+	}
 	trace_rx(c, ev, text, len);
 	switch (ev) {
 	case AT_EV_LINE:
@@ -549,6 +616,7 @@ void at_chat_free(struct at_chat *c)
 	at_chat_cancel_all(c);
 	at_urcs_clear(&c->urcs);
 	free(c->urc_first);
+	explicit_bzero(c->secrets, sizeof(c->secrets));
 	free(c);
 }
 

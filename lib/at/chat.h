@@ -35,6 +35,12 @@ typedef ssize_t (*at_write_fn)(void *userdata, const void *buf, size_t len);
 struct at_chat *at_chat_new(at_write_fn write, void *userdata, unsigned default_timeout_ms);
 /* Ends every command with SMSCTL_RESULT_CANCELLED, then frees. NULL allowed. */
 void at_chat_free(struct at_chat *c);
+/* Secrets the engine masks (asterisks) in every received line before tracing or keeping it:
+ * at most AT_SECRETS_MAX (the oldest goes), each 1..AT_SECRET_LEN bytes, copied and wiped
+ * (explicit_bzero) when the engine is freed. 0 or SMSCTL_ERR_INVALID. */
+#define AT_SECRETS_MAX 4
+#define AT_SECRET_LEN  16
+int at_chat_add_secret(struct at_chat *c, const char *secret);
 
 void at_chat_set_trace(struct at_chat *c, smsctl_trace_fn fn, void *userdata);
 void at_chat_set_default_timeout(struct at_chat *c, unsigned timeout_ms);

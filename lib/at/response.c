@@ -87,6 +87,7 @@ struct smsctl_response *at_response_dup(const struct smsctl_response *r)
 	d->result = r->result;
 	d->code = r->code;
 	d->prompt_seen = r->prompt_seen;
+	d->dropped = r->dropped;
 	d->command = strdup(r->command ? r->command : "");
 	d->final = strdup(r->final ? r->final : "");
 	if (!d->command || !d->final)

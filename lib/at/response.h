@@ -15,6 +15,7 @@ struct smsctl_response {
 	char *final;
 	int code;
 	bool prompt_seen;
+	bool dropped; /* lines were dropped: over the engine's size limits, or no memory */
 	size_t n_lines;
 	size_t cap_lines;
 	char **lines;

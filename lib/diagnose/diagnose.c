@@ -632,8 +632,11 @@ static void walk(struct walk *w)
 	}
 	if (sim == DIAG_SIM_PIN && w->pin) {
 		char cmd[32];
+		/* a modem that repeats the PIN gets it masked in the evidence too */
+		smsctl_modem_add_secret(w->m, w->pin);
 		snprintf(cmd, sizeof(cmd), "AT+CPIN=\"%s\"", w->pin);
 		in->pin_reply = extra(w, cmd, "AT+CPIN=\"****\"");
+		explicit_bzero(cmd, sizeof(cmd));
 		struct diag_reply first = in->q[Q_CPIN];
 		if (in->n_extra < DIAG_MAX_EXTRA - 1)
 			in->extra[in->n_extra++] = first;

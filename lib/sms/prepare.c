@@ -293,9 +293,13 @@ static int unlock(struct smsctl_modem *m, struct sms_state *st, const char *pin)
 	char cmd[32];
 	int rc, state;
 
+	/* A modem that repeats the PIN gets it masked everywhere. */
+	rc = smsctl_modem_add_secret(m, pin);
+	if (rc < 0)
+		return rc;
 	snprintf(cmd, sizeof(cmd), "AT+CPIN=\"%s\"", pin);
 	rc = simple(m, cmd, &r);
-	memset(cmd, 0, sizeof(cmd));
+	explicit_bzero(cmd, sizeof(cmd));
 	if (rc < 0) {
 		int code = r ? smsctl_response_get_error_code(r) : -1;
 		enum smsctl_result res = r ? smsctl_response_get_result(r) : SMSCTL_RESULT_NONE;

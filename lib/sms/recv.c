@@ -209,6 +209,8 @@ static int save_part(struct smsctl_receiver *rx, struct part *p)
 /* ---- hand-over ---- */
 
 /* Call the program with msg (taken over) and apply its answer. */
+static bool fatal(int r);
+
 static int hand_over(struct smsctl_receiver *rx, struct smsctl_message *msg, bool complete)
 {
 	struct smsctl_received rcv = {.rx = rx, .msg = msg, .complete = complete};
@@ -381,8 +383,15 @@ static int take_pdu(struct smsctl_receiver *rx, const char *mem, int index, int 
 	}
 	if (msg)
 		return hand_over(rx, msg, smsctl_message_is_complete(msg));
-	/* A part waiting for others: a +CMT part is acknowledged now (held in memory). */
+	/* A +CMT part waiting for others: acknowledged only once it is kept where a kill
+	 * cannot lose it, stored on the modem as received and unread (AT+CMGW), so the next
+	 * run finds it. When it cannot be stored it is not acknowledged: the network
+	 * delivers it again (a repeat is merged with the copy held here). */
 	if (p->needs_ack) {
+		r = save_part(rx, p);
+		p = part_by_id(rx, id);
+		if (r < 0 || !p || !p->mem[0])
+			return r < 0 && fatal(r) ? r : 0;
 		p->needs_ack = false;
 		return ack_cmt(rx, true);
 	}
@@ -458,6 +467,19 @@ static void queue_event(struct smsctl_receiver *rx, enum event_kind kind, const 
 {
 	struct event *e;
 
+	/* A notice for a stored message already queued, or already read and still stored
+	 * (its record is dropped once it is deleted, so a reused index is read again), is
+	 * merged: a flood of repeated notices costs no more than one. */
+	if (kind == EV_CMTI) {
+		for (size_t i = 0; i < rx->n_queue; i++)
+			if (rx->queue[i].kind == EV_CMTI && rx->queue[i].index == index &&
+			    strcmp(rx->queue[i].mem, mem) == 0)
+				return;
+		for (size_t i = 0; i < rx->n_parts; i++)
+			if (rx->parts[i].state != PART_STALE && rx->parts[i].index == index &&
+			    strcmp(rx->parts[i].mem, mem) == 0)
+				return;
+	}
 	if (rx->n_queue == QUEUE_MAX) {
 		rx->rescan = true; /* stored ones are found by the scan; a +CMT is lost */
 		return;
@@ -483,6 +505,10 @@ static void on_cmti(void *userdata, const char *line, const char *pdu)
 	struct smsctl_receiver *rx = userdata;
 	struct at_cmti c;
 
+	/* Without indications the receiver reads what was stored when it started and
+	 * leaves: notices (from a +CNMI someone else set) are not its business. */
+	if (!rx->indications)
+		return;
 	if (parse_cmti(line, &c) < 0 || c.status_report || c.index < 0) {
 		rx->rescan = true; /* something arrived: find it */
 		return;
@@ -633,21 +659,27 @@ static int finish_call(struct smsctl_receiver *rx, int r)
 	return r < 0 ? r : rx->handed_now;
 }
 
-/* Errors that end a call: the modem is gone or hangs, the SIM went away, no memory. Others
+/* Errors that end a call: the modem is gone or hangs, the SIM went away, no memory, a
+ * listing longer than the limit (handing over part of it would hide the rest). Others
  * (an error answer, a garbled line) concern one message, which stays stored. */
 static bool fatal(int r)
 {
-	return query_link_lost(r) || r == SMSCTL_ERR_SIM;
+	return query_link_lost(r) || r == SMSCTL_ERR_SIM || r == SMSCTL_ERR_TOO_LONG;
 }
 
 /* Handle queued events, rescans and expiries until nothing is left. */
 static int drain(struct smsctl_receiver *rx)
 {
+	/* Only what was queued when the call began: events that arrive meanwhile wait for
+	 * the next call, so a modem that never stops talking cannot keep one call going. */
+	size_t budget = rx->n_queue;
+	bool rescanned = false;
 	int r = 0;
 
 	while (!rx->err) {
-		if (rx->rescan) {
+		if (rx->rescan && !rescanned) {
 			rx->rescan = false;
+			rescanned = true;
 			r = scan_all(rx);
 			if (r < 0 && !fatal(r)) {
 				rx->retry_at = now_ms() + POLL_MS;
@@ -657,8 +689,9 @@ static int drain(struct smsctl_receiver *rx)
 				break;
 			continue;
 		}
-		if (rx->n_queue == 0)
+		if (rx->n_queue == 0 || budget == 0)
 			break;
+		budget--;
 		struct event e = rx->queue[0];
 
 		memmove(rx->queue, rx->queue + 1, (rx->n_queue - 1) * sizeof(rx->queue[0]));
@@ -717,8 +750,6 @@ SMSCTL_API int smsctl_receiver_start(struct smsctl_receiver *rx)
 		r = drain(rx);
 	return finish_call(rx, r);
 }
-
-static bool fatal(int r);
 
 /* How often to scan every memory: often when indications failed, else the safety interval;
  * never when the program did not ask for indications (it reads once and leaves). */

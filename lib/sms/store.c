@@ -12,7 +12,10 @@
 #include <smsctl/pdu.h>
 #include <smsctl/sms.h>
 
+#include "at/response.h"
+#include "i18n.h"
 #include "parse/parse.h"
+#include "sms/internal.h"
 #include "sms/store.h"
 
 /* Most entries one +CMGL answer may give (a modem with 1000 ME slots is rare; bigger
@@ -454,6 +457,19 @@ static int cmp_index(const void *a, const void *b)
 	return (x->index > y->index) - (x->index < y->index);
 }
 
+/* A listing longer than we take: an error naming the limit (the caller hands nothing over). */
+static int list_too_long(struct smsctl_modem *m, const char *mem, size_t limit)
+{
+	struct sms_state *st = sms_state_get(m);
+
+	if (st)
+		sms_set_detail(st,
+			       _("the listing of memory %s has more than %zu entries (limit %zu); "
+				 "delete messages, or read them one by one with smsctl read"),
+			       mem && mem[0] ? mem : "?", limit, limit);
+	return SMSCTL_ERR_TOO_LONG;
+}
+
 int sms_list_current(struct smsctl_modem *m, const char *mem, enum smsctl_sms_status filter,
 		     struct smsctl_stored ***v, size_t *n, size_t *cap)
 {
@@ -480,7 +496,13 @@ int sms_list_current(struct smsctl_modem *m, const char *mem, enum smsctl_sms_st
 		r = SMSCTL_ERR_NOMEM;
 		goto out;
 	}
-	while (*n - first < LIST_MAX) {
+	if (resp->dropped) {
+		/* The engine kept only the start of the answer: never hand over part of a
+		 * listing as if it were all. */
+		r = list_too_long(m, mem, n_lines);
+		goto out;
+	}
+	for (;;) {
 		struct smsctl_stored *s;
 		size_t at = pos;
 		int k = parse_cmgl_next(lines, n_lines, &pos, e);
@@ -504,6 +526,10 @@ int sms_list_current(struct smsctl_modem *m, const char *mem, enum smsctl_sms_st
 		}
 		if (e->pattern != PARSE_SMS_CMGL_PDU || e->index < 0 || !e->pdu[0])
 			continue; /* text mode entries: the modem is not in PDU mode */
+		if (*n - first >= LIST_MAX) {
+			r = list_too_long(m, mem, LIST_MAX);
+			goto out;
+		}
 		r = sms_stored_new(mem, e->index, e->stat, e->pdu, &s);
 		if (r < 0)
 			goto out;

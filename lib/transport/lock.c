@@ -165,9 +165,64 @@ pid_t lock_read_uucp_pid(const char *lck_path)
 	return (pid_t)v;
 }
 
+/* The state letter of /proc/PID/stat (the field after the name in parentheses, which may
+ * itself hold ')' and spaces), or 0 when it cannot be read. */
+static char proc_state(pid_t pid)
+{
+	char path[64], buf[512];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	const char *p = strrchr(buf, ')');
+	if (!p || p[1] != ' ')
+		return 0;
+	return p[2];
+}
+
+/* A process that exists and is not a zombie: a zombie ('Z', or 'X' while it goes) has
+ * closed every file and holds no port, however long its parent takes to reap it. */
 static bool pid_alive(pid_t pid)
 {
-	return kill(pid, 0) == 0 || errno == EPERM;
+	if (kill(pid, 0) < 0 && errno != EPERM)
+		return false;
+	char st = proc_state(pid);
+	return st != 'Z' && st != 'X';
+}
+
+/* Remove the lock file at lck when it still names no live process. Two processes may find
+ * one stale file at once: each takes an flock on the file it opened and removes it only
+ * while the path still leads to that same file, so the later one never removes the fresh
+ * lock file the earlier one has linked meanwhile. Returns 0 (removed, or no longer there,
+ * or replaced: look again) or -1 (cannot remove). */
+static int clear_stale(const char *lck)
+{
+	struct stat a, b;
+	int r = 0;
+	int fd = open(lck, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -1;
+	if (flock(fd, LOCK_EX) < 0 || fstat(fd, &a) < 0) {
+		close(fd);
+		return -1;
+	}
+	if (stat(lck, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
+		pid_t pid = lock_read_uucp_pid(lck);
+
+		if (!(pid > 0 && pid_alive(pid)) && unlink(lck) < 0 && errno != ENOENT)
+			r = -1;
+	}
+	close(fd); /* releases the flock */
+	return r;
 }
 
 /* LCK.. name of a device: the path under /dev with '/' as '_' ("pts/3" -> "pts_3"). */
@@ -218,7 +273,7 @@ int lock_uucp_acquire(const char *path, struct tty_lock *l, struct transport_err
 	snprintf(l->lck_path, sizeof(l->lck_path), "%s/LCK..%s", dir, name);
 	snprintf(tmp, sizeof(tmp), "%s/LCK.%d.%s", dir, (int)getpid(), name);
 
-	for (int attempt = 0; attempt < 3; attempt++) {
+	for (int attempt = 0; attempt < 8; attempt++) {
 		/* write the pid to a private file, then link it: readers never see it empty */
 		int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
 		if (fd < 0)
@@ -239,9 +294,15 @@ int lock_uucp_acquire(const char *path, struct tty_lock *l, struct transport_err
 			l->lck_path[0] = '\0';
 			return busy(e, path, pid, _("its lock file is"));
 		}
-		/* stale: its process is gone (or the file is unreadable garbage) */
-		if (unlink(l->lck_path) < 0 && errno != ENOENT)
+		/* stale: its process is gone or a zombie (or the file is unreadable garbage) */
+		if (clear_stale(l->lck_path) < 0)
 			break;
+	}
+	/* Others kept replacing it: whoever holds it now is the holder. */
+	pid_t pid = lock_read_uucp_pid(l->lck_path);
+	if (pid > 0 && pid != getpid() && pid_alive(pid)) {
+		l->lck_path[0] = '\0';
+		return busy(e, path, pid, "its lock file is");
 	}
 	l->lck_path[0] = '\0';
 	return 0; /* the lock directory refused us: not fatal, the flock still holds */
