@@ -127,8 +127,8 @@ int store_optout_add(struct store *st, const char *number, const char *reason, c
 
 	if (rc < 0)
 		return rc;
-	rc = SX(st, STMT_OPTOUT_ADD, NULL, &changes, V_TEXT(number), V_TEXT(reason),
-		V_TEXT(source), V_INT(store_now(st)));
+	rc = SX(st, STMT_OPTOUT_ADD, NULL, &changes, V_TEXT(number), V_TEXT(reason), V_TEXT(source),
+		V_INT(store_now(st)));
 	return tx_end(st, rc < 0 ? rc : changes > 0 ? 1 : 0);
 }
 
@@ -208,7 +208,8 @@ void store_inbox_free_array(struct store_inbox_row *v, size_t n)
 }
 
 int store_inbox_list(struct store *st, const struct store_inbox_filter *f,
-		     struct store_inbox_row **out, size_t *n_out, char next_cursor[STORE_CURSOR_SIZE])
+		     struct store_inbox_row **out, size_t *n_out,
+		     char next_cursor[STORE_CURSOR_SIZE])
 {
 	struct store_res r = {0};
 	int limit = f->limit > 0 ? f->limit : 100;

@@ -75,7 +75,8 @@ struct store_inbox_filter {
 
 /** Keyset pagination over the inbox in arrival order; an invalid cursor is STORE_ERR_INVALID. */
 int store_inbox_list(struct store *st, const struct store_inbox_filter *f,
-		     struct store_inbox_row **out, size_t *n_out, char next_cursor[STORE_CURSOR_SIZE]);
+		     struct store_inbox_row **out, size_t *n_out,
+		     char next_cursor[STORE_CURSOR_SIZE]);
 
 /* ---- deliveries (webhooks and hooks) ---- */
 
