@@ -12,6 +12,7 @@
 
 #include <smsctl/smsctl.h>
 
+#include "api-ext.h" /* issue 16 */
 #include "http.h"
 #include "log.h"
 #include "smsctld.h"
@@ -21,7 +22,7 @@
 
 /* ---- JSON helpers ---- */
 
-static json_t *json_time(int64_t ms)
+json_t *json_time(int64_t ms) /* shared: api-ext.h */
 {
 	char buf[40];
 	time_t s = (time_t)(ms / 1000);
@@ -34,13 +35,13 @@ static json_t *json_time(int64_t ms)
 	return json_string(buf);
 }
 
-static json_t *json_str_or_null(const char *s)
+json_t *json_str_or_null(const char *s) /* shared: api-ext.h */
 {
 	return s ? json_string(s) : json_null();
 }
 
 /* RFC 3339 ("2026-12-05T04:00:00Z", "...+08:00", fractions allowed) to ms; -1 if not. */
-static int64_t parse_rfc3339(const char *s)
+int64_t parse_rfc3339(const char *s) /* shared: api-ext.h */
 {
 	struct tm tm = {0};
 	int n = 0, frac_ms = 0;
@@ -87,7 +88,7 @@ static int64_t parse_rfc3339(const char *s)
 }
 
 /* "+8613912345678", "+86 139-1234-5678", "0086..." -> "+8613912345678"; -1 if not a number. */
-static int normalise_number(const char *in, char *out, size_t size)
+int normalise_number(const char *in, char *out, size_t size) /* shared: api-ext.h */
 {
 	size_t n = 0;
 	const char *p = in;
@@ -163,7 +164,7 @@ static json_t *message_json(const struct store_message *m, bool with_parts)
 	return o;
 }
 
-static void store_error_reply(struct smsd_reply *rep, int rc)
+void store_error_reply(struct smsd_reply *rep, int rc) /* shared: api-ext.h */
 {
 	if (rc == STORE_ERR_NOT_FOUND) {
 		smsd_reply_error(rep, 404, "not_found", NULL, "no such message");
@@ -215,6 +216,49 @@ static void reply_message(struct smsd *d, const char *id, struct smsd_reply *rep
 	rep->body = message_json(&g.msg, true);
 	store_message_clear(&g.msg);
 }
+
+/* --- issue 16: the messages of a submit, read in one store job (a `to` of 1000 numbers is
+ * one job, not 1000); a replay is 200 with "duplicate": true, a creation 202 --- */
+struct get_many_job {
+	char (*ids)[STORE_ID_SIZE];
+	size_t n;
+	json_t *arr;
+};
+
+static int run_get_many(struct store *st, void *arg)
+{
+	struct get_many_job *g = arg;
+	struct store_message m = {0};
+
+	for (size_t i = 0; i < g->n; i++) {
+		int rc = store_message_get(st, g->ids[i], &m);
+		if (rc < 0)
+			return rc;
+		json_array_append_new(g->arr, message_json(&m, true));
+		store_message_clear(&m);
+	}
+	return 0;
+}
+
+static void reply_messages(struct smsd *d, char (*ids)[STORE_ID_SIZE], size_t n, bool duplicate,
+			   struct smsd_reply *rep)
+{
+	struct get_many_job g = {.ids = ids, .n = n, .arr = json_array()};
+	int rc = smsd_storeq_call(d->storeq, run_get_many, &g);
+	size_t i;
+	json_t *m;
+
+	if (rc < 0) {
+		json_decref(g.arr);
+		store_error_reply(rep, rc);
+		return;
+	}
+	json_array_foreach(g.arr, i, m)
+	    json_object_set_new(m, "duplicate", json_boolean(duplicate));
+	rep->status = duplicate ? 200 : 202;
+	rep->body = json_pack("{s:o}", "messages", g.arr);
+}
+/* --- end issue 16 --- */
 
 /* ---- POST /v1/messages ---- */
 
@@ -296,11 +340,17 @@ struct submit {
 	char (*ids)[STORE_ID_SIZE];
 	int64_t max_queued;
 	bool full;
+	struct smsd_submit_ext x; /* issue 16: idempotency key, opt-outs (idempotency.c) */
 };
 
 static int run_insert(struct store *st, void *arg)
 {
 	struct submit *s = arg;
+	/* --- issue 16: a replay, a key conflict or an opt-out inserts nothing --- */
+	int xrc = smsd_submit_check(st, &s->x, s->recipients, s->n);
+	if (xrc < 0 || s->x.outcome != SMSD_SUBMIT_NEW)
+		return xrc;
+	/* --- end issue 16 --- */
 	int64_t queued = store_queued_count(st);
 
 	if (queued < 0)
@@ -333,6 +383,7 @@ static void submit_free(struct submit *s)
 	free(s->pdus);
 	free(s->msgs);
 	free(s->ids);
+	smsd_submit_ext_clear(&s->x); /* issue 16 */
 }
 
 static void h_submit(void *app, const struct smsd_request *req, struct smsd_reply *rep)
@@ -427,6 +478,7 @@ static void h_submit(void *app, const struct smsd_request *req, struct smsd_repl
 	const char *pool = opt_string(body, "pool"), *modem = opt_string(body, "modem");
 	long long max_parts = cfg->send.max_parts;
 	s.max_queued = cfg->http.max_queued;
+	long long idem_retention = cfg->http.idempotency_retention; /* issue 16 */
 	bool pool_ok = !pool || smsd_config_has_pool(cfg, pool);
 	const struct smsd_modem_config *mc = modem ? smsd_config_find_modem(cfg, modem) : NULL;
 	bool pool_of_modem = !pool || !mc || strcmp(mc->pool, pool) == 0;
@@ -472,6 +524,18 @@ static void h_submit(void *app, const struct smsd_request *req, struct smsd_repl
 					 json_is_string(t) ? json_string_value(t) : "?");
 			goto out;
 		}
+		/* --- issue 16: one number twice only with allow_duplicate --- */
+		for (size_t k = 0; k < i && !json_is_true(json_object_get(body, "allow_duplicate"));
+		     k++) {
+			if (strcmp(s.recipients[k], num) == 0) {
+				smsd_reply_error(rep, 400, "invalid_field", "to",
+						 "'%s' is in 'to' twice (allow_duplicate sends it "
+						 "twice)",
+						 num);
+				goto out;
+			}
+		}
+		/* --- end issue 16 --- */
 		struct smsctl_submit_options *so = smsctl_submit_options_new();
 		struct smsctl_encoded *enc = NULL;
 		unsigned ref = (unsigned)(now ^ (int64_t)i * 7919) % 255 + 1;
@@ -528,11 +592,35 @@ static void h_submit(void *app, const struct smsd_request *req, struct smsd_repl
 			goto out;
 		}
 	}
+	/* --- issue 16: idempotency and opt-outs (idempotency.c) --- */
+	if (smsd_submit_prepare(&s.x, body, ikey, s.recipients, s.n, now, idem_retention) < 0) {
+		smsd_reply_error(rep, 500, "internal", NULL, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; ikey && i < s.n; i++)
+		s.msgs[i].request_hash = s.x.hash;
+	/* --- end issue 16 --- */
 	int rc = smsd_storeq_call(d->storeq, run_insert, &s);
 	if (rc < 0) {
 		store_error_reply(rep, rc);
 		goto out;
 	}
+	/* --- issue 16 --- */
+	if (s.x.outcome == SMSD_SUBMIT_CONFLICT) {
+		smsd_reply_error(rep, 409, "idempotency_conflict", "idempotency_key",
+				 "the key '%s' was used for another request", ikey);
+		goto out;
+	}
+	if (s.x.outcome == SMSD_SUBMIT_OPTED_OUT) {
+		smsd_reply_error(rep, 422, "opted_out", "to", "%s has opted out",
+				 s.recipients[s.x.opted_out - 1]);
+		goto out;
+	}
+	if (s.x.outcome == SMSD_SUBMIT_REPLAY) {
+		reply_messages(d, s.x.ids, s.x.n_ids, true, rep);
+		goto out;
+	}
+	/* --- end issue 16 --- */
 	if (s.full) {
 		smsd_reply_error(rep, 429, "queue_full", NULL, "more than %lld messages are queued",
 				 (long long)s.max_queued);
@@ -540,16 +628,7 @@ static void h_submit(void *app, const struct smsd_request *req, struct smsd_repl
 		goto out;
 	}
 	smsd_wake(d);
-	json_t *arr = json_array();
-	for (size_t i = 0; i < s.n; i++) {
-		struct get_job g = {.id = s.ids[i]};
-		if (smsd_storeq_call(d->storeq, run_get, &g) == 0) {
-			json_array_append_new(arr, message_json(&g.msg, true));
-			store_message_clear(&g.msg);
-		}
-	}
-	rep->status = 202;
-	rep->body = json_pack("{s:o}", "messages", arr);
+	reply_messages(d, s.ids, s.n, false, rep); /* issue 16: one store job for all */
 out:
 	submit_free(&s);
 	free(tags_text);
@@ -776,6 +855,7 @@ static const struct smsd_route routes[] = {
     {"GET", "/v1/messages/{id}/events", h_events, false},
     {"GET", "/healthz", h_healthz, true},
     {"GET", "/readyz", h_readyz, true},
+    SMSD_API_EXT_ROUTES /* issue 16: api-ext.h */
 };
 
 struct smsd_http *smsd_api_start(struct smsd *d, char *err, size_t errlen)

@@ -30,6 +30,8 @@
 #include <smsctl/smsctl.h>
 
 #include "log.h"
+#include "api-ext.h"	     /* issue 16: smsd_optout_keyword() */
+#include "store/store-api.h" /* issue 16 */
 #include "smsctld.h"
 
 #define REOPEN_MS	   5000
@@ -545,13 +547,19 @@ static void job_done(void *arg, int rc)
 struct inbox_job {
 	struct store_inbox in;
 	bool duplicate;
+	const char *optout_keywords; /* issue 16: [send] optout_keywords */
 };
 
 static int run_inbox(struct store *st, void *arg)
 {
 	struct inbox_job *ij = arg;
+	int rc = store_inbox_insert(st, &ij->in, &ij->duplicate);
 
-	return store_inbox_insert(st, &ij->in, &ij->duplicate);
+	/* --- issue 16: a text that is just a STOP keyword opts its sender out --- */
+	if (rc == 0 && !ij->duplicate && smsd_optout_keyword(ij->optout_keywords, ij->in.text) &&
+	    store_optout_add(st, ij->in.sender, ij->in.text, "keyword") < 0)
+		smsd_log(LOG_ERR, "opt-out of %s: %s", ij->in.sender, store_errmsg(st));
+	return rc;
 }
 
 static int64_t parse_ts(const char *s)
@@ -610,6 +618,8 @@ static int on_received(void *userdata, const struct smsctl_received *r)
 	ij.in.complete = smsctl_received_is_complete(r);
 	ij.in.class_ = smsctl_pdu_get_class(p0);
 	ij.in.dedupe_key = key;
+	ij.optout_keywords =
+	    mm->d->cfg->send.optout_keywords; /* issue 16 (loop thread: cfg stable) */
 	int rc = smsd_storeq_call(mm->d->storeq, run_inbox, &ij);
 	if (rc < 0) {
 		smsd_log(LOG_ERR, "modem %s: a received SMS stays on the modem: store: %s",

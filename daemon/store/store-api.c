@@ -207,6 +207,47 @@ void store_inbox_free_array(struct store_inbox_row *v, size_t n)
 	free(v);
 }
 
+static void inbox_row(const struct store_res *r, int i, struct store_inbox_row *m, bool *oom)
+{
+	copy_id(m->id, res_str(r, i, 0));
+	m->received_at = res_i64(r, i, 1, 0);
+	m->modem = dup_or_oom(r, i, 2, oom);
+	m->sim_iccid = dup_or_oom(r, i, 3, oom);
+	m->sender = dup_or_oom(r, i, 4, oom);
+	m->text = dup_or_oom(r, i, 5, oom);
+	m->coding = dup_or_oom(r, i, 6, oom);
+	m->sc_timestamp = res_i64(r, i, 7, 0);
+	m->parts = (int)res_i64(r, i, 8, 1);
+	m->complete = res_i64(r, i, 9, 1) != 0;
+}
+
+int store_inbox_get(struct store *st, const char *id, struct store_inbox_row **out)
+{
+	struct store_res r = {0};
+	bool oom = false;
+	int rc;
+
+	*out = NULL;
+	rc = SX(st, STMT_INBOX_GET, &r, NULL, V_TEXT(id));
+	if (rc < 0)
+		return rc;
+	if (r.nrows == 0) {
+		store_res_clear(&r);
+		return store_fail(st, STORE_ERR_NOT_FOUND, "no inbox row %s", id);
+	}
+	*out = rows_alloc(st, 1, sizeof(**out), &r);
+	if (!*out)
+		return STORE_ERR_NOMEM;
+	inbox_row(&r, 0, *out, &oom);
+	store_res_clear(&r);
+	if (oom) {
+		store_inbox_free_array(*out, 1);
+		*out = NULL;
+		return store_fail(st, STORE_ERR_NOMEM, "out of memory");
+	}
+	return 0;
+}
+
 int store_inbox_list(struct store *st, const struct store_inbox_filter *f,
 		     struct store_inbox_row **out, size_t *n_out,
 		     char next_cursor[STORE_CURSOR_SIZE])
@@ -231,19 +272,8 @@ int store_inbox_list(struct store *st, const struct store_inbox_filter *f,
 	*out = rows_alloc(st, n, sizeof(**out), &r);
 	if (!*out)
 		return STORE_ERR_NOMEM;
-	for (int i = 0; i < n; i++) {
-		struct store_inbox_row *m = &(*out)[i];
-		copy_id(m->id, res_str(&r, i, 0));
-		m->received_at = res_i64(&r, i, 1, 0);
-		m->modem = dup_or_oom(&r, i, 2, &oom);
-		m->sim_iccid = dup_or_oom(&r, i, 3, &oom);
-		m->sender = dup_or_oom(&r, i, 4, &oom);
-		m->text = dup_or_oom(&r, i, 5, &oom);
-		m->coding = dup_or_oom(&r, i, 6, &oom);
-		m->sc_timestamp = res_i64(&r, i, 7, 0);
-		m->parts = (int)res_i64(&r, i, 8, 1);
-		m->complete = res_i64(&r, i, 9, 1) != 0;
-	}
+	for (int i = 0; i < n; i++)
+		inbox_row(&r, i, &(*out)[i], &oom);
 	*n_out = (size_t)n;
 	if (r.nrows > limit && n > 0)
 		snprintf(next_cursor, STORE_CURSOR_SIZE, "%s", (*out)[n - 1].id);

@@ -73,6 +73,9 @@ struct store_inbox_filter {
 	int limit;	    /**< 1..500 (0 = 100) */
 };
 
+/** One inbox row (an array of one; free with store_inbox_free_array(row, 1)). */
+int store_inbox_get(struct store *st, const char *id, struct store_inbox_row **out);
+
 /** Keyset pagination over the inbox in arrival order; an invalid cursor is STORE_ERR_INVALID. */
 int store_inbox_list(struct store *st, const struct store_inbox_filter *f,
 		     struct store_inbox_row **out, size_t *n_out,

@@ -33,6 +33,11 @@ STMT(STMT_INBOX_LIST,
      "AND (CAST($4 AS text) IS NULL OR id > $4) ORDER BY id LIMIT $5",
      NULL)
 
+STMT(STMT_INBOX_GET,
+     "SELECT id, received_at, modem, sim_iccid, sender, text, coding, sc_timestamp, parts, "
+     "complete FROM inbox WHERE id = $1",
+     NULL)
+
 /* subscribers: a new one starts at the newest event ($1 name, $2 now) */
 STMT(STMT_SUB_INIT,
      "INSERT INTO subscribers (name, last_seq, created_at) SELECT $1, COALESCE(max(seq), 0), $2 "
