@@ -151,9 +151,13 @@ static void drain(struct smsd_attempt *a)
 
 static void log_output(const struct smsd_attempt *a, int prio)
 {
-	if (a->out_len)
-		smsd_log(prio, "hook event %s output%s: %.*s", a->event_id,
-			 a->out_cut ? " (cut at 4 KiB)" : "", (int)a->out_len, a->out);
+	size_t len = a->out_len;
+
+	while (len && (a->out[len - 1] == '\n' || a->out[len - 1] == '\r'))
+		len--;
+	if (len)
+		smsd_log(prio, "%s: event %s output%s: %.*s", a->who, a->event_id,
+			 a->out_cut ? " (cut at 4 KiB)" : "", (int)len, a->out);
 }
 
 bool smsd_hook_poll(struct smsd_attempt *a, int64_t now_mono)

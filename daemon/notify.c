@@ -224,6 +224,7 @@ static void start(struct smsd_notify *n, size_t si, size_t pi)
 	if (!a)
 		return;
 	a->sub = si;
+	a->who = s->st.store_name;
 	a->seq = dl->seq;
 	a->attempts = dl->attempts;
 	a->created_at = dl->ev.created_at;

@@ -59,6 +59,7 @@ enum smsd_attempt_result {
 struct smsd_attempt {
 	struct smsd_attempt *next;
 	size_t sub;	    /* index into the notifier's subscribers */
+	const char *who;    /* "webhook:NAME", "hook:NAME" (the notifier's) */
 	int64_t seq;	    /* the event's seq */
 	int attempts;	    /* attempts before this one */
 	int64_t created_at; /* the event's, for max_age */
