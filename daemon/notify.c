@@ -34,6 +34,7 @@
 #define RETRY_FIRST  (10 * 1000LL)   /* 10 s ... */
 #define RETRY_MAX    (3600 * 1000LL) /* ... doubling to 1 h */
 #define RETENTION_MS (3600 * 1000LL) /* clean finished deliveries every hour */
+#define PROBE_MS     (30 * 1000LL)   /* a subscriber whose retries all wait is probed this often */
 
 struct result {
 	struct result *next;
@@ -53,6 +54,8 @@ struct sub {
 	char *secret;		    /* webhooks: the secret_file's content, NULL = unsigned */
 	char **argv;		    /* hooks */
 	int in_flight;
+	bool backoff;			/* a pending delivery waits for its retry time */
+	int64_t last_attempt_at;	/* wall ms of the last attempt started */
 	struct store_delivery *pending; /* loaded by run_sync, in event order */
 	char **bodies;			/* one per pending row */
 	size_t n_pending;
@@ -224,6 +227,7 @@ static void start(struct smsd_notify *n, size_t si, size_t pi)
 	if (!a)
 		return;
 	a->sub = si;
+	s->last_attempt_at = smsd_wall_ms();
 	a->who = s->st.store_name;
 	a->seq = dl->seq;
 	a->attempts = dl->attempts;
@@ -255,6 +259,9 @@ static void schedule(struct smsd_notify *n, int64_t now)
 		char(*keys)[96] = calloc(s->n_pending + 1, sizeof(*keys));
 		size_t nb = 0;
 
+		s->backoff = false;
+		for (size_t i = 0; i < s->n_pending; i++)
+			s->backoff |= s->pending[i].next_attempt_at > now;
 		if (!blocked || !keys) {
 			free(blocked);
 			free(keys);
@@ -276,6 +283,11 @@ static void schedule(struct smsd_notify *n, int64_t now)
 				continue;
 			start(n, si, i);
 		}
+		/* every retry waits (up to 1 h): probe with the oldest one every 30 s, so that a
+		 * receiver that recovered gets a 2xx, which makes the whole backlog due */
+		if (s->backoff && s->in_flight == 0 && s->n_pending > 0 &&
+		    now - s->last_attempt_at >= PROBE_MS)
+			start(n, si, 0);
 		free(blocked);
 		free(keys);
 	}
@@ -316,8 +328,9 @@ static void finish(struct smsd_notify *n, struct smsd_attempt *a)
 	}
 	pthread_mutex_lock(&n->lock);
 	if (a->result == SMSD_ATTEMPT_OK) {
+		/* also after a restart, when `failing` was forgotten but retries wait */
 		if (r)
-			r->release = s->st.failing;
+			r->release = s->st.failing || s->backoff;
 		s->st.failing = false;
 		s->st.last_success_at = now;
 	} else {

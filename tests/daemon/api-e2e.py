@@ -603,6 +603,7 @@ def verify_deliveries(rx, events, inbox):
     check(not missing, f"every event answered 2xx at least once: {len(missing)} missing")
     retried = 0
     for eid, tries in by_id.items():
+        tries.sort(key=lambda t: t[0])  # logged when answered; a hung one is logged late
         bodies = {b for _, _, _, _, b in tries}
         check(len(bodies) == 1, f"{eid}: one body on every attempt")
         doc = json.loads(tries[0][4])
