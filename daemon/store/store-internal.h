@@ -102,6 +102,7 @@ struct store {
 	unsigned flags;
 	int schema_version;
 	bool in_batch;
+	bool in_tx; /* inside an operation's own transaction */
 	int64_t (*clock)(void *ctx);
 	void *clock_ctx;
 	/* time-ordered ids: last milliseconds and the 80-bit random part */

@@ -78,6 +78,20 @@ STMT(STMT_CLAIM,
      CLAIM_SET "(want_modem = $2 OR (want_modem IS NULL AND pool = ANY (string_to_array($3, "
 	       "',')))) ORDER BY priority DESC, id LIMIT $5 FOR UPDATE SKIP LOCKED) "
 	       "RETURNING " MSG_COLS)
+/* SQLite claims in two steps inside its write transaction (BEGIN IMMEDIATE: no other writer
+ * can come between): pick the ids through the partial index, then take each one. This avoids
+ * the ephemeral tables of `IN (SELECT ...)` + RETURNING, which cost a page-cache allocation
+ * per statement. Same parameters as STMT_CLAIM. */
+STMT(STMT_CLAIM_PICK,
+     "SELECT id FROM messages WHERE " CLAIM_WHERE "(want_modem = $2 OR (want_modem IS NULL AND "
+     "instr(',' || $3 || ',', ',' || pool || ',') > 0)) ORDER BY priority DESC, id LIMIT $5",
+     NULL)
+/* $1 id, $2 modem, $3 node, $4 lease_until, $5 now */
+STMT(STMT_CLAIM_ONE,
+     "UPDATE messages SET state = 'sending', node_id = $3, modem = $2, claim_epoch = "
+     "claim_epoch + 1, lease_until = $4, updated_at = $5, waiting = NULL WHERE id = $1 AND "
+     "state = 'queued'",
+     NULL)
 /* fenced touch: $1 id, $2 epoch, $3 now */
 STMT(STMT_FENCE,
      "UPDATE messages SET updated_at = $3 WHERE id = $1 AND claim_epoch = $2 AND "
@@ -135,8 +149,9 @@ STMT(STMT_PART_STORAGE,
 /* $1 id, $2 seq, $3 mr, $4 now */
 STMT(STMT_PART_SENT,
      "UPDATE message_parts SET state = 'sent', mr = $3, sent_at = $4 WHERE message_id = $1 "
-     "AND seq = $2 AND state = 'sending' RETURNING modem",
+     "AND seq = $2 AND state = 'sending'",
      NULL)
+STMT(STMT_PART_MODEM, "SELECT modem FROM message_parts WHERE message_id = $1 AND seq = $2", NULL)
 /* $1 modem, $2 mr */
 STMT(STMT_MR_ADVANCED,
      "UPDATE message_parts SET mr_advanced = CASE WHEN expected_mr = $2 THEN 0 ELSE 1 END "

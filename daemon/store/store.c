@@ -282,6 +282,18 @@ int sx(struct store *st, enum store_stmt id, const struct store_val *p, int np,
 {
 	if (changes)
 		*changes = 0;
+	if (!st->in_tx && !st->in_batch) {
+		/* a read outside any transaction: reconnect if the connection was lost, and try
+		 * once more when it turns out lost only now (a read is safe to repeat) */
+		int rc = st->drv->check(st);
+		if (rc == 0)
+			rc = st->drv->exec(st, id, p, np, res, changes);
+		if (rc == STORE_ERR_UNAVAILABLE && st->drv->check(st) == 0) {
+			store_res_clear(res);
+			rc = st->drv->exec(st, id, p, np, res, changes);
+		}
+		return rc;
+	}
 	return st->drv->exec(st, id, p, np, res, changes);
 }
 
@@ -294,7 +306,11 @@ int tx_begin(struct store *st)
 	rc = st->drv->check(st);
 	if (rc < 0)
 		return rc;
-	return st->drv->exec_text(st, st->drv->begin_sql);
+	rc = st->drv->exec_text(st, st->drv->begin_sql);
+	if (rc == STORE_ERR_UNAVAILABLE && st->drv->check(st) == 0)
+		rc = st->drv->exec_text(st, st->drv->begin_sql); /* nothing done yet: safe */
+	st->in_tx = rc == 0;
+	return rc;
 }
 
 int tx_end(struct store *st, int rc)
@@ -302,6 +318,7 @@ int tx_end(struct store *st, int rc)
 	char keep[sizeof(st->errmsg)];
 	int r2;
 
+	st->in_tx = false;
 	if (rc >= 0) {
 		r2 = st->drv->exec_text(st, st->in_batch ? "RELEASE SAVEPOINT op" : "COMMIT");
 		if (r2 < 0) {
@@ -537,6 +554,7 @@ static int migrate(struct store *st, unsigned flags)
 		rc = st->drv->exec_text(st, st->drv->begin_sql);
 		if (rc < 0)
 			return rc;
+		st->in_tx = true;
 		rc = st->drv->migration_lock(st);
 		if (rc == 0)
 			rc = read_version(st, &version);

@@ -20,6 +20,18 @@
  * already be current); in SQLite a secondary handle may also write (WAL, busy_timeout), but
  * the design is that writes go through the store thread.
  *
+ * A typical store thread: wait on its queue (and store_get_fd() for PostgreSQL) for up to
+ * 2 ms, store_begin(), run every queued operation (each reports its own result: a failing one
+ * is undone alone), store_commit(), then signal the completions (eventfd). A result of an
+ * operation inside a batch is only durable once store_commit() returned 0; if the commit
+ * fails, every operation of the batch failed (answer 503, do not send).
+ *
+ * ## Connection loss (PostgreSQL)
+ * An operation whose connection breaks fails with ::STORE_ERR_UNAVAILABLE (a transaction in
+ * flight is never reported as committed). The next operation outside a batch reconnects
+ * (statements are prepared again, LISTEN re-issued; the fd of store_get_fd() may change, so
+ * fetch it again after an error). Reads and BEGIN are retried once transparently.
+ *
  * ## Errors
  * Operations return `int`: 0 (or a count where documented) on success, a negative
  * ::store_error on failure. store_strerror() gives a static text; store_errmsg() the last
@@ -370,6 +382,17 @@ struct store_claim_req {
  * claim_epoch + 1, lease_until = now + lease. PostgreSQL: one `UPDATE ... WHERE id IN
  * (SELECT ... FOR UPDATE SKIP LOCKED LIMIT n) RETURNING`; SQLite: the same in one write
  * transaction. Returned rows include their parts; keep claim_epoch for fenced updates.
+ *
+ * The lease only covers the time between the claim and the first store_part_sending() of
+ * this claim (which clears lease_until): a claim whose lease expired with every part still
+ * `queued` is returned to `queued` by any node's store_recover() (and the epoch bumped, so the
+ * late holder gets ::STORE_ERR_FENCED). Once a part went `sending`, only the dead-node rule
+ * (heartbeat older than the lease) takes the message away. Renew the lease with
+ * store_lease_renew() if the wait before the first part can be long.
+ *
+ * A multipart message whose first part went out is pinned to that SIM (messages.sim_iccid);
+ * it is offered only to a claim with the same req->sim_iccid, until
+ * store_message_resend_whole() clears the pin.
  * @return the number claimed (0 = nothing eligible) or a negative ::store_error.
  */
 int store_claim(struct store *st, const struct store_claim_req *req, struct store_message **out,
@@ -574,6 +597,8 @@ struct store_recovery {
  * heartbeat is fine) with @p at_start false: nodes whose heartbeat is older than
  * @p lease_ms are dead: their `sending` parts -> `unknown`, their claims -> `queued`; any
  * claim whose lease expired with all parts still `queued` -> `queued` (any node).
+ * It first writes this node's heartbeat. Call it (or store_node_heartbeat()) before the
+ * first claim: a node without a recent heartbeat counts as dead for the others.
  * Messages turned `unknown` get `message.unknown` events; those with at_least_once (or all
  * of them when @p retry_unknown, i.e. on_unknown = resend) are re-queued at once.
  * @param[out] rec counts (may be NULL).

@@ -939,6 +939,36 @@ START_TEST(test_notify)
 }
 END_TEST
 
+#define KILL_CONNECTIONS                                                                           \
+	"SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE pid <> "              \
+	"pg_backend_pid() AND backend_type = 'client backend'"
+
+START_TEST(test_pg_connection_lost)
+{
+	/* the server drops the connection (restart, failover): a transaction in flight fails
+	 * as unavailable, never as a success; the next operation reconnects, prepares its
+	 * statements again and works */
+	struct store *st = open_node("a", 0);
+	struct store_message m;
+	char id[STORE_ID_SIZE], id2[STORE_ID_SIZE];
+
+	insert(st, "+1", 1, 0, id);
+	raw_query(KILL_CONNECTIONS);
+	ck_assert_int_eq(store_message_get(st, id, &m), 0);
+	store_message_clear(&m);
+	raw_query(KILL_CONNECTIONS);
+	insert(st, "+2", 1, 0, id2);
+	ck_assert_int_eq(state_of(st, id2), STORE_MSG_QUEUED);
+	ck_assert_int_eq(store_begin(st), 0);
+	ck_assert_int_eq(store_message_cancel(st, id), 0);
+	raw_query(KILL_CONNECTIONS);
+	ck_assert_int_eq(store_commit(st), STORE_ERR_UNAVAILABLE);
+	ck_assert_ptr_nonnull(strstr(store_errmsg(st), "postgresql"));
+	ck_assert_int_eq(state_of(st, id), STORE_MSG_QUEUED);
+	store_close(st);
+}
+END_TEST
+
 START_TEST(test_recovery_at_start)
 {
 	struct store *st = open_node("a", 0);
@@ -1230,6 +1260,7 @@ int main(int argc, char **argv)
 	if (use_pg) {
 		tcase_add_test(tc, test_skip_locked_concurrent_claims);
 		tcase_add_test(tc, test_notify);
+		tcase_add_test(tc, test_pg_connection_lost);
 	} else {
 		tcase_add_test(tc, test_sqlite_pragmas);
 		tcase_add_test(tc, test_second_daemon_lock);
