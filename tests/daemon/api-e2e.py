@@ -704,8 +704,70 @@ def case_hooks():
         check("stored evt_" in open(d.log).read(), "hook output logged")
 
 
+def smsctl(d, *args, stdin=None):
+    env = dict(os.environ, LC_ALL="C.UTF-8", LANGUAGE="")
+    env.pop("SMSCTL_TOKEN", None)
+    p = subprocess.run([SMSCTL, "--server", "unix:" + d.sock, *args], capture_output=True,
+                       text=True, env=env, input=stdin, timeout=60)
+    return p.returncode, p.stdout, p.stderr
+
+
+def case_cli():
+    with tempfile.TemporaryDirectory() as tmp:
+        d = Daemon(tmp, [("a", "sim:generic?arrive=200,%2B8613911112222,hello%20cli")],
+                   "[webhook w]\nurl = http://127.0.0.1:9/\nmax_age = 1s\n")
+        d.start()
+        try:
+            rc, out, err = smsctl(d, "queue", "submit", "--key", "k-1", "+8613912345678", "hi")
+            check(rc == 0 and "queued" in out, f"submit --key: {rc} {out} {err}")
+            rc, out2, err = smsctl(d, "queue", "submit", "--key", "k-1", "+8613912345678", "hi")
+            check(rc == 0 and "before" in out2 and out.split()[0] == out2.split()[0],
+                  f"submit --key again: {rc} {out2} {err}")
+            rc, out, err = smsctl(d, "queue", "submit", "--key", "k-1", "+8613912345678", "ho")
+            check(rc == 65 and "idempotency_conflict" in err, f"conflict: {rc} {err}")
+            rc, out, err = smsctl(d, "--json", "optout", "add", "+8613900000001", "--reason", "x")
+            check(rc == 0 and json.loads(out)["added"] is True, f"optout add: {rc} {out} {err}")
+            rc, out, err = smsctl(d, "queue", "submit", "+8613900000001", "hi")
+            check(rc == 65 and "opted_out" in err, f"submit to opted out: {rc} {err}")
+            rc, out, err = smsctl(d, "--json", "optout", "list")
+            check(rc == 0 and [json.loads(l)["number"] for l in out.splitlines()] ==
+                  ["+8613900000001"], f"optout list: {rc} {out}")
+            rc, out, err = smsctl(d, "optout", "remove", "+8613900000001")
+            check(rc == 0 and "+8613900000001" in out, f"optout remove: {rc} {out} {err}")
+            rc, out, err = smsctl(d, "optout", "remove", "+8613900000001")
+            check(rc == 1 and "not_found" in err, f"optout remove again: {rc} {err}")
+            time.sleep(1)
+            rc, out, err = smsctl(d, "--json", "inbox")
+            rows = [json.loads(l) for l in out.splitlines()]
+            check(rc == 0 and len(rows) == 1 and rows[0]["text"] == "hello cli",
+                  f"inbox: {rc} {out} {err}")
+            f = subprocess.Popen([SMSCTL, "--server", "unix:" + d.sock, "inbox", "--follow"],
+                                 stdout=subprocess.PIPE, text=True)
+            time.sleep(3)
+            f.terminate()
+            out = f.communicate(timeout=10)[0]
+            check("hello cli" in out, f"inbox --follow: {out}")
+            deadline = time.time() + 30
+            while time.time() < deadline:
+                rc, out, err = smsctl(d, "--json", "webhooks", "--dead")
+                dead = [json.loads(l) for l in out.splitlines()]
+                if len(dead) >= 3:
+                    break
+                time.sleep(1)
+            check(rc == 0 and dead and all(x["webhook"] == "w" for x in dead),
+                  f"webhooks --dead: {rc} {out} {err}")
+            rc, out, err = smsctl(d, "--json", "webhooks", "--redeliver", dead[0]["event_id"])
+            check(rc == 0 and json.loads(out)["redelivering"] == 1, f"redeliver: {out} {err}")
+            rc, out, err = smsctl(d, "webhooks")
+            check(rc == 0 and out.startswith("webhook w"), f"webhooks: {rc} {out} {err}")
+            rc, out, err = smsctl(d, "webhooks", "--redeliver", "nope")
+            check(rc == 64, f"redeliver a bad id: {rc} {err}")
+        finally:
+            check(d.stop() == 0, "SIGTERM exits 0")
+
+
 CASES = {"idempotency": case_idempotency, "optouts": case_optouts, "inbox": case_inbox,
-         "bad_input": case_bad_input, "webhooks": case_webhooks, "hooks": case_hooks}
+         "bad_input": case_bad_input, "webhooks": case_webhooks, "hooks": case_hooks, "cli": case_cli}
 
 for name, fn in CASES.items():
     if ONLY and name not in ONLY:
