@@ -660,10 +660,25 @@ def case_hooks():
             with open(os.path.join(tmp, name), "w") as f:
                 f.write(text)
             os.chmod(os.path.join(tmp, name), 0o755)
+        # the examples of examples/hooks/: a mail (through a stand-in sendmail) and a forward
+        ex = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "examples",
+                          "hooks")
+        with open(os.path.join(tmp, "sendmail"), "w") as f:
+            f.write(f"#!/bin/sh\ncat >> {tmp}/mail\n")
+        os.chmod(os.path.join(tmp, "sendmail"), 0o755)
+        rx = Receiver()
+        rx.mode = "ok"
         extra = (f"[hook store]\nexec = '{tmp}/hook.sh' \"{out}\"\nevents = message.sent\n"
                  f"[hook sleeper]\nexec = {tmp}/sleeper.sh {tmp}\nevents = message.*\n"
-                 "timeout = 2s\nconcurrency = 2\n")
-        d = Daemon(tmp, [("a", "sim:generic"), ("b", "sim:simcom")], extra)
+                 "timeout = 2s\nconcurrency = 2\n"
+                 f"[hook alarm]\nexec = {ex}/mail-alarm owner@example.com\n"
+                 "events = message.failed\n"
+                 f"[hook forward]\nexec = {ex}/forward-sms http://127.0.0.1:{rx.port}/in\n"
+                 "events = sms.received\n"
+                 "[modem c]\ndevice = sim:generic?fault=send_fail:21\npool = bad\n")
+        d = Daemon(tmp, [("a", "sim:generic?arrive=300,%2B8613911112222,hi%20forward"),
+                         ("b", "sim:simcom")], extra)
+        os.environ["SENDMAIL"] = os.path.join(tmp, "sendmail")
         d.start()
         try:
             t0 = time.time()
@@ -699,6 +714,23 @@ def case_hooks():
             check(hooks["sleeper"]["state"] == "failing" and
                   "timed out" in (hooks["sleeper"]["last_error"] or ""), f"sleeper: {hooks}")
             check(hooks["store"]["state"] == "ok", f"store hook ok: {hooks['store']}")
+            # a permanent failure mails the owner
+            st, doc = d.req("POST", "/v1/messages", {"to": "+8613912345678", "text": "nope",
+                                                     "pool": "bad"})
+            check(st == 202, f"submit to the failing pool: {st} {doc}")
+            deadline = time.time() + 20
+            while time.time() < deadline and not any(
+                    json.loads(b)["type"] == "sms.received" for _, _, _, _, b in rx.log):
+                time.sleep(0.2)
+            fwd = [json.loads(b) for _, _, _, _, b in rx.log]
+            check(fwd and fwd[0]["type"] == "sms.received" and
+                  fwd[0]["data"]["text"] == "hi forward", f"forward-sms: {fwd}")
+            mail = os.path.join(tmp, "mail")
+            while time.time() < deadline and not os.path.exists(mail):
+                time.sleep(0.2)
+            text = open(mail).read() if os.path.exists(mail) else ""
+            check("To: owner@example.com" in text and "message.failed" in text and
+                  doc["messages"][0]["id"] in text, f"mail-alarm: {text}")
         finally:
             check(d.stop() == 0, "SIGTERM exits 0")
         check("stored evt_" in open(d.log).read(), "hook output logged")
