@@ -592,7 +592,19 @@ def case_webhooks():
         rx.server.shutdown()
 
 
+def readme_verifier():
+    """The README's Python signature check, run as written."""
+    readme = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                               "README.md"), encoding="utf-8").read()
+    code = readme.split("def smsctl_verified", 1)[0].rsplit("```python\n", 1)[1] + \
+        "def smsctl_verified" + readme.split("def smsctl_verified", 1)[1].split("```", 1)[0]
+    scope = {}
+    exec(code, scope)
+    return scope["smsctl_verified"]
+
+
 def verify_deliveries(rx, events, inbox):
+    verified = readme_verifier()
     with rx.lock:
         log = list(rx.log)
     by_id = {}
@@ -620,6 +632,11 @@ def verify_deliveries(rx, events, inbox):
             mac = hmac.new(SECRET.encode(), sig["t"].encode() + b"." + body,
                            hashlib.sha256).hexdigest()
             check(hmac.compare_digest(mac, sig["v1"]), f"{eid}: signature")
+            check(verified(SECRET.encode(), h["X-Smsctl-Signature"], body),
+                  f"{eid}: the README's check")
+            check(not verified(b"wrong", h["X-Smsctl-Signature"], body) and
+                  not verified(SECRET.encode(), h["X-Smsctl-Signature"], body + b" "),
+                  f"{eid}: the README's check refuses a wrong secret or body")
     print(f"{len(by_id)} events, {retried} retried", flush=True)
     check(retried > 0, "the flaky receiver caused retries")
     # order per message: an event is first sent only after the previous one got its 2xx
