@@ -156,7 +156,6 @@ int store_optout_list(struct store *st, const char *cursor, int limit, struct st
 
 	*out = NULL;
 	*n_out = 0;
-	next_cursor[0] = '\0';
 	if (limit <= 0)
 		limit = 100;
 	if (limit > LIST_MAX)
@@ -167,6 +166,7 @@ int store_optout_list(struct store *st, const char *cursor, int limit, struct st
 			return store_fail(st, STORE_ERR_INVALID, "bad cursor");
 		snprintf(after, sizeof(after), "+%s", cursor + 1);
 	}
+	next_cursor[0] = '\0'; /* after reading the cursor: it may be the same buffer */
 	rc = SX(st, STMT_OPTOUT_LIST, &r, NULL, V_TEXT(cursor ? after : NULL), V_INT(limit + 1));
 	if (rc < 0)
 		return rc;
@@ -254,18 +254,21 @@ int store_inbox_list(struct store *st, const struct store_inbox_filter *f,
 {
 	struct store_res r = {0};
 	int limit = f->limit > 0 ? f->limit : 100;
+	char after[STORE_CURSOR_SIZE];
 	bool oom = false;
 	int rc, n;
 
 	*out = NULL;
 	*n_out = 0;
-	next_cursor[0] = '\0';
 	if (limit > LIST_MAX)
 		limit = LIST_MAX;
 	if (f->cursor && (!cursor_ok(f->cursor) || strncmp(f->cursor, "msg_", 4) != 0))
 		return store_fail(st, STORE_ERR_INVALID, "bad cursor");
+	if (f->cursor)
+		snprintf(after, sizeof(after), "%s", f->cursor); /* it may be next_cursor itself */
+	next_cursor[0] = '\0';
 	rc = SX(st, STMT_INBOX_LIST, &r, NULL, V_TS(f->since), V_TEXT(f->sender), V_TEXT(f->modem),
-		V_TEXT(f->cursor), V_INT(limit + 1));
+		V_TEXT(f->cursor ? after : NULL), V_INT(limit + 1));
 	if (rc < 0)
 		return rc;
 	n = r.nrows > limit ? limit : r.nrows;
