@@ -102,6 +102,8 @@ int smsd_submit_check(struct store *st, struct smsd_submit_ext *x, char *const *
 		rc = store_idem_find(st, x->key, x->since, &rows, &nrows);
 		if (rc < 0)
 			return rc;
+		if (nrows == 0)
+			store_idem_free(rows, 0); /* the empty array is allocated too */
 		if (nrows > 0) {
 			bool same = true;
 			for (size_t i = 0; i < nrows; i++)
