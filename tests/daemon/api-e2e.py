@@ -815,7 +815,45 @@ def case_cli():
             check(d.stop() == 0, "SIGTERM exits 0")
 
 
-CASES = {"idempotency": case_idempotency, "optouts": case_optouts, "inbox": case_inbox,
+BAD_CONFIGS = [
+    # (text, line, words in the message)
+    ("[webhook a]\nevents = *\n", 1, "[webhook a] has no 'url'"),
+    ("[webhook a]\nurl = ftp://x/\n", 2, "not an http:// or https:// URL"),
+    ("[webhook a]\nurl = http://x/\nexec = /bin/true\n", 3, "unknown key 'exec'"),
+    ("[webhook a]\nurl = http://x/\nurl = http://y/\n", 3, "set twice"),
+    ("[webhook a]\nurl = http://x/\ntimeout = 10\n", 3, "not a duration"),
+    ("[webhook a]\nurl = http://x/\nconcurrency = 0\n", 3, "1 to 64"),
+    ("[webhook a]\nurl = http://x/\nevents = message.*, Bad\n", 3, "not an event type"),
+    ("[webhook a]\nurl = http://x/\n[webhook a]\nurl = http://y/\n", 3, "appears twice"),
+    ("[webhook a b]\nurl = http://x/\n", 1, "a name is"),
+    ("[hook h]\nevents = *\n", 1, "[hook h] has no 'exec'"),
+    ("[hook h]\nexec = sh -c 'unterminated\n", 2, "without its closing"),
+    ("[hook h]\nexec = /bin/true\nsecret_file = /x\n", 3, "unknown key 'secret_file'"),
+    ("[http]\nidempotency_retention = forever\n", 2, "not a duration"),
+]
+
+
+def case_config():
+    with tempfile.TemporaryDirectory() as tmp:
+        conf = os.path.join(tmp, "c.conf")
+        for text, line, words in BAD_CONFIGS:
+            with open(conf, "w") as f:
+                f.write(text)
+            p = subprocess.run([SMSCTLD, "--config", conf, "--check-config"],
+                               capture_output=True, text=True, timeout=30)
+            check(p.returncode == 78 and p.stderr.startswith(f"{conf}:{line}: ") and
+                  words in p.stderr, f"config {text!r}: {p.returncode} {p.stderr}")
+        with open(conf, "w") as f:
+            f.write("[http]\nidempotency_retention = 1d\n[send]\noptout_keywords = STOP, 退订\n"
+                    "[webhook shop]\nurl = https://shop.example.com/e\nevents = message.*\n"
+                    "timeout = 5s\nmax_age = 2h\nconcurrency = 8\nsecret_file = /etc/x\n"
+                    "[hook a]\nexec = /usr/bin/logger -t \"sms ctl\" 'it''s'\n")
+        p = subprocess.run([SMSCTLD, "--config", conf, "--check-config"],
+                           capture_output=True, text=True, timeout=30)
+        check(p.returncode == 0, f"a good config: {p.returncode} {p.stderr}")
+
+
+CASES = {"config": case_config, "idempotency": case_idempotency, "optouts": case_optouts, "inbox": case_inbox,
          "bad_input": case_bad_input, "webhooks": case_webhooks, "hooks": case_hooks, "cli": case_cli}
 
 for name, fn in CASES.items():
