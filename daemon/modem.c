@@ -190,9 +190,17 @@ static struct mjob *job_new(struct smsd_modem *mm, enum job_kind kind)
 	return j;
 }
 
+/* A job of a modem being freed (shutdown past shutdown_timeout): it still runs, but its
+ * completion must not reach the modem. */
+static void job_free_only(void *arg, int rc)
+{
+	free(arg);
+}
+
 static void job_submit(struct smsd_modem *mm, struct mjob *j)
 {
-	if (!j || smsd_storeq_submit(mm->d->storeq, run_job, job_done, j) < 0) {
+	if (!j || smsd_storeq_submit(mm->d->storeq, run_job, mm->freeing ? job_free_only : job_done,
+				     j) < 0) {
 		free(j);
 		smsd_log(LOG_ERR, "modem %s: cannot queue a store job", mm->name);
 		return;
@@ -314,7 +322,9 @@ static void on_cmgs(void *userdata, const struct smsctl_response *resp)
 		job_submit(mm, j);
 		return;
 	}
-	if ((res == SMSCTL_RESULT_TIMEOUT || res == SMSCTL_RESULT_GONE) && prompt) {
+	if ((res == SMSCTL_RESULT_TIMEOUT || res == SMSCTL_RESULT_GONE ||
+	     res == SMSCTL_RESULT_CANCELLED) &&
+	    prompt) {
 		/* the PDU was handed over: the outcome is open, never resent automatically */
 		j = job_new(mm, J_UNKNOWN);
 		j->seq = p->seq;
@@ -1037,6 +1047,13 @@ void smsd_modem_process(struct smsd_modem *mm)
 void smsd_modem_poke(struct smsd_modem *mm)
 {
 	mm->next_claim_at = 0;
+}
+
+const char *smsd_modem_present_iccid(const struct smsd_modem *mm)
+{
+	if (mm->st == M_GONE || mm->st == M_WORKING || !mm->iccid[0])
+		return NULL;
+	return mm->iccid;
 }
 
 bool smsd_modem_is_idle(const struct smsd_modem *mm)

@@ -6,6 +6,9 @@ HTTP over TCP (with a token) and over the Unix socket, smsctl queue, the bad-inp
 
 Usage: daemon-e2e.py SMSCTLD SMSCTL [CASE...]
 
+With SMSCTL_TEST_PG_URL set (tests/daemon/pg-run.sh), the daemon's store is that PostgreSQL
+database (for the cases that read the store only through the API).
+
 The simulated modems live inside the daemon; with SMSCTLD_SIM_RECORD=DIR the daemon appends
 every PDU a sim: modem accepted to DIR/NAME.pdus, which is how this test sees the modems'
 records from outside.
@@ -66,7 +69,8 @@ class Daemon:
         os.chmod(tok, 0o600)
         lines = [
             "[daemon]", "node_id = test", "shutdown_timeout = 10s",
-            "[store]", f"url = sqlite://{tmp}/smsctl.db",
+            "[store]", "url = " + (os.environ.get("SMSCTL_TEST_PG_URL") or
+                                   f"sqlite://{tmp}/smsctl.db"),
             "[send]", "retry_initial = 1s", "retry_max = 2s", "max_parts = 4",
             "[http]", f"listen = 127.0.0.1:{self.port}, unix:{self.sock}",
         ]
@@ -184,6 +188,7 @@ def case_send():
         d = Daemon(tmp, [("a", "sim:generic"), ("b", "sim:huawei"), ("c", "sim:simcom")])
         d.start()
         try:
+            check(os.stat(d.sock).st_mode & 0o777 == 0o660, "the Unix socket has mode 0660")
             st, body = d.tcp("POST", "/v1/messages", {"to": "+8613912345678", "text": "tcp one"})
             check(st == 202, f"TCP submit: {st} {body}")
             ids = [m["id"] for m in body["messages"]] if st == 202 else []
@@ -271,6 +276,10 @@ def case_send():
         check(rc == 0, f"SIGTERM exits 0: {rc}")
         log = open(d.log).read()
         check("unknown" not in log.split("stopping")[-1], "a clean stop leaves nothing unknown")
+        backend = "postgresql" if os.environ.get("SMSCTL_TEST_PG_URL") else "sqlite"
+        check(f"store {backend}" in log, f"the store is {backend}")
+        mode = os.stat(d.sock).st_mode & 0o777 if os.path.exists(d.sock) else None
+        check(mode is None, "the Unix socket is removed at a clean stop")
 
 
 BAD_INPUT = [
@@ -608,9 +617,116 @@ def case_reload():
             check(d.stop() == 0, "SIGTERM exits 0")
 
 
+def case_multipart_lost():
+    """A three-part message whose SIM goes away after its first part: it waits
+    multipart_resume, then goes out again whole from another modem with a new reference
+    (message.resent_whole); the part sent before is not sent again on its own."""
+    with tempfile.TemporaryDirectory() as tmp:
+        d = Daemon(tmp, [("x", "sim:generic?fault=slow:300")],
+                   extra="")
+        text = open(d.conf).read().replace("[send]\n", "[send]\nmultipart_resume = 1s\n")
+        open(d.conf, "w").write(text)
+        d.start()
+        long_zh = "第一部分：您的会员卡已充值，余额一百二十元。" * 7
+        st, doc = d.unix("POST", "/v1/messages", {"to": "+8613912345678", "text": long_zh})
+        mid = doc["messages"][0]["id"]
+        check(doc["messages"][0]["parts"] == 3, "three parts")
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            st, m = d.unix("GET", "/v1/messages/" + mid)
+            if m["part_states"][0]["state"] == "sent":
+                break
+            time.sleep(0.02)
+        check(m["part_states"][0]["state"] == "sent", f"part 1 sent: {m}")
+        check(d.stop() == 0, "SIGTERM between parts exits 0")
+        st_parts = None
+        import sqlite3
+        db = sqlite3.connect(f"file:{tmp}/smsctl.db?mode=ro", uri=True)
+        st_parts = db.execute("select state from message_parts where message_id = ? "
+                              "order by seq", (mid,)).fetchall()
+        db.close()
+        check(st_parts[-1][0] == "queued" and "unknown" not in [p[0] for p in st_parts],
+              f"the rest waits, nothing unknown: {st_parts}")
+        x_records = d.records().get("x", [])
+        # the SIM of x is gone: y (another SIM) takes the message whole
+        text = open(d.conf).read().replace("[modem x]\ndevice = sim:generic?fault=slow:300\n",
+                                           "[modem y]\ndevice = sim:huawei\n")
+        open(d.conf, "w").write(text)
+        d.start()
+        try:
+            m = d.wait_state(mid, ("sent",), timeout=30)
+            check(m and m["state"] == "sent" and all(p["state"] == "sent"
+                                                     for p in m["part_states"]),
+                  f"resent whole and sent: {m}")
+            st, ev = d.unix("GET", f"/v1/messages/{mid}/events")
+            check("message.resent_whole" in [e["type"] for e in ev["events"]],
+                  f"message.resent_whole: {[e['type'] for e in ev['events']]}")
+            y = decode(d.records().get("y", []))
+            x = decode(x_records)
+            check(len(y) == 3, f"y sent all three parts: {len(y)}")
+            if y and x:
+                check(y[0]["concat"]["ref"] != x[0]["concat"]["ref"], "a new reference")
+            check(len(d.records().get("x", [])) == len(x_records), "x sent nothing more")
+        finally:
+            check(d.stop() == 0, "SIGTERM exits 0")
+
+
+def case_unplug():
+    """The modem goes away as the PDU arrives (fault unplug): the part is unknown, never sent
+    again; the modem is closed and opened again (every 5 s), and still sends afterwards."""
+    with tempfile.TemporaryDirectory() as tmp:
+        d = Daemon(tmp, [("u", "sim:generic?fault=unplug")])
+        d.start()
+        try:
+            st, doc = d.unix("POST", "/v1/messages", {"to": "+8613912345678", "text": "cut"})
+            mid = doc["messages"][0]["id"]
+            m = d.wait_state(mid, ("unknown",), timeout=20)
+            check(m and m["state"] == "unknown" and m["part_states"][0]["state"] == "unknown" and
+                  m["error"]["class"] == "ambiguous", f"unplugged after the PDU: unknown: {m}")
+            time.sleep(6.5)
+            check("reopening" in open(d.log).read(), "the modem was closed to be reopened")
+            st, m = d.unix("GET", "/v1/messages/" + mid)
+            check(m["state"] == "unknown", "never resent")
+            st, doc = d.unix("GET", "/readyz")
+            check(st == 200, f"reopened: {doc}")
+        finally:
+            check(d.stop() == 0, "SIGTERM exits 0")
+
+
+def case_shutdown_timeout():
+    """SIGTERM while a part waits for the network's answer longer than shutdown_timeout: the
+    daemon stops in time and the part is recorded unknown (not requeued, not lost)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        d = Daemon(tmp, [("a", "sim:generic?fault=send_timeout")])
+        text = open(d.conf).read().replace("shutdown_timeout = 10s", "shutdown_timeout = 1s")
+        open(d.conf, "w").write(text)
+        d.start()
+        st, doc = d.unix("POST", "/v1/messages", {"to": "+8613912345678", "text": "slow net"})
+        mid = doc["messages"][0]["id"]
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            st, m = d.unix("GET", "/v1/messages/" + mid)
+            if m["part_states"][0]["state"] == "sending":
+                break
+            time.sleep(0.05)
+        time.sleep(0.5)
+        t0 = time.time()
+        rc = d.stop()
+        check(rc == 0 and time.time() - t0 < 8, f"stopped in time: rc {rc}, "
+                                                f"{time.time() - t0:.1f} s")
+        import sqlite3
+        db = sqlite3.connect(f"file:{tmp}/smsctl.db?mode=ro", uri=True)
+        row = db.execute("select m.state, p.state from messages m join message_parts p on "
+                         "p.message_id = m.id where m.id = ?", (mid,)).fetchone()
+        db.close()
+        check(row == ("unknown", "unknown"), f"the part in flight is unknown: {row}")
+
+
 CASES = {"check_config": case_check_config, "bad_input": case_bad_input, "send": case_send,
          "kill9": case_kill9, "modem_missing": case_modem_missing,
-         "outcomes": case_outcomes, "reload": case_reload}
+         "outcomes": case_outcomes, "reload": case_reload,
+         "multipart_lost": case_multipart_lost, "unplug": case_unplug,
+         "shutdown_timeout": case_shutdown_timeout}
 
 for name, fn in CASES.items():
     if ONLY and name not in ONLY:
