@@ -156,6 +156,11 @@ int store_load_parts(struct store *st, struct store_message *m);
 int store_msg_event(struct store *st, const char *type, const char *id, const char *modem,
 		    struct jbuf *payload);
 
+/* store_open() stopping the migrations at @target (tests: a database at an older version,
+ * to test the upgrade from each earlier version). */
+int store_open_version(const char *url, const char *node_id, unsigned flags, int target,
+		       struct store **out, char **errmsg);
+
 /* The `unknown` step shared by store_part_unknown() and recovery (inside a transaction):
  * message unknown with its event; when @retry_at > 0, back to queued at once (unknown parts
  * sendable again). */

@@ -328,6 +328,8 @@ int store_part_requeue(struct store *st, const char *id, int64_t epoch, int seq,
 			V_TEXT(err->code), V_TEXT("sending"));
 	if (rc == 0 && n == 0)
 		rc = part_state_error(st, id, seq, "sending");
+	if (rc == 0)
+		rc = SX(st, STMT_UNPIN, NULL, NULL, V_TEXT(id));
 	if (rc == 0 && !count_attempt) {
 		rc = SX(st, STMT_PART_UNCOUNT, NULL, NULL, V_TEXT(id), V_INT(seq));
 		if (rc == 0)

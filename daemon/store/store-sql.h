@@ -18,7 +18,8 @@
 /* claim eligibility: $1 now, $2 modem, $3 pools (comma-joined), $4 sim_iccid, $5 limit */
 #define CLAIM_WHERE                                                                                \
 	"state = 'queued' AND not_before <= $1 AND (next_attempt_at IS NULL OR "                   \
-	"next_attempt_at <= $1) AND (expires_at IS NULL OR expires_at > $1) AND "                  \
+	"next_attempt_at <= $1) AND (expires_at IS NULL OR expires_at > $1 OR sim_iccid IS "       \
+	"NOT NULL) AND "                                                                           \
 	"(sim_iccid IS NULL OR sim_iccid = $4) AND "
 #define CLAIM_SET                                                                                  \
 	"UPDATE messages SET state = 'sending', node_id = $6, modem = $2, "                        \
@@ -173,6 +174,12 @@ STMT(STMT_PART_SET,
      "UPDATE message_parts SET state = $3, error_code = COALESCE($4, error_code) WHERE "
      "message_id = $1 AND seq = $2 AND state = $5",
      NULL)
+/* nothing went out after all (the part was proven not accepted): no SIM pin, so another
+ * modem may take the message */
+STMT(STMT_UNPIN,
+     "UPDATE messages SET sim_iccid = NULL WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM "
+     "message_parts WHERE message_id = $1 AND state IN ('sent', 'unknown', 'sending'))",
+     NULL)
 STMT(STMT_PART_UNCOUNT,
      "UPDATE message_parts SET attempt = attempt - 1 WHERE message_id = $1 AND seq = $2 AND "
      "attempt > 0",
@@ -205,7 +212,8 @@ STMT(STMT_CANCEL,
 STMT(STMT_EXPIRE_DUE,
      "UPDATE messages SET state = 'expired', finished_at = $1, updated_at = $1, "
      "error_code = NULL, lease_until = NULL WHERE id IN (SELECT id FROM messages WHERE state "
-     "= 'queued' AND expires_at IS NOT NULL AND expires_at <= $1 ORDER BY expires_at LIMIT "
+     "= 'queued' AND expires_at IS NOT NULL AND expires_at <= $1 AND sim_iccid IS NULL ORDER BY "
+     "expires_at LIMIT "
      "$2) AND state = 'queued' RETURNING id",
      NULL)
 STMT(STMT_EXPIRE_ONE,
@@ -241,6 +249,10 @@ STMT(STMT_MSG_RESET,
      "((CAST($2 AS bigint) IS NULL AND state IN ('queued', 'unknown')) OR (claim_epoch = $2 AND "
      "state = 'sending')) AND NOT EXISTS (SELECT 1 FROM message_parts WHERE message_id = $1 "
      "AND state = 'sending')",
+     NULL)
+STMT(STMT_PINNED_WAITING,
+     "SELECT " MSG_COLS " FROM messages WHERE state = 'queued' AND sim_iccid IS NOT NULL AND "
+     "updated_at < $1 ORDER BY id LIMIT $2",
      NULL)
 STMT(STMT_SET_WAITING, "UPDATE messages SET waiting = $2 WHERE id = $1 AND state = 'queued'", NULL)
 

@@ -45,6 +45,14 @@
  * Every timestamp is an `int64_t` of milliseconds since the Unix epoch, UTC (also in the
  * database: `bigint` columns). 0 means "none" (SQL NULL) for optional timestamps. The store
  * reads the clock itself (CLOCK_REALTIME); tests can replace it with store_set_clock().
+ * Several hosts on one PostgreSQL compare each other's timestamps (leases, heartbeats), so
+ * their clocks must agree to well under [store] lease (NTP).
+ *
+ * ## Events
+ * `events.seq` grows with every insert. On PostgreSQL, concurrent transactions may commit
+ * in another order than their seq: a reader that follows the feed with store_event_list()
+ * (after_seq) must not assume that no smaller seq can still appear (re-read a short window,
+ * or track delivered ids).
  *
  * ## Ids
  * Message ids are `msg_` + 26 characters, event ids `evt_` + 26 characters: a time-ordered
@@ -455,6 +463,8 @@ struct store_error_info {
  * Part @p seq proved NOT accepted (error before the prompt, or +CMS ERROR): the part goes
  * back to `queued` and the message back to `queued` with next_attempt_at = @p retry_at
  * (the caller computed the backoff, see store_backoff()), the error kept on the message.
+ * When no part of the message went out (none `sent`/`unknown`), the SIM pin is dropped, so
+ * any modem may take it next.
  * @p count_attempt false for modem-level failures that must not count toward max_attempts
  * (the part's attempt counter is then decremented again). Event `message.queued` with the
  * error in its payload.
@@ -482,7 +492,9 @@ int store_message_cancel(struct store *st, const char *id);
 
 /**
  * Expire: every `queued` message whose expires_at <= now (at most @p limit per call) becomes
- * `expired` with event `message.expired`. @return the number expired.
+ * `expired` with event `message.expired`, unless a part of it already went out (it is pinned
+ * to a SIM, sim_iccid set): such a message is finished, never cut in half, and stays
+ * claimable after its expiry. @return the number expired.
  */
 int store_expire_due(struct store *st, int limit);
 
@@ -508,6 +520,16 @@ int store_message_resend(struct store *st, const char *id, const char *const *pd
  */
 int store_message_resend_whole(struct store *st, const char *id, int64_t epoch,
 			       const char *const *pdus, size_t n_pdus, int concat_ref);
+
+/**
+ * Multipart messages waiting for their SIM: `queued`, pinned (sim_iccid set: a part already
+ * went out from that SIM) and unchanged since @p older_than (ms since epoch; now -
+ * multipart_resume). The runtime checks whether a modem with that SIM is ready; if not, it
+ * applies multipart_lost_modem (store_message_resend_whole() or store_part_failed()).
+ * Rows without parts; free with store_message_free_array(). @return the number found.
+ */
+int store_pinned_waiting(struct store *st, int64_t older_than, int limit,
+			 struct store_message **out, size_t *n_out);
 
 /** Set or clear (NULL) `messages.waiting` of a queued message (scheduler; no event). */
 int store_message_set_waiting(struct store *st, const char *id, const char *waiting);
@@ -597,6 +619,7 @@ struct store_recovery {
  * heartbeat is fine) with @p at_start false: nodes whose heartbeat is older than
  * @p lease_ms are dead: their `sending` parts -> `unknown`, their claims -> `queued`; any
  * claim whose lease expired with all parts still `queued` -> `queued` (any node).
+ * Works inside a batch too (each message under its own savepoint).
  * It first writes this node's heartbeat. Call it (or store_node_heartbeat()) before the
  * first claim: a node without a recent heartbeat counts as dead for the others.
  * Messages turned `unknown` get `message.unknown` events; those with at_least_once (or all
