@@ -217,46 +217,31 @@ static void reply_message(struct smsd *d, const char *id, struct smsd_reply *rep
 	store_message_clear(&g.msg);
 }
 
-/* --- issue 16: the messages of a submit, read in one store job (a `to` of 1000 numbers is
- * one job, not 1000); a replay is 200 with "duplicate": true, a creation 202 --- */
-struct get_many_job {
-	char (*ids)[STORE_ID_SIZE];
-	size_t n;
-	json_t *arr;
-};
-
-static int run_get_many(struct store *st, void *arg)
+/* --- issue 16: the messages of a submit are read in the store job that inserted (or found)
+ * them, so a submit is one store round trip (and a `to` of 1000 numbers one job, not 1000);
+ * the answer goes out once that job committed. A replay is 200 with "duplicate": true. --- */
+static int read_messages(struct store *st, char (*ids)[STORE_ID_SIZE], size_t n, json_t *arr)
 {
-	struct get_many_job *g = arg;
 	struct store_message m = {0};
 
-	for (size_t i = 0; i < g->n; i++) {
-		int rc = store_message_get(st, g->ids[i], &m);
+	for (size_t i = 0; i < n; i++) {
+		int rc = store_message_get(st, ids[i], &m);
 		if (rc < 0)
 			return rc;
-		json_array_append_new(g->arr, message_json(&m, true));
+		json_array_append_new(arr, message_json(&m, true));
 		store_message_clear(&m);
 	}
 	return 0;
 }
 
-static void reply_messages(struct smsd *d, char (*ids)[STORE_ID_SIZE], size_t n, bool duplicate,
-			   struct smsd_reply *rep)
+static void reply_messages(json_t *arr, bool duplicate, struct smsd_reply *rep)
 {
-	struct get_many_job g = {.ids = ids, .n = n, .arr = json_array()};
-	int rc = smsd_storeq_call(d->storeq, run_get_many, &g);
 	size_t i;
 	json_t *m;
 
-	if (rc < 0) {
-		json_decref(g.arr);
-		store_error_reply(rep, rc);
-		return;
-	}
-	json_array_foreach(g.arr, i, m)
-	    json_object_set_new(m, "duplicate", json_boolean(duplicate));
+	json_array_foreach(arr, i, m) json_object_set_new(m, "duplicate", json_boolean(duplicate));
 	rep->status = duplicate ? 200 : 202;
-	rep->body = json_pack("{s:o}", "messages", g.arr);
+	rep->body = json_pack("{s:O}", "messages", arr);
 }
 /* --- end issue 16 --- */
 
@@ -341,6 +326,7 @@ struct submit {
 	int64_t max_queued;
 	bool full;
 	struct smsd_submit_ext x; /* issue 16: idempotency key, opt-outs (idempotency.c) */
+	json_t *answer;		  /* issue 16: the messages, read in the same job */
 };
 
 static int run_insert(struct store *st, void *arg)
@@ -348,8 +334,10 @@ static int run_insert(struct store *st, void *arg)
 	struct submit *s = arg;
 	/* --- issue 16: a replay, a key conflict or an opt-out inserts nothing --- */
 	int xrc = smsd_submit_check(st, &s->x, s->recipients, s->n);
-	if (xrc < 0 || s->x.outcome != SMSD_SUBMIT_NEW)
-		return xrc;
+	if (xrc < 0 || s->x.outcome == SMSD_SUBMIT_REPLAY)
+		return xrc < 0 ? xrc : read_messages(st, s->x.ids, s->x.n_ids, s->answer);
+	if (s->x.outcome != SMSD_SUBMIT_NEW)
+		return 0;
 	/* --- end issue 16 --- */
 	int64_t queued = store_queued_count(st);
 
@@ -359,7 +347,8 @@ static int run_insert(struct store *st, void *arg)
 		s->full = true;
 		return 0;
 	}
-	return store_message_insert(st, s->msgs, s->n, s->ids);
+	int rc = store_message_insert(st, s->msgs, s->n, s->ids);
+	return rc < 0 ? rc : read_messages(st, s->ids, s->n, s->answer); /* issue 16 */
 }
 
 static const char *opt_string(json_t *body, const char *name)
@@ -384,6 +373,7 @@ static void submit_free(struct submit *s)
 	free(s->msgs);
 	free(s->ids);
 	smsd_submit_ext_clear(&s->x); /* issue 16 */
+	json_decref(s->answer);
 }
 
 static void h_submit(void *app, const struct smsd_request *req, struct smsd_reply *rep)
@@ -604,6 +594,7 @@ static void h_submit(void *app, const struct smsd_request *req, struct smsd_repl
 	}
 	for (size_t i = 0; ikey && i < s.n; i++)
 		s.msgs[i].request_hash = s.x.hash;
+	s.answer = json_array();
 	/* --- end issue 16 --- */
 	int rc = smsd_storeq_call(d->storeq, run_insert, &s);
 	if (rc < 0) {
@@ -622,7 +613,7 @@ static void h_submit(void *app, const struct smsd_request *req, struct smsd_repl
 		goto out;
 	}
 	if (s.x.outcome == SMSD_SUBMIT_REPLAY) {
-		reply_messages(d, s.x.ids, s.x.n_ids, true, rep);
+		reply_messages(s.answer, true, rep);
 		goto out;
 	}
 	/* --- end issue 16 --- */
@@ -633,7 +624,7 @@ static void h_submit(void *app, const struct smsd_request *req, struct smsd_repl
 		goto out;
 	}
 	smsd_wake(d);
-	reply_messages(d, s.ids, s.n, false, rep); /* issue 16: one store job for all */
+	reply_messages(s.answer, false, rep); /* issue 16: read by the insert's job */
 out:
 	submit_free(&s);
 	free(tags_text);

@@ -456,6 +456,8 @@ def case_bad_input():
     with tempfile.TemporaryDirectory() as tmp:
         d = Daemon(tmp, [("a", "sim:generic")],
                    "[webhook w]\nurl = http://127.0.0.1:9/\n")
+        text = open(d.conf).read().replace("[http]\n", "[http]\nmax_queued = 3\n")
+        open(d.conf, "w").write(text)
         d.start()
         try:
             check(d.req("POST", "/v1/optouts", {"number": "+8613900000666"})[0] == 201, "opt")
@@ -475,6 +477,18 @@ def case_bad_input():
                       set(doc["error"]) == {"code", "message", "field"},
                       f"bad input '{desc}': want {status} {code}, got {st} {doc}")
             check(len(d.all_messages()) == 1, "nothing queued by the bad requests")
+            # [http] max_queued = 3: one is queued, three more do not fit
+            later = "2099-01-01T00:00:00Z"
+            c = UnixConnection(d.sock)
+            c.request("POST", "/v1/messages", json.dumps(
+                {"to": ["+8613900000001", "+8613900000002", "+8613900000003"], "text": "x",
+                 "not_before": later}), {"Content-Type": "application/json"})
+            r = c.getresponse()
+            doc = json.loads(r.read())
+            check(r.status == 429 and doc["error"]["code"] == "queue_full" and
+                  int(r.getheader("Retry-After", "0")) > 0, f"queue_full: {r.status} {doc}")
+            c.close()
+            check(len(d.all_messages()) == 1, "nothing queued when full")
             check(d.req("GET", "/healthz")[0] == 200, "still serving")
             print(f"{len(BAD_INPUT)} bad requests answered", flush=True)
         finally:
