@@ -252,12 +252,25 @@ def concurrent(d, tmp):
             if random.random() < 0.1:
                 try:
                     cut_request(d.sock, body)
+                except BlockingIOError:
+                    pass  # the backlog is full: this cut request never started
                 except OSError as e:
                     errors.append(str(e))
-            try:
-                st, doc = d.req("POST", "/v1/messages", body)
-            except OSError as e:
-                errors.append(str(e))
+            for attempt in range(50):
+                try:
+                    st, doc = d.req("POST", "/v1/messages", body)
+                    break
+                except BlockingIOError:
+                    # the socket's listen backlog is full (EAGAIN): a client tries again
+                    time.sleep(0.05 * (attempt + 1))
+                except OSError as e:
+                    errors.append(str(e))
+                    st = None
+                    break
+            else:
+                errors.append("the listen backlog stayed full")
+                st = None
+            if st is None:
                 continue
             with lock:
                 answers.setdefault(k, []).append(
