@@ -17,6 +17,8 @@
 /* @return EXIT_OK with r->body set (json_decref it), or the exit code after saying why. */
 int cli_api_request(const struct cli *cli, const char *method, const char *path, const char *body,
 		    struct cli_http_reply *r);
+/* The string member @p key of @p o, or "-" when absent or not a string. */
+const char *cli_api_str(json_t *o, const char *key);
 /* One compact JSON object and a newline on stdout. */
 void cli_api_print_json(json_t *o);
 

@@ -31,13 +31,6 @@ static void inbox_usage(FILE *f)
 	      f);
 }
 
-static const char *s_or(json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-
-	return s ? s : "-";
-}
-
 static int append_arg(char *path, size_t size, const char *name, const char *value)
 {
 	char *e = cli_http_escape(value);
@@ -119,10 +112,11 @@ int cmd_inbox(struct cli *cli, int argc, char **argv)
 			if (cli->json)
 				cli_api_print_json(m);
 			else
-				printf("%s  %s  %-16s %s\n", s_or(m, "id"), s_or(m, "received_at"),
-				       s_or(m, "from"), s_or(m, "text"));
+				printf("%s  %s  %-16s %s\n", cli_api_str(m, "id"),
+				       cli_api_str(m, "received_at"), cli_api_str(m, "from"),
+				       cli_api_str(m, "text"));
 			printed++;
-			snprintf(cursor, sizeof(cursor), "%s", s_or(m, "id"));
+			snprintf(cursor, sizeof(cursor), "%s", cli_api_str(m, "id"));
 		}
 		bool more = json_is_string(json_object_get(r.body, "next_cursor"));
 		json_decref(r.body);

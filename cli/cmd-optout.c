@@ -27,13 +27,6 @@ static void optout_usage(FILE *f)
 	      f);
 }
 
-static const char *s_or(json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-
-	return s ? s : "-";
-}
-
 static int optout_list(struct cli *cli)
 {
 	char cursor[96] = "";
@@ -53,8 +46,9 @@ static int optout_list(struct cli *cli)
 			if (cli->json)
 				cli_api_print_json(o);
 			else
-				printf("%-16s %s  %-8s %s\n", s_or(o, "number"),
-				       s_or(o, "created_at"), s_or(o, "source"), s_or(o, "reason"));
+				printf("%-16s %s  %-8s %s\n", cli_api_str(o, "number"),
+				       cli_api_str(o, "created_at"), cli_api_str(o, "source"),
+				       cli_api_str(o, "reason"));
 		}
 		const char *next = json_string_value(json_object_get(r.body, "next_cursor"));
 		/* a cursor only uses [A-Za-z0-9_-]: safe in a query as it is */
@@ -139,11 +133,11 @@ int cmd_optout(struct cli *cli, int argc, char **argv)
 	if (cli->json)
 		cli_api_print_json(r.body);
 	else if (strcmp(sub, "remove") == 0)
-		printf(_("%s removed from the opt-outs\n"), s_or(r.body, "number"));
+		printf(_("%s removed from the opt-outs\n"), cli_api_str(r.body, "number"));
 	else if (json_is_true(json_object_get(r.body, "added")))
-		printf(_("%s opted out\n"), s_or(r.body, "number"));
+		printf(_("%s opted out\n"), cli_api_str(r.body, "number"));
 	else
-		printf(_("%s was already opted out\n"), s_or(r.body, "number"));
+		printf(_("%s was already opted out\n"), cli_api_str(r.body, "number"));
 	json_decref(r.body);
 	return EXIT_OK;
 }

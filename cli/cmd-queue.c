@@ -452,6 +452,11 @@ void cli_api_print_json(json_t *o)
 {
 	print_json(o);
 }
+
+const char *cli_api_str(json_t *o, const char *key)
+{
+	return str(o, key);
+}
 /* --- end issue 16 --- */
 
 int cmd_queue(struct cli *cli, int argc, char **argv)

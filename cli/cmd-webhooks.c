@@ -27,13 +27,6 @@ static void webhooks_usage(FILE *f)
 	      f);
 }
 
-static const char *s_or(json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-
-	return s ? s : "-";
-}
-
 static bool valid_name(const char *s)
 {
 	return *s &&
@@ -60,10 +53,11 @@ static int dead(struct cli *cli, const char *name)
 				json_object_set_new(o, "webhook", json_string(name));
 				cli_api_print_json(o);
 			} else {
-				printf("%-12s %s %-20s %s  %lld  %s\n", name, s_or(o, "event_id"),
-				       s_or(o, "type"), s_or(o, "dead_at"),
+				printf("%-12s %s %-20s %s  %lld  %s\n", name,
+				       cli_api_str(o, "event_id"), cli_api_str(o, "type"),
+				       cli_api_str(o, "dead_at"),
 				       json_integer_value(json_object_get(o, "attempts")),
-				       s_or(o, "last_error"));
+				       cli_api_str(o, "last_error"));
 			}
 		}
 		const char *next = json_string_value(json_object_get(r.body, "next_cursor"));
@@ -159,7 +153,7 @@ int cmd_webhooks(struct cli *cli, int argc, char **argv)
 	size_t i;
 	json_array_foreach(list, i, w)
 	{
-		const char *name = s_or(w, "name");
+		const char *name = cli_api_str(w, "name");
 		if (!valid_name(name))
 			continue;
 		if (show_dead)
@@ -169,10 +163,11 @@ int cmd_webhooks(struct cli *cli, int argc, char **argv)
 		else if (cli->json)
 			cli_api_print_json(w);
 		else
-			printf(
-			    _("webhook %-12s %-8s backlog %lld, dead %lld, last error: %s\n"), name,
-			    s_or(w, "state"), json_integer_value(json_object_get(w, "backlog")),
-			    json_integer_value(json_object_get(w, "dead")), s_or(w, "last_error"));
+			printf(_("webhook %-12s %-8s backlog %lld, dead %lld, last error: %s\n"),
+			       name, cli_api_str(w, "state"),
+			       json_integer_value(json_object_get(w, "backlog")),
+			       json_integer_value(json_object_get(w, "dead")),
+			       cli_api_str(w, "last_error"));
 		if (rc != EXIT_OK)
 			break;
 	}
@@ -184,10 +179,10 @@ int cmd_webhooks(struct cli *cli, int argc, char **argv)
 			cli_api_print_json(w);
 		else
 			printf(_("hook    %-12s %-8s backlog %lld, dead %lld, last error: %s\n"),
-			       s_or(w, "name"), s_or(w, "state"),
+			       cli_api_str(w, "name"), cli_api_str(w, "state"),
 			       json_integer_value(json_object_get(w, "backlog")),
 			       json_integer_value(json_object_get(w, "dead")),
-			       s_or(w, "last_error"));
+			       cli_api_str(w, "last_error"));
 	}
 	json_decref(r.body);
 	return rc;

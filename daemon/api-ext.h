@@ -87,6 +87,10 @@ void smsd_api_webhook_redeliver(void *app, const struct smsd_request *req, struc
 
 /* Whether a received text is one of [send] optout_keywords (api-optout.c). */
 bool smsd_optout_keyword(const char *keywords, const char *text);
+/* In the store thread: commit a received message (store_inbox_insert()) and, when its whole
+ * text is one of @p keywords, opt its sender out. Returns what store_inbox_insert() does. */
+int smsd_inbox_commit(struct store *st, struct store_inbox *in, bool *duplicate,
+		      const char *keywords);
 
 /* A JSON request body: 415 unless application/json, 400 invalid_json unless an object
  * without duplicate keys. @return the object (json_decref) or NULL with rep filled. */

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "api-ext.h"
+#include "log.h"
 #include "smsctld.h"
 #include "store/store-api.h"
 
@@ -206,4 +207,16 @@ bool smsd_optout_keyword(const char *keywords, const char *text)
 			return false;
 		k = comma + 1;
 	}
+}
+
+int smsd_inbox_commit(struct store *st, struct store_inbox *in, bool *duplicate,
+		      const char *keywords)
+{
+	int rc = store_inbox_insert(st, in, duplicate);
+
+	/* in the same batch; a failure here never loses the received message */
+	if (rc == 0 && !*duplicate && smsd_optout_keyword(keywords, in->text) &&
+	    store_optout_add(st, in->sender, in->text, "keyword") < 0)
+		smsd_log(LOG_ERR, "opt-out of %s: %s", in->sender, store_errmsg(st));
+	return rc;
 }

@@ -32,8 +32,7 @@
 #include <smsctl/smsctl.h>
 
 #include "log.h"
-#include "api-ext.h"	     /* issue 16: smsd_optout_keyword() */
-#include "store/store-api.h" /* issue 16 */
+#include "api-ext.h" /* issue 16: smsd_inbox_commit() */
 #include "smsctld.h"
 
 #define REOPEN_MS	   5000
@@ -581,13 +580,8 @@ struct inbox_job {
 static int run_inbox(struct store *st, void *arg)
 {
 	struct inbox_job *ij = arg;
-	int rc = store_inbox_insert(st, &ij->in, &ij->duplicate);
 
-	/* --- issue 16: a text that is just a STOP keyword opts its sender out --- */
-	if (rc == 0 && !ij->duplicate && smsd_optout_keyword(ij->optout_keywords, ij->in.text) &&
-	    store_optout_add(st, ij->in.sender, ij->in.text, "keyword") < 0)
-		smsd_log(LOG_ERR, "opt-out of %s: %s", ij->in.sender, store_errmsg(st));
-	return rc;
+	return smsd_inbox_commit(st, &ij->in, &ij->duplicate, ij->optout_keywords); /* issue 16 */
 }
 
 static int64_t parse_ts(const char *s)
