@@ -75,6 +75,10 @@ struct smsd_notify {
 	CURLM *multi;
 	struct smsd_attempt *flying;
 	struct result *results; /* finished, not yet recorded (notifier thread and run_sync) */
+	/* the pending lists are read again only when something changed: outcomes recorded, new
+	 * deliveries, a wake-up, or a retry (or probe) time reached (next_due, wall ms) */
+	bool reload;
+	int64_t next_due;
 	int64_t next_retention;
 	int sync_rc;
 };
@@ -133,6 +137,8 @@ static int fan_out(struct store *st, struct smsd_notify *n, struct sub *s)
 	rc = store_sub_fanout(st, s->st.store_name, seqs, nseq, ev[nev - 1].seq);
 	free(seqs);
 	store_event_free_array(ev, nev);
+	if (rc == 0 && nseq > 0)
+		n->reload = true;
 	return rc;
 }
 
@@ -171,12 +177,19 @@ static int load_pending(struct store *st, struct smsd_notify *n, struct sub *s)
 static int run_sync(struct store *st, void *arg)
 {
 	struct smsd_notify *n = arg;
+	bool had_results = n->results != NULL;
 	int rc = record_results(st, n);
 
+	if (had_results)
+		n->reload = true;
 	for (size_t i = 0; rc == 0 && i < n->n_subs; i++)
 		rc = fan_out(st, n, &n->subs[i]);
-	for (size_t i = 0; rc == 0 && i < n->n_subs; i++)
-		rc = load_pending(st, n, &n->subs[i]);
+	if (rc == 0 && (n->reload || store_now(st) >= n->next_due)) {
+		for (size_t i = 0; rc == 0 && i < n->n_subs; i++)
+			rc = load_pending(st, n, &n->subs[i]);
+		if (rc == 0)
+			n->reload = false;
+	}
 	if (rc == 0 && store_now(st) >= n->next_retention) {
 		n->next_retention = store_now(st) + RETENTION_MS;
 		if (store_delivery_retention(st, store_now(st) - n->retention, 500) < 0)
@@ -253,6 +266,7 @@ static void start(struct smsd_notify *n, size_t si, size_t pi)
 /* Start what is due, in event order per message, up to `concurrency` per subscriber. */
 static void schedule(struct smsd_notify *n, int64_t now)
 {
+	n->next_due = INT64_MAX;
 	for (size_t si = 0; si < n->n_subs; si++) {
 		struct sub *s = &n->subs[si];
 		const char **blocked = calloc(s->n_pending + 1, sizeof(*blocked));
@@ -277,8 +291,13 @@ static void schedule(struct smsd_notify *n, int64_t now)
 				continue;
 			/* this message's earlier event is in flight or waits: it goes first */
 			blocked[nb++] = keys[i];
-			if (in_flight(n, si, dl->seq) || dl->next_attempt_at > now)
+			if (in_flight(n, si, dl->seq))
 				continue;
+			if (dl->next_attempt_at > now) {
+				if (dl->next_attempt_at < n->next_due)
+					n->next_due = dl->next_attempt_at;
+				continue;
+			}
 			if (s->in_flight >= s->st.cfg->concurrency)
 				continue;
 			start(n, si, i);
@@ -288,6 +307,8 @@ static void schedule(struct smsd_notify *n, int64_t now)
 		if (s->backoff && s->in_flight == 0 && s->n_pending > 0 &&
 		    now - s->last_attempt_at >= PROBE_MS)
 			start(n, si, 0);
+		if (s->backoff && s->last_attempt_at + PROBE_MS < n->next_due)
+			n->next_due = s->last_attempt_at + PROBE_MS;
 		free(blocked);
 		free(keys);
 	}
@@ -401,6 +422,16 @@ static void *run(void *arg)
 	struct smsd_notify *n = arg;
 	int64_t next_round = 0;
 
+	if (n->n_subs == 0) { /* nothing to deliver: wait for the stop */
+		struct pollfd p = {.fd = n->wake_fd, .events = POLLIN};
+		uint64_t v;
+		while (!atomic_load(&n->stop))
+			if (poll(&p, 1, 1000) > 0 && read(n->wake_fd, &v, sizeof(v)) < 0 &&
+			    errno != EAGAIN)
+				break;
+		return NULL;
+	}
+	n->reload = true;
 	while (!atomic_load(&n->stop)) {
 		int64_t now = smsd_mono_ms();
 		if (n->results || now >= next_round) {
@@ -432,6 +463,7 @@ static void *run(void *arg)
 			if (read(n->wake_fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
 				smsd_log(LOG_ERR, "notify: eventfd: %s", strerror(errno));
 			next_round = 0;
+			n->reload = true;
 		}
 		int running = 0;
 		curl_multi_perform(n->multi, &running);
