@@ -92,6 +92,10 @@ bool smsd_optout_keyword(const char *keywords, const char *text);
 int smsd_inbox_commit(struct store *st, struct store_inbox *in, bool *duplicate,
 		      const char *keywords);
 
+/* The `limit` query argument: 1 to 500, or *out untouched when absent; false after a 400
+ * invalid_field (api-optout.c). */
+bool smsd_api_limit(const struct smsd_request *req, struct smsd_reply *rep, int *out);
+
 /* A JSON request body: 415 unless application/json, 400 invalid_json unless an object
  * without duplicate keys. @return the object (json_decref) or NULL with rep filled. */
 json_t *smsd_api_body(const struct smsd_request *req, struct smsd_reply *rep);

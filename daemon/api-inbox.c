@@ -47,7 +47,6 @@ void smsd_api_inbox(void *app, const struct smsd_request *req, struct smsd_reply
 	struct smsd *d = app;
 	struct inbox_job j = {0};
 	const char *since = smsd_request_arg(req, "since"), *from = smsd_request_arg(req, "from");
-	const char *limit = smsd_request_arg(req, "limit");
 	char num[32];
 
 	if (since && (j.f.since = parse_rfc3339(since)) < 0) {
@@ -67,16 +66,8 @@ void smsd_api_inbox(void *app, const struct smsd_request *req, struct smsd_reply
 		j.f.sender = from;
 	}
 	j.f.modem = smsd_request_arg(req, "modem");
-	if (limit) {
-		char *end;
-		long v = strtol(limit, &end, 10);
-		if (*end || end == limit || v < 1 || v > 500) {
-			smsd_reply_error(rep, 400, "invalid_field", "limit",
-					 "limit is from 1 to 500");
-			return;
-		}
-		j.f.limit = (int)v;
-	}
+	if (!smsd_api_limit(req, rep, &j.f.limit))
+		return;
 	j.f.cursor = smsd_request_arg(req, "cursor");
 	int rc = smsd_storeq_call(d->storeq, run_inbox_list, &j);
 	if (rc == STORE_ERR_INVALID) {

@@ -36,6 +36,23 @@ json_t *smsd_api_body(const struct smsd_request *req, struct smsd_reply *rep)
 	return body;
 }
 
+bool smsd_api_limit(const struct smsd_request *req, struct smsd_reply *rep, int *out)
+{
+	const char *limit = smsd_request_arg(req, "limit");
+	char *end;
+	long v;
+
+	if (!limit)
+		return true;
+	v = strtol(limit, &end, 10);
+	if (*end || end == limit || v < 1 || v > 500) {
+		smsd_reply_error(rep, 400, "invalid_field", "limit", "limit is from 1 to 500");
+		return false;
+	}
+	*out = (int)v;
+	return true;
+}
+
 struct optout_job {
 	const char *number, *reason, *cursor;
 	int limit;
@@ -75,18 +92,9 @@ void smsd_api_optout_list(void *app, const struct smsd_request *req, struct smsd
 {
 	struct smsd *d = app;
 	struct optout_job j = {.cursor = smsd_request_arg(req, "cursor")};
-	const char *limit = smsd_request_arg(req, "limit");
 
-	if (limit) {
-		char *end;
-		long v = strtol(limit, &end, 10);
-		if (*end || end == limit || v < 1 || v > 500) {
-			smsd_reply_error(rep, 400, "invalid_field", "limit",
-					 "limit is from 1 to 500");
-			return;
-		}
-		j.limit = (int)v;
-	}
+	if (!smsd_api_limit(req, rep, &j.limit))
+		return;
 	int rc = smsd_storeq_call(d->storeq, run_optout_list, &j);
 	if (rc == STORE_ERR_INVALID) {
 		smsd_reply_error(rep, 400, "invalid_field", "cursor", "not a cursor of this list");

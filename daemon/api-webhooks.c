@@ -108,21 +108,12 @@ void smsd_api_webhook_dead(void *app, const struct smsd_request *req, struct sms
 	struct smsd *d = app;
 	char sub[80];
 	struct dead_job j = {.sub = sub, .limit = 100};
-	const char *limit = smsd_request_arg(req, "limit"),
-		   *cursor = smsd_request_arg(req, "cursor");
+	const char *cursor = smsd_request_arg(req, "cursor");
 
 	if (!find_webhook(d, req->params[0], sub, rep))
 		return;
-	if (limit) {
-		char *end;
-		long v = strtol(limit, &end, 10);
-		if (*end || end == limit || v < 1 || v > 500) {
-			smsd_reply_error(rep, 400, "invalid_field", "limit",
-					 "limit is from 1 to 500");
-			return;
-		}
-		j.limit = (int)v;
-	}
+	if (!smsd_api_limit(req, rep, &j.limit))
+		return;
 	if (cursor) {
 		char *end;
 		long long v = strtoll(cursor, &end, 10);
