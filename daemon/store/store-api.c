@@ -68,6 +68,11 @@ int store_idem_find(struct store *st, const char *key, int64_t since, struct sto
 
 	*out = NULL;
 	*n_out = 0;
+	if (st->in_batch) {
+		rc = SX(st, STMT_IDEM_LOCK, NULL, NULL, V_TEXT(key));
+		if (rc < 0)
+			return rc;
+	}
 	rc = SX(st, STMT_IDEM_FIND, &r, NULL, V_TEXT(key), V_INT(since));
 	if (rc < 0)
 		return rc;

@@ -23,7 +23,9 @@ struct store_idem_row {
 };
 
 /**
- * The messages created under @p key at or after @p since (ms), in creation order.
+ * The messages created under @p key at or after @p since (ms), in creation order. Inside a
+ * batch on PostgreSQL it first takes a transaction lock on the key, so that the lookup and the
+ * insert that follows in the same batch are one step for every node sharing the database.
  * @param[out] out array of n_out rows; free with store_idem_free().
  */
 int store_idem_find(struct store *st, const char *key, int64_t since, struct store_idem_row **out,

@@ -6,6 +6,9 @@
  * infer a type).
  */
 
+/* Several nodes on one PostgreSQL: the key's lookup and insert are serialised by a lock held
+ * until the transaction ends (one node's store thread already serialises its own). */
+STMT(STMT_IDEM_LOCK, "SELECT CAST($1 AS text)", "SELECT pg_advisory_xact_lock(hashtext($1))")
 /* $1 key, $2 oldest created_at still covered by [http] idempotency_retention */
 STMT(STMT_IDEM_FIND,
      "SELECT id, request_hash FROM messages WHERE idempotency_key = $1 AND created_at >= $2 "

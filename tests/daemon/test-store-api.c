@@ -113,6 +113,16 @@ START_TEST(test_idempotency_lookup)
 	ck_assert_int_eq(store_idem_find(st, "nope", 0, &rows, &n), 0);
 	ck_assert_uint_eq(n, 0);
 	store_idem_free(rows, n);
+	/* inside a batch (the store thread): the key's lock, then the lookup and the insert */
+	ck_assert_int_eq(store_begin(st), 0);
+	ck_assert_int_eq(store_idem_find(st, "k2", 0, &rows, &n), 0);
+	ck_assert_uint_eq(n, 0);
+	store_idem_free(rows, n);
+	insert(st, "+8613900000004", "k2", "h2", NULL);
+	ck_assert_int_eq(store_idem_find(st, "k2", 0, &rows, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	store_idem_free(rows, n);
+	ck_assert_int_eq(store_commit(st), 0);
 	store_close(st);
 }
 END_TEST
