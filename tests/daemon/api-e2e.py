@@ -33,6 +33,7 @@ import time
 SMSCTLD, SMSCTL = sys.argv[1], sys.argv[2]
 ONLY = set(sys.argv[3:])
 FULL = os.environ.get("SMSCTL_API_TEST_FULL") == "1"
+PG = os.environ.get("SMSCTL_TEST_PG_URL")  # set by pg-run.sh: the store is that PostgreSQL
 failures = []
 
 
@@ -63,8 +64,12 @@ class Daemon:
         self.conf = os.path.join(tmp, "smsctld.conf")
         self.log = os.path.join(tmp, "smsctld.log")
         self.db = os.path.join(tmp, "smsctl.db")
+        if PG:  # every case starts on an empty database
+            subprocess.run(["psql", "-q", PG, "-c", "SET client_min_messages = warning; "
+                            "DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public"],
+                           check=True, capture_output=True, timeout=60)
         lines = ["[daemon]", "node_id = test", "shutdown_timeout = 10s",
-                 "[store]", f"url = sqlite://{self.db}",
+                 "[store]", f"url = {PG}" if PG else f"url = sqlite://{self.db}",
                  "[send]", "retry_initial = 1s", "retry_max = 2s",
                  "optout_keywords = TD, T, 退订, STOP",
                  "[http]", f"listen = unix:{self.sock}", "threads = 8"]
