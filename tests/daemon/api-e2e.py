@@ -776,9 +776,12 @@ def case_hooks():
                   fwd[0]["data"]["text"] == "hi forward", f"forward-sms: {fwd}")
             mail = os.path.join(tmp, "mail")
             deadline = time.time() + 60
-            while time.time() < deadline and not os.path.exists(mail):
+            text = ""
+            while time.time() < deadline:  # the file exists before its text is in it
+                text = open(mail).read() if os.path.exists(mail) else ""
+                if "message.failed" in text and text.rstrip().endswith("}"):
+                    break
                 time.sleep(0.2)
-            text = open(mail).read() if os.path.exists(mail) else ""
             if not check("To: owner@example.com" in text and "message.failed" in text and
                          doc["messages"][0]["id"] in text, f"mail-alarm: {text}"):
                 mid = doc["messages"][0]["id"]
