@@ -201,5 +201,9 @@ int cmd_ports(struct cli *cli, int argc, char **argv);
 int cmd_diagnose(struct cli *cli, int argc, char **argv);
 int cmd_at(struct cli *cli, int argc, char **argv);
 int cmd_queue(struct cli *cli, int argc, char **argv);
+/* issue 16 */
+int cmd_inbox(struct cli *cli, int argc, char **argv);
+int cmd_optout(struct cli *cli, int argc, char **argv);
+int cmd_webhooks(struct cli *cli, int argc, char **argv);
 
 #endif

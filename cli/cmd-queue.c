@@ -15,6 +15,7 @@
 #include "cli.h"
 
 #if HAVE_QUEUE
+#include "api-client.h" /* issue 16 */
 #include "http-client.h"
 
 #define EXIT_UNAVAILABLE 69
@@ -24,7 +25,7 @@ static void queue_usage(FILE *f)
 {
 	fputs(_("Usage: smsctl [--server URL] queue submit NUMBER [TEXT | -] [--pool P]\n"
 		"                 [--modem NAME] [--at TIME] [--ttl DURATION] [--report]\n"
-		"                 [--at-least-once]\n"
+		"                 [--at-least-once] [--key KEY]\n"
 		"       smsctl queue list [--state S] [--to NUMBER] [--since TIME] [--limit N]\n"
 		"       smsctl queue show ID\n"
 		"       smsctl queue cancel ID\n"
@@ -38,6 +39,7 @@ static void queue_usage(FILE *f)
 		"  --ttl DURATION      give up after DURATION (30s, 10m, 6h, 7d)\n"
 		"  --report            request a delivery report\n"
 		"  --at-least-once     resend when the outcome is unknown (may duplicate)\n"
+		"  --key KEY           idempotency key: the same KEY again sends nothing new\n"
 		"  --yes               resend without asking\n"
 		"  -j, --json          one MESSAGE object per line\n\n"
 		"Exit codes: 0 success, 64 usage, 65 refused input, 69 daemon unreachable,\n"
@@ -203,6 +205,7 @@ static int q_submit(struct cli *cli, int argc, char **argv)
 	    {"pool", required_argument, NULL, 'p'}, {"modem", required_argument, NULL, 'm'},
 	    {"at", required_argument, NULL, 'a'},   {"ttl", required_argument, NULL, 't'},
 	    {"report", no_argument, NULL, 'r'},	    {"at-least-once", no_argument, NULL, 'o'},
+	    {"key", required_argument, NULL, 'k'}, /* issue 16 */
 	    {"help", no_argument, NULL, 'h'},	    {NULL, 0, NULL, 0},
 	};
 	json_t *req = json_object();
@@ -231,6 +234,9 @@ static int q_submit(struct cli *cli, int argc, char **argv)
 			break;
 		case 'o':
 			json_object_set_new(req, "at_least_once", json_true());
+			break;
+		case 'k': /* issue 16 */
+			json_object_set_new(req, "idempotency_key", json_string(optarg));
 			break;
 		case 'h':
 			queue_usage(stdout);
@@ -278,8 +284,12 @@ static int q_submit(struct cli *cli, int argc, char **argv)
 		size_t i;
 		json_array_foreach(json_object_get(r.body, "messages"), i, m)
 		{
-			printf(_("%s queued (%lld part(s))\n"), str(m, "id"),
-			       json_integer_value(json_object_get(m, "parts")));
+			if (json_is_true(json_object_get(m, "duplicate"))) /* issue 16 */
+				printf(_("%s was queued before with this key (%s)\n"), str(m, "id"),
+				       str(m, "state"));
+			else
+				printf(_("%s queued (%lld part(s))\n"), str(m, "id"),
+				       json_integer_value(json_object_get(m, "parts")));
 		}
 	}
 	json_decref(r.body);
@@ -430,6 +440,24 @@ static int q_one(struct cli *cli, int argc, char **argv, const char *what)
 	json_decref(r.body);
 	return EXIT_OK;
 }
+
+/* --- issue 16: shared with cmd-inbox.c, cmd-optout.c, cmd-webhooks.c (api-client.h) --- */
+int cli_api_request(const struct cli *cli, const char *method, const char *path, const char *body,
+		    struct cli_http_reply *r)
+{
+	return request(cli, method, path, body, r);
+}
+
+void cli_api_print_json(json_t *o)
+{
+	print_json(o);
+}
+
+const char *cli_api_str(json_t *o, const char *key)
+{
+	return str(o, key);
+}
+/* --- end issue 16 --- */
 
 int cmd_queue(struct cli *cli, int argc, char **argv)
 {

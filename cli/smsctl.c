@@ -28,6 +28,9 @@ static const struct cli_command commands[] = {
     {"ports", cmd_ports, N_("list serial ports and find the modem's AT port")},
     {"diagnose", cmd_diagnose, N_("find out why SMS do not go out or come in")},
     {"queue", cmd_queue, N_("queue messages in smsctld and follow them")},
+    {"inbox", cmd_inbox, N_("print the messages smsctld received")},
+    {"optout", cmd_optout, N_("numbers smsctld does not send to")},
+    {"webhooks", cmd_webhooks, N_("state and dead deliveries of smsctld's webhooks")},
     /* --- end command table --- */
     {"help", cmd_help, N_("show help for a command")},
 };
@@ -151,7 +154,7 @@ struct text_command {
 static const char *const send_long_values[] = {"wait-report", "retries",   "validity",
 					       "smsc",	      "max-parts", NULL};
 static const char *const pdu_long_values[] = {"smsc", "class", "validity", NULL};
-static const char *const queue_long_values[] = {"pool", "modem", "at", "ttl", NULL};
+static const char *const queue_long_values[] = {"pool", "modem", "at", "ttl", "key", NULL};
 static const struct text_command text_commands[] = {
     {"send", NULL, 1, "wns", send_long_values},
     {"pdu", "encode", 2, "scV", pdu_long_values},

@@ -12,6 +12,7 @@
 
 #include <smsctl/smsctl.h>
 
+#include "api-ext.h" /* issue 16 */
 #include "http.h"
 #include "log.h"
 #include "smsctld.h"
@@ -21,7 +22,7 @@
 
 /* ---- JSON helpers ---- */
 
-static json_t *json_time(int64_t ms)
+json_t *json_time(int64_t ms) /* shared: api-ext.h */
 {
 	char buf[40];
 	time_t s = (time_t)(ms / 1000);
@@ -34,13 +35,13 @@ static json_t *json_time(int64_t ms)
 	return json_string(buf);
 }
 
-static json_t *json_str_or_null(const char *s)
+json_t *json_str_or_null(const char *s) /* shared: api-ext.h */
 {
 	return s ? json_string(s) : json_null();
 }
 
 /* RFC 3339 ("2026-12-05T04:00:00Z", "...+08:00", fractions allowed) to ms; -1 if not. */
-static int64_t parse_rfc3339(const char *s)
+int64_t parse_rfc3339(const char *s) /* shared: api-ext.h */
 {
 	struct tm tm = {0};
 	int n = 0, frac_ms = 0;
@@ -87,7 +88,7 @@ static int64_t parse_rfc3339(const char *s)
 }
 
 /* "+8613912345678", "+86 139-1234-5678", "0086..." -> "+8613912345678"; -1 if not a number. */
-static int normalise_number(const char *in, char *out, size_t size)
+int normalise_number(const char *in, char *out, size_t size) /* shared: api-ext.h */
 {
 	size_t n = 0;
 	const char *p = in;
@@ -163,7 +164,7 @@ static json_t *message_json(const struct store_message *m, bool with_parts)
 	return o;
 }
 
-static void store_error_reply(struct smsd_reply *rep, int rc)
+void store_error_reply(struct smsd_reply *rep, int rc) /* shared: api-ext.h */
 {
 	if (rc == STORE_ERR_NOT_FOUND) {
 		smsd_reply_error(rep, 404, "not_found", NULL, "no such message");
@@ -215,6 +216,34 @@ static void reply_message(struct smsd *d, const char *id, struct smsd_reply *rep
 	rep->body = message_json(&g.msg, true);
 	store_message_clear(&g.msg);
 }
+
+/* --- issue 16: the messages of a submit are read in the store job that inserted (or found)
+ * them, so a submit is one store round trip (and a `to` of 1000 numbers one job, not 1000);
+ * the answer goes out once that job committed. A replay is 200 with "duplicate": true. --- */
+static int read_messages(struct store *st, char (*ids)[STORE_ID_SIZE], size_t n, json_t *arr)
+{
+	struct store_message m = {0};
+
+	for (size_t i = 0; i < n; i++) {
+		int rc = store_message_get(st, ids[i], &m);
+		if (rc < 0)
+			return rc;
+		json_array_append_new(arr, message_json(&m, true));
+		store_message_clear(&m);
+	}
+	return 0;
+}
+
+static void reply_messages(json_t *arr, bool duplicate, struct smsd_reply *rep)
+{
+	size_t i;
+	json_t *m;
+
+	json_array_foreach(arr, i, m) json_object_set_new(m, "duplicate", json_boolean(duplicate));
+	rep->status = duplicate ? 200 : 202;
+	rep->body = json_pack("{s:O}", "messages", arr);
+}
+/* --- end issue 16 --- */
 
 /* ---- POST /v1/messages ---- */
 
@@ -296,11 +325,20 @@ struct submit {
 	char (*ids)[STORE_ID_SIZE];
 	int64_t max_queued;
 	bool full;
+	struct smsd_submit_ext x; /* issue 16: idempotency key, opt-outs (idempotency.c) */
+	json_t *answer;		  /* issue 16: the messages, read in the same job */
 };
 
 static int run_insert(struct store *st, void *arg)
 {
 	struct submit *s = arg;
+	/* --- issue 16: a replay, a key conflict or an opt-out inserts nothing --- */
+	int xrc = smsd_submit_check(st, &s->x, s->recipients, s->n);
+	if (xrc < 0 || s->x.outcome == SMSD_SUBMIT_REPLAY)
+		return xrc < 0 ? xrc : read_messages(st, s->x.ids, s->x.n_ids, s->answer);
+	if (s->x.outcome != SMSD_SUBMIT_NEW)
+		return 0;
+	/* --- end issue 16 --- */
 	int64_t queued = store_queued_count(st);
 
 	if (queued < 0)
@@ -309,7 +347,8 @@ static int run_insert(struct store *st, void *arg)
 		s->full = true;
 		return 0;
 	}
-	return store_message_insert(st, s->msgs, s->n, s->ids);
+	int rc = store_message_insert(st, s->msgs, s->n, s->ids);
+	return rc < 0 ? rc : read_messages(st, s->ids, s->n, s->answer); /* issue 16 */
 }
 
 static const char *opt_string(json_t *body, const char *name)
@@ -333,6 +372,8 @@ static void submit_free(struct submit *s)
 	free(s->pdus);
 	free(s->msgs);
 	free(s->ids);
+	smsd_submit_ext_clear(&s->x); /* issue 16 */
+	json_decref(s->answer);
 }
 
 static void h_submit(void *app, const struct smsd_request *req, struct smsd_reply *rep)
@@ -427,6 +468,7 @@ static void h_submit(void *app, const struct smsd_request *req, struct smsd_repl
 	const char *pool = opt_string(body, "pool"), *modem = opt_string(body, "modem");
 	long long max_parts = cfg->send.max_parts;
 	s.max_queued = cfg->http.max_queued;
+	long long idem_retention = cfg->http.idempotency_retention; /* issue 16 */
 	bool pool_ok = !pool || smsd_config_has_pool(cfg, pool);
 	const struct smsd_modem_config *mc = modem ? smsd_config_find_modem(cfg, modem) : NULL;
 	bool pool_of_modem = !pool || !mc || strcmp(mc->pool, pool) == 0;
@@ -477,6 +519,18 @@ static void h_submit(void *app, const struct smsd_request *req, struct smsd_repl
 					 json_is_string(t) ? json_string_value(t) : "?");
 			goto out;
 		}
+		/* --- issue 16: one number twice only with allow_duplicate --- */
+		for (size_t k = 0; k < i && !json_is_true(json_object_get(body, "allow_duplicate"));
+		     k++) {
+			if (strcmp(s.recipients[k], num) == 0) {
+				smsd_reply_error(rep, 400, "invalid_field", "to",
+						 "'%s' is in 'to' twice (allow_duplicate sends it "
+						 "twice)",
+						 num);
+				goto out;
+			}
+		}
+		/* --- end issue 16 --- */
 		struct smsctl_submit_options *so = smsctl_submit_options_new();
 		struct smsctl_encoded *enc = NULL;
 		unsigned ref = (unsigned)(now ^ (int64_t)i * 7919) % 255 + 1;
@@ -533,11 +587,36 @@ static void h_submit(void *app, const struct smsd_request *req, struct smsd_repl
 			goto out;
 		}
 	}
+	/* --- issue 16: idempotency and opt-outs (idempotency.c) --- */
+	if (smsd_submit_prepare(&s.x, body, ikey, s.recipients, s.n, now, idem_retention) < 0) {
+		smsd_reply_error(rep, 500, "internal", NULL, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; ikey && i < s.n; i++)
+		s.msgs[i].request_hash = s.x.hash;
+	s.answer = json_array();
+	/* --- end issue 16 --- */
 	int rc = smsd_storeq_call(d->storeq, run_insert, &s);
 	if (rc < 0) {
 		store_error_reply(rep, rc);
 		goto out;
 	}
+	/* --- issue 16 --- */
+	if (s.x.outcome == SMSD_SUBMIT_CONFLICT) {
+		smsd_reply_error(rep, 409, "idempotency_conflict", "idempotency_key",
+				 "the key '%s' was used for another request", ikey);
+		goto out;
+	}
+	if (s.x.outcome == SMSD_SUBMIT_OPTED_OUT) {
+		smsd_reply_error(rep, 422, "opted_out", "to", "%s has opted out",
+				 s.recipients[s.x.opted_out - 1]);
+		goto out;
+	}
+	if (s.x.outcome == SMSD_SUBMIT_REPLAY) {
+		reply_messages(s.answer, true, rep);
+		goto out;
+	}
+	/* --- end issue 16 --- */
 	if (s.full) {
 		smsd_reply_error(rep, 429, "queue_full", NULL, "more than %lld messages are queued",
 				 (long long)s.max_queued);
@@ -545,16 +624,7 @@ static void h_submit(void *app, const struct smsd_request *req, struct smsd_repl
 		goto out;
 	}
 	smsd_wake(d);
-	json_t *arr = json_array();
-	for (size_t i = 0; i < s.n; i++) {
-		struct get_job g = {.id = s.ids[i]};
-		if (smsd_storeq_call(d->storeq, run_get, &g) == 0) {
-			json_array_append_new(arr, message_json(&g.msg, true));
-			store_message_clear(&g.msg);
-		}
-	}
-	rep->status = 202;
-	rep->body = json_pack("{s:o}", "messages", arr);
+	reply_messages(s.answer, false, rep); /* issue 16: read by the insert's job */
 out:
 	submit_free(&s);
 	free(tags_text);
@@ -781,6 +851,7 @@ static const struct smsd_route routes[] = {
     {"GET", "/v1/messages/{id}/events", h_events, false},
     {"GET", "/healthz", h_healthz, true},
     {"GET", "/readyz", h_readyz, true},
+    SMSD_API_EXT_ROUTES /* issue 16: api-ext.h */
 };
 
 struct smsd_http *smsd_api_start(struct smsd *d, char *err, size_t errlen)

@@ -16,7 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
-enum section { SEC_DAEMON = 1, SEC_STORE, SEC_SEND, SEC_HTTP, SEC_MODEM };
+enum section { SEC_DAEMON = 1, SEC_STORE, SEC_SEND, SEC_HTTP, SEC_MODEM, SEC_NOTIFY };
 
 enum kind {
 	K_STRING = 1, /* char *, any non-empty text */
@@ -60,12 +60,15 @@ static const struct key keys[] = {
     {SEC_SEND, "multipart_lost_modem", K_CHOICE, C(send.multipart_lost_modem), 0, 0,
      "resend_whole|fail"},
     {SEC_SEND, "max_parts", K_COUNT, C(send.max_parts), 1, 255, NULL},
+    {SEC_SEND, "optout_keywords", K_STRING, C(send.optout_keywords), 0, 0, NULL}, /* issue 16 */
     {SEC_HTTP, "listen", K_LIST, C(http.listen), 0, 0, NULL},
     {SEC_HTTP, "tokens_file", K_STRING, C(http.tokens_file), 0, 0, NULL},
     {SEC_HTTP, "metrics_auth", K_BOOL, C(http.metrics_auth), 0, 0, NULL},
     {SEC_HTTP, "max_body", K_SIZE, C(http.max_body), 256, 64 * 1024 * 1024, NULL},
     {SEC_HTTP, "max_queued", K_COUNT, C(http.max_queued), 1, 1000000000, NULL},
     {SEC_HTTP, "threads", K_COUNT, C(http.threads), 1, 64, NULL},
+    {SEC_HTTP, "idempotency_retention", K_DURATION, C(http.idempotency_retention), 0, 0,
+     NULL}, /* issue 16 */
     {SEC_MODEM, "device", K_STRING, M(device), 0, 0, NULL},
     {SEC_MODEM, "pin_file", K_STRING, M(pin_file), 0, 0, NULL},
     {SEC_MODEM, "pool", K_STRING, M(pool), 0, 0, NULL},
@@ -390,6 +393,8 @@ static enum section section_of(const char *section)
 	}
 	if (strncmp(section, "modem ", 6) == 0)
 		return SEC_MODEM;
+	if (smsd_conf_notify_section(section)) /* issue 16 */
+		return SEC_NOTIFY;
 	return 0;
 }
 
@@ -408,6 +413,14 @@ static int enter_section(struct parser *p, const char *section)
 	if (!section_of(section)) {
 		fail(p, p->line, "unknown section [%s]", section);
 		return -1;
+	}
+	if (section_of(section) == SEC_NOTIFY) { /* issue 16: conf-notify.c */
+		char msg[512];
+		if (smsd_conf_notify_enter(cfg, section, p->line, msg, sizeof(msg)) < 0) {
+			fail(p, p->line, "%s", msg);
+			return -1;
+		}
+		return 0;
 	}
 	if (strncmp(section, "modem ", 6) != 0)
 		return 0;
@@ -460,6 +473,14 @@ static int on_key(void *user, const char *section, const char *name, const char 
 	if (!sec || strcmp(section, p->section) != 0) {
 		fail(p, p->line, "unknown section [%s]", section);
 		return 0;
+	}
+	if (sec == SEC_NOTIFY) { /* issue 16: conf-notify.c */
+		char msg[512];
+		if (smsd_conf_notify_key(p->cfg, name, value, msg, sizeof(msg)) < 0) {
+			fail(p, p->line, "%s", msg);
+			return 0;
+		}
+		return 1;
 	}
 	for (size_t i = 0; i < N_KEYS; i++) {
 		if (keys[i].sec != sec || strcmp(keys[i].name, name) != 0)
@@ -581,6 +602,7 @@ static struct smsd_config *config_new(const char *name)
 	cfg->http.max_body = 64 * 1024;
 	cfg->http.max_queued = 100000;
 	cfg->http.threads = 4;
+	cfg->http.idempotency_retention = 7LL * 86400 * 1000; /* issue 16 */
 	return cfg;
 }
 
@@ -619,6 +641,12 @@ int smsd_config_parse(const char *buf, size_t len, const char *name, struct smsd
 				break;
 			}
 		}
+	}
+	if (!p.failed) { /* issue 16: required keys and defaults of webhooks and hooks */
+		char msg[512];
+		int line = 0;
+		if (smsd_conf_notify_finish(p.cfg, &line, msg, sizeof(msg)) < 0)
+			fail(&p, line, "%s", msg);
 	}
 	if (!p.failed && p.cfg->send.retry_max < p.cfg->send.retry_initial)
 		fail(&p, 0, "[send] retry_max is shorter than retry_initial");
@@ -677,6 +705,8 @@ void smsd_config_free(struct smsd_config *cfg)
 	for (size_t i = 0; i < cfg->http.n_listen; i++)
 		free(cfg->http.listen[i]);
 	free(cfg->http.tokens_file);
+	free(cfg->send.optout_keywords); /* issue 16 */
+	smsd_conf_notify_free(cfg);
 	for (size_t i = 0; i < cfg->n_modems; i++) {
 		free(cfg->modems[i].name);
 		free(cfg->modems[i].device);

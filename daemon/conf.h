@@ -15,6 +15,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "conf-notify.h" /* issue 16: [webhook NAME], [hook NAME] */
+
 #define SMSD_CONFIG_DEFAULT_PATH "/etc/smsctl/smsctld.conf"
 /* Largest configuration file read (bytes) and most modems. */
 #define SMSD_CONFIG_MAX_SIZE   (1024 * 1024)
@@ -44,6 +46,7 @@ struct smsd_send_config {
 	long long multipart_resume; /* 10m */
 	int multipart_lost_modem;   /* enum smsd_lost_modem, default resend_whole */
 	long long max_parts;	    /* 10 */
+	char *optout_keywords;	    /* issue 16: "TD, T, 退订, STOP" or NULL */
 };
 
 struct smsd_config {
@@ -68,9 +71,13 @@ struct smsd_config {
 		long long max_body;
 		long long max_queued;
 		long long threads;
+		long long idempotency_retention; /* issue 16: 7d */
 	} http;
 	struct smsd_modem_config *modems;
 	size_t n_modems;
+	/* issue 16: webhooks and hooks in file order (conf-notify.c) */
+	struct smsd_sub_config *subs;
+	size_t n_subs;
 };
 
 /*

@@ -21,6 +21,7 @@
 #include "conf.h"
 #include "http.h"
 #include "log.h"
+#include "notify.h" /* issue 16 */
 #include "smsctld.h"
 
 #define EXIT_CONFIG	  78
@@ -460,9 +461,18 @@ int main(int argc, char **argv)
 		fprintf(stderr, "smsctld: cannot start: %s\n", strerror(errno));
 		return 1;
 	}
+	/* issue 16: webhooks and hooks, before the API and the modems write new events */
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	d.notify = smsd_notify_start(&d, err, sizeof(err));
+	if (!d.notify) {
+		fprintf(stderr, "smsctld: %s\n", err);
+		smsd_storeq_stop(d.storeq);
+		return 1;
+	}
 	d.http = smsd_api_start(&d, err, sizeof(err));
 	if (!d.http) {
 		fprintf(stderr, "smsctld: http: %s\n", err);
+		smsd_notify_stop(d.notify); /* issue 16 */
 		smsd_storeq_stop(d.storeq);
 		return 1;
 	}
@@ -481,8 +491,10 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < d.n_modems; i++)
 		smsd_modem_free(d.modems[i]);
 	free(d.modems);
+	smsd_notify_stop(d.notify); /* issue 16: records what ended, abandons what flies */
 	/* the modems' last jobs (gone states) run before the store closes */
 	smsd_storeq_stop(d.storeq);
+	curl_global_cleanup();
 	smsd_config_free(d.cfg);
 	close(sfd);
 	close(d.wake_fd);

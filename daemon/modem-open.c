@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "api-ext.h" /* issue 16: smsd_inbox_commit() */
 #include "log.h"
 #include "modem-internal.h"
 
@@ -20,13 +21,14 @@
 struct inbox_job {
 	struct store_inbox in;
 	bool duplicate;
+	char *optout_keywords; /* issue 16: a copy of [send] optout_keywords */
 };
 
 static int run_inbox(struct store *st, void *arg)
 {
 	struct inbox_job *ij = arg;
 
-	return store_inbox_insert(st, &ij->in, &ij->duplicate);
+	return smsd_inbox_commit(st, &ij->in, &ij->duplicate, ij->optout_keywords); /* issue 16 */
 }
 
 static int64_t parse_ts(const char *s)
@@ -85,7 +87,13 @@ static int on_received(void *userdata, const struct smsctl_received *r)
 	ij.in.complete = smsctl_received_is_complete(r);
 	ij.in.class_ = smsctl_pdu_get_class(p0);
 	ij.in.dedupe_key = key;
+	/* --- issue 16: any thread; a SIGHUP may replace the configuration meanwhile --- */
+	pthread_rwlock_rdlock(&mm->d->cfg_lock);
+	const char *kw = mm->d->cfg->send.optout_keywords;
+	ij.optout_keywords = kw ? strdup(kw) : NULL;
+	pthread_rwlock_unlock(&mm->d->cfg_lock);
 	int rc = smsd_storeq_call(mm->d->storeq, run_inbox, &ij);
+	free(ij.optout_keywords); /* --- end issue 16 --- */
 	if (rc < 0) {
 		smsd_log(LOG_ERR, "modem %s: a received SMS stays on the modem: store: %s",
 			 mm->name, store_strerror(rc));

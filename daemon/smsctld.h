@@ -26,6 +26,7 @@ struct smsd {
 	pthread_rwlock_t cfg_lock;
 	struct smsd_storeq *storeq;
 	struct smsd_http *http;
+	struct smsd_notify *notify; /* issue 16: webhooks and hooks (notify.h) */
 	struct smsd_modem **modems;
 	size_t n_modems;
 	int wake_fd;   /* eventfd: new work queued (API), look for it now */

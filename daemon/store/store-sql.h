@@ -340,3 +340,6 @@ STMT(STMT_RET_EVENTS,
      "DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE created_at < $1 ORDER BY "
      "created_at LIMIT $2)",
      NULL)
+
+/* --- issue 16: the API's additions (store-api.c) --- */
+#include "store-sql-api.h"

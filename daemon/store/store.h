@@ -76,7 +76,7 @@ extern "C" {
 #endif
 
 /** The schema version this build creates and knows. */
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2 /* 2: issue 16, migrations/{sqlite,postgresql}/0002-api.sql */
 
 /** Size of an id buffer: "msg_" + 26 characters + NUL (also fits "evt_..."). */
 #define STORE_ID_SIZE 31
