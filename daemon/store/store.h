@@ -254,6 +254,8 @@ struct store_message {
 	char *error_text;
 	char *resend_of;     /**< id of the message this one re-sends */
 	int64_t finished_at; /**< 0 = not finished */
+	char *want_modem;    /**< the modem the submitter asked for, or NULL (extra column;
+			          `modem` is the one that claimed it last) */
 	/* Filled by store_message_get() and store_claim(): */
 	struct store_part *part_rows; /**< array of n_part_rows, ordered by seq, or NULL */
 	size_t n_part_rows;
