@@ -401,6 +401,10 @@ static int enter_section(struct parser *p, const char *section)
 	snprintf(p->section, sizeof(p->section), "%s", section);
 	memset(p->seen, 0, sizeof(p->seen));
 	p->modem = NULL;
+	if (strcmp(section, "modem") == 0) {
+		fail(p, p->line, "[modem] needs a name: [modem NAME]");
+		return -1;
+	}
 	if (!section_of(section)) {
 		fail(p, p->line, "unknown section [%s]", section);
 		return -1;

@@ -85,7 +85,7 @@ struct mjob {
 	int64_t epoch, retry_at, lease;
 	int seq, mr, expected_mr, attempt, status;
 	bool count_attempt;
-	char code[32], class_[16], text[256], recipient[48], iccid[40];
+	char code[48], class_[16], text[256], recipient[48], iccid[40];
 	char modem[80], pool[80], state[16], reason[64];
 	struct store_message *claimed;
 	size_t n_claimed;
@@ -662,7 +662,9 @@ static void modem_close(struct smsd_modem *mm, const char *why)
 		smsctl_modem_close(mm->m);
 	mm->gone_pending = false;
 	mm->sim_recorded = 0;
-	if (mm->st != M_GONE)
+	if (mm->freeing)
+		smsd_log(LOG_INFO, "modem %s: closed", mm->name);
+	else if (mm->st != M_GONE)
 		smsd_log(LOG_WARNING, "modem %s: closed: %s; reopening every %d s", mm->name, why,
 			 REOPEN_MS / 1000);
 	mm->st = M_GONE;
@@ -711,6 +713,19 @@ static bool health_ok(struct smsd_modem *mm, char *reason, size_t size)
 	return ok;
 }
 
+struct last_mr_job {
+	const char *name;
+	int mr;
+};
+
+static int run_last_mr(struct store *st, void *arg)
+{
+	struct last_mr_job *lj = arg;
+
+	lj->mr = store_modem_last_mr(st, lj->name);
+	return 0;
+}
+
 static void modem_open(struct smsd_modem *mm)
 {
 	struct smsctl_info *info = NULL;
@@ -746,6 +761,11 @@ static void modem_open(struct smsd_modem *mm)
 		snprintf(mm->imei, sizeof(mm->imei), "%s",
 			 smsctl_info_get_imei(info) ? smsctl_info_get_imei(info) : "");
 		smsctl_info_free(info);
+	}
+	if (rc == 0 && mm->last_mr < 0) {
+		struct last_mr_job lj = {.name = mm->name, .mr = -1};
+		if (smsd_storeq_call(mm->d->storeq, run_last_mr, &lj) >= 0)
+			mm->last_mr = lj.mr;
 	}
 	if (rc == 0)
 		rc = smsctl_receiver_new(mm->m, on_received, mm, &mm->rx);
@@ -850,6 +870,7 @@ void smsd_modem_tick(struct smsd_modem *mm, int64_t now)
 			modem_open(mm);
 		return;
 	}
+	record_sim(mm);
 	if (mm->rx && mm->st != M_GONE) {
 		int rt = smsctl_receiver_get_timeout(mm->rx);
 		if (rt == 0)

@@ -28,7 +28,7 @@ struct store_val {
 	int64_t i;
 	const char *s;
 };
-#define V_INT(x)  ((struct store_val){SV_INT, (int64_t)(x), NULL})
+#define V_INT(x) ((struct store_val){SV_INT, (int64_t)(x), NULL})
 static inline struct store_val v_text(const char *s)
 {
 	return (struct store_val){s ? SV_TEXT : SV_NULL, 0, s};

@@ -170,12 +170,13 @@ STMT(STMT_MSG_ATTEMPTS,
  * $7 finished (bool), $8 next_attempt_at */
 STMT(STMT_MSG_SET,
      "UPDATE messages SET state = $2, updated_at = $3, error_code = $4, error_class = $5, "
-     "error_text = $6, finished_at = CASE WHEN $7 = 1 THEN $3 ELSE NULL END, "
+     "error_text = $6, finished_at = CASE WHEN $7 = 1 THEN CAST($3 AS bigint) ELSE NULL END, "
      "next_attempt_at = $8, lease_until = NULL WHERE id = $1",
      NULL)
 /* message to a state keeping the error: $1 id, $2 state, $3 now, $4 finished, $5 next */
 STMT(STMT_MSG_SET_KEEP,
-     "UPDATE messages SET state = $2, updated_at = $3, finished_at = CASE WHEN $4 = 1 THEN $3 "
+     "UPDATE messages SET state = $2, updated_at = $3, finished_at = CASE WHEN $4 = 1 THEN CAST($3 "
+     "AS bigint) "
      "ELSE NULL END, next_attempt_at = $5, lease_until = NULL WHERE id = $1",
      NULL)
 STMT(STMT_PARTS_UNKNOWN_TO_QUEUED,
