@@ -15,6 +15,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "pool/pool-conf.h" /* issue 15: pools, limits, routes */
+
 #define SMSD_CONFIG_DEFAULT_PATH "/etc/smsctl/smsctld.conf"
 /* Largest configuration file read (bytes) and most modems. */
 #define SMSD_CONFIG_MAX_SIZE   (1024 * 1024)
@@ -29,9 +31,10 @@ enum smsd_lost_modem { SMSD_LOST_RESEND_WHOLE = 1, SMSD_LOST_FAIL = 2 };
 struct smsd_modem_config {
 	char *name;
 	char *device;
-	char *pin_file; /* NULL: no PIN */
-	char *pool;	/* default "default" */
-	int line;	/* line of the [modem NAME] header */
+	char *pin_file;			  /* NULL: no PIN */
+	char *pool;			  /* default "default" */
+	int line;			  /* line of the [modem NAME] header */
+	struct smsd_pool_modem_config pc; /* issue 15: weight, limits, health, balance */
 };
 
 struct smsd_send_config {
@@ -71,6 +74,7 @@ struct smsd_config {
 	} http;
 	struct smsd_modem_config *modems;
 	size_t n_modems;
+	struct smsd_poolconf poolconf; /* issue 15: [pool], [route], [send] recipient_rate... */
 };
 
 /*
