@@ -310,3 +310,6 @@ STMT(STMT_RET_EVENTS,
      "DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE created_at < $1 ORDER BY "
      "created_at LIMIT $2)",
      NULL)
+
+/* issue 15: the pool statements (per-SIM counters, the claim under limits) */
+#include "store-pool-sql.h"

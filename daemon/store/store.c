@@ -531,6 +531,7 @@ static int migrate(struct store *st, unsigned flags)
 {
 	const struct store_migration *m = st->drv->migrations;
 	int version = 0, rc;
+	bool fresh = false; /* an empty database gets every migration without --migrate */
 
 	for (;;) {
 		rc = st->drv->exec_text(st, st->drv->begin_sql);
@@ -550,7 +551,9 @@ static int migrate(struct store *st, unsigned flags)
 						 version, STORE_SCHEMA_VERSION));
 		if (version == STORE_SCHEMA_VERSION)
 			return tx_end(st, 0);
-		if (version > 0 &&
+		if (version == 0)
+			fresh = true;
+		if (version > 0 && !fresh &&
 		    (!(flags & STORE_OPEN_MIGRATE) || (flags & STORE_OPEN_SECONDARY)))
 			return tx_end(st,
 				      store_fail(st, STORE_ERR_SCHEMA_OLDER,

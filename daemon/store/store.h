@@ -56,7 +56,7 @@ extern "C" {
 #endif
 
 /** The schema version this build creates and knows. */
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2 /* 2: sim_counters, sim_recipients (issue 15) */
 
 /** Size of an id buffer: "msg_" + 26 characters + NUL (also fits "evt_..."). */
 #define STORE_ID_SIZE 31
