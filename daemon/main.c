@@ -21,6 +21,7 @@
 #include "conf.h"
 #include "http.h"
 #include "log.h"
+#include "pool/pool-run.h" /* issue 15 */
 #include "smsctld.h"
 
 #define EXIT_CONFIG  78
@@ -375,6 +376,7 @@ int main(int argc, char **argv)
 		smsd_config_free(d.cfg);
 		return EXIT_CONFIG;
 	}
+	smsd_pool_set_language(d.cfg->daemon.language); /* issue 15: texts inside events */
 	if (check) {
 		smsd_config_free(d.cfg);
 		return 0;

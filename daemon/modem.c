@@ -30,6 +30,7 @@
 #include <smsctl/smsctl.h>
 
 #include "log.h"
+#include "pool/pool-run.h" /* issue 15 */
 #include "smsctld.h"
 
 #define REOPEN_MS	   5000
@@ -63,6 +64,7 @@ struct smsd_modem {
 	size_t sim_recorded;
 	bool gone_pending; /* EOF seen while busy: close once idle */
 	bool freeing;
+	struct smsd_pool_modem *pl; /* issue 15: pool state, limits, health */
 };
 
 enum job_kind {
@@ -89,6 +91,9 @@ struct mjob {
 	char modem[80], pool[80], state[16], reason[64];
 	struct store_message *claimed;
 	size_t n_claimed;
+	bool pooled; /* issue 15: claim under the SIM's limits, count sent parts */
+	struct smsd_pool_claim pclaim;
+	struct smsd_pool_sent psent;
 };
 
 static void send_next_part(struct smsd_modem *mm);
@@ -116,14 +121,22 @@ static int run_job(struct store *st, void *arg)
 		    .lease_ms = j->lease,
 		    .limit = 1,
 		};
+		if (j->pooled) /* issue 15 */
+			return smsd_pool_claim_run(st, &req, &j->pclaim, &j->claimed,
+						   &j->n_claimed);
 		return store_claim(st, &req, &j->claimed, &j->n_claimed);
 	}
 	case J_SENDING:
 		return store_part_sending(st, j->id, j->epoch, j->seq, j->modem,
 					  j->iccid[0] ? j->iccid : NULL, j->attempt, j->expected_mr,
 					  -1);
-	case J_SENT:
-		return store_part_sent(st, j->id, j->epoch, j->seq, j->mr);
+	case J_SENT: {
+		int rc = store_part_sent(st, j->id, j->epoch, j->seq, j->mr);
+		if (rc == 0 && j->pooled && smsd_pool_sent_run(st, &j->psent) < 0) /* issue 15 */
+			smsd_log(LOG_ERR, "modem %s: the SIM's counters: %s", j->modem,
+				 store_errmsg(st));
+		return rc;
+	}
 	case J_REQUEUE:
 		return store_part_requeue(st, j->id, j->epoch, j->seq, &e, j->retry_at,
 					  j->count_attempt);
@@ -207,6 +220,8 @@ static void upsert(struct smsd_modem *mm, const char *state, const char *reason)
 	j = job_new(mm, J_UPSERT);
 	if (!j)
 		return;
+	if (mm->pl && strcmp(state, "gone") != 0) /* issue 15: the pool's state names */
+		state = smsd_mstate_name(smsd_pool_state(mm->pl));
 	snprintf(j->code, sizeof(j->code), "%s", mm->imei);
 	snprintf(j->recipient, sizeof(j->recipient), "%s", mm->imsi);
 	snprintf(j->state, sizeof(j->state), "%s", state);
@@ -293,6 +308,8 @@ static void on_cmgs(void *userdata, const struct smsctl_response *resp)
 		j = job_new(mm, J_SENT);
 		j->seq = p->seq;
 		j->mr = mr;
+		j->pooled = true; /* issue 15: count the part for the SIM */
+		smsd_pool_sent_prepare(mm->pl, mm->msg.recipient, p->seq, &j->psent);
 		smsd_log(LOG_INFO, "modem %s: %s part %d sent (mr %d)", mm->name, mm->msg.id,
 			 p->seq, mr);
 		job_submit(mm, j);
@@ -330,6 +347,7 @@ static void on_cmgs(void *userdata, const struct smsctl_response *resp)
 			j = job_new(mm, J_REQUEUE);
 			j->retry_at = backoff_at(mm, attempts);
 			j->count_attempt = true;
+			smsd_pool_send_failed(mm->pl); /* issue 15: block_after -> cooling */
 		} else {
 			j = job_new(mm, J_FAILED);
 		}
@@ -367,6 +385,7 @@ static void on_cmgs(void *userdata, const struct smsctl_response *resp)
 		if (!cms_points_at_modem(code)) {
 			/* refused before the prompt, the modem is fine: counts as an attempt */
 			j->count_attempt = true;
+			smsd_pool_send_failed(mm->pl); /* issue 15 */
 			j->retry_at = backoff_at(mm, attempts);
 			if (attempts >= s->max_attempts)
 				j->kind = J_FAILED;
@@ -474,6 +493,8 @@ static void job_done(void *arg, int rc)
 	switch (j->kind) {
 	case J_CLAIM:
 		if (rc < 0 || j->n_claimed == 0) {
+			if (rc >= 0)
+				smsd_pool_claim_empty(mm->pl); /* issue 15 */
 			store_message_free_array(j->claimed, j->n_claimed);
 			mm->next_claim_at =
 			    smsd_mono_ms() + (rc < 0 ? RETRY_STORE_MS : IDLE_POLL_MS);
@@ -515,6 +536,8 @@ static void job_done(void *arg, int rc)
 			break;
 		}
 		mm->msg.part_rows[mm->part].state = STORE_PART_SENT;
+		if (j->pooled) /* issue 15 */
+			smsd_pool_sent_done(mm->pl, &j->psent);
 		mm->st = M_BUSY;
 		send_next_part(mm);
 		break;
@@ -669,6 +692,8 @@ static void modem_close(struct smsd_modem *mm, const char *why)
 			 REOPEN_MS / 1000);
 	mm->st = M_GONE;
 	mm->reopen_at = smsd_mono_ms() + REOPEN_MS;
+	if (!mm->freeing)
+		smsd_pool_closed(mm->pl, why); /* issue 15 */
 	upsert(mm, "gone", why);
 }
 
@@ -691,6 +716,8 @@ static int read_pin(const char *path, char *pin, size_t size)
  * full diagnosis). */
 static bool health_ok(struct smsd_modem *mm, char *reason, size_t size)
 {
+	if (mm->pl) /* issue 15: the full diagnosis, its findings -> the pool's states */
+		return smsd_pool_diagnose(mm->pl, mm->m, reason, size);
 	struct smsctl_status *st = NULL;
 	int rc = smsctl_status_read(mm->m, &st);
 
@@ -761,15 +788,16 @@ static void modem_open(struct smsd_modem *mm)
 		snprintf(mm->imei, sizeof(mm->imei), "%s",
 			 smsctl_info_get_imei(info) ? smsctl_info_get_imei(info) : "");
 		smsctl_info_free(info);
+		smsd_pool_opened(mm->pl, mm->m, mm->imei, mm->iccid); /* issue 15 */
 	}
 	if (rc == 0 && mm->last_mr < 0) {
 		struct last_mr_job lj = {.name = mm->name, .mr = -1};
 		if (smsd_storeq_call(mm->d->storeq, run_last_mr, &lj) >= 0)
 			mm->last_mr = lj.mr;
 	}
-	if (rc == 0)
+	if (rc == 0 && smsd_pool_receives(mm->pl)) /* issue 15: receive = no */
 		rc = smsctl_receiver_new(mm->m, on_received, mm, &mm->rx);
-	if (rc == 0)
+	if (rc == 0 && mm->rx)
 		rc = smsctl_receiver_start(mm->rx);
 	if (rc >= 0) {
 		smsctl_modem_add_urc_handler(mm->m, "+CDS:", true, on_cds, mm);
@@ -803,7 +831,7 @@ static void modem_open(struct smsd_modem *mm)
 	char reason[64] = "";
 	bool ok = rc == 0 && health_ok(mm, reason, sizeof(reason));
 	mm->st = ok ? M_IDLE : M_BLOCKED;
-	mm->recheck_at = ok ? -1 : smsd_mono_ms() + BLOCKED_RECHECK_MS;
+	mm->recheck_at = ok ? -1 : smsd_mono_ms() + smsd_pool_recheck_ms(mm->pl);
 	mm->next_claim_at = 0;
 	smsd_log(LOG_INFO, "modem %s: %s on %s (ICCID %s)", mm->name, ok ? "ready" : "blocked",
 		 mm->device, mm->iccid[0] ? mm->iccid : "unknown");
@@ -826,7 +854,9 @@ struct smsd_modem *smsd_modem_new(struct smsd *d, const struct smsd_modem_config
 	mm->st = M_GONE;
 	mm->last_mr = -1;
 	mm->recheck_at = -1;
-	if (!mm->name || !mm->device || !mm->pool || (mc->pin_file && !mm->pin_file)) {
+	mm->pl = smsd_pool_modem_new(d, mc); /* issue 15 */
+	if (!mm->name || !mm->device || !mm->pool || !mm->pl ||
+	    (mc->pin_file && !mm->pin_file)) {
 		smsd_modem_free(mm);
 		return NULL;
 	}
@@ -846,6 +876,7 @@ void smsd_modem_free(struct smsd_modem *mm)
 	free(mm->device);
 	free(mm->pool);
 	free(mm->pin_file);
+	smsd_pool_modem_free(mm->pl); /* issue 15 */
 	free(mm);
 }
 
@@ -858,6 +889,8 @@ static void claim(struct smsd_modem *mm)
 	j->id[0] = '\0';
 	snprintf(j->pool, sizeof(j->pool), "%s", mm->pool);
 	j->lease = mm->d->cfg->store.lease;
+	j->pooled = true; /* issue 15: the SIM's budget, fallback pools */
+	smsd_pool_claim_prepare(mm->pl, mm->pool, &j->pclaim);
 	job_submit(mm, j);
 }
 
@@ -870,6 +903,7 @@ void smsd_modem_tick(struct smsd_modem *mm, int64_t now)
 			modem_open(mm);
 		return;
 	}
+	smsd_pool_tick_any(mm->pl); /* issue 15: enable/disable, no_modem marks */
 	record_sim(mm);
 	if (mm->rx && mm->st != M_GONE) {
 		int rt = smsctl_receiver_get_timeout(mm->rx);
@@ -883,7 +917,7 @@ void smsd_modem_tick(struct smsd_modem *mm, int64_t now)
 			upsert(mm, "ready", NULL);
 			smsd_log(LOG_INFO, "modem %s: ready again", mm->name);
 		} else {
-			mm->recheck_at = now + BLOCKED_RECHECK_MS;
+			mm->recheck_at = now + smsd_pool_recheck_ms(mm->pl);
 		}
 		return;
 	}
@@ -895,7 +929,7 @@ void smsd_modem_tick(struct smsd_modem *mm, int64_t now)
 		mm->recheck_at = -1;
 		if (!health_ok(mm, reason, sizeof(reason))) {
 			mm->st = M_BLOCKED;
-			mm->recheck_at = now + BLOCKED_RECHECK_MS;
+			mm->recheck_at = now + smsd_pool_recheck_ms(mm->pl);
 			smsd_log(LOG_WARNING, "modem %s: blocked: %s", mm->name, reason);
 			upsert(mm, "blocked", reason);
 			return;
@@ -903,6 +937,11 @@ void smsd_modem_tick(struct smsd_modem *mm, int64_t now)
 	}
 	if (mm->retired || d->stopping || now < mm->next_claim_at)
 		return;
+	int64_t retry_in; /* issue 15: health, limits, the choice among the pool's modems */
+	if (!smsd_pool_before_claim(mm->pl, mm->m, &retry_in)) {
+		mm->next_claim_at = now + retry_in;
+		return;
+	}
 	claim(mm);
 }
 
@@ -959,7 +998,13 @@ bool smsd_modem_is_idle(const struct smsd_modem *mm)
 
 bool smsd_modem_is_ready(const struct smsd_modem *mm)
 {
-	return mm->st == M_IDLE || mm->st == M_BUSY;
+	return (mm->st == M_IDLE || mm->st == M_BUSY) &&
+	       smsd_mstate_can_send(smsd_pool_state(mm->pl)); /* issue 15: ready or degraded */
+}
+
+struct smsd_pool_modem *smsd_modem_get_pool(const struct smsd_modem *mm)
+{
+	return mm->pl;
 }
 
 bool smsd_modem_same_config(const struct smsd_modem *mm, const struct smsd_modem_config *mc)

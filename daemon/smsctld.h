@@ -66,6 +66,8 @@ bool smsd_modem_same_config(const struct smsd_modem *mm, const struct smsd_modem
 /* Stop claiming; it is freed once idle (SIGHUP removed it). */
 void smsd_modem_retire(struct smsd_modem *mm);
 bool smsd_modem_is_retired(const struct smsd_modem *mm);
+/* issue 15: its pool state (daemon/pool/pool-run.h) */
+struct smsd_pool_modem *smsd_modem_get_pool(const struct smsd_modem *mm);
 
 /* ---- the API (api.c) ---- */
 struct smsd_http *smsd_api_start(struct smsd *d, char *err, size_t errlen);
