@@ -903,7 +903,7 @@ void smsd_modem_tick(struct smsd_modem *mm, int64_t now)
 			modem_open(mm);
 		return;
 	}
-	smsd_pool_tick_any(mm->pl); /* issue 15: enable/disable, no_modem marks */
+	smsd_pool_tick_any(mm->pl, mm->m); /* issue 15: enable/disable, no_modem marks */
 	record_sim(mm);
 	if (mm->rx && mm->st != M_GONE) {
 		int rt = smsctl_receiver_get_timeout(mm->rx);

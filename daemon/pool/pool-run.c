@@ -51,6 +51,7 @@ struct smsd_pool_modem {
 	atomic_int request; /* 0 none, 1 enable, 2 disable */
 	bool disabled;
 	int64_t last_send_at;
+	long long faults_read; /* test hook: bytes of NAME.faults applied */
 };
 
 /* ---- language and clock ---- */
@@ -577,10 +578,46 @@ static void mark_no_modem(struct smsd_pool_modem *pm, int64_t mono)
 	submit_mark(pm, true, "no_modem");
 }
 
-void smsd_pool_tick_any(struct smsd_pool_modem *pm)
+/* The test hook: faults for a sim: modem from DIR/NAME.faults. */
+static void sim_faults(struct smsd_pool_modem *pm, struct smsctl_modem *m)
+{
+	const char *dir = getenv("SMSCTLD_SIM_FAULTS");
+	struct smsctl_sim *sim = m ? smsctl_modem_get_sim(m) : NULL;
+	char path[4096], line[128];
+	struct stat sb;
+	FILE *f;
+
+	if (!dir || !*dir || !sim)
+		return;
+	snprintf(path, sizeof(path), "%s/%s.faults", dir, pm->name);
+	if (stat(path, &sb) < 0 || sb.st_size <= pm->faults_read)
+		return;
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	if (fseek(f, (long)pm->faults_read, SEEK_SET) == 0) {
+		while (fgets(line, sizeof(line), f)) {
+			size_t n = strcspn(line, "\r\n");
+			if (line[n] != '\n')
+				break; /* a line still being written */
+			pm->faults_read += (long long)strlen(line);
+			line[n] = '\0';
+			if ((line[0] == '+' || line[0] == '-') && line[1]) {
+				int rc = smsctl_sim_set_fault(sim, line + 1, line[0] == '+');
+				smsd_log(LOG_INFO, "modem %s: test fault %s %s (%s)", pm->name,
+					 line + 1, line[0] == '+' ? "on" : "off",
+					 rc < 0 ? smsctl_strerror(rc) : "ok");
+			}
+		}
+	}
+	fclose(f);
+}
+
+void smsd_pool_tick_any(struct smsd_pool_modem *pm, struct smsctl_modem *m)
 {
 	int req = atomic_exchange(&pm->request, 0);
 
+	sim_faults(pm, m);
 	if (req) {
 		pm->disabled = req == 2;
 		if (pm->disabled)
@@ -601,7 +638,7 @@ bool smsd_pool_before_claim(struct smsd_pool_modem *pm, struct smsctl_modem *m, 
 	struct smsd *d = pm->d;
 
 	*retry_in = 2000;
-	smsd_pool_tick_any(pm);
+	smsd_pool_tick_any(pm, m);
 	if (pm->disabled || !pm->pc.send)
 		return false;
 	if (pm->state == SMSD_MS_COOLING) {

@@ -92,8 +92,10 @@ void smsd_pool_sent_done(struct smsd_pool_modem *pm, const struct smsd_pool_sent
 void smsd_pool_send_ok(struct smsd_pool_modem *pm);
 void smsd_pool_send_failed(struct smsd_pool_modem *pm);
 
-/* Every tick, in any state: operator requests, `no_modem` marks. */
-void smsd_pool_tick_any(struct smsd_pool_modem *pm);
+/* Every tick of an open modem (@m): operator requests, `no_modem` marks, and the test hook
+ * SMSCTLD_SIM_FAULTS=DIR (a `sim:` modem switches the faults appended to DIR/NAME.faults as
+ * lines "+fault" / "-fault"). */
+void smsd_pool_tick_any(struct smsd_pool_modem *pm, struct smsctl_modem *m);
 
 /* Operator requests from the HTTP threads. */
 void smsd_pool_request_enable(struct smsd_pool_modem *pm, bool enable);
