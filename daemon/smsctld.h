@@ -69,6 +69,14 @@ bool smsd_modem_is_retired(const struct smsd_modem *mm);
 /* issue 15: its pool state (daemon/pool/pool-run.h) */
 struct smsd_pool_modem *smsd_modem_get_pool(const struct smsd_modem *mm);
 
+/* The ICCID of the SIM in an open modem, NULL when closed or unknown. */
+const char *smsd_modem_present_iccid(const struct smsd_modem *mm);
+
+/* ---- multipart messages whose SIM went away (multipart.c) ---- */
+/* Queue a scan: messages pinned to a SIM no open modem holds, waiting longer than
+ * multipart_resume, are resent whole or failed. */
+void smsd_multipart_scan(struct smsd *d);
+
 /* ---- the API (api.c) ---- */
 struct smsd_http *smsd_api_start(struct smsd *d, char *err, size_t errlen);
 
