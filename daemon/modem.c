@@ -942,8 +942,7 @@ struct smsd_modem *smsd_modem_new(struct smsd *d, const struct smsd_modem_config
 	mm->last_mr = -1;
 	mm->recheck_at = -1;
 	mm->pl = smsd_pool_modem_new(d, mc); /* issue 15 */
-	if (!mm->name || !mm->device || !mm->pool || !mm->pl ||
-	    (mc->pin_file && !mm->pin_file)) {
+	if (!mm->name || !mm->device || !mm->pool || !mm->pl || (mc->pin_file && !mm->pin_file)) {
 		smsd_modem_free(mm);
 		return NULL;
 	}
@@ -1024,7 +1023,9 @@ void smsd_modem_tick(struct smsd_modem *mm, int64_t now)
 		return;
 	int64_t retry_in; /* issue 15: health, limits, the choice among the pool's modems */
 	if (!smsd_pool_before_claim(mm->pl, mm->m, &retry_in)) {
-		mm->next_claim_at = now + retry_in;
+		if (retry_in < 0) /* a change: the full diagnosis in the worker */
+			mm->recheck_at = 1;
+		mm->next_claim_at = now + (retry_in < 0 ? 0 : retry_in);
 		return;
 	}
 	claim(mm);

@@ -52,6 +52,10 @@ struct smsd_pool_modem {
 	bool disabled;
 	int64_t last_send_at;
 	long long faults_read; /* test hook: bytes of NAME.faults applied */
+	/* the light check in flight */
+	bool checking, probing, want_full, lc_failed;
+	int lc_step, lc_cpin, lc_csq, lc_creg;
+	struct smsctl_modem *lc_m;
 };
 
 /* ---- language and clock ---- */
@@ -82,8 +86,8 @@ int64_t smsd_pool_now(void)
 	if (mono - checked >= 100 || checked == 0) {
 		struct stat sb;
 		checked = mono;
-		if (stat(path, &sb) == 0 && (sb.st_mtim.tv_sec != mtime.tv_sec ||
-					     sb.st_mtim.tv_nsec != mtime.tv_nsec)) {
+		if (stat(path, &sb) == 0 &&
+		    (sb.st_mtim.tv_sec != mtime.tv_sec || sb.st_mtim.tv_nsec != mtime.tv_nsec)) {
 			FILE *f = fopen(path, "r");
 			long long v;
 			if (f && fscanf(f, "%lld", &v) == 1)
@@ -240,10 +244,10 @@ static void set_state(struct smsd_pool_modem *pm, enum smsd_mstate to, const cha
 		f = json_pack("{s:s, s:s, s:o, s:o}", "id", pm->finding.id, "severity",
 			      pm->finding.severity, "summary", jstr(pm->finding.summary), "remedy",
 			      jstr(pm->finding.remedy));
-	json_t *p = json_pack("{s:s, s:o, s:s, s:s, s:o, s:o}", "modem", pm->name, "sim_iccid",
-			      jstr(pm->iccid), "from", smsd_mstate_name(from), "to",
-			      smsd_mstate_name(to), "reason", jstr(reason), "finding",
-			      f ? f : json_null());
+	json_t *p =
+	    json_pack("{s:s, s:o, s:s, s:s, s:o, s:o}", "modem", pm->name, "sim_iccid",
+		      jstr(pm->iccid), "from", smsd_mstate_name(from), "to", smsd_mstate_name(to),
+		      "reason", jstr(reason), "finding", f ? f : json_null());
 	emit(pm, "modem.state_changed", p);
 }
 
@@ -269,8 +273,7 @@ static void settle(struct smsd_pool_modem *pm)
 		set_state(pm, SMSD_MS_QUOTA, r, false);
 		return;
 	}
-	set_state(pm, pm->diag_state,
-		  pm->diag_state == SMSD_MS_DEGRADED ? pm->finding.id : NULL,
+	set_state(pm, pm->diag_state, pm->diag_state == SMSD_MS_DEGRADED ? pm->finding.id : NULL,
 		  pm->diag_state == SMSD_MS_DEGRADED);
 }
 
@@ -318,7 +321,7 @@ bool smsd_pool_diagnose(struct smsd_pool_modem *pm, struct smsctl_modem *m, char
 
 	pm->next_full = smsd_mono_ms() + FULL_DIAG_MS;
 	pm->next_health = smsd_mono_ms() + pm->pc.health_interval;
-	pm->snap_valid = false;
+	pm->snap_valid = false; /* the next light check takes a new snapshot */
 	if (smsctl_modem_diagnose(m, NULL, &dg) < 0 || !dg) {
 		snprintf(reason, size, "diagnosis failed");
 		return true; /* no verdict: keep sending, the next check decides */
@@ -343,47 +346,13 @@ bool smsd_pool_diagnose(struct smsd_pool_modem *pm, struct smsctl_modem *m, char
 		memset(&pm->finding, 0, sizeof(pm->finding));
 	}
 	smsctl_diagnosis_free(dg);
+	smsd_log(LOG_DEBUG, "modem %s: diagnosis: %s %s", pm->name,
+		 smsd_mstate_name(pm->diag_state), pm->finding.id);
 	snprintf(reason, size, "%s", pm->finding.id);
 	if (pm->diag_state == SMSD_MS_BLOCKED)
 		pm->fails = 0; /* blocked for a cause: cooling starts over afterwards */
 	settle(pm);
 	return smsd_mstate_can_send(pm->diag_state);
-}
-
-/* The light check: SIM, signal, registration (3 commands). -1 when a command failed. */
-static int light_check(struct smsctl_modem *m, int *cpin, int *csq, int *creg)
-{
-	static const char *const cmds[3] = {"AT+CPIN?", "AT+CSQ", "AT+CREG?"};
-	int rc = 0;
-
-	*cpin = 0;
-	*csq = 99;
-	*creg = -1;
-	for (int i = 0; i < 3; i++) {
-		struct smsctl_response *r = NULL;
-		int c = smsctl_modem_command(m, cmds[i], 0, &r);
-		if (c < 0 || smsctl_response_get_result(r) != SMSCTL_RESULT_OK) {
-			smsctl_response_free(r);
-			if (c == SMSCTL_ERR_GONE || c == SMSCTL_ERR_IO || c == SMSCTL_ERR_TIMEOUT)
-				return -1;
-			rc = -1;
-			continue;
-		}
-		for (size_t k = 0; k < smsctl_response_get_line_count(r); k++) {
-			const char *l = smsctl_response_get_line(r, k);
-			int a, b;
-			if (i == 0 && strncmp(l, "+CPIN:", 6) == 0)
-				*cpin = strstr(l, "READY") != NULL;
-			else if (i == 1 && sscanf(l, "+CSQ: %d", &a) == 1)
-				*csq = a;
-			else if (i == 2 && sscanf(l, "+CREG: %d,%d", &a, &b) == 2)
-				*creg = b;
-			else if (i == 2 && sscanf(l, "+CREG: %d", &a) == 1)
-				*creg = a;
-		}
-		smsctl_response_free(r);
-	}
-	return rc;
 }
 
 static int csq_bucket(int csq)
@@ -397,45 +366,109 @@ static int csq_bucket(int csq)
 	return 3;
 }
 
-/* Periodic check; a change (or a failed command) runs the full diagnosis. */
-static void health_check(struct smsd_pool_modem *pm, struct smsctl_modem *m, bool force_full)
-{
-	int cpin, csq, creg;
-	char reason[64];
-	int rc = light_check(m, &cpin, &csq, &creg);
-	bool changed = rc < 0 || !pm->snap_valid || cpin != pm->snap_cpin ||
-		       csq_bucket(csq) != csq_bucket(pm->snap_csq) || creg != pm->snap_creg;
+/* The light check: SIM, signal, registration (3 commands), queued on the modem like any
+ * other command (never a blocking call beside the receiver's and the sends' commands). The
+ * SIM is read with +CIMI (an IMSI, or an error when it is absent or locked): some modems
+ * answer +CPIN? without a final OK. */
+static const char *const light_cmds[3] = {"AT+CIMI", "AT+CSQ", "AT+CREG?"};
 
+static void light_finish(struct smsd_pool_modem *pm)
+{
+	smsd_log(LOG_DEBUG, "modem %s: light check: cpin %d csq %d creg %d%s", pm->name,
+		 pm->lc_cpin, pm->lc_csq, pm->lc_creg, pm->lc_failed ? " (failed)" : "");
+	pm->checking = false;
 	pm->next_health = smsd_mono_ms() + pm->pc.health_interval;
-	if (changed || force_full || smsd_mono_ms() >= pm->next_full) {
-		smsd_pool_diagnose(pm, m, reason, sizeof(reason));
-		if (rc == 0) {
-			pm->snap_valid = true;
-			pm->snap_cpin = cpin;
-			pm->snap_csq = csq;
-			pm->snap_creg = creg;
+	if (pm->probing) {
+		pm->probing = false;
+		if (!pm->lc_failed && pm->lc_cpin == 1 && (pm->lc_creg == 1 || pm->lc_creg == 5) &&
+		    csq_bucket(pm->lc_csq) != 1) {
+			pm->fails = 0;
+			pm->cooling_delay = pm->pc.cooling;
+			smsd_log(LOG_INFO, "modem %s: probe passed, back in rotation", pm->name);
+			set_state(pm, pm->diag_state, "probe", false);
+			settle(pm);
+			return;
 		}
-	}
-}
-
-/* A probe of a cooling modem: a health check, not a customer's message. */
-static void cooling_probe(struct smsd_pool_modem *pm, struct smsctl_modem *m)
-{
-	int cpin, csq, creg;
-	int rc = light_check(m, &cpin, &csq, &creg);
-
-	if (rc == 0 && cpin && (creg == 1 || creg == 5) && csq_bucket(csq) != 1) {
-		pm->fails = 0;
-		pm->cooling_delay = pm->pc.cooling;
-		smsd_log(LOG_INFO, "modem %s: probe passed, back in rotation", pm->name);
-		set_state(pm, pm->diag_state, "probe", false);
-		settle(pm);
+		pm->cooling_delay = smsd_cooling_next(pm->cooling_delay, SMSD_COOLING_MAX_MS);
+		pm->probe_at = smsd_mono_ms() + pm->cooling_delay;
+		smsd_log(LOG_WARNING, "modem %s: probe failed, next in %lld s", pm->name,
+			 (long long)(pm->cooling_delay / 1000));
 		return;
 	}
-	pm->cooling_delay = smsd_cooling_next(pm->cooling_delay, SMSD_COOLING_MAX_MS);
-	pm->probe_at = smsd_mono_ms() + pm->cooling_delay;
-	smsd_log(LOG_WARNING, "modem %s: probe failed, next in %lld s", pm->name,
-		 (long long)(pm->cooling_delay / 1000));
+	bool changed =
+	    pm->lc_failed ||
+	    (pm->snap_valid && (pm->lc_cpin != pm->snap_cpin || pm->lc_creg != pm->snap_creg ||
+				csq_bucket(pm->lc_csq) != csq_bucket(pm->snap_csq)));
+	if (!pm->lc_failed) {
+		pm->snap_valid = true;
+		pm->snap_cpin = pm->lc_cpin;
+		pm->snap_csq = pm->lc_csq;
+		pm->snap_creg = pm->lc_creg;
+	}
+	if (changed || smsd_mono_ms() >= pm->next_full)
+		pm->want_full = true;
+}
+
+static void light_cb(void *userdata, const struct smsctl_response *r)
+{
+	struct smsd_pool_modem *pm = userdata;
+	int step = pm->lc_step;
+
+	if (step == 0) {
+		/* SIM: 1 ready, else the error seen (a change of error is a change) */
+		pm->lc_cpin = smsctl_response_get_result(r) == SMSCTL_RESULT_OK
+				  ? 1
+				  : -1000 - smsctl_response_get_error_code(r);
+	} else if (smsctl_response_get_result(r) != SMSCTL_RESULT_OK) {
+		pm->lc_failed = true;
+	}
+	if (smsctl_response_get_result(r) != SMSCTL_RESULT_OK) {
+		if (smsctl_response_get_result(r) == SMSCTL_RESULT_GONE ||
+		    smsctl_response_get_result(r) == SMSCTL_RESULT_CANCELLED ||
+		    smsctl_response_get_result(r) == SMSCTL_RESULT_TIMEOUT) {
+			pm->checking = false;
+			pm->probing = false;
+			pm->lc_m = NULL;
+			return;
+		}
+	}
+	for (size_t k = 0; k < smsctl_response_get_line_count(r); k++) {
+		const char *l = smsctl_response_get_line(r, k);
+		int a, b;
+		if (step == 1 && sscanf(l, "+CSQ: %d", &a) == 1)
+			pm->lc_csq = a;
+		else if (step == 2 && sscanf(l, "+CREG: %d,%d", &a, &b) == 2)
+			pm->lc_creg = b;
+		else if (step == 2 && sscanf(l, "+CREG: %d", &a) == 1)
+			pm->lc_creg = a;
+	}
+	pm->lc_step++;
+	if (pm->lc_step < 3 && pm->lc_m &&
+	    smsctl_modem_send(pm->lc_m, light_cmds[pm->lc_step], NULL, 0, light_cb, pm) == 0)
+		return;
+	if (pm->lc_step < 3)
+		pm->lc_failed = true;
+	pm->lc_m = NULL;
+	light_finish(pm);
+}
+
+static void light_start(struct smsd_pool_modem *pm, struct smsctl_modem *m, bool probe)
+{
+	pm->lc_step = 0;
+	pm->lc_failed = false;
+	pm->lc_cpin = 0;
+	pm->lc_csq = 99;
+	pm->lc_creg = -1;
+	pm->probing = probe;
+	pm->lc_m = m;
+	smsd_log(LOG_DEBUG, "modem %s: light check%s", pm->name, probe ? " (probe)" : "");
+	if (smsctl_modem_send(m, light_cmds[0], NULL, 0, light_cb, pm) == 0) {
+		pm->checking = true;
+		return;
+	}
+	pm->lc_m = NULL;
+	pm->lc_failed = true;
+	light_finish(pm);
 }
 
 void smsd_pool_send_ok(struct smsd_pool_modem *pm)
@@ -623,7 +656,8 @@ void smsd_pool_tick_any(struct smsd_pool_modem *pm, struct smsctl_modem *m)
 		if (pm->disabled)
 			set_state(pm, SMSD_MS_DISABLED, "operator", false);
 		else if (pm->state == SMSD_MS_DISABLED) {
-			pm->state = pm->diag_state == SMSD_MS_GONE ? SMSD_MS_GONE : SMSD_MS_STARTING;
+			pm->state =
+			    pm->diag_state == SMSD_MS_GONE ? SMSD_MS_GONE : SMSD_MS_STARTING;
 			set_state(pm, pm->diag_state, "operator", false);
 			settle(pm);
 		}
@@ -641,16 +675,30 @@ bool smsd_pool_before_claim(struct smsd_pool_modem *pm, struct smsctl_modem *m, 
 	smsd_pool_tick_any(pm, m);
 	if (pm->disabled || !pm->pc.send)
 		return false;
-	if (pm->state == SMSD_MS_COOLING) {
-		if (mono >= pm->probe_at)
-			cooling_probe(pm, m);
-		if (pm->state == SMSD_MS_COOLING) {
-			*retry_in = pm->probe_at - mono;
-			return false;
-		}
+	if (pm->checking) {
+		*retry_in = 20;
+		return false;
 	}
-	if (pm->state == SMSD_MS_STARTING || mono >= pm->next_health)
-		health_check(pm, m, pm->state == SMSD_MS_STARTING);
+	if (pm->want_full) {
+		/* something changed: the full diagnosis (the modem's worker runs it) */
+		pm->want_full = false;
+		*retry_in = -1;
+		return false;
+	}
+	if (pm->state == SMSD_MS_COOLING) {
+		if (mono >= pm->probe_at) {
+			light_start(pm, m, true);
+			*retry_in = 20;
+		} else {
+			*retry_in = pm->probe_at - mono;
+		}
+		return false;
+	}
+	if (mono >= pm->next_health) {
+		light_start(pm, m, false);
+		*retry_in = 20;
+		return false;
+	}
 	if (!smsd_mstate_can_send(pm->diag_state)) {
 		*retry_in = smsd_pool_recheck_ms(pm);
 		return false;

@@ -54,7 +54,8 @@ bool smsd_pool_diagnose(struct smsd_pool_modem *pm, struct smsctl_modem *m, char
  * Before a claim (the modem is open and idle): periodic health check, cooling probes,
  * disable/enable requests, limits (state `quota`, `waiting` marks) and the choice among the
  * pool's modems. @return whether this modem should claim now; *@retry_in the ms until it is
- * worth asking again.
+ * worth asking again, or -1: run the full diagnosis now (smsd_pool_diagnose(), in the modem's
+ * worker), something changed.
  */
 bool smsd_pool_before_claim(struct smsd_pool_modem *pm, struct smsctl_modem *m, int64_t *retry_in);
 

@@ -277,7 +277,7 @@ FAULTS = {
 def case_fault(fault, language="zh_CN"):
     want_state, want_id = FAULTS[fault]
     with tempfile.TemporaryDirectory() as tmp:
-        extra = "health_interval = 60s\ncooling = 2s\nblock_after = 2"
+        extra = "health_interval = 1s\ncooling = 2s\nblock_after = 2"
         d = four(tmp, modem_extra=extra, language=language)
         d.start()
         try:
