@@ -14,6 +14,7 @@
 
 #include "http.h"
 #include "log.h"
+#include "pool/pool-api.h" /* issue 15 */
 #include "smsctld.h"
 
 #define MAX_RECIPIENTS 1000
@@ -781,6 +782,7 @@ static const struct smsd_route routes[] = {
     {"GET", "/v1/messages/{id}/events", h_events, false},
     {"GET", "/healthz", h_healthz, true},
     {"GET", "/readyz", h_readyz, true},
+    SMSD_POOL_ROUTES, /* issue 15: /v1/modems */
 };
 
 struct smsd_http *smsd_api_start(struct smsd *d, char *err, size_t errlen)

@@ -56,7 +56,99 @@ struct smsd_pool_modem {
 	bool checking, probing, want_full, lc_failed;
 	int lc_step, lc_cpin, lc_csq, lc_creg;
 	struct smsctl_modem *lc_m;
+	struct smsd_pool_snapshot snap; /* under reg_lock */
 };
+
+/* ---- the registry the API reads (its threads never touch a modem) ---- */
+
+static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct smsd_pool_modem **reg;
+static size_t n_reg;
+
+static void reg_add(struct smsd_pool_modem *pm)
+{
+	pthread_mutex_lock(&reg_lock);
+	struct smsd_pool_modem **v = realloc(reg, (n_reg + 1) * sizeof(*v));
+	if (v) {
+		reg = v;
+		reg[n_reg++] = pm;
+	}
+	pthread_mutex_unlock(&reg_lock);
+}
+
+static void reg_remove(struct smsd_pool_modem *pm)
+{
+	pthread_mutex_lock(&reg_lock);
+	for (size_t i = 0; i < n_reg; i++) {
+		if (reg[i] == pm) {
+			reg[i] = reg[--n_reg];
+			break;
+		}
+	}
+	if (n_reg == 0) {
+		free(reg);
+		reg = NULL;
+	}
+	pthread_mutex_unlock(&reg_lock);
+}
+
+static void publish(struct smsd_pool_modem *pm)
+{
+	struct smsd_pool_snapshot s;
+
+	memset(&s, 0, sizeof(s));
+	snprintf(s.name, sizeof(s.name), "%s", pm->name);
+	snprintf(s.pool, sizeof(s.pool), "%s", pm->pool);
+	snprintf(s.state, sizeof(s.state), "%s", smsd_mstate_name(pm->state));
+	snprintf(s.reason, sizeof(s.reason), "%s", pm->reason);
+	snprintf(s.iccid, sizeof(s.iccid), "%s", pm->iccid);
+	snprintf(s.imei, sizeof(s.imei), "%s", pm->imei);
+	if (pm->snap_valid && pm->snap_csq >= 0 && pm->snap_csq <= 31) {
+		s.has_signal = true;
+		s.signal_dbm = -113 + 2 * pm->snap_csq; /* 27.007 +CSQ */
+	}
+	s.parts_today = smsd_limiter_parts_today(pm->lim);
+	s.daily_limit = pm->pc.limits.daily_limit;
+	s.last_send_at = pm->last_send_at;
+	pthread_mutex_lock(&reg_lock);
+	pm->snap = s;
+	pthread_mutex_unlock(&reg_lock);
+}
+
+size_t smsd_pool_snapshots(struct smsd_pool_snapshot **out)
+{
+	size_t n;
+
+	pthread_mutex_lock(&reg_lock);
+	*out = n_reg ? calloc(n_reg, sizeof(**out)) : NULL;
+	n = *out ? n_reg : 0;
+	for (size_t i = 0; i < n; i++)
+		(*out)[i] = reg[i]->snap;
+	pthread_mutex_unlock(&reg_lock);
+	/* in configuration order is not known here: by name */
+	for (size_t i = 1; i < n; i++)
+		for (size_t k = i; k > 0 && strcmp((*out)[k - 1].name, (*out)[k].name) > 0; k--) {
+			struct smsd_pool_snapshot t = (*out)[k - 1];
+			(*out)[k - 1] = (*out)[k];
+			(*out)[k] = t;
+		}
+	return n;
+}
+
+int smsd_pool_request_by_name(const char *name, bool enable)
+{
+	int rc = -1;
+
+	pthread_mutex_lock(&reg_lock);
+	for (size_t i = 0; i < n_reg; i++) {
+		if (strcmp(reg[i]->name, name) == 0) {
+			atomic_store(&reg[i]->request, enable ? 1 : 2);
+			rc = 0;
+		}
+	}
+	pthread_mutex_unlock(&reg_lock);
+	return rc;
+}
 
 /* ---- language and clock ---- */
 
@@ -126,6 +218,8 @@ struct smsd_pool_modem *smsd_pool_modem_new(struct smsd *d, const struct smsd_mo
 	pm->state = pm->diag_state = SMSD_MS_STARTING;
 	pm->cooling_delay = pm->pc.cooling;
 	atomic_init(&pm->request, 0);
+	publish(pm);
+	reg_add(pm);
 	return pm;
 }
 
@@ -133,6 +227,7 @@ void smsd_pool_modem_free(struct smsd_pool_modem *pm)
 {
 	if (!pm)
 		return;
+	reg_remove(pm);
 	smsd_limiter_free(pm->lim);
 	free(pm);
 }
@@ -232,6 +327,7 @@ static void set_state(struct smsd_pool_modem *pm, enum smsd_mstate to, const cha
 		return;
 	pm->state = to;
 	snprintf(pm->reason, sizeof(pm->reason), "%s", reason ? reason : "");
+	publish(pm);
 	if (from == to) {
 		emit(pm, NULL, NULL); /* a new reason: the row only */
 		return;
@@ -297,6 +393,7 @@ void smsd_pool_opened(struct smsd_pool_modem *pm, struct smsctl_modem *m, const 
 	pm->snap_valid = false;
 	pm->fails = 0;
 	counters_load(pm);
+	publish(pm);
 }
 
 void smsd_pool_closed(struct smsd_pool_modem *pm, const char *why)
@@ -407,6 +504,7 @@ static void light_finish(struct smsd_pool_modem *pm)
 	}
 	if (changed || smsd_mono_ms() >= pm->next_full)
 		pm->want_full = true;
+	publish(pm);
 }
 
 static void light_cb(void *userdata, const struct smsctl_response *r)
@@ -829,4 +927,5 @@ void smsd_pool_sent_done(struct smsd_pool_modem *pm, const struct smsd_pool_sent
 	pm->idle_since = ps->at;
 	pm->empty_until = 0;
 	smsd_pool_send_ok(pm);
+	publish(pm);
 }

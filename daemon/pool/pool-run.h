@@ -100,5 +100,18 @@ void smsd_pool_tick_any(struct smsd_pool_modem *pm, struct smsctl_modem *m);
 
 /* Operator requests from the HTTP threads. */
 void smsd_pool_request_enable(struct smsd_pool_modem *pm, bool enable);
+/* The same by name (any thread). @return 0, or -1 when no modem has that name. */
+int smsd_pool_request_by_name(const char *name, bool enable);
+
+/* What the API shows of a modem: a copy the loop publishes after every change. */
+struct smsd_pool_snapshot {
+	char name[80], pool[80], state[16], reason[64], iccid[40], imei[40], operator_[64];
+	bool has_signal;
+	int signal_dbm;
+	long long parts_today, daily_limit;
+	int64_t last_send_at;
+};
+/* Copies of every modem's snapshot (any thread). @return how many; free(*out). */
+size_t smsd_pool_snapshots(struct smsd_pool_snapshot **out);
 
 #endif

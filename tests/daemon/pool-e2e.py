@@ -349,7 +349,49 @@ def case_nomodem():
                 print(open(d.log).read()[-6000:])
 
 
-if CASE == "limits":
+def case_api():
+    """GET /v1/modems shows the pool; disable takes a modem out of rotation, enable back."""
+    with tempfile.TemporaryDirectory() as tmp:
+        d = Daemon(tmp, [("m0", "sim:generic"), ("m1", "sim:huawei")],
+                   modem_extra="daily_limit = 100")
+        d.start()
+        try:
+            st, doc = d.req("GET", "/v1/modems")
+            check(st == 200 and [m["name"] for m in doc["modems"]] == ["m0", "m1"],
+                  f"list: {st} {doc}")
+            m = doc["modems"][0]
+            check(set(m) == {"name", "pool", "state", "reason", "sim_iccid", "imei", "operator",
+                             "signal_dbm", "parts_today", "daily_limit", "last_send",
+                             "balance"}, f"keys {sorted(m)}")
+            check(d.wait(lambda: d.req("GET", "/v1/modems/m1")[1]["state"] == "ready"),
+                  "m1 ready")
+            st, doc = d.req("POST", "/v1/modems/m1/disable")
+            check(st == 202, f"disable: {st} {doc}")
+            check(d.wait(lambda: d.req("GET", "/v1/modems/m1")[1]["state"] == "disabled"),
+                  "m1 disabled")
+            n1 = len(d.records().get("m1", []))
+            d.submit([f"+86139{n:08d}" for n in range(10)], "while disabled")
+            d.wait(lambda: d.states().get("sent", 0) == 10, timeout=60)
+            check(len(d.records().get("m1", [])) == n1, "a disabled modem sends nothing")
+            st, doc = d.req("GET", "/v1/modems/m0")
+            check(doc["parts_today"] == 10 and doc["daily_limit"] == 100 and doc["last_send"],
+                  f"counts: {doc}")
+            st, doc = d.req("POST", "/v1/modems/m1/enable")
+            check(st == 202 and d.wait(lambda: d.req("GET", "/v1/modems/m1")[1]["state"] ==
+                                       "ready"), "m1 enabled")
+            st, doc = d.req("GET", "/v1/modems/nosuch")
+            check(st == 404 and doc["error"]["code"] == "not_found", f"404: {st} {doc}")
+            ev = [(m, p["to"]) for m, p in d.events("modem.state_changed") if m == "m1"]
+            check(("m1", "disabled") in ev and ev[-1] == ("m1", "ready"), f"events {ev}")
+        finally:
+            d.stop()
+            if failures:
+                print(open(d.log).read()[-6000:])
+
+
+if CASE == "api":
+    case_api()
+elif CASE == "limits":
     case_limits()
 elif CASE == "recipients":
     case_recipients()
