@@ -301,6 +301,68 @@ SMSCTL_API bool smsctl_status_get_storage(const struct smsctl_status *st, const 
 
 /* --- end send --- */
 
+/* --- one part without blocking (owner: daemon) --- */
+
+/*
+ * One SMS-SUBMIT handed to the modem without blocking, for programs that run their own event
+ * loop and must record each step: smsctld commits a part `sending` before the first byte of
+ * AT+CMGS and `sent` after `+CMGS:`, and never submits again a part that may have gone out.
+ * Unlike smsctl_sms_send(), nothing is encoded, retried or looked into: the outcome says how
+ * far the submit got, the caller decides.
+ */
+
+/** How far a submit got (smsctl_sms_submit()). */
+enum smsctl_submit_outcome {
+	/** `+CMGS: <mr>`: the network accepted it. */
+	SMSCTL_SUBMIT_SENT = 1,
+	/** It failed before the `>` prompt (an error answer, no prompt within the timeout, the
+	 *  modem gone or the handle closed): the PDU was not handed over; submitting it again
+	 *  is safe. */
+	SMSCTL_SUBMIT_NOT_SENT = 2,
+	/** An error answered after the PDU (`+CMS ERROR`): it was not accepted; the code
+	 *  (smsctl_cms_error_class()) says whether another try is worth it. */
+	SMSCTL_SUBMIT_REJECTED = 3,
+	/** The PDU was handed over and no answer came (timeout, EOF/EIO, the handle closed): it
+	 *  may have been sent; never submit it again blindly. */
+	SMSCTL_SUBMIT_UNKNOWN = 4,
+};
+
+/** The outcome of one submit (opaque), borrowed by the ::smsctl_submit_fn for the call. */
+struct smsctl_submit;
+
+/** Called once per submit with its outcome (borrowed for the call); userdata as given. */
+typedef void (*smsctl_submit_fn)(void *userdata, const struct smsctl_submit *s);
+
+/**
+ * Queue `AT+CMGS=<length>` with the PDU for the `>` prompt, and return at once. The handle's
+ * loop (smsctl_modem_process(), smsctl_modem_wait(), or any blocking call on the handle)
+ * runs it; fn is called exactly once, also when the handle is closed first.
+ * The handle should be prepared (smsctl_sms_prepare()); nothing else is sent.
+ * @param hex one part as smsctl_encoded_get_hex() gives it: upper- or lower-case hex,
+ *        starting with the SMSC address (`00` for the modem's stored one); copied.
+ * @param timeout_ms how long the prompt may take, 0 for the handle's default; the answer
+ *        after the PDU is waited for at least 60 s (CONTRACTS).
+ * @param fn the callback (not NULL); userdata is passed to it.
+ * @return 0 when queued; ::SMSCTL_ERR_INVALID (NULL handle, hex or fn, a negative timeout,
+ *         hex that is not a PDU: odd length, not hex, an SMSC address running past it);
+ *         ::SMSCTL_ERR_STATE (not open); ::SMSCTL_ERR_NOMEM.
+ * @since 0.2
+ */
+SMSCTL_API int smsctl_sms_submit(struct smsctl_modem *m, const char *hex, int timeout_ms,
+				 smsctl_submit_fn fn, void *userdata);
+/** How far it got (::SMSCTL_SUBMIT_NOT_SENT for NULL). @since 0.2 */
+SMSCTL_API enum smsctl_submit_outcome smsctl_submit_get_outcome(const struct smsctl_submit *s);
+/** The TP-MR the modem answered with `+CMGS:` (0-255), -1 when none. @since 0.2 */
+SMSCTL_API int smsctl_submit_get_message_ref(const struct smsctl_submit *s);
+/** The engine's final result of the command. @since 0.2 */
+SMSCTL_API enum smsctl_result smsctl_submit_get_result(const struct smsctl_submit *s);
+/** The `+CMS ERROR`/`+CME ERROR` code, -1 when none. @since 0.2 */
+SMSCTL_API int smsctl_submit_get_error_code(const struct smsctl_submit *s);
+/** The final line as received ("+CMS ERROR: 42"), "" when none. Borrowed for the call.
+ *  @since 0.2 */
+SMSCTL_API const char *smsctl_submit_get_final(const struct smsctl_submit *s);
+/* --- end one part without blocking --- */
+
 /* --- receive and storage (owner: recv) --- */
 
 /*
