@@ -215,11 +215,10 @@ int store_part_sent(struct store *st, const char *id, int64_t epoch, int seq, in
 	if (rc == 0)
 		rc = fence(st, id, epoch);
 	if (rc == 0)
-		rc =
-		    SX(st, STMT_PART_SENT, NULL, &n, V_TEXT(id), V_INT(seq), V_INT(mr), V_INT(now));
+		rc = SX(st, STMT_PART_SENT, &r, &n, V_TEXT(id), V_INT(seq), V_INT(mr), V_INT(now));
 	if (rc == 0 && n == 0)
 		rc = part_state_error(st, id, seq, "sending");
-	if (rc == 0)
+	if (rc == 0 && r.nrows == 0)
 		rc = SX(st, STMT_PART_MODEM, &r, NULL, V_TEXT(id), V_INT(seq));
 	if (rc == 0 && res_str(&r, 0, 0)) {
 		const char *modem = res_str(&r, 0, 0);

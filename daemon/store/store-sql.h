@@ -148,10 +148,13 @@ STMT(STMT_PART_STORAGE,
      "state IN ('queued', 'sending')",
      NULL)
 /* $1 id, $2 seq, $3 mr, $4 now */
+/* PostgreSQL returns the modem at once (one round trip less); SQLite reads it after (its
+ * RETURNING costs an ephemeral table) */
 STMT(STMT_PART_SENT,
      "UPDATE message_parts SET state = 'sent', mr = $3, sent_at = $4 WHERE message_id = $1 "
      "AND seq = $2 AND state = 'sending'",
-     NULL)
+     "UPDATE message_parts SET state = 'sent', mr = $3, sent_at = $4 WHERE message_id = $1 "
+     "AND seq = $2 AND state = 'sending' RETURNING modem")
 STMT(STMT_PART_MODEM, "SELECT modem FROM message_parts WHERE message_id = $1 AND seq = $2", NULL)
 /* $1 modem, $2 mr */
 STMT(STMT_MR_ADVANCED,
