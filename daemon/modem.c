@@ -516,8 +516,7 @@ struct smsd_modem *smsd_modem_new(struct smsd *d, const struct smsd_modem_config
 	mm->last_mr = -1;
 	mm->recheck_at = -1;
 	mm->pl = smsd_pool_modem_new(d, mc); /* issue 15 */
-	if (!mm->name || !mm->device || !mm->pool || !mm->pl ||
-	    (mc->pin_file && !mm->pin_file)) {
+	if (!mm->name || !mm->device || !mm->pool || !mm->pl || (mc->pin_file && !mm->pin_file)) {
 		smsd_modem_free(mm);
 		return NULL;
 	}
