@@ -502,7 +502,9 @@ static void light_finish(struct smsd_pool_modem *pm)
 		pm->snap_csq = pm->lc_csq;
 		pm->snap_creg = pm->lc_creg;
 	}
-	if (changed || smsd_mono_ms() >= pm->next_full)
+	/* a change, the 6-hourly run, or a modem not ready: the full diagnosis decides (a blocked
+	 * modem returns to ready once the diagnosis no longer shows its finding) */
+	if (changed || smsd_mono_ms() >= pm->next_full || pm->diag_state != SMSD_MS_READY)
 		pm->want_full = true;
 	publish(pm);
 }

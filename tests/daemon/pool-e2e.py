@@ -81,7 +81,7 @@ class Daemon:
         env = dict(os.environ, SMSCTLD_SIM_RECORD=self.tmp, SMSCTLD_SIM_FAULTS=self.tmp,
                    SMSCTLD_TEST_CLOCK_FILE=self.clock)
         self.logf = open(self.log, "a")
-        self.proc = subprocess.Popen([SMSCTLD, "--config", self.conf], stderr=self.logf,
+        self.proc = subprocess.Popen([SMSCTLD, "-v", "--config", self.conf], stderr=self.logf,
                                      stdout=self.logf, env=env)
         deadline = time.time() + 20
         while time.time() < deadline:
