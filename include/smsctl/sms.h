@@ -276,6 +276,15 @@ SMSCTL_API int smsctl_status_read(struct smsctl_modem *m, struct smsctl_status *
 SMSCTL_API void smsctl_status_free(struct smsctl_status *st);
 /** The SIM's state. */
 SMSCTL_API enum smsctl_sim_state smsctl_status_get_sim_state(const struct smsctl_status *st);
+/**
+ * The SIM state the last smsctl_sms_prepare() on this handle found: ::SMSCTL_SIM_STATE_READY
+ * after a success; ::SMSCTL_SIM_STATE_PIN, ::SMSCTL_SIM_STATE_PUK, ... when it failed with
+ * ::SMSCTL_ERR_SIM or ::SMSCTL_ERR_TRANSIENT because of the SIM; ::SMSCTL_SIM_STATE_UNKNOWN
+ * before any prepare, for a NULL handle, or when the SIM was not the cause. Lets a program
+ * tell "give the PIN" from "unblock with the PUK" without reading the translated detail.
+ * @since 0.2
+ */
+SMSCTL_API enum smsctl_sim_state smsctl_sms_get_sim_state(struct smsctl_modem *m);
 /** Signal strength from +CSQ in dBm, set in *dbm; false when unknown (99). */
 SMSCTL_API bool smsctl_status_get_rssi(const struct smsctl_status *st, int *dbm);
 /** Signal bars 0-5 from +CSQ (documented in smsctl(1)), -1 when unknown. */
@@ -401,9 +410,10 @@ struct smsctl_stored_list;
 /** English name of a status ("unread", "read", "unsent", "sent", "all"), static; "" if
  *  unknown. */
 SMSCTL_API const char *smsctl_sms_status_name(enum smsctl_sms_status status);
-/** Parse "unread", "read", "unsent", "sent" or "all" (case-sensitive); 0 (not a valid status)
- *  when s is NULL or none of them. */
-SMSCTL_API enum smsctl_sms_status smsctl_sms_status_from_name(const char *s);
+/** Parse "unread", "read", "unsent", "sent" or "all" (case-sensitive).
+ *  @return the ::smsctl_sms_status value (> 0); ::SMSCTL_ERR_INVALID when s is NULL or none of
+ *  them. */
+SMSCTL_API int smsctl_sms_status_from_name(const char *s);
 
 /**
  * The memories the modem can read messages from (the first list of AT+CPMS=?), each once, in
@@ -554,16 +564,17 @@ SMSCTL_API void smsctl_receiver_free(struct smsctl_receiver *rx);
  *  @return 0, ::SMSCTL_ERR_INVALID, ::SMSCTL_ERR_STATE (after smsctl_receiver_start()). */
 SMSCTL_API int smsctl_receiver_set_mode(struct smsctl_receiver *rx, enum smsctl_receive_mode mode);
 /** Read only this memory at start (and leave the others), NULL for every memory (default).
- *  Copied. @return 0, ::SMSCTL_ERR_INVALID (not a memory name). */
+ *  Copied. @return 0, ::SMSCTL_ERR_INVALID (not a memory name), ::SMSCTL_ERR_STATE (after
+ *  smsctl_receiver_start()). */
 SMSCTL_API int smsctl_receiver_set_storage(struct smsctl_receiver *rx, const char *mem);
 /** Seconds after which an incomplete message is handed over marked incomplete (default 86400;
  *  0 hands incomplete messages over at the end of every start/process call).
- *  @return 0, ::SMSCTL_ERR_INVALID. */
+ *  @return 0, ::SMSCTL_ERR_INVALID, ::SMSCTL_ERR_STATE (after smsctl_receiver_start()). */
 SMSCTL_API int smsctl_receiver_set_max_age(struct smsctl_receiver *rx, unsigned long seconds);
 /** Scan every memory this often even though indications are on, for a +CMTI lost to line
  *  noise or dropped by the modem (default 300 s; 0: never). With indications off
  *  (smsctl_receiver_set_indications()) nothing is scanned after start. At most a year.
- *  @return 0, ::SMSCTL_ERR_INVALID. */
+ *  @return 0, ::SMSCTL_ERR_INVALID, ::SMSCTL_ERR_STATE (after smsctl_receiver_start()). */
 SMSCTL_API int smsctl_receiver_set_scan_interval(struct smsctl_receiver *rx, unsigned long seconds);
 /** Whether to configure AT+CNMI at start (default true; false leaves it as it is, useful for
  *  reading what is stored and leaving).
