@@ -492,8 +492,12 @@ static void light_finish(struct smsd_pool_modem *pm)
 			 (long long)(pm->cooling_delay / 1000));
 		return;
 	}
+	/* the first check after a diagnosis has nothing to compare with: what a ready modem
+	 * should not show counts as a change */
+	bool abnormal = pm->lc_cpin != 1 || (pm->lc_creg != 1 && pm->lc_creg != 5) ||
+			csq_bucket(pm->lc_csq) == 1 || csq_bucket(pm->lc_csq) == 2;
 	bool changed =
-	    pm->lc_failed ||
+	    pm->lc_failed || (!pm->snap_valid && abnormal) ||
 	    (pm->snap_valid && (pm->lc_cpin != pm->snap_cpin || pm->lc_creg != pm->snap_creg ||
 				csq_bucket(pm->lc_csq) != csq_bucket(pm->snap_csq)));
 	if (!pm->lc_failed) {

@@ -381,8 +381,10 @@ def case_api():
                                        "ready"), "m1 enabled")
             st, doc = d.req("GET", "/v1/modems/nosuch")
             check(st == 404 and doc["error"]["code"] == "not_found", f"404: {st} {doc}")
-            ev = [(m, p["to"]) for m, p in d.events("modem.state_changed") if m == "m1"]
-            check(("m1", "disabled") in ev and ev[-1] == ("m1", "ready"), f"events {ev}")
+            def ev():
+                return [(m, p["to"]) for m, p in d.events("modem.state_changed") if m == "m1"]
+            check(d.wait(lambda: ("m1", "disabled") in ev() and ev()[-1] == ("m1", "ready"),
+                         timeout=10), f"events {ev()}")
         finally:
             d.stop()
             if failures:
