@@ -15,6 +15,7 @@
 #include "api-ext.h" /* issue 16 */
 #include "http.h"
 #include "log.h"
+#include "pool/pool-api.h" /* issue 15 */
 #include "smsctld.h"
 
 #define MAX_RECIPIENTS 1000
@@ -852,6 +853,7 @@ static const struct smsd_route routes[] = {
     {"GET", "/healthz", h_healthz, true},
     {"GET", "/readyz", h_readyz, true},
     SMSD_API_EXT_ROUTES /* issue 16: api-ext.h */
+    SMSD_POOL_ROUTES, /* issue 15: /v1/modems */
 };
 
 struct smsd_http *smsd_api_start(struct smsd *d, char *err, size_t errlen)

@@ -16,7 +16,16 @@
 #include <string.h>
 #include <unistd.h>
 
-enum section { SEC_DAEMON = 1, SEC_STORE, SEC_SEND, SEC_HTTP, SEC_MODEM, SEC_NOTIFY };
+enum section {
+	SEC_DAEMON = 1,
+	SEC_STORE,
+	SEC_SEND,
+	SEC_HTTP,
+	SEC_MODEM,
+	SEC_POOL,
+	SEC_ROUTE,
+	SEC_NOTIFY,
+};
 
 enum kind {
 	K_STRING = 1, /* char *, any non-empty text */
@@ -27,6 +36,12 @@ enum kind {
 	K_CHOICE,     /* int: index + 1 into choices */
 	K_LIST,	      /* the listen list */
 	K_LANGUAGE,   /* char *: en or zh_CN */
+	/* issue 15 (pool/pool-conf.c parses them) */
+	K_RATE,	     /* struct smsd_rate: 6/min */
+	K_WINDOW,    /* struct smsd_clock_window: 08:00-21:00 */
+	K_REGEX,     /* char *: a PCRE2 pattern that compiles */
+	K_AMOUNT,    /* double: a balance */
+	K_DURATION0, /* long long ms, where 0 turns it off */
 };
 
 struct key {
@@ -38,8 +53,11 @@ struct key {
 	const char *choices; /* K_CHOICE: "a|b" in enum order from 1 */
 };
 
-#define C(f) offsetof(struct smsd_config, f)
-#define M(f) offsetof(struct smsd_modem_config, f)
+#define C(f)  offsetof(struct smsd_config, f)
+#define M(f)  offsetof(struct smsd_modem_config, f)
+#define PC(f) offsetof(struct smsd_modem_config, pc.f)
+#define PL(f) offsetof(struct smsd_pool_config, f)
+#define RT(f) offsetof(struct smsd_route_config, f)
 
 /* One line per key. Later issues add theirs here (pools, rates, webhooks, metrics). */
 static const struct key keys[] = {
@@ -72,12 +90,38 @@ static const struct key keys[] = {
     {SEC_MODEM, "device", K_STRING, M(device), 0, 0, NULL},
     {SEC_MODEM, "pin_file", K_STRING, M(pin_file), 0, 0, NULL},
     {SEC_MODEM, "pool", K_STRING, M(pool), 0, 0, NULL},
+    /* issue 15: pools, limits, health, balance */
+    {SEC_MODEM, "weight", K_COUNT, PC(weight), 1, 1000, NULL},
+    {SEC_MODEM, "rate", K_RATE, PC(limits.rate), 0, 0, NULL},
+    {SEC_MODEM, "min_interval", K_DURATION, PC(limits.min_interval), 0, 0, NULL},
+    {SEC_MODEM, "jitter", K_DURATION0, PC(limits.jitter), 0, 0, NULL},
+    {SEC_MODEM, "daily_limit", K_COUNT, PC(limits.daily_limit), 1, 100000000, NULL},
+    {SEC_MODEM, "monthly_limit", K_COUNT, PC(limits.monthly_limit), 1, 1000000000, NULL},
+    {SEC_MODEM, "daily_recipients", K_COUNT, PC(limits.daily_recipients), 1, 100000000, NULL},
+    {SEC_MODEM, "send_window", K_WINDOW, PC(limits.window), 0, 0, NULL},
+    {SEC_MODEM, "health_interval", K_DURATION, PC(health_interval), 0, 0, NULL},
+    {SEC_MODEM, "block_after", K_COUNT, PC(block_after), 1, 1000, NULL},
+    {SEC_MODEM, "cooling", K_DURATION, PC(cooling), 0, 0, NULL},
+    {SEC_MODEM, "send", K_BOOL, PC(send), 0, 0, NULL},
+    {SEC_MODEM, "receive", K_BOOL, PC(receive), 0, 0, NULL},
+    {SEC_MODEM, "balance_ussd", K_STRING, PC(balance_ussd), 0, 0, NULL},
+    {SEC_MODEM, "balance_sms", K_STRING, PC(balance_sms), 0, 0, NULL},
+    {SEC_MODEM, "balance_regex", K_REGEX, PC(balance_regex), 0, 0, NULL},
+    {SEC_MODEM, "balance_low", K_AMOUNT, PC(balance_low), 0, 0, NULL},
+    {SEC_MODEM, "balance_interval", K_DURATION, PC(balance_interval), 0, 0, NULL},
+    {SEC_MODEM, "balance_wait", K_DURATION, PC(balance_wait), 0, 0, NULL},
+    {SEC_POOL, "modems", K_STRING, PL(modems), 0, 0, NULL},
+    {SEC_POOL, "fallback", K_STRING, PL(fallback), 0, 0, NULL},
+    {SEC_ROUTE, "match", K_REGEX, RT(match), 0, 0, NULL},
+    {SEC_ROUTE, "pool", K_STRING, RT(pool), 0, 0, NULL},
+    {SEC_SEND, "recipient_rate", K_RATE, C(poolconf.recipient_rate), 0, 0, NULL},
+    {SEC_SEND, "duplicate_window", K_DURATION0, C(poolconf.duplicate_window), 0, 0, NULL},
 };
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))
 
 static const char *const section_names[] = {
-    [SEC_DAEMON] = "daemon", [SEC_STORE] = "store", [SEC_SEND] = "send",
-    [SEC_HTTP] = "http",     [SEC_MODEM] = "modem",
+    [SEC_DAEMON] = "daemon", [SEC_STORE] = "store", [SEC_SEND] = "send",   [SEC_HTTP] = "http",
+    [SEC_MODEM] = "modem",   [SEC_POOL] = "pool",   [SEC_ROUTE] = "route",
 };
 
 /* Longest line accepted (libinih's buffer is at least this large when it reads our lines). */
@@ -89,6 +133,7 @@ struct parser {
 	int line;		     /* number of the line last handed to libinih */
 	char section[256];	     /* the section of the last key seen */
 	struct smsd_modem_config *modem;
+	void *sect_base;	    /* issue 15: the [pool NAME] or [route NAME] being read */
 	unsigned char seen[N_KEYS]; /* keys set in the current section (duplicates) */
 	char *err;
 	size_t errlen;
@@ -296,6 +341,50 @@ static int set_list(struct parser *p, char **list, const char *value)
 	return 0;
 }
 
+/* issue 15: the kinds parsed by pool/pool-conf.c */
+static int set_value_pool(struct parser *p, const struct key *k, char *ptr, const char *value)
+{
+	char why[200] = "";
+	int rc = -1;
+
+	switch (k->kind) {
+	case K_RATE:
+		rc = smsd_conf_parse_rate(value, (struct smsd_rate *)(void *)ptr, why, sizeof(why));
+		break;
+	case K_WINDOW:
+		rc = smsd_conf_parse_window(value, (struct smsd_clock_window *)(void *)ptr, why,
+					    sizeof(why));
+		break;
+	case K_AMOUNT:
+		rc = smsd_conf_parse_amount(value, (double *)(void *)ptr, why, sizeof(why));
+		break;
+	case K_DURATION0:
+		if (strcmp(value, "0") == 0) {
+			*(long long *)(void *)ptr = 0;
+			return 0;
+		}
+		rc = smsd_parse_duration(value, (long long *)(void *)ptr);
+		snprintf(why, sizeof(why), "a duration (30s, 10m, 6h, 7d) or 0");
+		break;
+	case K_REGEX:
+		rc = smsd_conf_parse_regex(value, why, sizeof(why));
+		if (rc == 0) {
+			char **str = (char **)(void *)ptr;
+			free(*str);
+			if (!(*str = strdup(value))) {
+				fail(p, p->line, "out of memory");
+				return -1;
+			}
+		}
+		break;
+	default:
+		break;
+	}
+	if (rc < 0)
+		fail(p, p->line, "%s: '%s' is not %s", k->name, value, why);
+	return rc < 0 ? -1 : 0;
+}
+
 static int set_value(struct parser *p, const struct key *k, void *base, const char *value)
 {
 	char *ptr = (char *)base + k->off;
@@ -367,6 +456,12 @@ static int set_value(struct parser *p, const struct key *k, void *base, const ch
 	}
 	case K_LIST:
 		return set_list(p, (char **)(void *)ptr, value);
+	case K_RATE:
+	case K_WINDOW:
+	case K_REGEX:
+	case K_AMOUNT:
+	case K_DURATION0:
+		return set_value_pool(p, k, ptr, value);
 	}
 	return -1;
 }
@@ -395,6 +490,10 @@ static enum section section_of(const char *section)
 		return SEC_MODEM;
 	if (smsd_conf_notify_section(section)) /* issue 16 */
 		return SEC_NOTIFY;
+	if (strncmp(section, "pool ", 5) == 0) /* issue 15 */
+		return SEC_POOL;
+	if (strncmp(section, "route ", 6) == 0) /* issue 15 */
+		return SEC_ROUTE;
 	return 0;
 }
 
@@ -414,10 +513,33 @@ static int enter_section(struct parser *p, const char *section)
 		fail(p, p->line, "unknown section [%s]", section);
 		return -1;
 	}
+	p->sect_base = NULL;
 	if (section_of(section) == SEC_NOTIFY) { /* issue 16: conf-notify.c */
 		char msg[512];
 		if (smsd_conf_notify_enter(cfg, section, p->line, msg, sizeof(msg)) < 0) {
 			fail(p, p->line, "%s", msg);
+			return -1;
+		}
+		return 0;
+	}
+	if (strncmp(section, "pool ", 5) == 0 || strncmp(section, "route ", 6) == 0) {
+		/* issue 15: [pool NAME], [route NAME] */
+		bool is_pool = section[0] == 'p';
+		const char *sname = section + (is_pool ? 5 : 6);
+		char why[300];
+		while (*sname == ' ')
+			sname++;
+		if (!valid_name(sname)) {
+			fail(p, p->line, "[%s]: a name is 1 to 64 letters, digits, '_', '-' or '.'",
+			     section);
+			return -1;
+		}
+		p->sect_base = is_pool ? (void *)smsd_poolconf_add_pool(&cfg->poolconf, sname,
+									p->line, why, sizeof(why))
+				       : (void *)smsd_poolconf_add_route(&cfg->poolconf, sname,
+									 p->line, why, sizeof(why));
+		if (!p->sect_base) {
+			fail(p, p->line, "%s", why);
 			return -1;
 		}
 		return 0;
@@ -449,6 +571,7 @@ static int enter_section(struct parser *p, const char *section)
 	cfg->modems = m;
 	p->modem = &m[cfg->n_modems++];
 	memset(p->modem, 0, sizeof(*p->modem));
+	smsd_pool_modem_config_init(&p->modem->pc); /* issue 15 */
 	p->modem->line = p->line;
 	p->modem->name = strdup(name);
 	if (!p->modem->name) {
@@ -491,6 +614,8 @@ static int on_key(void *user, const char *section, const char *name, const char 
 		}
 		p->seen[i] = 1;
 		void *base = sec == SEC_MODEM ? (void *)p->modem : (void *)p->cfg;
+		if (sec == SEC_POOL || sec == SEC_ROUTE) /* issue 15 */
+			base = p->sect_base;
 		return set_value(p, &keys[i], base, value) == 0;
 	}
 	fail(p, p->line, "unknown key '%s' in [%s]", name, section);
@@ -582,6 +707,7 @@ static struct smsd_config *config_new(const char *name)
 
 	if (!cfg)
 		return NULL;
+	smsd_poolconf_init(&cfg->poolconf); /* issue 15 */
 	cfg->path = strdup(name ? name : "(config)");
 	if (!cfg->path) {
 		free(cfg);
@@ -650,6 +776,8 @@ int smsd_config_parse(const char *buf, size_t len, const char *name, struct smsd
 	}
 	if (!p.failed && p.cfg->send.retry_max < p.cfg->send.retry_initial)
 		fail(&p, 0, "[send] retry_max is shorter than retry_initial");
+	if (!p.failed && smsd_poolconf_finish(p.cfg, err, errlen) < 0) /* issue 15 */
+		p.failed = true;
 	if (!p.failed && set_defaults(p.cfg) < 0)
 		fail(&p, 0, "out of memory");
 	if (p.failed) {
@@ -712,8 +840,10 @@ void smsd_config_free(struct smsd_config *cfg)
 		free(cfg->modems[i].device);
 		free(cfg->modems[i].pin_file);
 		free(cfg->modems[i].pool);
+		smsd_pool_modem_config_clear(&cfg->modems[i].pc); /* issue 15 */
 	}
 	free(cfg->modems);
+	smsd_poolconf_free(&cfg->poolconf); /* issue 15 */
 	free(cfg);
 }
 
@@ -733,5 +863,5 @@ bool smsd_config_has_pool(const struct smsd_config *cfg, const char *pool)
 		if (cfg->modems[i].pool && strcmp(cfg->modems[i].pool, pool) == 0)
 			return true;
 	}
-	return false;
+	return smsd_poolconf_has_pool(cfg, pool); /* issue 15: a [pool NAME] section */
 }

@@ -16,6 +16,7 @@
 #include <stddef.h>
 
 #include "conf-notify.h" /* issue 16: [webhook NAME], [hook NAME] */
+#include "pool/pool-conf.h" /* issue 15: pools, limits, routes */
 
 #define SMSD_CONFIG_DEFAULT_PATH "/etc/smsctl/smsctld.conf"
 /* Largest configuration file read (bytes) and most modems. */
@@ -31,9 +32,10 @@ enum smsd_lost_modem { SMSD_LOST_RESEND_WHOLE = 1, SMSD_LOST_FAIL = 2 };
 struct smsd_modem_config {
 	char *name;
 	char *device;
-	char *pin_file; /* NULL: no PIN */
-	char *pool;	/* default "default" */
-	int line;	/* line of the [modem NAME] header */
+	char *pin_file;			  /* NULL: no PIN */
+	char *pool;			  /* default "default" */
+	int line;			  /* line of the [modem NAME] header */
+	struct smsd_pool_modem_config pc; /* issue 15: weight, limits, health, balance */
 };
 
 struct smsd_send_config {
@@ -78,6 +80,7 @@ struct smsd_config {
 	/* issue 16: webhooks and hooks in file order (conf-notify.c) */
 	struct smsd_sub_config *subs;
 	size_t n_subs;
+	struct smsd_poolconf poolconf; /* issue 15: [pool], [route], [send] recipient_rate... */
 };
 
 /*

@@ -22,6 +22,7 @@
 #include "http.h"
 #include "log.h"
 #include "notify.h" /* issue 16 */
+#include "pool/pool-run.h" /* issue 15 */
 #include "smsctld.h"
 
 #define EXIT_CONFIG	  78
@@ -418,6 +419,7 @@ int main(int argc, char **argv)
 		smsd_config_free(d.cfg);
 		return EXIT_CONFIG;
 	}
+	smsd_pool_set_language(d.cfg->daemon.language); /* issue 15: texts inside events */
 	if (check) {
 		smsd_config_free(d.cfg);
 		return 0;

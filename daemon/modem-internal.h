@@ -15,6 +15,7 @@
 
 #include <smsctl/smsctl.h>
 
+#include "pool/pool-run.h" /* issue 15 */
 #include "smsctld.h"
 
 #define REOPEN_MS	   5000
@@ -60,6 +61,7 @@ struct smsd_modem {
 	bool work_opened, work_ok;
 	char work_reason[64];
 	bool freeing;
+	struct smsd_pool_modem *pl; /* issue 15: pool state, limits, health */
 };
 
 enum job_kind {
@@ -86,6 +88,9 @@ struct mjob {
 	char modem[80], pool[80], state[16], reason[64];
 	struct store_message *claimed;
 	size_t n_claimed;
+	bool pooled; /* issue 15: claim under the SIM's limits, count sent parts */
+	struct smsd_pool_claim pclaim;
+	struct smsd_pool_sent psent;
 };
 
 /* Store jobs of a modem: queued to the store thread, completed in the loop. */

@@ -152,6 +152,8 @@ void modem_close(struct smsd_modem *mm, const char *why)
 			 REOPEN_MS / 1000);
 	mm->st = M_GONE;
 	mm->reopen_at = smsd_mono_ms() + REOPEN_MS;
+	if (!mm->freeing)
+		smsd_pool_closed(mm->pl, why); /* issue 15 */
 	modem_upsert(mm, "gone", why);
 }
 
@@ -174,6 +176,8 @@ static int read_pin(const char *path, char *pin, size_t size)
  * full diagnosis). */
 static bool health_ok(struct smsd_modem *mm, char *reason, size_t size)
 {
+	if (mm->pl) /* issue 15: the full diagnosis, its findings -> the pool's states */
+		return smsd_pool_diagnose(mm->pl, mm->m, reason, size);
 	struct smsctl_status *st = NULL;
 	int rc = smsctl_status_read(mm->m, &st);
 
@@ -248,15 +252,16 @@ static void open_blocking(struct smsd_modem *mm)
 		snprintf(mm->imei, sizeof(mm->imei), "%s",
 			 smsctl_info_get_imei(info) ? smsctl_info_get_imei(info) : "");
 		smsctl_info_free(info);
+		smsd_pool_opened(mm->pl, mm->m, mm->imei, mm->iccid); /* issue 15 */
 	}
 	if (rc == 0 && mm->last_mr < 0) {
 		struct last_mr_job lj = {.name = mm->name, .mr = -1};
 		if (smsd_storeq_call(mm->d->storeq, run_last_mr, &lj) >= 0)
 			mm->last_mr = lj.mr;
 	}
-	if (rc == 0)
+	if (rc == 0 && smsd_pool_receives(mm->pl)) /* issue 15: receive = no */
 		rc = smsctl_receiver_new(mm->m, on_received, mm, &mm->rx);
-	if (rc == 0)
+	if (rc == 0 && mm->rx)
 		rc = smsctl_receiver_start(mm->rx);
 	if (rc >= 0) {
 		smsctl_modem_add_urc_handler(mm->m, "+CDS:", true, on_cds, mm);
@@ -337,7 +342,7 @@ void modem_finish_work(struct smsd_modem *mm, int64_t now)
 	}
 	bool was_blocked = mm->work == W_CHECK && mm->recheck_at != -2;
 	mm->st = mm->work_ok ? M_IDLE : M_BLOCKED;
-	mm->recheck_at = mm->work_ok ? -1 : now + BLOCKED_RECHECK_MS;
+	mm->recheck_at = mm->work_ok ? -1 : now + smsd_pool_recheck_ms(mm->pl); /* issue 15 */
 	mm->next_claim_at = 0;
 	if (mm->work == W_OPEN)
 		smsd_log(LOG_INFO, "modem %s: %s on %s (ICCID %s)%s%s", mm->name,

@@ -58,14 +58,22 @@ static int run_job(struct store *st, void *arg)
 		    .lease_ms = j->lease,
 		    .limit = 1,
 		};
+		if (j->pooled) /* issue 15 */
+			return smsd_pool_claim_run(st, &req, &j->pclaim, &j->claimed,
+						   &j->n_claimed);
 		return store_claim(st, &req, &j->claimed, &j->n_claimed);
 	}
 	case J_SENDING:
 		return store_part_sending(st, j->id, j->epoch, j->seq, j->modem,
 					  j->iccid[0] ? j->iccid : NULL, j->attempt, j->expected_mr,
 					  -1);
-	case J_SENT:
-		return store_part_sent(st, j->id, j->epoch, j->seq, j->mr);
+	case J_SENT: {
+		int rc = store_part_sent(st, j->id, j->epoch, j->seq, j->mr);
+		if (rc == 0 && j->pooled && smsd_pool_sent_run(st, &j->psent) < 0) /* issue 15 */
+			smsd_log(LOG_ERR, "modem %s: the SIM's counters: %s", j->modem,
+				 store_errmsg(st));
+		return rc;
+	}
 	case J_REQUEUE:
 		return store_part_requeue(st, j->id, j->epoch, j->seq, &e, j->retry_at,
 					  j->count_attempt);
@@ -155,6 +163,8 @@ void modem_upsert(struct smsd_modem *mm, const char *state, const char *reason)
 	j = mjob_new(mm, J_UPSERT);
 	if (!j)
 		return;
+	if (mm->pl && strcmp(state, "gone") != 0) /* issue 15: the pool's state names */
+		state = smsd_mstate_name(smsd_pool_state(mm->pl));
 	snprintf(j->code, sizeof(j->code), "%s", mm->imei);
 	snprintf(j->recipient, sizeof(j->recipient), "%s", mm->imsi);
 	snprintf(j->state, sizeof(j->state), "%s", state);
@@ -233,6 +243,8 @@ static void on_submit(void *userdata, const struct smsctl_submit *sub)
 		j = mjob_new(mm, J_SENT);
 		j->seq = p->seq;
 		j->mr = mr;
+		j->pooled = true; /* issue 15: count the part for the SIM */
+		smsd_pool_sent_prepare(mm->pl, mm->msg.recipient, p->seq, &j->psent);
 		smsd_log(LOG_INFO, "modem %s: %s part %d sent (mr %d)", mm->name, mm->msg.id,
 			 p->seq, mr);
 		mjob_submit(mm, j);
@@ -269,6 +281,7 @@ static void on_submit(void *userdata, const struct smsctl_submit *sub)
 			j = mjob_new(mm, J_REQUEUE);
 			j->retry_at = backoff_at(mm, attempts);
 			j->count_attempt = true;
+			smsd_pool_send_failed(mm->pl); /* issue 15: block_after -> cooling */
 		} else {
 			j = mjob_new(mm, J_FAILED);
 		}
@@ -305,6 +318,7 @@ static void on_submit(void *userdata, const struct smsctl_submit *sub)
 		if (!cms_points_at_modem(code)) {
 			/* refused before the prompt, the modem is fine: counts as an attempt */
 			j->count_attempt = true;
+			smsd_pool_send_failed(mm->pl); /* issue 15 */
 			j->retry_at = backoff_at(mm, attempts);
 			if (attempts >= s->max_attempts)
 				j->kind = J_FAILED;
@@ -410,6 +424,8 @@ static void job_done(void *arg, int rc)
 	switch (j->kind) {
 	case J_CLAIM:
 		if (rc < 0 || j->n_claimed == 0) {
+			if (rc >= 0)
+				smsd_pool_claim_empty(mm->pl); /* issue 15 */
 			store_message_free_array(j->claimed, j->n_claimed);
 			mm->next_claim_at =
 			    smsd_mono_ms() + (rc < 0 ? RETRY_STORE_MS : IDLE_POLL_MS);
@@ -452,6 +468,8 @@ static void job_done(void *arg, int rc)
 			break;
 		}
 		mm->msg.part_rows[mm->part].state = STORE_PART_SENT;
+		if (j->pooled) /* issue 15 */
+			smsd_pool_sent_done(mm->pl, &j->psent);
 		mm->st = M_BUSY;
 		send_next_part(mm);
 		break;
@@ -497,7 +515,8 @@ struct smsd_modem *smsd_modem_new(struct smsd *d, const struct smsd_modem_config
 	mm->st = M_GONE;
 	mm->last_mr = -1;
 	mm->recheck_at = -1;
-	if (!mm->name || !mm->device || !mm->pool || (mc->pin_file && !mm->pin_file)) {
+	mm->pl = smsd_pool_modem_new(d, mc); /* issue 15 */
+	if (!mm->name || !mm->device || !mm->pool || !mm->pl || (mc->pin_file && !mm->pin_file)) {
 		smsd_modem_free(mm);
 		return NULL;
 	}
@@ -522,6 +541,7 @@ void smsd_modem_free(struct smsd_modem *mm)
 	free(mm->device);
 	free(mm->pool);
 	free(mm->pin_file);
+	smsd_pool_modem_free(mm->pl); /* issue 15 */
 	free(mm);
 }
 
@@ -534,6 +554,8 @@ static void claim(struct smsd_modem *mm)
 	j->id[0] = '\0';
 	snprintf(j->pool, sizeof(j->pool), "%s", mm->pool);
 	j->lease = mm->d->cfg->store.lease;
+	j->pooled = true; /* issue 15: the SIM's budget, fallback pools */
+	smsd_pool_claim_prepare(mm->pl, mm->pool, &j->pclaim);
 	mjob_submit(mm, j);
 }
 
@@ -551,6 +573,7 @@ void smsd_modem_tick(struct smsd_modem *mm, int64_t now)
 			modem_start_work(mm, W_OPEN);
 		return;
 	}
+	smsd_pool_tick_any(mm->pl, mm->m); /* issue 15: enable/disable, no_modem marks */
 	modem_record_sim(mm);
 	if (mm->rx) {
 		int rt = smsctl_receiver_get_timeout(mm->rx);
@@ -572,6 +595,13 @@ void smsd_modem_tick(struct smsd_modem *mm, int64_t now)
 	}
 	if (mm->retired || d->stopping || now < mm->next_claim_at)
 		return;
+	int64_t retry_in; /* issue 15: health, limits, the choice among the pool's modems */
+	if (!smsd_pool_before_claim(mm->pl, mm->m, &retry_in)) {
+		if (retry_in < 0) /* a change: the full diagnosis in the worker */
+			mm->recheck_at = 1;
+		mm->next_claim_at = now + (retry_in < 0 ? 0 : retry_in);
+		return;
+	}
 	claim(mm);
 }
 
@@ -637,7 +667,13 @@ bool smsd_modem_is_idle(const struct smsd_modem *mm)
 
 bool smsd_modem_is_ready(const struct smsd_modem *mm)
 {
-	return mm->st == M_IDLE || mm->st == M_BUSY;
+	return (mm->st == M_IDLE || mm->st == M_BUSY) &&
+	       smsd_mstate_can_send(smsd_pool_state(mm->pl)); /* issue 15: ready or degraded */
+}
+
+struct smsd_pool_modem *smsd_modem_get_pool(const struct smsd_modem *mm)
+{
+	return mm->pl;
 }
 
 bool smsd_modem_same_config(const struct smsd_modem *mm, const struct smsd_modem_config *mc)

@@ -67,6 +67,8 @@ bool smsd_modem_same_config(const struct smsd_modem *mm, const struct smsd_modem
 /* Stop claiming; it is freed once idle (SIGHUP removed it). */
 void smsd_modem_retire(struct smsd_modem *mm);
 bool smsd_modem_is_retired(const struct smsd_modem *mm);
+/* issue 15: its pool state (daemon/pool/pool-run.h) */
+struct smsd_pool_modem *smsd_modem_get_pool(const struct smsd_modem *mm);
 
 /* The ICCID of the SIM in an open modem, NULL when closed or unknown. */
 const char *smsd_modem_present_iccid(const struct smsd_modem *mm);

@@ -343,3 +343,5 @@ STMT(STMT_RET_EVENTS,
 
 /* --- issue 16: the API's additions (store-api.c) --- */
 #include "store-sql-api.h"
+/* issue 15: the pool statements (per-SIM counters, the claim under limits) */
+#include "store-pool-sql.h"

@@ -76,7 +76,9 @@ extern "C" {
 #endif
 
 /** The schema version this build creates and knows. */
-#define STORE_SCHEMA_VERSION 2 /* 2: issue 16, migrations/{sqlite,postgresql}/0002-api.sql */
+/* 2: issue 16, migrations/{sqlite,postgresql}/0002-api.sql;
+ * 3: sim_counters, sim_recipients (issue 15), 0003-sim-counters.sql */
+#define STORE_SCHEMA_VERSION 3
 
 /** Size of an id buffer: "msg_" + 26 characters + NUL (also fits "evt_..."). */
 #define STORE_ID_SIZE 31

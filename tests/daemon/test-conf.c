@@ -151,7 +151,7 @@ static const struct {
     {"[modem a]\ndevice = sim:\n\n[modem a]\ndevice = sim:\n", 4, "appears twice"},
     {"[modem a b]\ndevice = sim:\n", 1, "modem name"},
     {"[modem ]\ndevice = sim:\n", 1, "needs a name"},
-    {"[modem a]\ndevice = sim:\nweight = 2\n", 3, "unknown key 'weight' in [modem a]"},
+    {"[modem a]\ndevice = sim:\ncolour = 2\n", 3, "unknown key 'colour' in [modem a]"},
     {"[daemon]\nnode_id = a\n  continued\n", 3, "not a [section]"},
 };
 

@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Pool store functions (store-pool.h, issue 15): per-SIM counters, the claim under limits,
+ * `waiting` marks. Written once against the driver of store-internal.h, like the others.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "store-internal.h"
+#include "store-pool.h"
+
+int store_pool_count(struct store *st, const char *key, int64_t day_start, int64_t month_start,
+		     int parts, const char *recipient, bool *new_recipient)
+{
+	int64_t changes = 0;
+	int rc;
+
+	if (new_recipient)
+		*new_recipient = false;
+	if (!key || parts < 0)
+		return store_fail(st, STORE_ERR_INVALID, "counting needs a SIM and parts");
+	rc = tx_begin(st);
+	if (rc < 0)
+		return rc;
+	if (recipient)
+		rc = SX(st, STMT_POOL_RECIPIENT_ADD, NULL, &changes, V_TEXT(key), V_INT(day_start),
+			V_TEXT(recipient));
+	if (rc == 0)
+		rc = SX(st, STMT_POOL_COUNT_ADD, NULL, NULL, V_TEXT(key), V_TEXT("day"),
+			V_INT(day_start), V_INT(parts), V_INT(changes > 0 ? 1 : 0));
+	if (rc == 0)
+		rc = SX(st, STMT_POOL_COUNT_ADD, NULL, NULL, V_TEXT(key), V_TEXT("month"),
+			V_INT(month_start), V_INT(parts), V_INT(0));
+	rc = tx_end(st, rc);
+	if (rc == 0 && new_recipient)
+		*new_recipient = changes > 0;
+	return rc;
+}
+
+int store_pool_counts(struct store *st, const char *key, int64_t day_start, int64_t month_start,
+		      long long *parts_day, long long *parts_month, long long *recipients_day)
+{
+	struct store_res r = {0};
+	int rc;
+
+	*parts_day = *parts_month = *recipients_day = 0;
+	rc = tx_begin(st);
+	if (rc == 0)
+		rc = SX(st, STMT_POOL_COUNT_GET, &r, NULL, V_TEXT(key), V_INT(day_start),
+			V_INT(month_start));
+	for (int i = 0; rc == 0 && i < r.nrows; i++) {
+		const char *w = res_str(&r, i, 0);
+		if (w && strcmp(w, "day") == 0) {
+			*parts_day = res_i64(&r, i, 1, 0);
+			*recipients_day = res_i64(&r, i, 2, 0);
+		} else if (w && strcmp(w, "month") == 0) {
+			*parts_month = res_i64(&r, i, 1, 0);
+		}
+	}
+	store_res_clear(&r);
+	return tx_end(st, rc);
+}
+
+int store_pool_parts_since(struct store *st, const char *key, int64_t since, int64_t **out,
+			   size_t *n_out)
+{
+	struct store_res r = {0};
+	int rc;
+
+	*out = NULL;
+	*n_out = 0;
+	rc = tx_begin(st);
+	if (rc == 0)
+		rc = SX(st, STMT_POOL_PARTS_SINCE, &r, NULL, V_TEXT(key), V_INT(since));
+	if (rc == 0 && r.nrows > 0) {
+		*out = calloc((size_t)r.nrows, sizeof(**out));
+		if (!*out)
+			rc = store_fail(st, STORE_ERR_NOMEM, "out of memory");
+		for (int i = 0; rc == 0 && i < r.nrows; i++)
+			(*out)[i] = res_i64(&r, i, 0, 0);
+		if (rc == 0)
+			*n_out = (size_t)r.nrows;
+	}
+	store_res_clear(&r);
+	rc = tx_end(st, rc);
+	if (rc < 0) {
+		free(*out);
+		*out = NULL;
+		*n_out = 0;
+	}
+	return rc;
+}
+
+/* "a,b,c" of the request's pools (names never hold a comma: config names are checked). */
+static int join_pools(struct store *st, const char *const *pools, size_t n, char **out)
+{
+	size_t len = 1;
+
+	for (size_t i = 0; i < n; i++)
+		len += strlen(pools[i]) + 1;
+	*out = calloc(1, len);
+	if (!*out)
+		return store_fail(st, STORE_ERR_NOMEM, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			strcat(*out, ",");
+		strcat(*out, pools[i]);
+	}
+	return 0;
+}
+
+int store_pool_claim(struct store *st, const struct store_claim_req *req,
+		     const struct store_pool_budget *b, struct store_message **out, size_t *n_out)
+{
+	struct store_res r = {0};
+	char *pools = NULL;
+	int64_t now = store_now(st);
+	int rc, n = 0;
+
+	*out = NULL;
+	*n_out = 0;
+	if (!req || !req->modem || req->limit < 1 || req->lease_ms <= 0 || !b || !b->key ||
+	    b->max_parts < 1)
+		return store_fail(st, STORE_ERR_INVALID,
+				  "claim needs a modem, limit, lease, budget");
+	rc = join_pools(st, req->pools, req->n_pools, &pools);
+	if (rc < 0)
+		return rc;
+	rc = tx_begin(st);
+	if (rc < 0) {
+		free(pools);
+		return rc;
+	}
+	rc = SX(st, STMT_POOL_CLAIM, &r, NULL, V_INT(now), V_TEXT(req->modem), V_TEXT(pools),
+		V_TEXT(req->sim_iccid), V_INT(req->limit), V_TEXT(st->node_id),
+		V_INT(now + req->lease_ms), V_INT(b->max_parts), V_INT(b->new_recipients ? 1 : 0),
+		V_TEXT(b->key), V_INT(b->day_start));
+	if (rc == 0 && r.nrows > 0) {
+		*out = calloc((size_t)r.nrows, sizeof(**out));
+		if (!*out)
+			rc = store_fail(st, STORE_ERR_NOMEM, "out of memory");
+		for (int i = 0; rc == 0 && i < r.nrows; i++) {
+			rc = store_msg_from_row(&r, i, &(*out)[i]);
+			if (rc == 0) {
+				n++;
+				rc = store_load_parts(st, &(*out)[i]);
+			}
+		}
+	}
+	if (rc >= 0 && n > 1) {
+		/* RETURNING does not promise an order: priority DESC, id ASC */
+		for (int i = 1; i < n; i++)
+			for (int k = i; k > 0; k--) {
+				struct store_message *a = &(*out)[k - 1], *c = &(*out)[k];
+				if (a->priority > c->priority ||
+				    (a->priority == c->priority && strcmp(a->id, c->id) < 0))
+					break;
+				struct store_message t = *a;
+				*a = *c;
+				*c = t;
+			}
+	}
+	rc = tx_end(st, rc);
+	store_res_clear(&r);
+	free(pools);
+	if (rc < 0) {
+		store_message_free_array(*out, (size_t)n);
+		*out = NULL;
+		return rc;
+	}
+	*n_out = (size_t)n;
+	return n;
+}
+
+int store_pool_mark_waiting(struct store *st, const struct store_claim_req *req,
+			    const struct store_pool_budget *b, const char *waiting)
+{
+	char *pools = NULL;
+	int64_t changes = 0;
+	int rc;
+
+	if (!req || !req->modem || !b || !b->key || !waiting)
+		return store_fail(st, STORE_ERR_INVALID,
+				  "marking needs a modem, budget and reason");
+	rc = join_pools(st, req->pools, req->n_pools, &pools);
+	if (rc < 0)
+		return rc;
+	rc = tx_begin(st);
+	if (rc == 0)
+		rc = SX(st, STMT_POOL_MARK_WAITING, NULL, &changes, V_INT(store_now(st)),
+			V_TEXT(req->modem), V_TEXT(pools), V_TEXT(req->sim_iccid),
+			V_INT(b->max_parts), V_INT(b->new_recipients ? 1 : 0), V_TEXT(b->key),
+			V_INT(b->day_start), V_TEXT(waiting));
+	free(pools);
+	rc = tx_end(st, rc);
+	return rc < 0 ? rc : (int)changes;
+}
+
+int store_pool_mark_pools(struct store *st, const char *const *pools, size_t n_pools,
+			  const char *waiting)
+{
+	char *joined = NULL;
+	int64_t changes = 0;
+	int rc;
+
+	if (!waiting || n_pools == 0)
+		return 0;
+	rc = join_pools(st, pools, n_pools, &joined);
+	if (rc < 0)
+		return rc;
+	rc = tx_begin(st);
+	if (rc == 0)
+		rc = SX(st, STMT_POOL_MARK_POOL, NULL, &changes, V_TEXT(joined), V_TEXT(waiting));
+	free(joined);
+	rc = tx_end(st, rc);
+	return rc < 0 ? rc : (int)changes;
+}
+
+int store_pool_prune(struct store *st, int64_t before)
+{
+	int64_t changes = 0;
+	int rc = tx_begin(st);
+
+	if (rc == 0)
+		rc = SX(st, STMT_POOL_RECIPIENTS_PRUNE, NULL, &changes, V_INT(before));
+	rc = tx_end(st, rc);
+	return rc < 0 ? rc : (int)changes;
+}

@@ -1,0 +1,325 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The pool functions of the store (issue 15, store-pool.h) on a real SQLite file (always) and on a real PostgreSQL server (when
+ * SMSCTL_TEST_PG_URL names one: tests/daemon/pg-run.sh starts a throwaway server and sets it).
+ * Per-SIM counters and distinct recipients, their survival across a reopen, the claim under
+ * a budget (parts, recipients), `waiting` marks, the migration from schema version 1.
+ *
+ * Usage: test-store-pool sqlite | test-store-pool postgresql (77 = skipped when no server is given).
+ */
+#include "store-pool.h"
+
+#include <check.h>
+#include <libpq-fe.h>
+#include <poll.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static bool use_pg;
+static char url[1024];
+static char tmpdir[256];
+static int64_t fake_now;
+
+static int64_t fake_clock(void *ctx)
+{
+	(void)ctx;
+	return fake_now;
+}
+
+static void quiet(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
+/* Run SQL outside the store (to fake an old/new schema, to inspect rows). */
+static long long raw_query(const char *sql)
+{
+	long long v = -1;
+
+	if (use_pg) {
+		PGconn *c = PQconnectdb(url);
+		ck_assert_int_eq(PQstatus(c), CONNECTION_OK);
+		PQsetNoticeProcessor(c, quiet, NULL);
+		PGresult *r = PQexec(c, sql);
+		ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK ||
+				  PQresultStatus(r) == PGRES_COMMAND_OK,
+			      "%s: %s", sql, PQresultErrorMessage(r));
+		if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0)
+			v = atoll(PQgetvalue(r, 0, 0));
+		PQclear(r);
+		PQfinish(c);
+	} else {
+		sqlite3 *db;
+		sqlite3_stmt *s;
+		ck_assert_int_eq(sqlite3_open(url + strlen("sqlite://"), &db), SQLITE_OK);
+		sqlite3_busy_timeout(db, 5000);
+		ck_assert_msg(sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK, "%s: %s", sql,
+			      sqlite3_errmsg(db));
+		int rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW)
+			v = sqlite3_column_int64(s, 0);
+		else
+			ck_assert_msg(rc == SQLITE_DONE, "%s: %s", sql, sqlite3_errmsg(db));
+		sqlite3_finalize(s);
+		sqlite3_close(db);
+	}
+	return v;
+}
+
+static void setup(void)
+{
+	fake_now = 1764900000000; /* 2025-12-05 */
+	if (use_pg) {
+		snprintf(url, sizeof(url), "%s", getenv("SMSCTL_TEST_PG_URL"));
+		raw_query("DROP SCHEMA IF EXISTS public CASCADE");
+		raw_query("CREATE SCHEMA public");
+	} else {
+		snprintf(tmpdir, sizeof(tmpdir), "/tmp/smsctl-store-XXXXXX");
+		ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+		snprintf(url, sizeof(url), "sqlite://%s/t.db", tmpdir);
+	}
+}
+
+static void teardown(void)
+{
+	if (!use_pg && tmpdir[0]) {
+		char cmd[400];
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+		ck_assert_int_eq(system(cmd), 0);
+	}
+}
+
+static struct store *open_node(const char *node, unsigned flags)
+{
+	struct store *st = NULL;
+	char *err = NULL;
+	int rc = store_open(url, node, flags, &st, &err);
+
+	ck_assert_msg(rc == 0, "store_open %s: %s (%s)", url, store_strerror(rc), err);
+	ck_assert_ptr_null(err);
+	store_set_clock(st, fake_clock, NULL);
+	return st;
+}
+
+static const char *pdus3[] = {"0041000B915121551532F40000", "0041010B915121551532F40000",
+			      "0041020B915121551532F40000"};
+
+static void insert(struct store *st, const char *to, int nparts, int priority,
+		   char id[STORE_ID_SIZE])
+{
+	struct store_new_message m = {
+	    .recipient = to,
+	    .text = "hello",
+	    .coding = "gsm7",
+	    .priority = priority,
+	    .validity_minutes = -1,
+	    .concat_ref = nparts > 1 ? 7 : -1,
+	    .n_parts = (size_t)nparts,
+	    .pdus = pdus3,
+	};
+	char ids[1][STORE_ID_SIZE];
+
+	ck_assert_int_eq(store_message_insert(st, &m, 1, ids), 0);
+	memcpy(id, ids[0], STORE_ID_SIZE);
+}
+
+static const char *pools[] = {"default"};
+
+static int claim_b(struct store *st, int max_parts, bool new_rcpt, const char *key, int64_t day,
+		   char id[STORE_ID_SIZE])
+{
+	struct store_claim_req req = {.modem = "m1",
+				      .pools = pools,
+				      .n_pools = 1,
+				      .sim_iccid = "8986001",
+				      .lease_ms = 30000,
+				      .limit = 1};
+	struct store_pool_budget b = {max_parts, new_rcpt, key, day};
+	struct store_message *out = NULL;
+	size_t n = 0;
+	int rc = store_pool_claim(st, &req, &b, &out, &n);
+
+	ck_assert_int_ge(rc, 0);
+	if (n && id)
+		memcpy(id, out[0].id, STORE_ID_SIZE);
+	store_message_free_array(out, n);
+	return (int)n;
+}
+
+static char *waiting_of(struct store *st, const char *id, char *buf, size_t size)
+{
+	struct store_message m = {0};
+
+	ck_assert_int_eq(store_message_get(st, id, &m), 0);
+	snprintf(buf, size, "%s", m.waiting ? m.waiting : "(null)");
+	store_message_clear(&m);
+	return buf;
+}
+
+START_TEST(test_counts)
+{
+	struct store *st = open_node("a", 0);
+	long long pd, pm, rd;
+	bool isnew = true;
+	int64_t day = 1764864000000, month = 1764518400000;
+
+	ck_assert_int_eq(store_pool_counts(st, "8986001", day, month, &pd, &pm, &rd), 0);
+	ck_assert_int_eq(pd + pm + rd, 0);
+	ck_assert_int_eq(store_pool_count(st, "8986001", day, month, 3, "+8613800000001", &isnew),
+			 0);
+	ck_assert(isnew);
+	ck_assert_int_eq(store_pool_count(st, "8986001", day, month, 2, "+8613800000001", &isnew),
+			 0);
+	ck_assert(!isnew);
+	ck_assert_int_eq(store_pool_count(st, "8986001", day, month, 1, "+8613800000002", &isnew),
+			 0);
+	ck_assert(isnew);
+	/* a part without a recipient (second part of a message) */
+	ck_assert_int_eq(store_pool_count(st, "8986001", day, month, 1, NULL, &isnew), 0);
+	ck_assert(!isnew);
+	/* another SIM, and the next day of the same month */
+	ck_assert_int_eq(store_pool_count(st, "8986002", day, month, 4, "+8613800000001", NULL), 0);
+	ck_assert_int_eq(store_pool_count(st, "8986001", day + 86400000, month, 5, "+1", NULL), 0);
+	store_close(st);
+	/* a restart keeps them */
+	st = open_node("a", 0);
+	ck_assert_int_eq(store_pool_counts(st, "8986001", day, month, &pd, &pm, &rd), 0);
+	ck_assert_int_eq(pd, 7);
+	ck_assert_int_eq(pm, 12);
+	ck_assert_int_eq(rd, 2);
+	ck_assert_int_eq(store_pool_counts(st, "8986001", day + 86400000, month, &pd, &pm, &rd), 0);
+	ck_assert_int_eq(pd, 5);
+	ck_assert_int_eq(rd, 1);
+	ck_assert_int_eq(store_pool_counts(st, "8986002", day, month, &pd, &pm, &rd), 0);
+	ck_assert_int_eq(pd, 4);
+	ck_assert_int_eq(pm, 4);
+	ck_assert_int_eq(raw_query("SELECT count(*) FROM sim_recipients"), 4);
+	ck_assert_int_eq(store_pool_prune(st, day + 1), 3);
+	ck_assert_int_eq(raw_query("SELECT count(*) FROM sim_recipients"), 1);
+	store_close(st);
+}
+END_TEST
+
+START_TEST(test_claim_under_budget)
+{
+	struct store *st = open_node("a", 0);
+	char big[STORE_ID_SIZE], small[STORE_ID_SIZE], other[STORE_ID_SIZE], got[STORE_ID_SIZE];
+	char w[32];
+	int64_t day = 1764864000000;
+
+	insert(st, "+8613800000001", 3, 5, big);
+	insert(st, "+8613800000002", 1, 0, small);
+	insert(st, "+8613800000003", 1, 0, other);
+	/* 2 parts allowed: the 3-part message (higher priority) waits, the 1-part goes */
+	ck_assert_int_eq(claim_b(st, 2, true, "8986001", day, got), 1);
+	ck_assert_str_eq(got, small);
+	ck_assert_int_eq(
+	    store_pool_mark_waiting(st,
+				    &(struct store_claim_req){.modem = "m1",
+							      .pools = pools,
+							      .n_pools = 1,
+							      .sim_iccid = "8986001",
+							      .lease_ms = 1,
+							      .limit = 1},
+				    &(struct store_pool_budget){2, true, "8986001", day}, "rate"),
+	    1);
+	ck_assert_str_eq(waiting_of(st, big, w, sizeof(w)), "rate");
+	ck_assert_str_eq(waiting_of(st, other, w, sizeof(w)), "(null)");
+	/* no new recipients: only one already counted today goes */
+	ck_assert_int_eq(store_pool_count(st, "8986001", day, day, 1, "+8613800000001", NULL), 0);
+	ck_assert_int_eq(claim_b(st, 5, false, "8986001", day, got), 1);
+	ck_assert_str_eq(got, big);
+	ck_assert_int_eq(claim_b(st, 5, false, "8986001", day, got), 0);
+	ck_assert_int_eq(
+	    store_pool_mark_waiting(st,
+				    &(struct store_claim_req){.modem = "m1",
+							      .pools = pools,
+							      .n_pools = 1,
+							      .sim_iccid = "8986001",
+							      .lease_ms = 1,
+							      .limit = 1},
+				    &(struct store_pool_budget){5, false, "8986001", day}, "quota"),
+	    1);
+	ck_assert_str_eq(waiting_of(st, other, w, sizeof(w)), "quota");
+	/* the claim clears the mark */
+	ck_assert_int_eq(claim_b(st, 5, true, "8986001", day, got), 1);
+	ck_assert_str_eq(got, other);
+	ck_assert_str_eq(waiting_of(st, other, w, sizeof(w)), "(null)");
+	store_close(st);
+}
+END_TEST
+
+START_TEST(test_mark_pools)
+{
+	struct store *st = open_node("a", 0);
+	char a[STORE_ID_SIZE], w[32];
+	static const char *const p2[] = {"x", "default"};
+
+	insert(st, "+8613800000001", 1, 0, a);
+	ck_assert_int_eq(store_pool_mark_pools(st, p2, 2, "no_modem"), 1);
+	ck_assert_str_eq(waiting_of(st, a, w, sizeof(w)), "no_modem");
+	/* already so: nothing changes */
+	ck_assert_int_eq(store_pool_mark_pools(st, p2, 2, "no_modem"), 0);
+	ck_assert_int_eq(store_pool_mark_pools(st, p2, 1, "quota"), 0);
+	store_close(st);
+}
+END_TEST
+
+START_TEST(test_migrate_from_2)
+{
+	struct store *st = open_node("a", 0);
+	char *err = NULL;
+	long long pd, pm, rd;
+
+	store_close(st);
+	/* a version-2 store: as 0001 and 0002 (the API's tables) left it */
+	raw_query("DROP TABLE sim_counters");
+	raw_query("DROP TABLE sim_recipients");
+	raw_query("DELETE FROM schema_version WHERE version = 3");
+	ck_assert_int_eq(store_open(url, "a", 0, &st, &err), STORE_ERR_SCHEMA_OLDER);
+	ck_assert_ptr_nonnull(strstr(err, "--migrate"));
+	free(err);
+	st = open_node("a", STORE_OPEN_MIGRATE);
+	ck_assert_int_eq(store_schema_version(st), 3);
+	ck_assert_int_eq(store_pool_count(st, "8986001", 1, 1, 1, "+1", NULL), 0);
+	ck_assert_int_eq(store_pool_counts(st, "8986001", 1, 1, &pd, &pm, &rd), 0);
+	ck_assert_int_eq(pd, 1);
+	store_close(st);
+	ck_assert_int_eq(raw_query("SELECT max(version) FROM schema_version"), 3);
+}
+END_TEST
+
+int main(int argc, char **argv)
+{
+	const char *which = argc > 1 ? argv[1] : "sqlite";
+	Suite *s;
+	TCase *tc;
+	SRunner *sr;
+	int failed;
+
+	use_pg = strcmp(which, "postgresql") == 0;
+	if (use_pg && (!getenv("SMSCTL_TEST_PG_URL") || !*getenv("SMSCTL_TEST_PG_URL"))) {
+		fprintf(stderr,
+			"test-store-pool: no PostgreSQL (SMSCTL_TEST_PG_URL unset): skipped\n");
+		return 77;
+	}
+	s = suite_create(use_pg ? "store-pool-postgresql" : "store-pool-sqlite");
+	tc = tcase_create("store-pool");
+	tcase_set_timeout(tc, 60);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_counts);
+	tcase_add_test(tc, test_claim_under_budget);
+	tcase_add_test(tc, test_mark_pools);
+	tcase_add_test(tc, test_migrate_from_2);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
