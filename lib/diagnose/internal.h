@@ -170,6 +170,109 @@ void diag_sort(struct smsctl_diagnosis *d);
 /* A diagnosis from recorded answers only (the rules in layer order; for tests). */
 int diag_run_rules(const struct diag_input *in, struct smsctl_diagnosis **out);
 
+/* ---- The rule table (rule-table.c) ---- */
+
+/* One kind of finding: its id, severity, layer (a prefix diag_layer_of() knows) and texts,
+ * msgids translated when the finding is made (NULL: given by the deciding code). */
+struct diag_rule {
+	const char *id;
+	enum smsctl_severity sev;
+	const char *layer;
+	const char *summary, *detail, *remedy;
+};
+enum diag_rule_id {
+	R_PORT_PERMISSION_LOGIN,
+	R_PORT_PERMISSION_GROUP,
+	R_PORT_PERMISSION,
+	R_PORT_BUSY_HOLDER,
+	R_PORT_BUSY_PID,
+	R_PORT_BUSY,
+	R_PORT_BUSY_MM_USB,
+	R_PORT_BUSY_MM,
+	R_PORT_BUSY_STOP,
+	R_PORT_BUSY_FIND,
+	R_PORT_NOT_TTY,
+	R_PORT_NOT_FOUND,
+	R_PORT_CANNOT_OPEN,
+	R_PORT_OK,
+	R_PORT_NOISE_SAMPLE,
+	R_PORT_NOISE,
+	R_PORT_NO_ANSWER_SIBLING,
+	R_PORT_NO_ANSWER_SILENT,
+	R_PORT_NO_ANSWER,
+	R_PORT_STOPPED,
+	R_MODEM_GONE,
+	R_MODEM_GONE_SILENT,
+	R_MODEM_OK_MAKER,
+	R_MODEM_OK,
+	R_MODEM_UNKNOWN,
+	R_MODEM_AIRPLANE,
+	R_MODEM_RADIO_OFF,
+	R_SIM_UNKNOWN,
+	R_SIM_OK_PIN,
+	R_SIM_OK,
+	R_SIM_ABSENT,
+	R_SIM_PIN_WRONG,
+	R_SIM_PIN,
+	R_SIM_PUK,
+	R_SIM_BLOCKED,
+	R_SIM_BUSY,
+	R_SIM_LOCKED_DEVICE,
+	R_SIM_FAILURE,
+	R_SIGNAL_UNKNOWN,
+	R_SIGNAL_NONE,
+	R_SIGNAL_NONE_UNMEASURED,
+	R_SIGNAL_WEAK,
+	R_SIGNAL_OK,
+	R_SIGNAL_OK_UNREPORTED,
+	R_NET_UNKNOWN,
+	R_NET_OK_OPERATOR,
+	R_NET_OK,
+	R_NET_PS_ONLY,
+	R_NET_DENIED,
+	R_NET_SEARCHING,
+	R_NET_DEREGISTERED,
+	R_NET_EMERGENCY_ONLY,
+	R_NET_NOT_REGISTERED,
+	R_NET_ROAMING_OPERATOR,
+	R_NET_ROAMING,
+	R_SMS_SERVICE_UNKNOWN,
+	R_SMS_SERVICE_NONE,
+	R_SMS_SERVICE_NO_MO,
+	R_SMS_SERVICE_NO_MT,
+	R_SMS_SERVICE_OK,
+	R_SMSC_UNREADABLE,
+	R_SMSC_MISSING_ERROR,
+	R_SMSC_UNKNOWN,
+	R_SMSC_MISSING,
+	R_SMSC_INVALID,
+	R_SMSC_OK,
+	R_STORAGE_UNKNOWN,
+	R_STORAGE_FULL_RECEIVING,
+	R_STORAGE_FULL,
+	R_STORAGE_NEARLY_FULL,
+	R_STORAGE_MISMATCH,
+	R_STORAGE_OK,
+	R_INDICATIONS_UNKNOWN,
+	R_INDICATIONS_MT_OFF,
+	R_INDICATIONS_HELD,
+	R_INDICATIONS_OK,
+	R_N,
+};
+extern const struct diag_rule diag_rules[R_N];
+/* A text of the table translated, "" for NULL or "". */
+const char *diag_tr(const char *msgid);
+/* A text of the table translated and filled in (printf) into buf; returns buf. */
+const char *diag_rfmt(char *buf, size_t size, const char *msgid, ...);
+/* Add the finding of row r. A NULL summary, detail or remedy is the row's text as it is
+ * (translated); the layer is the row's. */
+struct smsctl_finding *diag_rule_add(struct smsctl_diagnosis *d, enum diag_rule_id r,
+				     const char *summary, const char *detail, const char *remedy);
+/* The rows' texts (shorthands for the deciding code). */
+#define RS(r) (diag_rules[r].summary)
+#define RD(r) (diag_rules[r].detail)
+#define RR(r) (diag_rules[r].remedy)
+
 /* ---- Rules (diagnose-rules.c) ---- */
 
 void diag_input_init(struct diag_input *in);
@@ -220,11 +323,10 @@ const char *diag_explain_error(const struct diag_input *in, const struct diag_re
 /* Is r an answer the modem gave (OK, or an OK-less end after lines) without a line starting
  * with prefix? Such a check could not be made. */
 bool diag_unusable(const struct diag_reply *r, const char *prefix);
-/* <layer>.unknown (warning): the check of layer (a finding id prefix such as "sms.storage")
- * got no usable answer to r; summary says what could not be read, the evidence is the raw
+/* <layer>.unknown (warning), the row rule of the table: the check of its layer got no usable
+ * answer to r; the row's summary says what could not be read, the evidence is the raw
  * answer. */
-void diag_unknown(struct smsctl_diagnosis *d, const char *id, const char *layer,
-		  const char *summary, const struct diag_reply *r);
+void diag_unknown(struct smsctl_diagnosis *d, enum diag_rule_id rule, const struct diag_reply *r);
 /* The rules of each layer past the SIM, in layer order (rules-radio.c). */
 bool diag_rule_signal(const struct diag_input *in, struct smsctl_diagnosis *d, bool sim_ready);
 void diag_rule_net(const struct diag_input *in, struct smsctl_diagnosis *d);

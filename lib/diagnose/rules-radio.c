@@ -143,8 +143,7 @@ bool diag_rule_signal(const struct diag_input *in, struct smsctl_diagnosis *d, b
 		return true;
 	if (diag_unusable(&in->q[Q_CSQ], "+CSQ:") && !diag_line(&in->q[Q_CESQ], "+CESQ:") &&
 	    !in->q[Q_VSIG].n_lines) {
-		diag_unknown(d, "signal.unknown", "signal.",
-			     _("The signal strength could not be read"), &in->q[Q_CSQ]);
+		diag_unknown(d, R_SIGNAL_UNKNOWN, &in->q[Q_CSQ]);
 		return true;
 	}
 	read_signal(in, &sg);
@@ -171,48 +170,27 @@ bool diag_rule_signal(const struct diag_input *in, struct smsctl_diagnosis *d, b
 	}
 
 	if (none) {
-		diag_fmt(s, sizeof(s), "%s", _("No signal"));
-		if (levels[0])
-			diag_fmt(det, sizeof(det),
-				 _("Signal: %s, and the modem is not registered."), levels);
-		else
-			diag_fmt(
-			    det, sizeof(det), "%s",
-			    _("The modem reports no signal level (+CSQ 99: not known) and is not "
-			      "registered to any network."));
-		diag_fmt(
-		    rem, sizeof(rem), "%s",
-		    _("Check that the antenna is connected (screw it on firmly; a modem without "
-		      "antenna hears almost nothing), move the modem or its antenna to a window or "
-		      "higher up, away from metal cabinets, and check that the operator covers "
-		      "this place with the network types the modem supports (many 2G and 3G "
-		      "networks have been switched off)."));
-		f = diag_add(d, "signal.none", SMSCTL_SEVERITY_ERROR, s, det, rem);
+		enum diag_rule_id rule = levels[0] ? R_SIGNAL_NONE : R_SIGNAL_NONE_UNMEASURED;
+		diag_fmt(s, sizeof(s), "%s", diag_tr(RS(rule)));
+		diag_rfmt(det, sizeof(det), RD(rule), levels);
+		diag_fmt(rem, sizeof(rem), "%s", diag_tr(RR(rule)));
+		f = diag_rule_add(d, rule, s, det, rem);
 		evidence_signal(f, in);
 		if (!registered)
 			diag_evidence_reply(f, &in->q[Q_CREG]);
 		return false;
 	}
 	if (weak) {
-		diag_fmt(s, sizeof(s), _("Weak signal: %s"), levels);
-		diag_fmt(
-		    det, sizeof(det), "%s",
-		    _("With a weak signal messages are sent slowly, fail now and then, or arrive "
-		      "late."));
-		diag_fmt(
-		    rem, sizeof(rem), "%s",
-		    _("Connect the antenna firmly, move the modem or its antenna to a window or "
-		      "higher up, away from metal cabinets and other electronics; in a basement "
-		      "use an external antenna on a cable."));
-		f = diag_add(d, "signal.weak", SMSCTL_SEVERITY_WARNING, s, det, rem);
+		diag_rfmt(s, sizeof(s), RS(R_SIGNAL_WEAK), levels);
+		diag_fmt(det, sizeof(det), "%s", diag_tr(RD(R_SIGNAL_WEAK)));
+		diag_fmt(rem, sizeof(rem), "%s", diag_tr(RR(R_SIGNAL_WEAK)));
+		f = diag_rule_add(d, R_SIGNAL_WEAK, s, det, rem);
 		evidence_signal(f, in);
 		return true;
 	}
-	if (levels[0])
-		diag_fmt(s, sizeof(s), _("Signal: %s"), levels);
-	else
-		diag_fmt(s, sizeof(s), "%s", _("Signal level not reported by the modem"));
-	f = diag_add(d, "signal.ok", SMSCTL_SEVERITY_OK, s, "", "");
+	enum diag_rule_id ok = levels[0] ? R_SIGNAL_OK : R_SIGNAL_OK_UNREPORTED;
+	diag_rfmt(s, sizeof(s), RS(ok), levels);
+	f = diag_rule_add(d, ok, s, "", "");
 	evidence_signal(f, in);
 	return true;
 }
@@ -253,9 +231,7 @@ void diag_rule_net(const struct diag_input *in, struct smsctl_diagnosis *d)
 	read_reg(in, &rg);
 	if (rg.cs < 0 && rg.gprs < 0 && rg.eps < 0) {
 		if (diag_unusable(&in->q[Q_CREG], "+CREG:"))
-			diag_unknown(d, "net.unknown", "net.",
-				     _("The network registration could not be read"),
-				     &in->q[Q_CREG]);
+			diag_unknown(d, R_NET_UNKNOWN, &in->q[Q_CREG]);
 		return;
 	}
 	operator_name(in, op, sizeof(op));
@@ -265,97 +241,52 @@ void diag_rule_net(const struct diag_input *in, struct smsctl_diagnosis *d)
 	    parse_reg_is_roaming(cs ? rg.cs : (parse_reg_is_registered(rg.eps) ? rg.eps : rg.gprs));
 
 	if (cs) {
-		if (op[0])
-			diag_fmt(s, sizeof(s), _("Registered on the network (%s)"), op);
-		else
-			diag_fmt(s, sizeof(s), "%s", _("Registered on the network"));
-		f = diag_add(d, "net.ok", SMSCTL_SEVERITY_OK, s, "", "");
+		enum diag_rule_id ok = op[0] ? R_NET_OK_OPERATOR : R_NET_OK;
+		diag_rfmt(s, sizeof(s), RS(ok), op);
+		f = diag_rule_add(d, ok, s, "", "");
 		evidence_reg(f, in);
 		diag_evidence_reply(f, &in->q[Q_COPS]);
 	} else if (ps) {
-		diag_fmt(s, sizeof(s), "%s",
-			 _("Registered for data only (LTE/packet), not for calls and SMS: SMS may "
-			   "fail"));
-		diag_fmt(
-		    det, sizeof(det), "%s",
-		    _("+CREG shows no registration while +CGREG/+CEREG does. SMS then only works "
-		      "if "
-		      "the network carries it over LTE (SMS over SGs or IMS). Data-only SIM cards "
-		      "(IoT cards) often cannot send SMS to phones at all."));
-		diag_fmt(
-		    rem, sizeof(rem), "%s",
-		    _("Check with the operator that the SIM card's plan includes SMS. Let the "
-		      "modem use 2G/3G as well as 4G (automatic network mode), or enable SMS over "
-		      "IMS in the modem's settings if the operator supports it."));
-		f = diag_add(d, "net.ps_only", SMSCTL_SEVERITY_WARNING, s, det, rem);
+		diag_fmt(s, sizeof(s), "%s", diag_tr(RS(R_NET_PS_ONLY)));
+		diag_fmt(det, sizeof(det), "%s", diag_tr(RD(R_NET_PS_ONLY)));
+		diag_fmt(rem, sizeof(rem), "%s", diag_tr(RR(R_NET_PS_ONLY)));
+		f = diag_rule_add(d, R_NET_PS_ONLY, s, det, rem);
 		evidence_reg(f, in);
 	} else if (stat_is(&rg, PARSE_REG_DENIED)) {
-		diag_fmt(s, sizeof(s), "%s",
-			 _("The network refused the SIM card (registration denied)"));
-		diag_fmt(
-		    det, sizeof(det), "%s",
-		    _("The network rejects this SIM card. The usual reasons: the line is "
-		      "suspended for an unpaid bill or no credit, the SIM was never activated or "
-		      "its real-name registration is missing, the number was cancelled, or the "
-		      "operator blocked it (e.g. for sending too many messages)."));
-		diag_fmt(
-		    rem, sizeof(rem), "%s",
-		    _("Call the operator or check the account: pay the bill or top up, activate "
-		      "the SIM and complete its registration; then restart the modem. Trying the "
-		      "card in a phone shows the same."));
-		f = diag_add(d, "net.denied", SMSCTL_SEVERITY_ERROR, s, det, rem);
+		diag_fmt(s, sizeof(s), "%s", diag_tr(RS(R_NET_DENIED)));
+		diag_fmt(det, sizeof(det), "%s", diag_tr(RD(R_NET_DENIED)));
+		diag_fmt(rem, sizeof(rem), "%s", diag_tr(RR(R_NET_DENIED)));
+		f = diag_rule_add(d, R_NET_DENIED, s, det, rem);
 		evidence_reg(f, in);
 		return;
 	} else if (stat_is(&rg, PARSE_REG_SEARCHING)) {
-		diag_fmt(s, sizeof(s), "%s", _("Searching for a network, not registered"));
-		diag_fmt(
-		    det, sizeof(det), "%s",
-		    _("The modem is looking for a network it may use but has not found one. Right "
-		      "after power-on this takes up to a minute."));
-		diag_fmt(
-		    rem, sizeof(rem), "%s",
-		    _("Wait a minute and run the diagnosis again. If it keeps searching: check the "
-		      "antenna, move the modem to a better place, and check that the SIM card's "
-		      "operator covers this place with the network types the modem supports."));
-		f = diag_add(d, "net.searching", SMSCTL_SEVERITY_ERROR, s, det, rem);
+		diag_fmt(s, sizeof(s), "%s", diag_tr(RS(R_NET_SEARCHING)));
+		diag_fmt(det, sizeof(det), "%s", diag_tr(RD(R_NET_SEARCHING)));
+		diag_fmt(rem, sizeof(rem), "%s", diag_tr(RR(R_NET_SEARCHING)));
+		f = diag_rule_add(d, R_NET_SEARCHING, s, det, rem);
 		evidence_reg(f, in);
 		return;
 	} else {
 		struct at_cops c;
 		const char *line = diag_line(&in->q[Q_COPS], "+COPS:");
 		bool manual_off = line && parse_cops_query(line, &c) == 0 && c.mode == 2;
-		diag_fmt(s, sizeof(s), "%s", _("Not registered to a network"));
-		if (manual_off)
-			diag_fmt(det, sizeof(det), "%s",
-				 _("The modem was told not to register (+COPS: 2, deregistered)."));
-		else if (stat_is(&rg, PARSE_REG_EMERGENCY_ONLY))
-			diag_fmt(det, sizeof(det), "%s",
-				 _("The modem may only make emergency calls on this network."));
-		else
-			diag_fmt(det, sizeof(det), "%s",
-				 _("The modem is not registered and not trying to register."));
-		diag_fmt(
-		    rem, sizeof(rem), "%s",
-		    _("Turn automatic network selection on by sending AT+COPS=0 to the modem and "
-		      "wait a minute; check that the SIM card is activated (try it in a phone). "
-		      "Restart the modem if nothing changes."));
-		f = diag_add(d, "net.not_registered", SMSCTL_SEVERITY_ERROR, s, det, rem);
+		enum diag_rule_id rule = manual_off ? R_NET_DEREGISTERED
+					 : stat_is(&rg, PARSE_REG_EMERGENCY_ONLY)
+					     ? R_NET_EMERGENCY_ONLY
+					     : R_NET_NOT_REGISTERED;
+		diag_fmt(s, sizeof(s), "%s", diag_tr(RS(rule)));
+		diag_fmt(det, sizeof(det), "%s", diag_tr(RD(rule)));
+		diag_fmt(rem, sizeof(rem), "%s", diag_tr(RR(rule)));
+		f = diag_rule_add(d, rule, s, det, rem);
 		evidence_reg(f, in);
 		diag_evidence_reply(f, &in->q[Q_COPS]);
 		return;
 	}
 	if (roaming) {
-		if (op[0])
-			diag_fmt(s, sizeof(s), _("Roaming on %s"), op);
-		else
-			diag_fmt(s, sizeof(s), "%s", _("Roaming on a foreign network"));
-		diag_fmt(
-		    det, sizeof(det), "%s",
-		    _("The SIM card is registered on a network other than its own. SMS may cost "
-		      "more, and some plans do not allow SMS while roaming."));
-		f = diag_add(d, "net.roaming", SMSCTL_SEVERITY_INFO, s, det,
-			     _("Nothing to do if roaming is intended; otherwise use a local SIM "
-			       "card."));
+		enum diag_rule_id rule = op[0] ? R_NET_ROAMING_OPERATOR : R_NET_ROAMING;
+		diag_rfmt(s, sizeof(s), RS(rule), op);
+		diag_fmt(det, sizeof(det), "%s", diag_tr(RD(rule)));
+		f = diag_rule_add(d, rule, s, det, NULL);
 		evidence_reg(f, in);
 		diag_evidence_reply(f, &in->q[Q_COPS]);
 	}
@@ -373,31 +304,20 @@ void diag_rule_sms_service(const struct diag_input *in, struct smsctl_diagnosis 
 
 	if (!line || parse_csms(line, &cs) != 0) {
 		if (r->asked && r->result == SMSCTL_RESULT_OK)
-			diag_unknown(d, "sms.unknown", "sms.service",
-				     _("Whether the modem offers SMS could not be read"), r);
+			diag_unknown(d, R_SMS_SERVICE_UNKNOWN, r);
 		return;
 	}
 	if (cs.mo == 0 || cs.mt == 0) {
-		if (cs.mo == 0 && cs.mt == 0)
-			diag_fmt(s, sizeof(s), "%s", _("The modem offers no SMS service"));
-		else if (cs.mo == 0)
-			diag_fmt(s, sizeof(s), "%s",
-				 _("The modem cannot send SMS (+CSMS: no MO service)"));
-		else
-			diag_fmt(s, sizeof(s), "%s",
-				 _("The modem cannot receive SMS (+CSMS: no MT service)"));
-		diag_fmt(det, sizeof(det), _("+CSMS reports: sending %s, receiving %s."),
-			 cs.mo ? _("supported") : _("not supported"),
-			 cs.mt ? _("supported") : _("not supported"));
-		diag_fmt(rem, sizeof(rem), "%s",
-			 _("Some modems only offer SMS once the SIM card is ready and registered: "
-			   "restart the modem and run the diagnosis again. Data-only modules and "
-			   "firmware (some LTE Cat-M/NB-IoT builds) have no SMS at all: check the "
-			   "module's model and firmware with its seller."));
-		f = diag_add(d, "sms.service_unavailable", SMSCTL_SEVERITY_ERROR, s, det, rem);
+		enum diag_rule_id rule = cs.mo == 0 && cs.mt == 0 ? R_SMS_SERVICE_NONE
+					 : cs.mo == 0		  ? R_SMS_SERVICE_NO_MO
+								  : R_SMS_SERVICE_NO_MT;
+		diag_fmt(s, sizeof(s), "%s", diag_tr(RS(rule)));
+		diag_rfmt(det, sizeof(det), RD(rule), cs.mo ? _("supported") : _("not supported"),
+			  cs.mt ? _("supported") : _("not supported"));
+		diag_fmt(rem, sizeof(rem), "%s", diag_tr(RR(rule)));
+		f = diag_rule_add(d, rule, s, det, rem);
 	} else {
-		f = diag_add(d, "sms.service_ok", SMSCTL_SEVERITY_OK,
-			     _("The modem offers SMS sending and receiving"), "", "");
+		f = diag_rule_add(d, R_SMS_SERVICE_OK, NULL, "", "");
 	}
 	diag_evidence_reply(f, r);
 }
@@ -408,51 +328,40 @@ void diag_rule_smsc(const struct diag_input *in, struct smsctl_diagnosis *d)
 	struct at_csca c;
 	char s[TXT], det[TXT], rem[TXT], why[TXT];
 	struct smsctl_finding *f;
-	const char *set_rem =
-	    _("Set the SMS centre number of the SIM card's operator once by sending "
-	      "AT+CSCA=\"+NUMBER\",145 to the modem (the number is on the operator's website, "
-	      "or in a phone with this SIM: Messages > Settings > SMS centre), or give it with "
-	      "each message: smsctl send --smsc +NUMBER.");
 
 	if (!r->asked)
 		return;
 	const char *line = diag_line(r, "+CSCA:");
 	if (diag_unusable(r, "+CSCA:")) {
-		diag_unknown(d, "sms.unknown", "sms.smsc",
-			     _("The SMS centre number could not be read"), r);
+		diag_unknown(d, R_SMSC_UNREADABLE, r);
 		return;
 	}
 	if (r->result != SMSCTL_RESULT_OK || !line) {
 		diag_explain_error(in, r, why, sizeof(why));
 		if (r->result == SMSCTL_RESULT_CMS_ERROR && r->code == 330) {
-			diag_fmt(s, sizeof(s), "%s", _("No SMS centre number is set"));
+			diag_fmt(s, sizeof(s), "%s", diag_tr(RS(R_SMSC_MISSING_ERROR)));
 			diag_fmt(det, sizeof(det), "%s", why);
-			f = diag_add(d, "sms.smsc_missing", SMSCTL_SEVERITY_ERROR, s, det, set_rem);
+			f = diag_rule_add(d, R_SMSC_MISSING_ERROR, s, det, NULL);
 		} else {
-			diag_fmt(s, sizeof(s), "%s", _("The SMS centre number could not be read"));
+			diag_fmt(s, sizeof(s), "%s", diag_tr(RS(R_SMSC_UNKNOWN)));
 			diag_fmt(det, sizeof(det), "%s", why);
-			f = diag_add(d, "sms.smsc_unknown", SMSCTL_SEVERITY_INFO, s, det, "");
+			f = diag_rule_add(d, R_SMSC_UNKNOWN, s, det, "");
 		}
 		diag_evidence_reply(f, r);
 		return;
 	}
 	if (parse_csca(line, &c) != 0 || c.number[0] == '\0') {
-		diag_fmt(s, sizeof(s), "%s", _("No SMS centre number is set"));
-		diag_fmt(
-		    det, sizeof(det), "%s",
-		    _("Without an SMS centre (SMSC) number the modem does not know where to hand "
-		      "messages over: every send fails (often with +CMS ERROR: 330 or 500)."));
-		f = diag_add(d, "sms.smsc_missing", SMSCTL_SEVERITY_ERROR, s, det, set_rem);
+		diag_fmt(s, sizeof(s), "%s", diag_tr(RS(R_SMSC_MISSING)));
+		diag_fmt(det, sizeof(det), "%s", diag_tr(RD(R_SMSC_MISSING)));
+		f = diag_rule_add(d, R_SMSC_MISSING, s, det, NULL);
 	} else if (!parse_csca_is_valid(&c) || strspn(c.number, "+0") == strlen(c.number)) {
-		diag_fmt(s, sizeof(s), _("The SMS centre number '%s' is not valid"), c.number);
-		diag_fmt(det, sizeof(det), "%s",
-			 _("The stored SMS centre number is not a phone number; messages cannot be "
-			   "handed over."));
-		diag_fmt(rem, sizeof(rem), "%s", set_rem);
-		f = diag_add(d, "sms.smsc_invalid", SMSCTL_SEVERITY_ERROR, s, det, rem);
+		diag_rfmt(s, sizeof(s), RS(R_SMSC_INVALID), c.number);
+		diag_fmt(det, sizeof(det), "%s", diag_tr(RD(R_SMSC_INVALID)));
+		diag_fmt(rem, sizeof(rem), "%s", diag_tr(RR(R_SMSC_INVALID)));
+		f = diag_rule_add(d, R_SMSC_INVALID, s, det, rem);
 	} else {
-		diag_fmt(s, sizeof(s), _("SMS centre number %s"), c.number);
-		f = diag_add(d, "sms.smsc_ok", SMSCTL_SEVERITY_OK, s, "", "");
+		diag_rfmt(s, sizeof(s), RS(R_SMSC_OK), c.number);
+		f = diag_rule_add(d, R_SMSC_OK, s, "", "");
 	}
 	diag_evidence_reply(f, r);
 }
@@ -499,8 +408,7 @@ void diag_rule_storage(const struct diag_input *in, struct smsctl_diagnosis *d)
 
 	if (!line || parse_cpms(line, &cp) != 0 || cp.count < 1) {
 		if (in->q[Q_CPMS].asked && in->q[Q_CPMS].result == SMSCTL_RESULT_OK)
-			diag_unknown(d, "sms.unknown", "sms.storage",
-				     _("The message storage could not be read"), &in->q[Q_CPMS]);
+			diag_unknown(d, R_STORAGE_UNKNOWN, &in->q[Q_CPMS]);
 		return;
 	}
 	const char *recv = cp.count >= 3 ? cp.mem[2].name : cp.mem[0].name;
@@ -540,56 +448,30 @@ void diag_rule_storage(const struct diag_input *in, struct smsctl_diagnosis *d)
 		bool receives =
 		    recv_full && (mem_covers(m->name, recv) || mem_covers(recv, m->name));
 		if (m->used >= m->total) {
-			diag_fmt(s, sizeof(s), _("Message storage full: %s, %d of %d"),
-				 mem_label(m->name), m->used, m->total);
-			if (receives || strcmp(m->name, "SR") == 0)
-				diag_fmt(
-				    det, sizeof(det), "%s",
-				    _("New messages are stored here: while it is full, incoming "
-				      "SMS "
-				      "are refused and lost (the network gives up after a "
-				      "while)."));
-			else
-				diag_fmt(
-				    det, sizeof(det), "%s",
-				    _("This memory is full; new messages go elsewhere for now, but "
-				      "a change of the storage setting would lose them."));
-			diag_fmt(
-			    rem, sizeof(rem), "%s",
-			    _("Fetch and delete the stored messages (smsctl recv reads them, "
-			      "smsctl delete removes them), and let the program that receives SMS "
-			      "delete each message after reading it."));
-			f = diag_add(d, "sms.storage_full", SMSCTL_SEVERITY_ERROR, s, det, rem);
+			enum diag_rule_id rule = receives || strcmp(m->name, "SR") == 0
+						     ? R_STORAGE_FULL_RECEIVING
+						     : R_STORAGE_FULL;
+			diag_rfmt(s, sizeof(s), RS(rule), mem_label(m->name), m->used, m->total);
+			diag_fmt(det, sizeof(det), "%s", diag_tr(RD(rule)));
+			diag_fmt(rem, sizeof(rem), "%s", diag_tr(RR(rule)));
+			f = diag_rule_add(d, rule, s, det, rem);
 			evidence_mem(f, in, m);
 			problem = true;
 		} else if (m->total >= 5 && m->used * 100 >= m->total * NEARLY_FULL_PERCENT) {
-			diag_fmt(s, sizeof(s), _("Message storage nearly full: %s, %d of %d"),
-				 mem_label(m->name), m->used, m->total);
-			diag_fmt(det, sizeof(det), "%s",
-				 _("When it is full, incoming SMS are refused and lost."));
-			diag_fmt(
-			    rem, sizeof(rem), "%s",
-			    _("Fetch and delete messages that are no longer needed (smsctl recv, "
-			      "smsctl delete)."));
-			f = diag_add(d, "sms.storage_nearly_full", SMSCTL_SEVERITY_WARNING, s, det,
-				     rem);
+			diag_rfmt(s, sizeof(s), RS(R_STORAGE_NEARLY_FULL), mem_label(m->name),
+				  m->used, m->total);
+			diag_fmt(det, sizeof(det), "%s", diag_tr(RD(R_STORAGE_NEARLY_FULL)));
+			diag_fmt(rem, sizeof(rem), "%s", diag_tr(RR(R_STORAGE_NEARLY_FULL)));
+			f = diag_rule_add(d, R_STORAGE_NEARLY_FULL, s, det, rem);
 			evidence_mem(f, in, m);
 			problem = true;
 		}
 	}
 	if (cp.count >= 3 && recv[0] && read[0] && !mem_covers(read, recv)) {
-		diag_fmt(s, sizeof(s), _("New messages go to %s, but programs read %s"),
-			 mem_label(recv), mem_label(read));
-		diag_fmt(
-		    det, sizeof(det), "%s",
-		    _("+CPMS: the third memory (where new messages are stored) differs from the "
-		      "first (the one listed and read): a program that lists messages does not "
-		      "see the new ones, and they pile up until the memory is full."));
-		diag_fmt(rem, sizeof(rem),
-			 _("Make the memories the same by sending "
-			   "AT+CPMS=\"%s\",\"%s\",\"%s\" to the modem."),
-			 recv, recv, recv);
-		f = diag_add(d, "sms.storage_mismatch", SMSCTL_SEVERITY_WARNING, s, det, rem);
+		diag_rfmt(s, sizeof(s), RS(R_STORAGE_MISMATCH), mem_label(recv), mem_label(read));
+		diag_fmt(det, sizeof(det), "%s", diag_tr(RD(R_STORAGE_MISMATCH)));
+		diag_rfmt(rem, sizeof(rem), RR(R_STORAGE_MISMATCH), recv, recv, recv);
+		f = diag_rule_add(d, R_STORAGE_MISMATCH, s, det, rem);
 		diag_evidence_reply(f, &in->q[Q_CPMS]);
 		problem = true;
 	}
@@ -601,8 +483,8 @@ void diag_rule_storage(const struct diag_input *in, struct smsctl_diagnosis *d)
 				len += (size_t)snprintf(list + len, sizeof(list) - len,
 							"%s%s %d/%d", len ? _(", ") : "",
 							mems[i].name, mems[i].used, mems[i].total);
-		diag_fmt(s, sizeof(s), _("Message storage has room (%s)"), list);
-		f = diag_add(d, "sms.storage_ok", SMSCTL_SEVERITY_OK, s, "", "");
+		diag_rfmt(s, sizeof(s), RS(R_STORAGE_OK), list);
+		f = diag_rule_add(d, R_STORAGE_OK, s, "", "");
 		diag_evidence_reply(f, &in->q[Q_CPMS]);
 		for (size_t i = 0; i < in->n_extra; i++)
 			if (parse_has_prefix(in->extra[i].command, "AT+CPMS="))
@@ -622,30 +504,16 @@ void diag_rule_indications(const struct diag_input *in, struct smsctl_diagnosis 
 
 	if (!line || parse_cnmi(line, &cn) != 0) {
 		if (r->asked && r->result == SMSCTL_RESULT_OK)
-			diag_unknown(d, "sms.unknown", "sms.indications",
-				     _("The new-message announcement setting could not be read"),
-				     r);
+			diag_unknown(d, R_INDICATIONS_UNKNOWN, r);
 		return;
 	}
 	if (cn.mt == 0 || cn.mode == 0) {
-		if (cn.mt == 0)
-			diag_fmt(s, sizeof(s), "%s",
-				 _("New messages are not announced (+CNMI mt=0)"));
-		else
-			diag_fmt(s, sizeof(s), "%s",
-				 _("New-message announcements are held back in the modem (+CNMI "
-				   "mode=0)"));
-		diag_fmt(
-		    det, sizeof(det), "%s",
-		    _("Messages are stored without telling the computer: a program waiting for "
-		      "+CMTI or +CMT sees nothing and has to look for new messages itself."));
-		f = diag_add(d, "sms.indications_off", SMSCTL_SEVERITY_INFO, s, det,
-			     _("Nothing to do when messages are fetched regularly (smsctl recv "
-			       "switches announcements on while it runs). To have them announced, "
-			       "send AT+CNMI=2,1,0,0,0 to the modem."));
+		enum diag_rule_id rule = cn.mt == 0 ? R_INDICATIONS_MT_OFF : R_INDICATIONS_HELD;
+		diag_fmt(s, sizeof(s), "%s", diag_tr(RS(rule)));
+		diag_fmt(det, sizeof(det), "%s", diag_tr(RD(rule)));
+		f = diag_rule_add(d, rule, s, det, NULL);
 	} else {
-		f = diag_add(d, "sms.indications_ok", SMSCTL_SEVERITY_OK,
-			     _("New messages are announced to the computer"), "", "");
+		f = diag_rule_add(d, R_INDICATIONS_OK, NULL, "", "");
 	}
 	diag_evidence_reply(f, r);
 }

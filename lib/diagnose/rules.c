@@ -237,8 +237,7 @@ bool diag_unusable(const struct diag_reply *r, const char *prefix)
 	return diag_line(r, prefix) == NULL;
 }
 
-void diag_unknown(struct smsctl_diagnosis *d, const char *id, const char *layer,
-		  const char *summary, const struct diag_reply *r)
+void diag_unknown(struct smsctl_diagnosis *d, enum diag_rule_id rule, const struct diag_reply *r)
 {
 	char det[TXT], raw[DIAG_LINE_MAX * 2];
 	size_t len = 0;
@@ -249,18 +248,10 @@ void diag_unknown(struct smsctl_diagnosis *d, const char *id, const char *layer,
 					r->lines[i]);
 	if (r->final[0] && len < sizeof(raw))
 		snprintf(raw + len, sizeof(raw) - len, "%s%s", len ? " | " : "", r->final);
-	diag_fmt(det, sizeof(det),
-		 _("%s was answered '%s' without the line that carries the value, so this "
-		   "check could not be made."),
-		 r->command, raw[0] ? raw : _("(nothing)"));
-	struct smsctl_finding *f = diag_add(
-	    d, id, SMSCTL_SEVERITY_WARNING, summary, det,
-	    _("Run the diagnosis again in a minute. If the answer stays the same, the modem's "
-	      "firmware does not report this value: update the firmware or ask the seller, and "
-	      "check this by hand (smsctl -v diagnose shows every command and answer)."));
+	diag_rfmt(det, sizeof(det), RD(rule), r->command, raw[0] ? raw : _("(nothing)"));
+	struct smsctl_finding *f = diag_rule_add(d, rule, NULL, det, NULL);
 	if (!f)
 		return;
-	f->layer = diag_layer_of(layer);
 	diag_evidence_reply(f, r);
 }
 
@@ -286,118 +277,69 @@ static void rule_port_open(const struct diag_input *in, struct smsctl_diagnosis 
 	const struct diag_port *p = &in->port;
 	const char *dev = in->device;
 	char s[TXT], det[TXT], rem[TXT * 2];
-	struct smsctl_finding *f;
+	enum diag_rule_id rule;
 
 	switch (p->open_err) {
 	case SMSCTL_ERR_PERMISSION:
-		diag_fmt(s, sizeof(s), _("No permission to open %s"), dev);
 		if (p->group[0] && p->in_group && !p->group_active) {
-			diag_fmt(
-			    det, sizeof(det),
-			    _("%s belongs to group '%s' (mode %03o). You are a member, but this "
-			      "login session started before you were added."),
-			    dev, p->group, p->mode);
-			diag_fmt(
-			    rem, sizeof(rem),
-			    _("Log out and log in again (or run 'newgrp %s'), then try again."),
-			    p->group);
+			rule = R_PORT_PERMISSION_LOGIN;
+			diag_rfmt(det, sizeof(det), RD(rule), dev, p->group, p->mode);
+			diag_rfmt(rem, sizeof(rem), RR(rule), p->group);
 		} else if (p->group[0]) {
-			diag_fmt(
-			    det, sizeof(det),
-			    _("%s belongs to group '%s' (mode %03o) and this user is not in that "
-			      "group."),
-			    dev, p->group, p->mode);
-			diag_fmt(
-			    rem, sizeof(rem),
-			    _("Add the user to the group: sudo usermod -aG %s $USER; then log out "
-			      "and log in again."),
-			    p->group);
+			rule = R_PORT_PERMISSION_GROUP;
+			diag_rfmt(det, sizeof(det), RD(rule), dev, p->group, p->mode);
+			diag_rfmt(rem, sizeof(rem), RR(rule), p->group);
 		} else {
+			rule = R_PORT_PERMISSION;
 			diag_fmt(det, sizeof(det), "%s", p->detail);
-			diag_fmt(
-			    rem, sizeof(rem), "%s",
-			    _("Add the user to the group that owns the port (usually dialout): "
-			      "sudo "
-			      "usermod -aG dialout $USER; then log out and log in again."));
+			diag_fmt(rem, sizeof(rem), "%s", diag_tr(RR(rule)));
 		}
-		evidence_open(diag_add(d, "port.permission", SMSCTL_SEVERITY_ERROR, s, det, rem),
-			      in);
+		diag_rfmt(s, sizeof(s), RS(rule), dev);
+		evidence_open(diag_rule_add(d, rule, s, det, rem), in);
 		return;
 	case SMSCTL_ERR_BUSY:
 		if (p->holder[0] && p->holder_pid > 0)
-			diag_fmt(s, sizeof(s), _("Port %s is in use by %s (PID %d)"), dev,
-				 p->holder, (int)p->holder_pid);
+			diag_rfmt(s, sizeof(s), RS(R_PORT_BUSY_HOLDER), dev, p->holder,
+				  (int)p->holder_pid);
 		else if (p->holder_pid > 0)
-			diag_fmt(s, sizeof(s), _("Port %s is in use by the process with PID %d"),
-				 dev, (int)p->holder_pid);
+			diag_rfmt(s, sizeof(s), RS(R_PORT_BUSY_PID), dev, (int)p->holder_pid);
 		else
-			diag_fmt(s, sizeof(s), _("Port %s is in use by another program"), dev);
+			diag_rfmt(s, sizeof(s), RS(R_PORT_BUSY), dev);
 		if (is_modem_manager(p->holder)) {
-			diag_fmt(
-			    det, sizeof(det), "%s",
-			    _("ModemManager (the system service that sets up mobile broadband "
-			      "connections) has taken the port and talks to the modem itself."));
-			if (p->usb_vid[0] && p->usb_pid[0])
-				diag_fmt(
-				    rem, sizeof(rem),
-				    _("Tell ModemManager to leave this modem alone: put the line\n"
-				      "  ATTRS{idVendor}==\"%s\", ATTRS{idProduct}==\"%s\", "
-				      "ENV{ID_MM_DEVICE_IGNORE}=\"1\"\n"
-				      "into /etc/udev/rules.d/77-smsctl-mm-ignore.rules, run 'sudo "
-				      "udevadm control --reload && sudo udevadm trigger' and "
-				      "replug the "
-				      "modem. If nothing on this machine needs ModemManager, stop "
-				      "it "
-				      "instead: sudo systemctl disable --now ModemManager."),
-				    p->usb_vid, p->usb_pid);
-			else
-				diag_fmt(
-				    rem, sizeof(rem), "%s",
-				    _("Tell ModemManager to leave this modem alone: add a udev "
-				      "rule "
-				      "setting ENV{ID_MM_DEVICE_IGNORE}=\"1\" for the modem's USB "
-				      "vendor and product id, then replug it. If nothing on this "
-				      "machine needs ModemManager, stop it instead: sudo systemctl "
-				      "disable --now ModemManager."));
+			diag_fmt(det, sizeof(det), "%s", diag_tr(RD(R_PORT_BUSY_MM)));
+			if (p->usb_vid[0] && p->usb_pid[0]) {
+				rule = R_PORT_BUSY_MM_USB;
+				diag_rfmt(rem, sizeof(rem), RR(rule), p->usb_vid, p->usb_pid);
+			} else {
+				rule = R_PORT_BUSY_MM;
+				diag_fmt(rem, sizeof(rem), "%s", diag_tr(RR(rule)));
+			}
 		} else {
+			rule = p->holder_pid > 0 ? R_PORT_BUSY_STOP : R_PORT_BUSY_FIND;
 			diag_fmt(det, sizeof(det), "%s",
-				 p->detail[0] ? p->detail
-					      : _("Another program holds the port's lock; only one "
-						  "program at a time can talk to a modem port."));
+				 p->detail[0] ? p->detail : diag_tr(RD(rule)));
 			if (p->holder_pid > 0)
-				diag_fmt(
-				    rem, sizeof(rem),
-				    _("Stop %s (PID %d) or wait until it is done, then try again. "
-				      "Only one program at a time can talk to a modem port."),
-				    p->holder[0] ? p->holder : "?", (int)p->holder_pid);
+				diag_rfmt(rem, sizeof(rem), RR(rule),
+					  p->holder[0] ? p->holder : "?", (int)p->holder_pid);
 			else
-				diag_fmt(
-				    rem, sizeof(rem),
-				    _("Find the program with 'sudo fuser -v %s' and stop it, then "
-				      "try again."),
-				    dev);
+				diag_rfmt(rem, sizeof(rem), RR(rule), dev);
 		}
-		evidence_open(diag_add(d, "port.busy", SMSCTL_SEVERITY_ERROR, s, det, rem), in);
+		evidence_open(diag_rule_add(d, rule, s, det, rem), in);
 		return;
 	case SMSCTL_ERR_NOT_TTY:
-		diag_fmt(s, sizeof(s), _("%s is not a serial port"), dev);
+		rule = R_PORT_NOT_TTY;
 		break;
 	case SMSCTL_ERR_NOT_FOUND:
-		diag_fmt(s, sizeof(s), _("Port %s does not exist"), dev);
+		rule = R_PORT_NOT_FOUND;
 		break;
 	default:
-		diag_fmt(s, sizeof(s), _("Port %s cannot be opened"), dev);
+		rule = R_PORT_CANNOT_OPEN;
 		break;
 	}
+	diag_rfmt(s, sizeof(s), RS(rule), dev);
 	diag_fmt(det, sizeof(det), "%s", p->detail);
-	diag_fmt(
-	    rem, sizeof(rem), "%s",
-	    _("Check that the modem is plugged in and powered (lsusb should list it) and use the "
-	      "right port: 'smsctl ports --probe' lists the ports that answer AT commands. USB "
-	      "modems usually appear as /dev/ttyUSB0 to /dev/ttyUSB3 or /dev/ttyACM0; "
-	      "/dev/serial/by-id/ gives names that do not change."));
-	f = diag_add(d, "port.not_found", SMSCTL_SEVERITY_ERROR, s, det, rem);
-	evidence_open(f, in);
+	diag_fmt(rem, sizeof(rem), "%s", diag_tr(RR(rule)));
+	evidence_open(diag_rule_add(d, rule, s, det, rem), in);
 }
 
 /* Garbage on the line: from the trace of a port the diagnosis opened, else from the bytes
@@ -423,23 +365,12 @@ static void rule_gone(const struct diag_input *in, struct smsctl_diagnosis *d)
 	char s[TXT], det[TXT], rem[TXT];
 	const char *at = in->stopped_at[0] ? in->stopped_at : "AT";
 
-	diag_fmt(s, sizeof(s), "%s",
-		 _("The modem went away during the check (unplugged or restarted)"));
-	if (in->answered)
-		diag_fmt(det, sizeof(det),
-			 _("The port closed or failed after %s; the modem was unplugged, lost "
-			   "power or restarted."),
-			 at);
-	else
-		diag_fmt(det, sizeof(det),
-			 _("The port opened, then closed or failed at %s before the modem answered "
-			   "anything; the modem was unplugged, lost power or restarted."),
-			 at);
-	diag_fmt(rem, sizeof(rem), "%s",
-		 _("Check the USB cable and the power supply (4G modules need a 2 A "
-		   "supply; a weak USB hub makes them restart when they transmit), then "
-		   "run the diagnosis again."));
-	struct smsctl_finding *f = diag_add(d, "modem.gone", SMSCTL_SEVERITY_ERROR, s, det, rem);
+	enum diag_rule_id rule = in->answered ? R_MODEM_GONE : R_MODEM_GONE_SILENT;
+
+	diag_fmt(s, sizeof(s), "%s", diag_tr(RS(rule)));
+	diag_rfmt(det, sizeof(det), RD(rule), at);
+	diag_fmt(rem, sizeof(rem), "%s", diag_tr(RR(rule)));
+	struct smsctl_finding *f = diag_rule_add(d, rule, s, det, rem);
 	diag_evidence(f, at, _("(the port closed)"));
 }
 
@@ -455,27 +386,15 @@ static bool rule_port(const struct diag_input *in, struct smsctl_diagnosis *d)
 		rule_port_open(in, d);
 		return false;
 	}
-	diag_add(d, "port.ok", SMSCTL_SEVERITY_OK,
-		 diag_fmt(s, sizeof(s), _("Port %s is open"), dev), "", "");
+	diag_rule_add(d, R_PORT_OK, diag_rfmt(s, sizeof(s), RS(R_PORT_OK), dev), "", "");
 
 	count_noise(in, &bad, &total, sample, sizeof(sample));
 	if (bad >= 4 && bad * 100 >= total) {
-		diag_fmt(s, sizeof(s), _("Garbage on %s: wrong baud rate or not an AT port"), dev);
-		if (sample[0])
-			diag_fmt(det, sizeof(det),
-				 _("%zu of %zu bytes received were not text (%s)."), bad, total,
-				 sample);
-		else
-			diag_fmt(det, sizeof(det), _("%zu of %zu bytes received were not text."),
-				 bad, total);
-		diag_fmt(
-		    rem, sizeof(rem), "%s",
-		    _("Try the usual baud rates (--baud 115200, 57600, 9600) or another port of "
-		      "the "
-		      "modem: diagnostic (DM/QCDM) and GPS (NMEA) ports do not speak AT. A loose "
-		      "cable or a long unshielded serial line also garbles bytes."));
-		struct smsctl_finding *f =
-		    diag_add(d, "port.noise", SMSCTL_SEVERITY_WARNING, s, det, rem);
+		enum diag_rule_id rule = sample[0] ? R_PORT_NOISE_SAMPLE : R_PORT_NOISE;
+		diag_rfmt(s, sizeof(s), RS(rule), dev);
+		diag_rfmt(det, sizeof(det), RD(rule), bad, total, sample);
+		diag_fmt(rem, sizeof(rem), "%s", diag_tr(RR(rule)));
+		struct smsctl_finding *f = diag_rule_add(d, rule, s, det, rem);
 		char shown[96];
 		if (sample[0])
 			snprintf(shown, sizeof(shown), "%s", sample);
@@ -492,43 +411,23 @@ static bool rule_port(const struct diag_input *in, struct smsctl_diagnosis *d)
 	}
 	if (!in->answered) {
 		unsigned secs = (in->timeout_ms + 999) / 1000;
-		diag_fmt(s, sizeof(s), _("The modem does not answer on %s"), dev);
+		enum diag_rule_id rule = in->port.n_answering > 0 ? R_PORT_NO_ANSWER_SIBLING
+					 : in->port.n_silent > 0  ? R_PORT_NO_ANSWER_SILENT
+								  : R_PORT_NO_ANSWER;
+		diag_rfmt(s, sizeof(s), RS(rule), dev);
 		if (in->port.n_answering > 0) {
 			char list[512] = "";
 			size_t len = 0;
 			for (size_t i = 0; i < in->port.n_answering; i++)
 				len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s",
 							i ? ", " : "", in->port.answering[i]);
-			diag_fmt(
-			    det, sizeof(det),
-			    _("AT got no answer within %u s. Other ports of the same USB device "
-			      "that answer AT: %s."),
-			    secs, list);
-			diag_fmt(
-			    rem, sizeof(rem),
-			    _("Use the port that answers: smsctl --device %s diagnose. USB modems "
-			      "have several ports and only some of them speak AT."),
-			    in->port.answering[0]);
+			diag_rfmt(det, sizeof(det), RD(rule), secs, list);
+			diag_rfmt(rem, sizeof(rem), RR(rule), in->port.answering[0]);
 		} else {
-			if (in->port.n_silent > 0)
-				diag_fmt(
-				    det, sizeof(det),
-				    _("AT got no answer within %u s; the other ports of the same "
-				      "USB "
-				      "device did not answer either."),
-				    secs);
-			else
-				diag_fmt(det, sizeof(det), _("AT got no answer within %u s."),
-					 secs);
-			diag_fmt(rem, sizeof(rem), "%s",
-				 _("Check that this is the modem's AT port ('smsctl ports --probe' "
-				   "finds "
-				   "it) and the baud rate (--baud; most modems use 115200), then "
-				   "power-cycle the modem: unplug it (or its power supply) for ten "
-				   "seconds."));
+			diag_rfmt(det, sizeof(det), RD(rule), secs);
+			diag_fmt(rem, sizeof(rem), "%s", diag_tr(RR(rule)));
 		}
-		struct smsctl_finding *f =
-		    diag_add(d, "port.no_answer", SMSCTL_SEVERITY_ERROR, s, det, rem);
+		struct smsctl_finding *f = diag_rule_add(d, rule, s, det, rem);
 		diag_evidence_reply(f, &in->q[Q_INIT]);
 		return false;
 	}
@@ -543,11 +442,9 @@ static bool rule_modem(const struct diag_input *in, struct smsctl_diagnosis *d)
 	const char *maker = manufacturer(in);
 	struct smsctl_finding *f;
 
-	if (maker[0])
-		diag_fmt(s, sizeof(s), _("The modem answers AT commands (%s)"), maker);
-	else
-		diag_fmt(s, sizeof(s), "%s", _("The modem answers AT commands"));
-	f = diag_add(d, "modem.ok", SMSCTL_SEVERITY_OK, s, "", "");
+	enum diag_rule_id ok = maker[0] ? R_MODEM_OK_MAKER : R_MODEM_OK;
+	diag_rfmt(s, sizeof(s), RS(ok), maker);
+	f = diag_rule_add(d, ok, s, "", "");
 	diag_evidence_reply(f, &in->q[Q_INIT]);
 	diag_evidence_reply(f, &in->q[Q_CGMI]);
 
@@ -555,38 +452,24 @@ static bool rule_modem(const struct diag_input *in, struct smsctl_diagnosis *d)
 		if (in->gone) {
 			rule_gone(in, d);
 		} else {
-			diag_fmt(s, sizeof(s), _("The modem stopped answering on %s"), in->device);
-			diag_fmt(det, sizeof(det), _("No answer to %s within %u s."),
-				 in->stopped_at, (in->timeout_ms + 999) / 1000);
-			diag_fmt(
-			    rem, sizeof(rem), "%s",
-			    _("Power-cycle the modem (unplug it or its power supply for ten "
-			      "seconds) and run the diagnosis again; if it keeps hanging, check "
-			      "the power supply and update the modem's firmware."));
-			f = diag_add(d, "port.no_answer", SMSCTL_SEVERITY_ERROR, s, det, rem);
+			diag_rfmt(s, sizeof(s), RS(R_PORT_STOPPED), in->device);
+			diag_rfmt(det, sizeof(det), RD(R_PORT_STOPPED), in->stopped_at,
+				  (in->timeout_ms + 999) / 1000);
+			diag_fmt(rem, sizeof(rem), "%s", diag_tr(RR(R_PORT_STOPPED)));
+			f = diag_rule_add(d, R_PORT_STOPPED, s, det, rem);
 			diag_evidence(f, in->stopped_at, _("(no answer)"));
 		}
 	}
 
 	int fun = diag_cfun(in);
 	if (diag_unusable(&in->q[Q_CFUN], "+CFUN:"))
-		diag_unknown(d, "modem.unknown", "modem.", _("The radio state could not be read"),
-			     &in->q[Q_CFUN]);
+		diag_unknown(d, R_MODEM_UNKNOWN, &in->q[Q_CFUN]);
 	if (fun > 1 || fun == 0) {
-		if (fun == 4)
-			diag_fmt(s, sizeof(s), "%s", _("The modem is in airplane mode (+CFUN: 4)"));
-		else
-			diag_fmt(s, sizeof(s), _("The modem's radio is off (+CFUN: %d)"), fun);
-		diag_fmt(
-		    det, sizeof(det), "%s",
-		    _("With the radio off the modem cannot reach the network: nothing can be sent "
-		      "or received."));
-		diag_fmt(
-		    rem, sizeof(rem), "%s",
-		    _("Switch the radio on by sending AT+CFUN=1 to the modem (with any terminal "
-		      "program, e.g. picocom or minicom) or power-cycle it. If it switches off "
-		      "again by itself, check the power supply and the temperature."));
-		f = diag_add(d, "modem.radio_off", SMSCTL_SEVERITY_ERROR, s, det, rem);
+		enum diag_rule_id rule = fun == 4 ? R_MODEM_AIRPLANE : R_MODEM_RADIO_OFF;
+		diag_rfmt(s, sizeof(s), RS(rule), fun);
+		diag_fmt(det, sizeof(det), "%s", diag_tr(RD(rule)));
+		diag_fmt(rem, sizeof(rem), "%s", diag_tr(RR(rule)));
+		f = diag_rule_add(d, rule, s, det, rem);
 		diag_evidence_reply(f, &in->q[Q_CFUN]);
 	}
 	return !in->gone && !in->stopped_at[0];
@@ -600,15 +483,13 @@ static enum diag_sim_state rule_sim(const struct diag_input *in, struct smsctl_d
 	const char *code = NULL;
 	enum diag_sim_state st = diag_sim_state(in, &code);
 	const struct diag_reply *r = &in->q[Q_CPIN];
-	const char *id = NULL;
-	enum smsctl_severity sev = SMSCTL_SEVERITY_ERROR;
+	enum diag_rule_id rule;
 
 	diag_explain_error(in, r, why, sizeof(why));
 	switch (st) {
 	case DIAG_SIM_UNKNOWN:
 		if (diag_unusable(r, "+CPIN:"))
-			diag_unknown(d, "sim.unknown", "sim.",
-				     _("The state of the SIM card could not be read"), r);
+			diag_unknown(d, R_SIM_UNKNOWN, r);
 		return st;
 	case DIAG_SIM_READY: {
 		char iccid[64] = "";
@@ -618,123 +499,45 @@ static enum diag_sim_state rule_sim(const struct diag_input *in, struct smsctl_d
 				snprintf(iccid, sizeof(iccid), "%s", ic.iccid);
 				break;
 			}
-		if (in->pin_reply >= 0)
-			diag_fmt(s, sizeof(s), "%s",
-				 _("SIM card ready (the PIN given was accepted)"));
-		else
-			diag_fmt(s, sizeof(s), "%s", _("SIM card ready"));
+		rule = in->pin_reply >= 0 ? R_SIM_OK_PIN : R_SIM_OK;
+		diag_fmt(s, sizeof(s), "%s", diag_tr(RS(rule)));
 		if (iccid[0])
-			diag_fmt(det, sizeof(det), _("ICCID %s."), iccid);
+			diag_rfmt(det, sizeof(det), RD(rule), iccid);
 		else
 			det[0] = '\0';
-		struct smsctl_finding *f = diag_add(d, "sim.ok", SMSCTL_SEVERITY_OK, s, det, "");
+		struct smsctl_finding *f = diag_rule_add(d, rule, s, det, "");
 		diag_evidence_reply(f, r);
 		diag_evidence_reply(f, &in->q[Q_ICCID]);
 		return st;
 	}
 	case DIAG_SIM_ABSENT:
-		id = "sim.absent";
-		diag_fmt(s, sizeof(s), "%s", _("No SIM card detected"));
-		diag_fmt(det, sizeof(det), _("The modem answered '%s': it sees no SIM card. %s"),
-			 code, why);
-		diag_fmt(
-		    rem, sizeof(rem), "%s",
-		    _("Switch the modem off, insert the SIM card (chip down, cut corner as drawn "
-		      "on the slot) until the tray or spring clicks, and switch it on again. If it "
-		      "is inserted, clean the chip and try the card in a phone."));
+		rule = R_SIM_ABSENT;
 		break;
 	case DIAG_SIM_PIN:
-		id = "sim.pin_required";
-		if (in->pin_reply >= 0) {
-			diag_fmt(s, sizeof(s), "%s", _("The SIM card refused the PIN given"));
-			diag_fmt(det, sizeof(det),
-				 _("The SIM card still asks for its PIN ('%s') after the "
-				   "PIN given was entered: it is wrong. Each wrong "
-				   "PIN uses up one of three tries."),
-				 code);
-			diag_fmt(
-			    rem, sizeof(rem), "%s",
-			    _("Check the PIN (it came with the SIM card) before trying again: "
-			      "after "
-			      "three wrong PINs the card needs its PUK. Do not run smsctl with a "
-			      "wrong PIN in a loop."));
-		} else {
-			diag_fmt(s, sizeof(s), "%s", _("The SIM card is locked with a PIN"));
-			diag_fmt(
-			    det, sizeof(det),
-			    _("The modem answered '%s': the SIM card needs its PIN before it can "
-			      "be "
-			      "used. The diagnosis enters no PIN unless one is given."),
-			    code);
-			diag_fmt(
-			    rem, sizeof(rem), "%s",
-			    _("Give the PIN to smsctl with --pin-file FILE (or $SMSCTL_PIN), or "
-			      "remove the PIN lock once with a phone (Settings > Security > SIM "
-			      "lock). Three wrong PINs lock the card."));
-		}
+		rule = in->pin_reply >= 0 ? R_SIM_PIN_WRONG : R_SIM_PIN;
 		break;
 	case DIAG_SIM_PUK:
-		id = "sim.puk_required";
-		diag_fmt(s, sizeof(s), "%s",
-			 _("The SIM card is locked: PUK needed (the PIN was entered wrongly too "
-			   "often)"));
-		diag_fmt(det, sizeof(det), _("The modem answered '%s'. %s"), code, why);
-		diag_fmt(
-		    rem, sizeof(rem), "%s",
-		    _("Get the PUK from the operator (customer service, the shop, or the card the "
-		      "SIM came on) and unlock the card in a phone, setting a new PIN. Do not "
-		      "guess: ten wrong PUKs destroy the card."));
+		rule = R_SIM_PUK;
 		break;
 	case DIAG_SIM_BLOCKED:
-		id = "sim.blocked";
-		diag_fmt(s, sizeof(s), "%s", _("The SIM card is permanently blocked"));
-		diag_fmt(det, sizeof(det), _("The modem answered '%s'. %s"), code, why);
-		diag_fmt(
-		    rem, sizeof(rem), "%s",
-		    _("The card cannot be unlocked any more: ask the operator for a replacement "
-		      "SIM card with the same number."));
+		rule = R_SIM_BLOCKED;
 		break;
 	case DIAG_SIM_BUSY:
-		id = "sim.busy";
-		sev = SMSCTL_SEVERITY_WARNING;
-		diag_fmt(s, sizeof(s), "%s", _("The SIM card is still starting up"));
-		diag_fmt(
-		    det, sizeof(det),
-		    _("The modem answered '%s': the SIM card is busy (it is read after power-on "
-		      "or a restart). The checks that need the SIM were skipped."),
-		    code);
-		diag_fmt(
-		    rem, sizeof(rem), "%s",
-		    _("Wait half a minute and run the diagnosis again. If the SIM card stays busy, "
-		      "switch the modem off, reseat the card and switch it on again."));
+		rule = R_SIM_BUSY;
 		break;
 	case DIAG_SIM_LOCKED_DEVICE:
-		id = "sim.pin_required";
-		diag_fmt(s, sizeof(s), "%s",
-			 _("The modem is locked to another SIM card or operator"));
-		diag_fmt(
-		    det, sizeof(det),
-		    _("The modem answered '%s': it asks for a network or device unlock code, not "
-		      "the SIM's PIN. %s"),
-		    code, why);
-		diag_fmt(
-		    rem, sizeof(rem), "%s",
-		    _("Use a SIM card of the operator the modem was sold for, or ask the seller "
-		      "for the unlock code."));
+		rule = R_SIM_LOCKED_DEVICE;
 		break;
 	case DIAG_SIM_FAILURE:
-		id = "sim.failure";
-		diag_fmt(s, sizeof(s), "%s",
-			 _("The SIM card is not working (damaged or bad contact)"));
-		diag_fmt(det, sizeof(det), _("The modem answered '%s'. %s"), code, why);
-		diag_fmt(
-		    rem, sizeof(rem), "%s",
-		    _("Switch the modem off, take the SIM card out, clean the gold contacts with a "
-		      "dry cloth, insert it again (chip down) and switch on. If it still fails, "
-		      "try the card in a phone; a dead card is replaced by the operator."));
+	default:
+		rule = R_SIM_FAILURE;
 		break;
 	}
-	struct smsctl_finding *f = diag_add(d, id, sev, s, det, rem);
+	/* Every detail names the answer first; those ending in %s add the explanation. */
+	diag_fmt(s, sizeof(s), "%s", diag_tr(RS(rule)));
+	diag_rfmt(det, sizeof(det), RD(rule), code, why);
+	diag_fmt(rem, sizeof(rem), "%s", diag_tr(RR(rule)));
+	struct smsctl_finding *f = diag_rule_add(d, rule, s, det, rem);
 	for (size_t i = 0; i < in->n_extra; i++)
 		if (parse_has_prefix(in->extra[i].command, "AT+CPIN"))
 			diag_evidence_reply(f, &in->extra[i]);
