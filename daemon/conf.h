@@ -15,7 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "conf-notify.h" /* issue 16: [webhook NAME], [hook NAME] */
+#include "conf-notify.h"    /* issue 16: [webhook NAME], [hook NAME] */
 #include "pool/pool-conf.h" /* issue 15: pools, limits, routes */
 
 #define SMSD_CONFIG_DEFAULT_PATH "/etc/smsctl/smsctld.conf"

@@ -21,7 +21,7 @@
 #include "conf.h"
 #include "http.h"
 #include "log.h"
-#include "notify.h" /* issue 16 */
+#include "notify.h"	   /* issue 16 */
 #include "pool/pool-run.h" /* issue 15 */
 #include "smsctld.h"
 
