@@ -13,6 +13,7 @@
 #include <smsctl/smsctl.h>
 
 #include "http.h"
+#include "ops.h"
 #include "log.h"
 #include "smsctld.h"
 
@@ -540,6 +541,9 @@ static void h_submit(void *app, const struct smsd_request *req, struct smsd_repl
 		goto out;
 	}
 	smsd_wake(d);
+	for (size_t i = 0; i < s.n; i++) /* ops (issue 17) */
+		smsd_metrics_submitted(d->metrics, s.msgs[i].pool, 1);
+	smsd_metrics_refresh_soon(d->metrics);
 	json_t *arr = json_array();
 	for (size_t i = 0; i < s.n; i++) {
 		struct get_job g = {.id = s.ids[i]};
@@ -776,6 +780,8 @@ static const struct smsd_route routes[] = {
     {"GET", "/v1/messages/{id}/events", h_events, false},
     {"GET", "/healthz", h_healthz, true},
     {"GET", "/readyz", h_readyz, true},
+    /* ops (issue 17): /metrics, the status page, /login (ops.h) */
+    SMSD_OPS_ROUTES
 };
 
 struct smsd_http *smsd_api_start(struct smsd *d, char *err, size_t errlen)
@@ -789,6 +795,7 @@ struct smsd_http *smsd_api_start(struct smsd *d, char *err, size_t errlen)
 	    .routes = routes,
 	    .n_routes = sizeof(routes) / sizeof(routes[0]),
 	    .app = d,
+	    .observe = smsd_metrics_http, /* ops (issue 17) */
 	};
 
 	return smsd_http_start(&hc, err, errlen);

@@ -30,6 +30,7 @@
 #include <smsctl/smsctl.h>
 
 #include "log.h"
+#include "ops.h"
 #include "smsctld.h"
 
 #define REOPEN_MS	   5000
@@ -63,6 +64,8 @@ struct smsd_modem {
 	size_t sim_recorded;
 	bool gone_pending; /* EOF seen while busy: close once idle */
 	bool freeing;
+	int64_t ops_cmgs_at; /* ops (issue 17): AT+CMGS start, the root cause when blocked */
+	char ops_finding[48], ops_severity[16];
 };
 
 enum job_kind {
@@ -176,13 +179,18 @@ static struct mjob *job_new(struct smsd_modem *mm, enum job_kind kind)
 
 static void job_submit(struct smsd_modem *mm, struct mjob *j)
 {
+	if (j) /* ops (issue 17): per job_kind: S sent, F failure, R report, for /metrics */
+		smsd_ops_job(mm->d->metrics, mm->name, mm->iccid, "...SFFF..R."[j->kind],
+			     mm -> ops_cmgs_at, j -> status, j -> id, j -> class_, j -> code,
+			     j -> text);
 	if (!j || smsd_storeq_submit(mm->d->storeq, run_job, job_done, j) < 0) {
 		free(j);
 		smsd_log(LOG_ERR, "modem %s: cannot queue a store job", mm->name);
 		return;
 	}
 	mm->jobs++;
-	mm->st = mm->st == M_GONE ? M_GONE : M_BUSY;
+	if (mm->st != M_GONE && mm->st != M_BLOCKED) /* a blocked modem's upsert keeps it blocked */
+		mm->st = M_BUSY;
 }
 
 static void set_error(struct mjob *j, const char *code, const char *class_, const char *fmt, ...)
@@ -447,6 +455,7 @@ static void start_cmgs(struct smsd_modem *mm)
 	int rc;
 
 	p->attempt++;
+	mm->ops_cmgs_at = smsd_mono_ms(); /* ops (issue 17) */
 	snprintf(cmd, sizeof(cmd), "AT+CMGS=%d", tpdu_length(p->pdu));
 	rc = smsctl_modem_send(mm->m, cmd, p->pdu, 0, on_cmgs, mm);
 	if (rc < 0) {
@@ -469,7 +478,7 @@ static void job_done(void *arg, int rc)
 	struct smsd_modem *mm = j->mm;
 
 	mm->jobs--;
-	if (mm->st != M_GONE)
+	if (mm->st != M_GONE && mm->st != M_BLOCKED)
 		mm->st = M_IDLE;
 	switch (j->kind) {
 	case J_CLAIM:
@@ -616,6 +625,7 @@ static int on_received(void *userdata, const struct smsctl_received *r)
 			 mm->name, store_strerror(rc));
 		return -1;
 	}
+	smsd_metrics_received(mm->d->metrics, ij.duplicate ? NULL : mm->name); /* ops */
 	smsd_log(LOG_INFO, "modem %s: received %s%s", mm->name, ij.in.id,
 		 ij.duplicate ? " (already stored)" : "");
 	return 0;
@@ -804,6 +814,7 @@ static void modem_open(struct smsd_modem *mm)
 	bool ok = rc == 0 && health_ok(mm, reason, sizeof(reason));
 	mm->st = ok ? M_IDLE : M_BLOCKED;
 	mm->recheck_at = ok ? -1 : smsd_mono_ms() + BLOCKED_RECHECK_MS;
+	smsd_ops_root_cause(mm->d, ok ? NULL : mm->m, mm->ops_finding, mm->ops_severity); /* ops */
 	mm->next_claim_at = 0;
 	smsd_log(LOG_INFO, "modem %s: %s on %s (ICCID %s)", mm->name, ok ? "ready" : "blocked",
 		 mm->device, mm->iccid[0] ? mm->iccid : "unknown");
@@ -880,6 +891,7 @@ void smsd_modem_tick(struct smsd_modem *mm, int64_t now)
 		char reason[64] = "";
 		if (health_ok(mm, reason, sizeof(reason))) {
 			mm->st = M_IDLE;
+			smsd_ops_root_cause(mm->d, NULL, mm->ops_finding, mm->ops_severity);
 			upsert(mm, "ready", NULL);
 			smsd_log(LOG_INFO, "modem %s: ready again", mm->name);
 		} else {
@@ -896,6 +908,7 @@ void smsd_modem_tick(struct smsd_modem *mm, int64_t now)
 		if (!health_ok(mm, reason, sizeof(reason))) {
 			mm->st = M_BLOCKED;
 			mm->recheck_at = now + BLOCKED_RECHECK_MS;
+			smsd_ops_root_cause(mm->d, mm->m, mm->ops_finding, mm->ops_severity);
 			smsd_log(LOG_WARNING, "modem %s: blocked: %s", mm->name, reason);
 			upsert(mm, "blocked", reason);
 			return;
@@ -977,4 +990,11 @@ void smsd_modem_retire(struct smsd_modem *mm)
 bool smsd_modem_is_retired(const struct smsd_modem *mm)
 {
 	return mm->retired;
+}
+
+void smsd_modem_get_info(const struct smsd_modem *mm, struct smsd_modem_info *out) /* ops */
+{
+	static const char *const names[] = {"", "gone", "ready", "ready", "blocked"}; /* mstate */
+	smsd_ops_fill_info(out, mm->name, mm->pool, names[mm->st], mm->iccid, mm->ops_finding,
+			   mm->ops_severity);
 }

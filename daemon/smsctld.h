@@ -34,6 +34,7 @@ struct smsd {
 	atomic_int modems_ready;    /* for /readyz */
 	atomic_bool serving;	    /* /healthz */
 	const char *sim_record_dir; /* SMSCTLD_SIM_RECORD: test hook, see modem.c */
+	struct smsd_metrics *metrics; /* ops (issue 17): metrics.c */
 };
 
 /* Milliseconds of CLOCK_MONOTONIC. */
@@ -66,6 +67,10 @@ bool smsd_modem_same_config(const struct smsd_modem *mm, const struct smsd_modem
 /* Stop claiming; it is freed once idle (SIGHUP removed it). */
 void smsd_modem_retire(struct smsd_modem *mm);
 bool smsd_modem_is_retired(const struct smsd_modem *mm);
+
+/* ops (issue 17): what the status page and /metrics show (ops.h). */
+struct smsd_modem_info;
+void smsd_modem_get_info(const struct smsd_modem *mm, struct smsd_modem_info *out);
 
 /* ---- the API (api.c) ---- */
 struct smsd_http *smsd_api_start(struct smsd *d, char *err, size_t errlen);
