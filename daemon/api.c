@@ -781,8 +781,7 @@ static const struct smsd_route routes[] = {
     {"GET", "/healthz", h_healthz, true},
     {"GET", "/readyz", h_readyz, true},
     /* ops (issue 17): /metrics, the status page, /login (ops.h) */
-    SMSD_OPS_ROUTES
-};
+    SMSD_OPS_ROUTES};
 
 struct smsd_http *smsd_api_start(struct smsd *d, char *err, size_t errlen)
 {

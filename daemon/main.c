@@ -275,7 +275,8 @@ static int run_loop(struct smsd *d, const char *config_path, int sfd)
 					smsd_notify("READY=1");
 				} else if (si.ssi_signo == SIGUSR2) {
 					/* ops (issue 17), test builds only: a hung loop */
-					smsd_log(LOG_WARNING, "SIGUSR2: the event loop freezes (test)");
+					smsd_log(LOG_WARNING,
+						 "SIGUSR2: the event loop freezes (test)");
 					for (;;)
 						pause();
 				} else if (!d->stopping) {

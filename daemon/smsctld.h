@@ -31,9 +31,9 @@ struct smsd {
 	int wake_fd;   /* eventfd: new work queued (API), look for it now */
 	bool stopping; /* SIGTERM/SIGINT seen: no new claims */
 	int64_t stop_deadline;
-	atomic_int modems_ready;    /* for /readyz */
-	atomic_bool serving;	    /* /healthz */
-	const char *sim_record_dir; /* SMSCTLD_SIM_RECORD: test hook, see modem.c */
+	atomic_int modems_ready;      /* for /readyz */
+	atomic_bool serving;	      /* /healthz */
+	const char *sim_record_dir;   /* SMSCTLD_SIM_RECORD: test hook, see modem.c */
 	struct smsd_metrics *metrics; /* ops (issue 17): metrics.c */
 };
 

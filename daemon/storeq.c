@@ -88,8 +88,9 @@ static void *run(void *arg)
 		int crc = in_batch ? store_commit(q->st) : 0;
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		if (q->observe && in_batch && crc == 0) /* ops (issue 17) */
-			q->observe(q->observe_arg,
-				   (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9, n);
+			q->observe(
+			    q->observe_arg,
+			    (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9, n);
 		if (crc < 0) {
 			smsd_log(LOG_ERR, "store: commit failed: %s", store_errmsg(q->st));
 			for (struct job *j = batch; j; j = j->next)
@@ -235,8 +236,7 @@ bool smsd_storeq_is_up(const struct smsd_storeq *q)
 	return up;
 }
 
-void smsd_storeq_set_observer(struct smsd_storeq *q, void (*fn)(void *arg, double, int),
-			      void *arg)
+void smsd_storeq_set_observer(struct smsd_storeq *q, void (*fn)(void *arg, double, int), void *arg)
 {
 	pthread_mutex_lock(&q->lock);
 	q->observe = fn;
