@@ -107,6 +107,15 @@ static const char *str(json_t *o, const char *k)
 	return s ? s : "-";
 }
 
+/* A text from outside (an SMS, a recipient, the modem's error) made safe for a terminal. */
+static void print_safe(const char *label, const char *s)
+{
+	char *p = cli_printable(s);
+
+	printf("%-12s %s\n", label, p ? p : "?");
+	free(p);
+}
+
 static void print_json(json_t *o)
 {
 	char *s = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
@@ -118,8 +127,11 @@ static void print_json(json_t *o)
 
 static void print_line(json_t *m)
 {
-	printf("%s  %-11s %-16s %s  %lld part(s)\n", str(m, "id"), str(m, "state"), str(m, "to"),
+	char *to = cli_printable(str(m, "to"));
+
+	printf("%s  %-11s %-16s %s  %lld\n", str(m, "id"), str(m, "state"), to ? to : "?",
 	       str(m, "created_at"), json_integer_value(json_object_get(m, "parts")));
+	free(to);
 }
 
 static void print_message(json_t *m)
@@ -130,9 +142,10 @@ static void print_message(json_t *m)
 
 	printf("%-12s %s\n", _("id:"), str(m, "id"));
 	printf("%-12s %s\n", _("state:"), str(m, "state"));
-	printf("%-12s %s\n", _("to:"), str(m, "to"));
-	printf("%-12s %s (%lld part(s), %s)\n", _("text:"), str(m, "text"),
-	       json_integer_value(json_object_get(m, "parts")), str(m, "coding"));
+	print_safe(_("to:"), str(m, "to"));
+	print_safe(_("text:"), str(m, "text"));
+	printf("%-12s %lld (%s)\n", _("parts:"), json_integer_value(json_object_get(m, "parts")),
+	       str(m, "coding"));
 	printf("%-12s %s / %s\n", _("pool/modem:"), str(m, "pool"), str(m, "modem"));
 	printf("%-12s %s\n", _("SIM:"), str(m, "sim_iccid"));
 	printf("%-12s %s\n", _("created:"), str(m, "created_at"));
@@ -140,9 +153,12 @@ static void print_message(json_t *m)
 	printf("%-12s %lld\n", _("attempts:"), json_integer_value(json_object_get(m, "attempts")));
 	if (json_is_string(json_object_get(m, "waiting")))
 		printf("%-12s %s\n", _("waiting:"), str(m, "waiting"));
-	if (json_is_object(err))
-		printf("%-12s %s (%s, %s)\n", _("error:"), str(err, "message"), str(err, "code"),
+	if (json_is_object(err)) {
+		char *msg = cli_printable(str(err, "message"));
+		printf("%-12s %s (%s, %s)\n", _("error:"), msg ? msg : "?", str(err, "code"),
 		       str(err, "class"));
+		free(msg);
+	}
 	if (json_is_string(json_object_get(m, "resend_of")))
 		printf("%-12s %s\n", _("resend of:"), str(m, "resend_of"));
 	json_array_foreach(parts, i, p)

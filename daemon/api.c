@@ -431,13 +431,18 @@ static void h_submit(void *app, const struct smsd_request *req, struct smsd_repl
 	bool pool_ok = !pool || smsd_config_has_pool(cfg, pool);
 	const struct smsd_modem_config *mc = modem ? smsd_config_find_modem(cfg, modem) : NULL;
 	bool pool_of_modem = !pool || !mc || strcmp(mc->pool, pool) == 0;
+	bool modem_known = mc != NULL;
+	/* copied: a reload may free the configuration once the lock is released */
+	char modem_pool[128] = "";
+	if (mc)
+		snprintf(modem_pool, sizeof(modem_pool), "%s", mc->pool);
 	pthread_rwlock_unlock(&d->cfg_lock);
 	if (!pool_ok) {
 		smsd_reply_error(rep, 422, "unknown_pool", "pool", "no modem is in pool '%s'",
 				 pool);
 		goto out;
 	}
-	if (modem && !mc) {
+	if (modem && !modem_known) {
 		smsd_reply_error(rep, 422, "unknown_modem", "modem", "no modem named '%s'", modem);
 		goto out;
 	}
@@ -510,7 +515,7 @@ static void h_submit(void *app, const struct smsd_request *req, struct smsd_repl
 		m->text = text;
 		m->coding = smsctl_encoded_get_coding(enc) == SMSCTL_CODING_UCS2 ? "ucs2" : "gsm7";
 		m->priority = priority;
-		m->pool = mc ? mc->pool : pool;
+		m->pool = modem_pool[0] ? modem_pool : pool;
 		m->modem = modem;
 		m->not_before = not_before;
 		m->expires_at = expires_at;

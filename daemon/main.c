@@ -24,10 +24,12 @@
 #include "ops.h"
 #include "smsctld.h"
 
-#define EXIT_CONFIG  78
-#define HEARTBEAT_MS 5000
-#define EXPIRE_MS    1000
-#define RETENTION_MS (3600 * 1000)
+#define EXIT_CONFIG	  78
+#define HEARTBEAT_MS	  5000
+#define EXPIRE_MS	  1000
+#define RETENTION_MS	  (600 * 1000)
+#define RETENTION_BATCH	  500
+#define MULTIPART_SCAN_MS 5000
 
 int64_t smsd_mono_ms(void)
 {
@@ -74,9 +76,14 @@ static void usage(FILE *f)
 
 struct periodic {
 	struct smsd *d;
-	int64_t lease;
+	int64_t lease, retention;
 	bool retry_unknown;
+	int rc;
 };
+
+/* Set when a retention batch was full: run the next one soon (small batches, each its own
+ * short transaction, never one long one). */
+static bool retention_more;
 
 static int run_heartbeat(struct store *st, void *arg)
 {
@@ -100,13 +107,18 @@ static int run_expire(struct store *st, void *arg)
 static int run_retention(struct store *st, void *arg)
 {
 	struct periodic *p = arg;
-	int64_t cutoff = store_now(st) - p->d->cfg->store.retention;
+	int64_t cutoff = store_now(st) - p->retention;
 
-	return store_retention(st, cutoff, 500);
+	p->rc = store_retention(st, cutoff, RETENTION_BATCH);
+	return p->rc < 0 ? p->rc : 0;
 }
 
 static void periodic_done(void *arg, int rc)
 {
+	struct periodic *p = arg;
+
+	if (p->rc >= RETENTION_BATCH)
+		retention_more = true;
 	free(arg);
 }
 
@@ -118,6 +130,7 @@ static void periodic_submit(struct smsd *d, smsd_store_fn fn)
 		return;
 	p->d = d;
 	p->lease = d->cfg->store.lease;
+	p->retention = d->cfg->store.retention;
 	p->retry_unknown = d->cfg->send.on_unknown == SMSD_ON_UNKNOWN_RESEND;
 	if (smsd_storeq_submit(d->storeq, fn, periodic_done, p) < 0)
 		free(p);
@@ -194,6 +207,7 @@ static void reap_retired(struct smsd *d)
 static int run_loop(struct smsd *d, const char *config_path, int sfd)
 {
 	int64_t next_heartbeat = 0, next_expire = 0, next_retention = 0;
+	int64_t next_multipart = smsd_mono_ms() + MULTIPART_SCAN_MS;
 	struct pollfd *pfd = NULL;
 	size_t cap = 0;
 
@@ -207,6 +221,14 @@ static int run_loop(struct smsd *d, const char *config_path, int sfd)
 			if (now >= next_expire) {
 				periodic_submit(d, run_expire);
 				next_expire = now + EXPIRE_MS;
+			}
+			if (now >= next_multipart) {
+				smsd_multipart_scan(d);
+				next_multipart = now + MULTIPART_SCAN_MS;
+			}
+			if (retention_more) {
+				retention_more = false;
+				next_retention = now + 200;
 			}
 			if (now >= next_retention) {
 				periodic_submit(d, run_retention);
@@ -445,6 +467,9 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	atomic_store(&d.serving, true);
+	if (d.cfg->send.submit_mode == SMSD_SUBMIT_STORAGE)
+		smsd_log(LOG_WARNING, "[send] submit_mode = storage is not available in this "
+				      "version: parts are sent with AT+CMGS (direct)");
 	for (size_t i = 0; i < d.cfg->n_modems; i++)
 		add_modem(&d, &d.cfg->modems[i]);
 	smsd_log(LOG_INFO, "started: node %s, %zu modems, store %s", d.cfg->daemon.node_id,

@@ -19,6 +19,8 @@
  * store says so.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -43,6 +45,13 @@ enum mstate {
 	M_IDLE,	    /* open, nothing in flight */
 	M_BUSY,	    /* a store job or a command in flight */
 	M_BLOCKED,  /* open, the health check found it unable to send */
+	M_WORKING,  /* a worker thread opens or checks it (blocking calls, off the loop) */
+};
+
+/* What a worker thread does. The loop does not touch the handle while it runs. */
+enum work {
+	W_OPEN = 1, /* open, prepare, identity, receiver, status reports, health */
+	W_CHECK,    /* health check (SIM and registration) */
 };
 
 struct smsd_modem {
@@ -63,6 +72,12 @@ struct smsd_modem {
 	bool cmd;    /* AT+CMGS in flight */
 	size_t sim_recorded;
 	bool gone_pending; /* EOF seen while busy: close once idle */
+	pthread_t worker;
+	enum work work;
+	atomic_bool work_done;
+	bool work_opened, work_ok;
+	char work_reason[64];
+	char work_finding[48], work_severity[16]; /* ops (issue 17): the worker's root cause */
 	bool freeing;
 	int64_t ops_cmgs_at; /* ops (issue 17): AT+CMGS start, the root cause when blocked */
 	char ops_finding[48], ops_severity[16];
@@ -177,13 +192,21 @@ static struct mjob *job_new(struct smsd_modem *mm, enum job_kind kind)
 	return j;
 }
 
+/* A job of a modem being freed (shutdown past shutdown_timeout): it still runs, but its
+ * completion must not reach the modem. */
+static void job_free_only(void *arg, int rc)
+{
+	free(arg);
+}
+
 static void job_submit(struct smsd_modem *mm, struct mjob *j)
 {
 	if (j) /* ops (issue 17): per job_kind: S sent, F failure, R report, for /metrics */
 		smsd_ops_job(mm->d->metrics, mm->name, mm->iccid, "...SFFF..R."[j->kind],
 			     mm -> ops_cmgs_at, j -> status, j -> id, j -> class_, j -> code,
 			     j -> text);
-	if (!j || smsd_storeq_submit(mm->d->storeq, run_job, job_done, j) < 0) {
+	if (!j || smsd_storeq_submit(mm->d->storeq, run_job, mm->freeing ? job_free_only : job_done,
+				     j) < 0) {
 		free(j);
 		smsd_log(LOG_ERR, "modem %s: cannot queue a store job", mm->name);
 		return;
@@ -306,7 +329,9 @@ static void on_cmgs(void *userdata, const struct smsctl_response *resp)
 		job_submit(mm, j);
 		return;
 	}
-	if ((res == SMSCTL_RESULT_TIMEOUT || res == SMSCTL_RESULT_GONE) && prompt) {
+	if ((res == SMSCTL_RESULT_TIMEOUT || res == SMSCTL_RESULT_GONE ||
+	     res == SMSCTL_RESULT_CANCELLED) &&
+	    prompt) {
 		/* the PDU was handed over: the outcome is open, never resent automatically */
 		j = job_new(mm, J_UNKNOWN);
 		j->seq = p->seq;
@@ -349,9 +374,9 @@ static void on_cmgs(void *userdata, const struct smsctl_response *resp)
 		smsd_log(LOG_WARNING, "modem %s: %s part %d: %s (%s)", mm->name, mm->msg.id, p->seq,
 			 smsctl_response_get_final(resp),
 			 j->kind == J_FAILED ? "failed" : "requeued");
-		job_submit(mm, j);
-		if (j->count_attempt == false && j->kind == J_REQUEUE)
+		if (!j->count_attempt && j->kind == J_REQUEUE)
 			mm->recheck_at = 1; /* health check once idle */
+		job_submit(mm, j);
 		return;
 	}
 	/* not accepted: an error, a timeout or EOF before the prompt, or the handle closed */
@@ -537,6 +562,10 @@ static void job_done(void *arg, int rc)
 				 store_strerror(rc));
 		finish_message(mm);
 		mm->next_claim_at = 0;
+		/* a failure that pointed at this modem: the message goes to another modem at
+		 * once, this one pauses (issue 15's cooling refines this) */
+		if (j->kind == J_REQUEUE && !j->count_attempt)
+			mm->next_claim_at = smsd_mono_ms() + mm->d->cfg->send.retry_initial;
 		break;
 	case J_REPORT:
 	case J_UPSERT:
@@ -736,13 +765,17 @@ static int run_last_mr(struct store *st, void *arg)
 	return 0;
 }
 
-static void modem_open(struct smsd_modem *mm)
+/* The blocking part of opening, in a worker thread: nothing here touches the loop's state
+ * (no store jobs, only smsd_storeq_call()). */
+static void open_blocking(struct smsd_modem *mm)
 {
 	struct smsctl_info *info = NULL;
 	char pin[32] = "";
 	int rc;
 
-	mm->reopen_at = smsd_mono_ms() + REOPEN_MS;
+	mm->work_opened = false;
+	mm->work_ok = false;
+	mm->work_reason[0] = '\0';
 	if (!mm->m && smsctl_modem_new(mm->device, NULL, &mm->m) < 0) {
 		smsd_log(LOG_ERR, "modem %s: bad device '%s'", mm->name, mm->device);
 		return;
@@ -803,6 +836,7 @@ static void modem_open(struct smsd_modem *mm)
 	if (rc < 0) {
 		smsd_log(LOG_WARNING, "modem %s: initialisation failed: %s (%s)", mm->name,
 			 smsctl_strerror(rc), smsctl_sms_get_error_detail(mm->m));
+		snprintf(mm->work_reason, sizeof(mm->work_reason), "%s", smsctl_error_name(rc));
 		if (rc == SMSCTL_ERR_GONE || rc == SMSCTL_ERR_TIMEOUT || rc == SMSCTL_ERR_IO) {
 			smsctl_receiver_free(mm->rx);
 			mm->rx = NULL;
@@ -810,15 +844,73 @@ static void modem_open(struct smsd_modem *mm)
 			return;
 		}
 	}
-	char reason[64] = "";
-	bool ok = rc == 0 && health_ok(mm, reason, sizeof(reason));
-	mm->st = ok ? M_IDLE : M_BLOCKED;
-	mm->recheck_at = ok ? -1 : smsd_mono_ms() + BLOCKED_RECHECK_MS;
-	smsd_ops_root_cause(mm->d, ok ? NULL : mm->m, mm->ops_finding, mm->ops_severity); /* ops */
+	mm->work_opened = true;
+	mm->work_ok = rc == 0 && health_ok(mm, mm->work_reason, sizeof(mm->work_reason));
+}
+
+static void *worker_main(void *arg)
+{
+	struct smsd_modem *mm = arg;
+
+	if (mm->work == W_OPEN)
+		open_blocking(mm);
+	else
+		mm->work_ok = health_ok(mm, mm->work_reason, sizeof(mm->work_reason));
+	smsd_ops_root_cause(mm->d,
+			    !mm->work_ok && (mm->work_opened || mm->work == W_CHECK) ? mm->m : NULL,
+			    mm->work_finding, mm->work_severity); /* ops (issue 17) */
+	atomic_store(&mm->work_done, true);
+	smsd_wake(mm->d);
+	return NULL;
+}
+
+static void start_work(struct smsd_modem *mm, enum work w)
+{
+	mm->work = w;
+	mm->work_reason[0] = '\0';
+	atomic_store(&mm->work_done, false);
+	mm->st = M_WORKING;
+	if (pthread_create(&mm->worker, NULL, worker_main, mm) != 0) {
+		smsd_log(LOG_ERR, "modem %s: cannot start a thread", mm->name);
+		worker_main(mm); /* run it here rather than not at all */
+		mm->worker = pthread_self();
+	}
+}
+
+/* Back in the loop: take the worker's result. */
+static void finish_work(struct smsd_modem *mm, int64_t now)
+{
+	if (!pthread_equal(mm->worker, pthread_self()))
+		pthread_join(mm->worker, NULL);
+	if (mm->work == W_OPEN && !mm->work_opened) {
+		mm->st = M_GONE;
+		mm->reopen_at = now + REOPEN_MS;
+		return;
+	}
+	if (mm->work == W_CHECK && mm->work_ok && !mm->rx) {
+		/* ready again after a failed initialisation: initialise it afresh */
+		mm->st = M_IDLE;
+		modem_close(mm, "reinitialising");
+		mm->reopen_at = now;
+		return;
+	}
+	bool was_blocked = mm->work == W_CHECK && mm->recheck_at != -2;
+	mm->st = mm->work_ok ? M_IDLE : M_BLOCKED;
+	memcpy(mm->ops_finding, mm->work_finding, sizeof(mm->ops_finding)); /* ops (issue 17) */
+	memcpy(mm->ops_severity, mm->work_severity, sizeof(mm->ops_severity));
+	mm->recheck_at = mm->work_ok ? -1 : now + BLOCKED_RECHECK_MS;
 	mm->next_claim_at = 0;
-	smsd_log(LOG_INFO, "modem %s: %s on %s (ICCID %s)", mm->name, ok ? "ready" : "blocked",
-		 mm->device, mm->iccid[0] ? mm->iccid : "unknown");
-	upsert(mm, ok ? "ready" : "blocked", reason[0] ? reason : NULL);
+	if (mm->work == W_OPEN)
+		smsd_log(LOG_INFO, "modem %s: %s on %s (ICCID %s)%s%s", mm->name,
+			 mm->work_ok ? "ready" : "blocked", mm->device,
+			 mm->iccid[0] ? mm->iccid : "unknown", mm->work_reason[0] ? ": " : "",
+			 mm->work_reason);
+	else if (mm->work_ok == was_blocked)
+		smsd_log(mm->work_ok ? LOG_INFO : LOG_WARNING, "modem %s: %s%s%s", mm->name,
+			 mm->work_ok ? "ready" : "blocked", mm->work_reason[0] ? ": " : "",
+			 mm->work_reason);
+	upsert(mm, mm->work_ok ? "ready" : "blocked",
+	       mm->work_reason[0] && !mm->work_ok ? mm->work_reason : NULL);
 }
 
 /* ---- the loop's interface ---- */
@@ -849,6 +941,11 @@ void smsd_modem_free(struct smsd_modem *mm)
 	if (!mm)
 		return;
 	mm->freeing = true;
+	if (mm->st == M_WORKING) {
+		if (!pthread_equal(mm->worker, pthread_self()))
+			pthread_join(mm->worker, NULL);
+		mm->st = M_IDLE;
+	}
 	if (mm->m && smsctl_modem_get_fd(mm->m) >= 0)
 		modem_close(mm, "stopped");
 	smsctl_modem_free(mm->m);
@@ -876,43 +973,34 @@ void smsd_modem_tick(struct smsd_modem *mm, int64_t now)
 {
 	struct smsd *d = mm->d;
 
+	if (mm->st == M_WORKING) {
+		if (atomic_load(&mm->work_done))
+			finish_work(mm, now);
+		return;
+	}
 	if (mm->st == M_GONE) {
 		if (!mm->retired && !d->stopping && mm->jobs == 0 && now >= mm->reopen_at)
-			modem_open(mm);
+			start_work(mm, W_OPEN);
 		return;
 	}
 	record_sim(mm);
-	if (mm->rx && mm->st != M_GONE) {
+	if (mm->rx) {
 		int rt = smsctl_receiver_get_timeout(mm->rx);
 		if (rt == 0)
 			smsd_modem_process(mm);
 	}
-	if (mm->st == M_BLOCKED && now >= mm->recheck_at && mm->jobs == 0) {
-		char reason[64] = "";
-		if (health_ok(mm, reason, sizeof(reason))) {
-			mm->st = M_IDLE;
-			smsd_ops_root_cause(mm->d, NULL, mm->ops_finding, mm->ops_severity);
-			upsert(mm, "ready", NULL);
-			smsd_log(LOG_INFO, "modem %s: ready again", mm->name);
-		} else {
-			mm->recheck_at = now + BLOCKED_RECHECK_MS;
-		}
+	if (mm->st == M_BLOCKED && now >= mm->recheck_at && mm->jobs == 0 && !d->stopping) {
+		mm->recheck_at = -3; /* was blocked */
+		start_work(mm, W_CHECK);
 		return;
 	}
 	if (mm->st != M_IDLE)
 		return;
-	if (mm->recheck_at == 1) {
+	if (mm->recheck_at == 1 && !d->stopping) {
 		/* a failure that pointed at the modem: check it before the next message */
-		char reason[64] = "";
-		mm->recheck_at = -1;
-		if (!health_ok(mm, reason, sizeof(reason))) {
-			mm->st = M_BLOCKED;
-			mm->recheck_at = now + BLOCKED_RECHECK_MS;
-			smsd_ops_root_cause(mm->d, mm->m, mm->ops_finding, mm->ops_severity);
-			smsd_log(LOG_WARNING, "modem %s: blocked: %s", mm->name, reason);
-			upsert(mm, "blocked", reason);
-			return;
-		}
+		mm->recheck_at = -2; /* was ready */
+		start_work(mm, W_CHECK);
+		return;
 	}
 	if (mm->retired || d->stopping || now < mm->next_claim_at)
 		return;
@@ -921,13 +1009,15 @@ void smsd_modem_tick(struct smsd_modem *mm, int64_t now)
 
 int smsd_modem_get_fd(const struct smsd_modem *mm)
 {
-	return mm->m && mm->st != M_GONE ? smsctl_modem_get_fd(mm->m) : -1;
+	return mm->m && mm->st != M_GONE && mm->st != M_WORKING ? smsctl_modem_get_fd(mm->m) : -1;
 }
 
 int smsd_modem_get_timeout(const struct smsd_modem *mm, int64_t now)
 {
 	int64_t t = -1;
 
+	if (mm->st == M_WORKING)
+		return -1; /* the worker wakes the loop */
 	if (mm->st == M_GONE)
 		t = mm->reopen_at > now ? mm->reopen_at - now : 0;
 	else if (mm->st == M_IDLE)
@@ -950,7 +1040,7 @@ void smsd_modem_process(struct smsd_modem *mm)
 {
 	int rc;
 
-	if (!mm->m || mm->st == M_GONE)
+	if (!mm->m || mm->st == M_GONE || mm->st == M_WORKING)
 		return;
 	rc = mm->rx ? smsctl_receiver_process(mm->rx) : smsctl_modem_process(mm->m);
 	if (rc == SMSCTL_ERR_GONE || rc == SMSCTL_ERR_IO) {
@@ -963,6 +1053,13 @@ void smsd_modem_process(struct smsd_modem *mm)
 void smsd_modem_poke(struct smsd_modem *mm)
 {
 	mm->next_claim_at = 0;
+}
+
+const char *smsd_modem_present_iccid(const struct smsd_modem *mm)
+{
+	if (mm->st == M_GONE || mm->st == M_WORKING || !mm->iccid[0])
+		return NULL;
+	return mm->iccid;
 }
 
 bool smsd_modem_is_idle(const struct smsd_modem *mm)
@@ -994,7 +1091,10 @@ bool smsd_modem_is_retired(const struct smsd_modem *mm)
 
 void smsd_modem_get_info(const struct smsd_modem *mm, struct smsd_modem_info *out) /* ops */
 {
-	static const char *const names[] = {"", "gone", "ready", "ready", "blocked"}; /* mstate */
-	smsd_ops_fill_info(out, mm->name, mm->pool, names[mm->st], mm->iccid, mm->ops_finding,
+	static const char *const names[] = {"", "gone", "ready", "ready", "blocked", "starting"};
+	const char *st = mm->st == M_WORKING && mm->work == W_CHECK
+			     ? (mm->ops_finding[0] ? "blocked" : "ready")
+			     : names[mm->st];
+	smsd_ops_fill_info(out, mm->name, mm->pool, st, mm->iccid, mm->ops_finding,
 			   mm->ops_severity);
 }

@@ -68,6 +68,14 @@ bool smsd_modem_same_config(const struct smsd_modem *mm, const struct smsd_modem
 void smsd_modem_retire(struct smsd_modem *mm);
 bool smsd_modem_is_retired(const struct smsd_modem *mm);
 
+/* The ICCID of the SIM in an open modem, NULL when closed or unknown. */
+const char *smsd_modem_present_iccid(const struct smsd_modem *mm);
+
+/* ---- multipart messages whose SIM went away (multipart.c) ---- */
+/* Queue a scan: messages pinned to a SIM no open modem holds, waiting longer than
+ * multipart_resume, are resent whole or failed. */
+void smsd_multipart_scan(struct smsd *d);
+
 /* ops (issue 17): what the status page and /metrics show (ops.h). */
 struct smsd_modem_info;
 void smsd_modem_get_info(const struct smsd_modem *mm, struct smsd_modem_info *out);

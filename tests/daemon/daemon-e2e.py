@@ -483,15 +483,25 @@ def case_kill9():
 
 
 def case_modem_missing():
-    """A modem whose device does not exist yet is not a config error and never stops the
-    others: the daemon starts, the other modem sends."""
+    """A modem whose device does not exist yet is not a config error, and neither it, nor a
+    hung modem, nor one without a SIM stops the others: the daemon starts, the good modem
+    sends at once."""
     with tempfile.TemporaryDirectory() as tmp:
-        d = Daemon(tmp, [("gone", "/dev/ttyUSB-smsctl-missing"), ("a", "sim:quectel")])
+        d = Daemon(tmp, [("gone", "/dev/ttyUSB-smsctl-missing"), ("hung", "sim:?fault=hang"),
+                         ("nosim", "sim:simcom?fault=sim_absent"), ("a", "sim:quectel")])
+        t0 = time.time()
         d.start()
         try:
-            st, doc = d.unix("POST", "/v1/messages", {"to": "+8613912345678", "text": "hi"})
-            m = d.wait_state(doc["messages"][0]["id"], ("sent",))
-            check(m and m["state"] == "sent" and m["modem"] == "a", f"sent by a: {m}")
+            ids = []
+            for i in range(3):
+                st, doc = d.unix("POST", "/v1/messages", {"to": "+8613912345678",
+                                                          "text": f"hi {i}"})
+                ids.append(doc["messages"][0]["id"])
+            for mid in ids:
+                m = d.wait_state(mid, ("sent",), timeout=15)
+                check(m and m["state"] == "sent" and m["modem"] == "a", f"sent by a: {m}")
+            check(time.time() - t0 < 12, f"the hung modem held the others back: "
+                                         f"{time.time() - t0:.1f} s")
             st, doc = d.unix("GET", "/readyz")
             check(st == 200, f"readyz with one modem ready: {doc}")
         finally:
@@ -499,8 +509,215 @@ def case_modem_missing():
         check("missing" in open(d.log).read(), "the missing device is named in the log")
 
 
+def case_outcomes():
+    """What each outcome does: a transient +CMS ERROR is retried with backoff, a permanent one
+    fails with its code, one that points at the modem goes to another modem at once without
+    counting, a delivery report makes it delivered, an expired message expires, a received
+    SMS lands in the inbox once."""
+    with tempfile.TemporaryDirectory() as tmp:
+        d = Daemon(tmp, [("once42", "sim:generic?fault=send_fail_once:42"),
+                         ("perm21", "sim:wavecom?fault=send_fail:21"),
+                         ("sick", "sim:huawei?fault=send_fail:500"),
+                         ("good", "sim:quectel?sms=%2B4915112345678,Hello%20inbox"),
+                         ("nosim", "sim:simcom?fault=sim_absent")])
+        text = open(d.conf).read()
+        for name in ("once42", "perm21", "sick", "good"):
+            text = text.replace(f"[modem {name}]\n", f"[modem {name}]\npool = {name}\n")
+        text = text.replace("[modem nosim]\n", "[modem nosim]\npool = nosim\n")
+        open(d.conf, "w").write(text)
+        d.start()
+        try:
+            def submit(**kw):
+                body = {"to": "+8613912345678", "text": "outcome " + json.dumps(kw)}
+                body.update(kw)
+                st, doc = d.unix("POST", "/v1/messages", body)
+                check(st == 202, f"submit {kw}: {st} {doc}")
+                return doc["messages"][0]["id"]
+            transient = submit(pool="once42")
+            permanent = submit(pool="perm21")
+            reported = submit(pool="good", report=True)
+            expiring = submit(pool="nosim", ttl="1s")
+            m = d.wait_state(transient, ("sent",), timeout=20)
+            check(m and m["state"] == "sent" and m["attempts"] == 2,
+                  f"transient 42: retried once and sent: {m}")
+            m = d.wait_state(permanent, ("failed",))
+            check(m and m["state"] == "failed" and m["error"]["code"] == "cms.21" and
+                  m["error"]["class"] == "permanent", f"permanent 21: failed: {m}")
+            m = d.wait_state(reported, ("delivered",))
+            check(m and m["state"] == "delivered" and
+                  m["part_states"][0]["report"]["status"] == 0, f"delivered: {m}")
+            m = d.wait_state(expiring, ("expired",), timeout=15)
+            check(m and m["state"] == "expired", f"expired: {m}")
+            # a modem-level failure (CMS 500) on "sick": back to the queue at once, sent by
+            # "good" (the message names no pool: both serve "default" only through modem)
+            st, doc = d.unix("POST", "/v1/messages", {"to": "+8613912345678",
+                                                      "text": "sick first", "modem": "sick"})
+            sick = doc["messages"][0]["id"]
+            time.sleep(1.0)
+            st, m = d.unix("GET", "/v1/messages/" + sick)
+            check(m["state"] in ("queued", "sending") and m["attempts"] <= 1 and
+                  m["error"] and m["error"]["code"] == "cms.500",
+                  f"CMS 500: requeued without counting: {m}")
+            st, doc = d.unix("DELETE", "/v1/messages/" + sick)
+            import sqlite3
+            db = sqlite3.connect(f"file:{tmp}/smsctl.db?mode=ro", uri=True)
+            rows = db.execute("select sender, text, modem from inbox").fetchall()
+            check(rows == [("+4915112345678", "Hello inbox", "good")], f"inbox: {rows}")
+            ev = db.execute("select count(*) from events where type = 'sms.received'").fetchone()
+            check(ev[0] == 1, f"one sms.received event: {ev}")
+            db.close()
+        finally:
+            check(d.stop() == 0, "SIGTERM exits 0")
+
+
+def case_reload():
+    """SIGHUP: a broken file is refused and the daemon keeps running; a good one adds and
+    removes modems and changes [send] without dropping work."""
+    with tempfile.TemporaryDirectory() as tmp:
+        d = Daemon(tmp, [("a", "sim:generic")])
+        d.start()
+        try:
+            good = open(d.conf).read()
+            open(d.conf, "w").write(good + "[send]\nbogus = 1\n")
+            d.proc.send_signal(signal.SIGHUP)
+            time.sleep(0.5)
+            st, doc = d.unix("GET", "/readyz")
+            check(st == 200 and doc["modems_ready"] == 1, f"still running: {doc}")
+            check("reload refused" in open(d.log).read(), "the refused reload is logged")
+            two = (good.replace("max_parts = 4", "max_parts = 1").replace(
+                "[modem a]\ndevice = sim:generic\n", "") +
+                "[modem b]\ndevice = sim:huawei\n[modem c]\ndevice = sim:simcom\n")
+            open(d.conf, "w").write(two)
+            d.proc.send_signal(signal.SIGHUP)
+            deadline = time.time() + 10
+            while time.time() < deadline:
+                st, doc = d.unix("GET", "/readyz")
+                if doc["modems_ready"] == 2:
+                    break
+                time.sleep(0.1)
+            check(doc["modems_ready"] == 2, f"two modems after the reload: {doc}")
+            st, doc = d.unix("POST", "/v1/messages", {"to": "+8613912345678", "text": "x" * 200})
+            check(st == 422 and doc["error"]["code"] == "too_long", f"max_parts 1: {st} {doc}")
+            st, doc = d.unix("POST", "/v1/messages", {"to": "+8613912345678", "text": "b",
+                                                      "modem": "a"})
+            check(st == 422 and doc["error"]["code"] == "unknown_modem", f"a is gone: {st}")
+            st, doc = d.unix("POST", "/v1/messages", {"to": "+8613912345678", "text": "c"})
+            m = d.wait_state(doc["messages"][0]["id"], ("sent",))
+            check(m and m["state"] == "sent" and m["modem"] in ("b", "c"), f"sent: {m}")
+        finally:
+            check(d.stop() == 0, "SIGTERM exits 0")
+
+
+def case_multipart_lost():
+    """A three-part message whose SIM goes away after its first part: it waits
+    multipart_resume, then goes out again whole from another modem with a new reference
+    (message.resent_whole); the part sent before is not sent again on its own."""
+    with tempfile.TemporaryDirectory() as tmp:
+        d = Daemon(tmp, [("x", "sim:generic?fault=slow:300")],
+                   extra="")
+        text = open(d.conf).read().replace("[send]\n", "[send]\nmultipart_resume = 1s\n")
+        open(d.conf, "w").write(text)
+        d.start()
+        long_zh = "第一部分：您的会员卡已充值，余额一百二十元。" * 7
+        st, doc = d.unix("POST", "/v1/messages", {"to": "+8613912345678", "text": long_zh})
+        mid = doc["messages"][0]["id"]
+        check(doc["messages"][0]["parts"] == 3, "three parts")
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            st, m = d.unix("GET", "/v1/messages/" + mid)
+            if m["part_states"][0]["state"] == "sent":
+                break
+            time.sleep(0.02)
+        check(m["part_states"][0]["state"] == "sent", f"part 1 sent: {m}")
+        check(d.stop() == 0, "SIGTERM between parts exits 0")
+        st_parts = None
+        import sqlite3
+        db = sqlite3.connect(f"file:{tmp}/smsctl.db?mode=ro", uri=True)
+        st_parts = db.execute("select state from message_parts where message_id = ? "
+                              "order by seq", (mid,)).fetchall()
+        db.close()
+        check(st_parts[-1][0] == "queued" and "unknown" not in [p[0] for p in st_parts],
+              f"the rest waits, nothing unknown: {st_parts}")
+        x_records = d.records().get("x", [])
+        # the SIM of x is gone: y (another SIM) takes the message whole
+        text = open(d.conf).read().replace("[modem x]\ndevice = sim:generic?fault=slow:300\n",
+                                           "[modem y]\ndevice = sim:huawei\n")
+        open(d.conf, "w").write(text)
+        d.start()
+        try:
+            m = d.wait_state(mid, ("sent",), timeout=30)
+            check(m and m["state"] == "sent" and all(p["state"] == "sent"
+                                                     for p in m["part_states"]),
+                  f"resent whole and sent: {m}")
+            st, ev = d.unix("GET", f"/v1/messages/{mid}/events")
+            check("message.resent_whole" in [e["type"] for e in ev["events"]],
+                  f"message.resent_whole: {[e['type'] for e in ev['events']]}")
+            y = decode(d.records().get("y", []))
+            x = decode(x_records)
+            check(len(y) == 3, f"y sent all three parts: {len(y)}")
+            if y and x:
+                check(y[0]["concat"]["ref"] != x[0]["concat"]["ref"], "a new reference")
+            check(len(d.records().get("x", [])) == len(x_records), "x sent nothing more")
+        finally:
+            check(d.stop() == 0, "SIGTERM exits 0")
+
+
+def case_unplug():
+    """The modem goes away as the PDU arrives (fault unplug): the part is unknown, never sent
+    again; the modem is closed and opened again (every 5 s), and still sends afterwards."""
+    with tempfile.TemporaryDirectory() as tmp:
+        d = Daemon(tmp, [("u", "sim:generic?fault=unplug")])
+        d.start()
+        try:
+            st, doc = d.unix("POST", "/v1/messages", {"to": "+8613912345678", "text": "cut"})
+            mid = doc["messages"][0]["id"]
+            m = d.wait_state(mid, ("unknown",), timeout=20)
+            check(m and m["state"] == "unknown" and m["part_states"][0]["state"] == "unknown" and
+                  m["error"]["class"] == "ambiguous", f"unplugged after the PDU: unknown: {m}")
+            time.sleep(6.5)
+            check("reopening" in open(d.log).read(), "the modem was closed to be reopened")
+            st, m = d.unix("GET", "/v1/messages/" + mid)
+            check(m["state"] == "unknown", "never resent")
+            st, doc = d.unix("GET", "/readyz")
+            check(st == 200, f"reopened: {doc}")
+        finally:
+            check(d.stop() == 0, "SIGTERM exits 0")
+
+
+def case_shutdown_timeout():
+    """SIGTERM while a part waits for the network's answer longer than shutdown_timeout: the
+    daemon stops in time and the part is recorded unknown (not requeued, not lost)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        d = Daemon(tmp, [("a", "sim:generic?fault=send_timeout")])
+        text = open(d.conf).read().replace("shutdown_timeout = 10s", "shutdown_timeout = 1s")
+        open(d.conf, "w").write(text)
+        d.start()
+        st, doc = d.unix("POST", "/v1/messages", {"to": "+8613912345678", "text": "slow net"})
+        mid = doc["messages"][0]["id"]
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            st, m = d.unix("GET", "/v1/messages/" + mid)
+            if m["part_states"][0]["state"] == "sending":
+                break
+            time.sleep(0.05)
+        time.sleep(0.5)
+        t0 = time.time()
+        rc = d.stop()
+        check(rc == 0 and time.time() - t0 < 8, f"stopped in time: rc {rc}, "
+                                                f"{time.time() - t0:.1f} s")
+        import sqlite3
+        db = sqlite3.connect(f"file:{tmp}/smsctl.db?mode=ro", uri=True)
+        row = db.execute("select m.state, p.state from messages m join message_parts p on "
+                         "p.message_id = m.id where m.id = ?", (mid,)).fetchone()
+        db.close()
+        check(row == ("unknown", "unknown"), f"the part in flight is unknown: {row}")
+
+
 CASES = {"check_config": case_check_config, "bad_input": case_bad_input, "send": case_send,
-         "kill9": case_kill9, "modem_missing": case_modem_missing}
+         "kill9": case_kill9, "modem_missing": case_modem_missing,
+         "outcomes": case_outcomes, "reload": case_reload,
+         "multipart_lost": case_multipart_lost, "unplug": case_unplug,
+         "shutdown_timeout": case_shutdown_timeout}
 
 for name, fn in CASES.items():
     if ONLY and name not in ONLY:
