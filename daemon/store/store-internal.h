@@ -102,6 +102,7 @@ struct store {
 	unsigned flags;
 	int schema_version;
 	bool in_batch;
+	bool in_tx; /* inside an operation's own transaction */
 	int64_t (*clock)(void *ctx);
 	void *clock_ctx;
 	/* time-ordered ids: last milliseconds and the 80-bit random part */
@@ -154,6 +155,11 @@ int store_load_parts(struct store *st, struct store_message *m);
 /* Message state change with its event (inside a transaction). */
 int store_msg_event(struct store *st, const char *type, const char *id, const char *modem,
 		    struct jbuf *payload);
+
+/* store_open() stopping the migrations at @target (tests: a database at an older version,
+ * to test the upgrade from each earlier version). */
+int store_open_version(const char *url, const char *node_id, unsigned flags, int target,
+		       struct store **out, char **errmsg);
 
 /* The `unknown` step shared by store_part_unknown() and recovery (inside a transaction):
  * message unknown with its event; when @retry_at > 0, back to queued at once (unknown parts

@@ -333,8 +333,10 @@ int store_recover(struct store *st, bool at_start, int64_t lease_ms, bool retry_
 		rec = &dummy;
 	memset(rec, 0, sizeof(*rec));
 	c.rec = rec;
-	if (st->in_batch)
-		return store_fail(st, STORE_ERR_STATE, "recovery runs outside a batch");
+	/* this node is alive: never let another node's recovery take what we are sending */
+	rc = store_node_heartbeat(st, NULL);
+	if (rc < 0)
+		return rc;
 	if (at_start) {
 		c.code = "restart";
 		c.text = "smsctld stopped while the part was being sent; it may have been sent";

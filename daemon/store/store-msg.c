@@ -294,6 +294,36 @@ int store_message_list(struct store *st, const struct store_list_filter *f,
 	return 0;
 }
 
+int store_pinned_waiting(struct store *st, int64_t older_than, int limit,
+			 struct store_message **out, size_t *n_out)
+{
+	struct store_res r = {0};
+	int rc;
+
+	*out = NULL;
+	*n_out = 0;
+	if (limit <= 0)
+		limit = 100;
+	rc = SX(st, STMT_PINNED_WAITING, &r, NULL, V_INT(older_than), V_INT(limit));
+	if (rc == 0 && r.nrows > 0) {
+		*out = calloc((size_t)r.nrows, sizeof(**out));
+		if (!*out)
+			rc = store_fail(st, STORE_ERR_NOMEM, "out of memory");
+		for (int i = 0; rc == 0 && i < r.nrows; i++) {
+			rc = store_msg_from_row(&r, i, &(*out)[i]);
+			if (rc == 0)
+				(*n_out)++;
+		}
+		if (rc < 0) {
+			store_message_free_array(*out, *n_out);
+			*out = NULL;
+			*n_out = 0;
+		}
+	}
+	store_res_clear(&r);
+	return rc < 0 ? rc : (int)*n_out;
+}
+
 int store_event_list(struct store *st, const char *message_id, int64_t after_seq, int limit,
 		     struct store_event **out, size_t *n_out)
 {

@@ -79,14 +79,29 @@ int store_claim(struct store *st, const struct store_claim_req *req, struct stor
 		free(pools);
 		return rc;
 	}
-	rc = SX(st, STMT_CLAIM, &r, NULL, V_INT(now), V_TEXT(req->modem), V_TEXT(pools),
-		V_TEXT(req->sim_iccid), V_INT(req->limit), V_TEXT(st->node_id),
-		V_INT(now + req->lease_ms));
+	if (st->drv == &store_driver_sqlite) {
+		struct store_res ids = {0};
+		rc = SX(st, STMT_CLAIM_PICK, &ids, NULL, V_INT(now), V_TEXT(req->modem),
+			V_TEXT(pools), V_TEXT(req->sim_iccid), V_INT(req->limit));
+		for (int i = 0; rc == 0 && i < ids.nrows; i++) {
+			int64_t ch;
+			rc = SX(st, STMT_CLAIM_ONE, NULL, &ch, V_TEXT(res_str(&ids, i, 0)),
+				V_TEXT(req->modem), V_TEXT(st->node_id), V_INT(now + req->lease_ms),
+				V_INT(now));
+			if (rc == 0 && ch == 1)
+				rc = SX(st, STMT_MSG_GET, &r, NULL, V_TEXT(res_str(&ids, i, 0)));
+		}
+		store_res_clear(&ids);
+	} else {
+		rc = SX(st, STMT_CLAIM, &r, NULL, V_INT(now), V_TEXT(req->modem), V_TEXT(pools),
+			V_TEXT(req->sim_iccid), V_INT(req->limit), V_TEXT(st->node_id),
+			V_INT(now + req->lease_ms));
+	}
 	if (rc == 0 && r.nrows > 0) {
 		*out = calloc((size_t)r.nrows, sizeof(**out));
 		if (!*out)
 			rc = store_fail(st, STORE_ERR_NOMEM, "out of memory");
-		/* RETURNING does not promise an order: keep the claim's order */
+		/* RETURNING does not promise an order: keep the claim's order (below) */
 		for (int i = 0; rc == 0 && i < r.nrows; i++) {
 			rc = store_msg_from_row(&r, i, &(*out)[i]);
 			if (rc == 0) {
@@ -200,10 +215,11 @@ int store_part_sent(struct store *st, const char *id, int64_t epoch, int seq, in
 	if (rc == 0)
 		rc = fence(st, id, epoch);
 	if (rc == 0)
-		rc =
-		    SX(st, STMT_PART_SENT, &r, NULL, V_TEXT(id), V_INT(seq), V_INT(mr), V_INT(now));
-	if (rc == 0 && r.nrows == 0)
+		rc = SX(st, STMT_PART_SENT, &r, &n, V_TEXT(id), V_INT(seq), V_INT(mr), V_INT(now));
+	if (rc == 0 && n == 0)
 		rc = part_state_error(st, id, seq, "sending");
+	if (rc == 0 && r.nrows == 0)
+		rc = SX(st, STMT_PART_MODEM, &r, NULL, V_TEXT(id), V_INT(seq));
 	if (rc == 0 && res_str(&r, 0, 0)) {
 		const char *modem = res_str(&r, 0, 0);
 		rc = SX(st, STMT_MR_ADVANCED, NULL, NULL, V_TEXT(modem), V_INT(mr));
@@ -311,6 +327,8 @@ int store_part_requeue(struct store *st, const char *id, int64_t epoch, int seq,
 			V_TEXT(err->code), V_TEXT("sending"));
 	if (rc == 0 && n == 0)
 		rc = part_state_error(st, id, seq, "sending");
+	if (rc == 0)
+		rc = SX(st, STMT_UNPIN, NULL, NULL, V_TEXT(id));
 	if (rc == 0 && !count_attempt) {
 		rc = SX(st, STMT_PART_UNCOUNT, NULL, NULL, V_TEXT(id), V_INT(seq));
 		if (rc == 0)

@@ -18,7 +18,8 @@
 /* claim eligibility: $1 now, $2 modem, $3 pools (comma-joined), $4 sim_iccid, $5 limit */
 #define CLAIM_WHERE                                                                                \
 	"state = 'queued' AND not_before <= $1 AND (next_attempt_at IS NULL OR "                   \
-	"next_attempt_at <= $1) AND (expires_at IS NULL OR expires_at > $1) AND "                  \
+	"next_attempt_at <= $1) AND (expires_at IS NULL OR expires_at > $1 OR sim_iccid IS "       \
+	"NOT NULL) AND "                                                                           \
 	"(sim_iccid IS NULL OR sim_iccid = $4) AND "
 #define CLAIM_SET                                                                                  \
 	"UPDATE messages SET state = 'sending', node_id = $6, modem = $2, "                        \
@@ -78,6 +79,20 @@ STMT(STMT_CLAIM,
      CLAIM_SET "(want_modem = $2 OR (want_modem IS NULL AND pool = ANY (string_to_array($3, "
 	       "',')))) ORDER BY priority DESC, id LIMIT $5 FOR UPDATE SKIP LOCKED) "
 	       "RETURNING " MSG_COLS)
+/* SQLite claims in two steps inside its write transaction (BEGIN IMMEDIATE: no other writer
+ * can come between): pick the ids through the partial index, then take each one. This avoids
+ * the ephemeral tables of `IN (SELECT ...)` + RETURNING, which cost a page-cache allocation
+ * per statement. Same parameters as STMT_CLAIM. */
+STMT(STMT_CLAIM_PICK,
+     "SELECT id FROM messages WHERE " CLAIM_WHERE "(want_modem = $2 OR (want_modem IS NULL AND "
+     "instr(',' || $3 || ',', ',' || pool || ',') > 0)) ORDER BY priority DESC, id LIMIT $5",
+     NULL)
+/* $1 id, $2 modem, $3 node, $4 lease_until, $5 now */
+STMT(STMT_CLAIM_ONE,
+     "UPDATE messages SET state = 'sending', node_id = $3, modem = $2, claim_epoch = "
+     "claim_epoch + 1, lease_until = $4, updated_at = $5, waiting = NULL WHERE id = $1 AND "
+     "state = 'queued'",
+     NULL)
 /* fenced touch: $1 id, $2 epoch, $3 now */
 STMT(STMT_FENCE,
      "UPDATE messages SET updated_at = $3 WHERE id = $1 AND claim_epoch = $2 AND "
@@ -133,10 +148,14 @@ STMT(STMT_PART_STORAGE,
      "state IN ('queued', 'sending')",
      NULL)
 /* $1 id, $2 seq, $3 mr, $4 now */
+/* PostgreSQL returns the modem at once (one round trip less); SQLite reads it after (its
+ * RETURNING costs an ephemeral table) */
 STMT(STMT_PART_SENT,
      "UPDATE message_parts SET state = 'sent', mr = $3, sent_at = $4 WHERE message_id = $1 "
-     "AND seq = $2 AND state = 'sending' RETURNING modem",
-     NULL)
+     "AND seq = $2 AND state = 'sending'",
+     "UPDATE message_parts SET state = 'sent', mr = $3, sent_at = $4 WHERE message_id = $1 "
+     "AND seq = $2 AND state = 'sending' RETURNING modem")
+STMT(STMT_PART_MODEM, "SELECT modem FROM message_parts WHERE message_id = $1 AND seq = $2", NULL)
 /* $1 modem, $2 mr */
 STMT(STMT_MR_ADVANCED,
      "UPDATE message_parts SET mr_advanced = CASE WHEN expected_mr = $2 THEN 0 ELSE 1 END "
@@ -157,6 +176,12 @@ STMT(STMT_MSG_ALL_SENT,
 STMT(STMT_PART_SET,
      "UPDATE message_parts SET state = $3, error_code = COALESCE($4, error_code) WHERE "
      "message_id = $1 AND seq = $2 AND state = $5",
+     NULL)
+/* nothing went out after all (the part was proven not accepted): no SIM pin, so another
+ * modem may take the message */
+STMT(STMT_UNPIN,
+     "UPDATE messages SET sim_iccid = NULL WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM "
+     "message_parts WHERE message_id = $1 AND state IN ('sent', 'unknown', 'sending'))",
      NULL)
 STMT(STMT_PART_UNCOUNT,
      "UPDATE message_parts SET attempt = attempt - 1 WHERE message_id = $1 AND seq = $2 AND "
@@ -190,7 +215,8 @@ STMT(STMT_CANCEL,
 STMT(STMT_EXPIRE_DUE,
      "UPDATE messages SET state = 'expired', finished_at = $1, updated_at = $1, "
      "error_code = NULL, lease_until = NULL WHERE id IN (SELECT id FROM messages WHERE state "
-     "= 'queued' AND expires_at IS NOT NULL AND expires_at <= $1 ORDER BY expires_at LIMIT "
+     "= 'queued' AND expires_at IS NOT NULL AND expires_at <= $1 AND sim_iccid IS NULL ORDER BY "
+     "expires_at LIMIT "
      "$2) AND state = 'queued' RETURNING id",
      NULL)
 STMT(STMT_EXPIRE_ONE,
@@ -226,6 +252,10 @@ STMT(STMT_MSG_RESET,
      "((CAST($2 AS bigint) IS NULL AND state IN ('queued', 'unknown')) OR (claim_epoch = $2 AND "
      "state = 'sending')) AND NOT EXISTS (SELECT 1 FROM message_parts WHERE message_id = $1 "
      "AND state = 'sending')",
+     NULL)
+STMT(STMT_PINNED_WAITING,
+     "SELECT " MSG_COLS " FROM messages WHERE state = 'queued' AND sim_iccid IS NOT NULL AND "
+     "updated_at < $1 ORDER BY id LIMIT $2",
      NULL)
 STMT(STMT_SET_WAITING, "UPDATE messages SET waiting = $2 WHERE id = $1 AND state = 'queued'", NULL)
 

@@ -105,8 +105,12 @@ static int sq_exec(struct store *st, enum store_stmt id, const struct store_val 
 	const char *vals[64];
 	size_t lens[64];
 	int out = 0;
+	if (res && ncols > 64) {
+		sqlite3_reset(stmt);
+		return store_fail(st, STORE_ERR_INTERNAL, "too many columns");
+	}
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		if (!res || ncols > 64)
+		if (!res)
 			continue;
 		for (int c = 0; c < ncols; c++) {
 			vals[c] = (const char *)sqlite3_column_text(stmt, c);

@@ -282,6 +282,18 @@ int sx(struct store *st, enum store_stmt id, const struct store_val *p, int np,
 {
 	if (changes)
 		*changes = 0;
+	if (!st->in_tx && !st->in_batch) {
+		/* a read outside any transaction: reconnect if the connection was lost, and try
+		 * once more when it turns out lost only now (a read is safe to repeat) */
+		int rc = st->drv->check(st);
+		if (rc == 0)
+			rc = st->drv->exec(st, id, p, np, res, changes);
+		if (rc == STORE_ERR_UNAVAILABLE && st->drv->check(st) == 0) {
+			store_res_clear(res);
+			rc = st->drv->exec(st, id, p, np, res, changes);
+		}
+		return rc;
+	}
 	return st->drv->exec(st, id, p, np, res, changes);
 }
 
@@ -294,7 +306,11 @@ int tx_begin(struct store *st)
 	rc = st->drv->check(st);
 	if (rc < 0)
 		return rc;
-	return st->drv->exec_text(st, st->drv->begin_sql);
+	rc = st->drv->exec_text(st, st->drv->begin_sql);
+	if (rc == STORE_ERR_UNAVAILABLE && st->drv->check(st) == 0)
+		rc = st->drv->exec_text(st, st->drv->begin_sql); /* nothing done yet: safe */
+	st->in_tx = rc == 0;
+	return rc;
 }
 
 int tx_end(struct store *st, int rc)
@@ -302,6 +318,7 @@ int tx_end(struct store *st, int rc)
 	char keep[sizeof(st->errmsg)];
 	int r2;
 
+	st->in_tx = false;
 	if (rc >= 0) {
 		r2 = st->drv->exec_text(st, st->in_batch ? "RELEASE SAVEPOINT op" : "COMMIT");
 		if (r2 < 0) {
@@ -512,12 +529,15 @@ int store_event_add(struct store *st, const char *type, const char *message_id, 
 
 /* ---- schema ---- */
 
-static int read_version(struct store *st, int *version)
+/* The schema version; *exists = whether the schema_version table is there at all (an
+ * empty database has none). */
+static int read_version(struct store *st, int *version, bool *exists)
 {
 	struct store_res r = {0};
 	int rc = st->drv->has_version_table(st);
 
 	*version = 0;
+	*exists = rc > 0;
 	if (rc <= 0)
 		return rc;
 	rc = sx(st, STMT_VERSION_GET, NULL, 0, &r, NULL);
@@ -527,20 +547,25 @@ static int read_version(struct store *st, int *version)
 	return rc;
 }
 
-static int migrate(struct store *st, unsigned flags)
+static int migrate(struct store *st, unsigned flags, int target)
 {
 	const struct store_migration *m = st->drv->migrations;
 	int version = 0, rc;
+	bool exists = false, fresh = false, first = true;
 
 	for (;;) {
 		rc = st->drv->exec_text(st, st->drv->begin_sql);
 		if (rc < 0)
 			return rc;
+		st->in_tx = true;
 		rc = st->drv->migration_lock(st);
 		if (rc == 0)
-			rc = read_version(st, &version);
+			rc = read_version(st, &version, &exists);
 		if (rc < 0)
 			return tx_end(st, rc);
+		if (first)
+			fresh = !exists; /* an empty database gets every migration */
+		first = false;
 		st->schema_version = version;
 		if (version > STORE_SCHEMA_VERSION)
 			return tx_end(st,
@@ -548,9 +573,9 @@ static int migrate(struct store *st, unsigned flags)
 						 "the store has schema version %d, this smsctld "
 						 "knows up to %d: upgrade smsctld",
 						 version, STORE_SCHEMA_VERSION));
-		if (version == STORE_SCHEMA_VERSION)
+		if (version >= target)
 			return tx_end(st, 0);
-		if (version > 0 &&
+		if (exists && !fresh &&
 		    (!(flags & STORE_OPEN_MIGRATE) || (flags & STORE_OPEN_SECONDARY)))
 			return tx_end(st,
 				      store_fail(st, STORE_ERR_SCHEMA_OLDER,
@@ -586,6 +611,12 @@ static int migrate(struct store *st, unsigned flags)
 int store_open(const char *url, const char *node_id, unsigned flags, struct store **out,
 	       char **errmsg)
 {
+	return store_open_version(url, node_id, flags, STORE_SCHEMA_VERSION, out, errmsg);
+}
+
+int store_open_version(const char *url, const char *node_id, unsigned flags, int target,
+		       struct store **out, char **errmsg)
+{
 	struct store *st;
 	int rc;
 
@@ -620,7 +651,7 @@ int store_open(const char *url, const char *node_id, unsigned flags, struct stor
 				url);
 	}
 	if (rc == 0)
-		rc = migrate(st, flags);
+		rc = migrate(st, flags, target);
 	if (rc < 0) {
 		if (errmsg)
 			*errmsg = strdup(st->errmsg);

@@ -20,6 +20,18 @@
  * already be current); in SQLite a secondary handle may also write (WAL, busy_timeout), but
  * the design is that writes go through the store thread.
  *
+ * A typical store thread: wait on its queue (and store_get_fd() for PostgreSQL) for up to
+ * 2 ms, store_begin(), run every queued operation (each reports its own result: a failing one
+ * is undone alone), store_commit(), then signal the completions (eventfd). A result of an
+ * operation inside a batch is only durable once store_commit() returned 0; if the commit
+ * fails, every operation of the batch failed (answer 503, do not send).
+ *
+ * ## Connection loss (PostgreSQL)
+ * An operation whose connection breaks fails with ::STORE_ERR_UNAVAILABLE (a transaction in
+ * flight is never reported as committed). The next operation outside a batch reconnects
+ * (statements are prepared again, LISTEN re-issued; the fd of store_get_fd() may change, so
+ * fetch it again after an error). Reads and BEGIN are retried once transparently.
+ *
  * ## Errors
  * Operations return `int`: 0 (or a count where documented) on success, a negative
  * ::store_error on failure. store_strerror() gives a static text; store_errmsg() the last
@@ -33,6 +45,14 @@
  * Every timestamp is an `int64_t` of milliseconds since the Unix epoch, UTC (also in the
  * database: `bigint` columns). 0 means "none" (SQL NULL) for optional timestamps. The store
  * reads the clock itself (CLOCK_REALTIME); tests can replace it with store_set_clock().
+ * Several hosts on one PostgreSQL compare each other's timestamps (leases, heartbeats), so
+ * their clocks must agree to well under [store] lease (NTP).
+ *
+ * ## Events
+ * `events.seq` grows with every insert. On PostgreSQL, concurrent transactions may commit
+ * in another order than their seq: a reader that follows the feed with store_event_list()
+ * (after_seq) must not assume that no smaller seq can still appear (re-read a short window,
+ * or track delivered ids).
  *
  * ## Ids
  * Message ids are `msg_` + 26 characters, event ids `evt_` + 26 characters: a time-ordered
@@ -370,6 +390,17 @@ struct store_claim_req {
  * claim_epoch + 1, lease_until = now + lease. PostgreSQL: one `UPDATE ... WHERE id IN
  * (SELECT ... FOR UPDATE SKIP LOCKED LIMIT n) RETURNING`; SQLite: the same in one write
  * transaction. Returned rows include their parts; keep claim_epoch for fenced updates.
+ *
+ * The lease only covers the time between the claim and the first store_part_sending() of
+ * this claim (which clears lease_until): a claim whose lease expired with every part still
+ * `queued` is returned to `queued` by any node's store_recover() (and the epoch bumped, so the
+ * late holder gets ::STORE_ERR_FENCED). Once a part went `sending`, only the dead-node rule
+ * (heartbeat older than the lease) takes the message away. Renew the lease with
+ * store_lease_renew() if the wait before the first part can be long.
+ *
+ * A multipart message whose first part went out is pinned to that SIM (messages.sim_iccid);
+ * it is offered only to a claim with the same req->sim_iccid, until
+ * store_message_resend_whole() clears the pin.
  * @return the number claimed (0 = nothing eligible) or a negative ::store_error.
  */
 int store_claim(struct store *st, const struct store_claim_req *req, struct store_message **out,
@@ -432,6 +463,8 @@ struct store_error_info {
  * Part @p seq proved NOT accepted (error before the prompt, or +CMS ERROR): the part goes
  * back to `queued` and the message back to `queued` with next_attempt_at = @p retry_at
  * (the caller computed the backoff, see store_backoff()), the error kept on the message.
+ * When no part of the message went out (none `sent`/`unknown`), the SIM pin is dropped, so
+ * any modem may take it next.
  * @p count_attempt false for modem-level failures that must not count toward max_attempts
  * (the part's attempt counter is then decremented again). Event `message.queued` with the
  * error in its payload.
@@ -459,7 +492,9 @@ int store_message_cancel(struct store *st, const char *id);
 
 /**
  * Expire: every `queued` message whose expires_at <= now (at most @p limit per call) becomes
- * `expired` with event `message.expired`. @return the number expired.
+ * `expired` with event `message.expired`, unless a part of it already went out (it is pinned
+ * to a SIM, sim_iccid set): such a message is finished, never cut in half, and stays
+ * claimable after its expiry. @return the number expired.
  */
 int store_expire_due(struct store *st, int limit);
 
@@ -485,6 +520,16 @@ int store_message_resend(struct store *st, const char *id, const char *const *pd
  */
 int store_message_resend_whole(struct store *st, const char *id, int64_t epoch,
 			       const char *const *pdus, size_t n_pdus, int concat_ref);
+
+/**
+ * Multipart messages waiting for their SIM: `queued`, pinned (sim_iccid set: a part already
+ * went out from that SIM) and unchanged since @p older_than (ms since epoch; now -
+ * multipart_resume). The runtime checks whether a modem with that SIM is ready; if not, it
+ * applies multipart_lost_modem (store_message_resend_whole() or store_part_failed()).
+ * Rows without parts; free with store_message_free_array(). @return the number found.
+ */
+int store_pinned_waiting(struct store *st, int64_t older_than, int limit,
+			 struct store_message **out, size_t *n_out);
 
 /** Set or clear (NULL) `messages.waiting` of a queued message (scheduler; no event). */
 int store_message_set_waiting(struct store *st, const char *id, const char *waiting);
@@ -574,6 +619,9 @@ struct store_recovery {
  * heartbeat is fine) with @p at_start false: nodes whose heartbeat is older than
  * @p lease_ms are dead: their `sending` parts -> `unknown`, their claims -> `queued`; any
  * claim whose lease expired with all parts still `queued` -> `queued` (any node).
+ * Works inside a batch too (each message under its own savepoint).
+ * It first writes this node's heartbeat. Call it (or store_node_heartbeat()) before the
+ * first claim: a node without a recent heartbeat counts as dead for the others.
  * Messages turned `unknown` get `message.unknown` events; those with at_least_once (or all
  * of them when @p retry_unknown, i.e. on_unknown = resend) are re-queued at once.
  * @param[out] rec counts (may be NULL).

@@ -18,7 +18,7 @@ if [ "$(id -u)" = 0 ]; then
 		echo "pg-run: running as root and no postgres user to run the server: skipped" >&2
 		exit 77
 	fi
-	as_pg() { runuser -u postgres -- "$@"; }
+	as_pg() { (cd / && runuser -u postgres -- "$@"); }
 	dbuser=postgres
 else
 	as_pg() { "$@"; }
@@ -29,9 +29,20 @@ base=$PWD
 if [ ${#base} -gt 60 ]; then
 	base=${TMPDIR:-/tmp}
 fi
-dir=$(mktemp -d "$base/pg-test.XXXXXX") || exit 1
-chmod 755 "$dir"
-[ "$(id -u)" = 0 ] && chown postgres: "$dir"
+make_dir()
+{
+	dir=$(mktemp -d "$1/pg-test.XXXXXX") || exit 1
+	chmod 755 "$dir"
+	if [ "$(id -u)" = 0 ]; then
+		chown postgres: "$dir"
+	fi
+}
+make_dir "$base"
+# the server's user must reach the directory (a build tree under /root is not reachable)
+if ! as_pg test -w "$dir"; then
+	rmdir "$dir"
+	make_dir "${TMPDIR:-/tmp}"
+fi
 cleanup()
 {
 	as_pg "$bindir/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1

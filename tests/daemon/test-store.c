@@ -8,6 +8,7 @@
  * Usage: test-store sqlite | test-store postgresql (77 = skipped when no server is given).
  */
 #include "store.h"
+#include "store-internal.h" /* store_open_version() */
 
 #include <check.h>
 #include <libpq-fe.h>
@@ -220,7 +221,7 @@ START_TEST(test_open_empty_and_reopen)
 	ck_assert_int_eq(store_schema_version(st), STORE_SCHEMA_VERSION);
 	ck_assert_str_eq(store_backend_name(st), use_pg ? "postgresql" : "sqlite");
 	store_close(st);
-	ck_assert_int_eq(raw_query("SELECT count(*) FROM schema_version"), 1);
+	ck_assert_int_eq(raw_query("SELECT count(*) FROM schema_version"), STORE_SCHEMA_VERSION);
 	/* current schema: reopening (with or without --migrate) changes nothing */
 	st = open_node("a", STORE_OPEN_MIGRATE);
 	store_close(st);
@@ -267,17 +268,54 @@ END_TEST
 
 START_TEST(test_older_schema_needs_migrate)
 {
-	/* Version 1 is the first schema, so "older" is faked as a version-0 marker beside an
-	 * existing schema: without --migrate it is refused, never silently re-created. */
+	/* Version 1 is the first schema, so "older" is faked as a version-0 marker beside the
+	 * tables: without --migrate it is refused (never re-created or silently upgraded). */
 	struct store *st = open_node("a", 0);
 	char *err = NULL;
 
 	store_close(st);
 	raw_query("DELETE FROM schema_version");
 	raw_query("INSERT INTO schema_version (version, applied_at) VALUES (0, 0)");
+	ck_assert_int_eq(store_open(url, "a", 0, &st, &err), STORE_ERR_SCHEMA_OLDER);
+	ck_assert_ptr_null(st);
+	ck_assert_msg(strstr(err, "--migrate"), "%s", err);
+	free(err);
 	ck_assert_int_eq(store_open(url, "a", STORE_OPEN_SECONDARY, &st, &err),
 			 STORE_ERR_SCHEMA_OLDER);
 	free(err);
+	/* with --migrate the upgrade runs (here it fails: the fake has the tables already)
+	 * in one transaction, and nothing is left half done */
+	ck_assert_int_lt(store_open(url, "a", STORE_OPEN_MIGRATE, &st, &err), 0);
+	ck_assert_msg(strstr(err, "0001-initial.sql"), "%s", err);
+	free(err);
+	ck_assert_int_eq(raw_query("SELECT max(version) FROM schema_version"), 0);
+}
+END_TEST
+
+START_TEST(test_upgrade_from_each_version)
+{
+	/* every earlier schema version: refused without --migrate, upgraded with it, the rows
+	 * written at the old version kept (runs once a second schema version exists) */
+	for (int v = 1; v < STORE_SCHEMA_VERSION; v++) {
+		struct store *st = NULL;
+		char *err = NULL, id[STORE_ID_SIZE];
+
+		teardown();
+		setup();
+		ck_assert_int_eq(store_open_version(url, "a", 0, v, &st, &err), 0);
+		ck_assert_int_eq(store_schema_version(st), v);
+		store_set_clock(st, fake_clock, NULL);
+		insert(st, "+1", 2, 0, id);
+		store_close(st);
+		ck_assert_int_eq(store_open(url, "a", 0, &st, &err), STORE_ERR_SCHEMA_OLDER);
+		free(err);
+		st = open_node("a", STORE_OPEN_MIGRATE);
+		ck_assert_int_eq(store_schema_version(st), STORE_SCHEMA_VERSION);
+		ck_assert_int_eq(state_of(st, id), STORE_MSG_QUEUED);
+		store_close(st);
+		ck_assert_int_eq(raw_query("SELECT count(*) FROM schema_version"),
+				 STORE_SCHEMA_VERSION);
+	}
 }
 END_TEST
 
@@ -645,6 +683,7 @@ START_TEST(test_transient_requeue_and_permanent_fail)
 	ck_assert_int_eq(m.attempts, 1);
 	ck_assert_int_eq(m.next_attempt_at, fake_now + 30000);
 	ck_assert_int_eq(m.part_rows[0].state, STORE_PART_QUEUED);
+	ck_assert_ptr_null(m.sim_iccid); /* nothing went out: not pinned to the failing SIM */
 	store_message_clear(&m);
 	/* the old claim is gone: its epoch no longer matches */
 	ck_assert_int_eq(store_part_sending(st, id, ep, 1, "m1", "s1", 2, 1, -1), STORE_ERR_FENCED);
@@ -709,6 +748,7 @@ START_TEST(test_resend_and_resend_whole)
 	char a[STORE_ID_SIZE], nid[STORE_ID_SIZE];
 	struct store_error_info perm = {"cms.21", "permanent", "rejected"};
 	const char *newpdus[] = {"AA", "BB", "CC"};
+	size_t n;
 
 	insert(st, "+1", 3, 0, a);
 	ck_assert_int_eq(store_message_resend(st, a, NULL, 0, -1, nid), STORE_ERR_STATE);
@@ -721,6 +761,13 @@ START_TEST(test_resend_and_resend_whole)
 	ck_assert_int_eq(store_claim_release(st, a, ep), 0);
 	/* pinned to its SIM: another SIM does not get it */
 	ck_assert_int_eq(claim(st, "m2", "s2", 1, &c), 0);
+	/* a started multipart never expires half sent */
+	raw_query("UPDATE messages SET expires_at = 1");
+	ck_assert_int_eq(store_expire_due(st, 10), 0);
+	ck_assert_int_eq(state_of(st, a), STORE_MSG_QUEUED);
+	ck_assert_int_eq(store_pinned_waiting(st, fake_now + 1, 10, &c, &n), 1);
+	store_message_free_array(c, n);
+	raw_query("UPDATE messages SET expires_at = NULL");
 	/* multipart_lost_modem = resend_whole: same row, new reference */
 	ck_assert_int_eq(store_message_resend_whole(st, a, -1, newpdus, 3, 8), 0);
 	ck_assert_int_eq(store_message_get(st, a, &m), 0);
@@ -939,6 +986,36 @@ START_TEST(test_notify)
 }
 END_TEST
 
+#define KILL_CONNECTIONS                                                                           \
+	"SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE pid <> "              \
+	"pg_backend_pid() AND backend_type = 'client backend'"
+
+START_TEST(test_pg_connection_lost)
+{
+	/* the server drops the connection (restart, failover): a transaction in flight fails
+	 * as unavailable, never as a success; the next operation reconnects, prepares its
+	 * statements again and works */
+	struct store *st = open_node("a", 0);
+	struct store_message m;
+	char id[STORE_ID_SIZE], id2[STORE_ID_SIZE];
+
+	insert(st, "+1", 1, 0, id);
+	raw_query(KILL_CONNECTIONS);
+	ck_assert_int_eq(store_message_get(st, id, &m), 0);
+	store_message_clear(&m);
+	raw_query(KILL_CONNECTIONS);
+	insert(st, "+2", 1, 0, id2);
+	ck_assert_int_eq(state_of(st, id2), STORE_MSG_QUEUED);
+	ck_assert_int_eq(store_begin(st), 0);
+	ck_assert_int_eq(store_message_cancel(st, id), 0);
+	raw_query(KILL_CONNECTIONS);
+	ck_assert_int_eq(store_commit(st), STORE_ERR_UNAVAILABLE);
+	ck_assert_ptr_nonnull(strstr(store_errmsg(st), "postgresql"));
+	ck_assert_int_eq(state_of(st, id), STORE_MSG_QUEUED);
+	store_close(st);
+}
+END_TEST
+
 START_TEST(test_recovery_at_start)
 {
 	struct store *st = open_node("a", 0);
@@ -1021,7 +1098,10 @@ START_TEST(test_dead_node)
 	ck_assert_int_eq((int)ndead, 1);
 	ck_assert_str_eq(dead[0], "host-a");
 	store_strv_free(dead, ndead);
+	/* as the daemon's store thread runs it: inside a batch, with other jobs */
+	ck_assert_int_eq(store_begin(b), 0);
 	ck_assert_int_eq(store_recover(b, false, 30000, false, &rec), 0);
+	ck_assert_int_eq(store_commit(b), 0);
 	ck_assert_int_eq(rec.parts_unknown, 1);
 	ck_assert_int_eq(rec.claims_released, 1);
 	ck_assert_int_eq(state_of(b, x), STORE_MSG_UNKNOWN);
@@ -1166,6 +1246,80 @@ START_TEST(test_batch_and_counts)
 }
 END_TEST
 
+START_TEST(test_small_operations)
+{
+	struct store *st = open_node("a", 0);
+	struct store_message *c, m, *pw;
+	struct store_event *ev;
+	size_t n;
+	char id[STORE_ID_SIZE], evid[STORE_ID_SIZE], pin[STORE_ID_SIZE];
+	struct store_modem mo = {.name = "m1",
+				 .imei = "35",
+				 .iccid = "89",
+				 .imsi = "46000",
+				 .operator_ = "CMCC",
+				 .state = "ready",
+				 .last_mr = -1};
+
+	/* modems: NULL fields keep what is stored */
+	ck_assert_int_eq(store_modem_upsert(st, &mo), 0);
+	mo = (struct store_modem){
+	    .name = "m1", .state = "blocked", .state_reason = "sim.absent", .last_mr = 9};
+	ck_assert_int_eq(store_modem_upsert(st, &mo), 0);
+	ck_assert_int_eq(raw_query("SELECT count(*) FROM modems WHERE imei = '35' AND operator = "
+				   "'CMCC' AND state = 'blocked' AND last_mr = 9"),
+			 1);
+	ck_assert_int_eq(store_modem_last_mr(st, "nope"), -1);
+	/* waiting */
+	insert(st, "+1", 1, 0, id);
+	ck_assert_int_eq(store_message_set_waiting(st, id, "quota"), 0);
+	ck_assert_int_eq(store_message_get(st, id, &m), 0);
+	ck_assert_str_eq(m.waiting, "quota");
+	store_message_clear(&m);
+	/* lease renewal and the storage index (submit_mode = storage) */
+	ck_assert_int_eq(claim(st, "m1", "s1", 1, &c), 1);
+	ck_assert_int_eq(store_lease_renew(st, id, c[0].claim_epoch, 60000), 0);
+	ck_assert_int_eq(store_lease_renew(st, id, c[0].claim_epoch + 1, 60000), STORE_ERR_FENCED);
+	ck_assert_int_eq(store_part_storage_index(st, id, c[0].claim_epoch, 1, 17), 0);
+	ck_assert_int_eq(store_message_get(st, id, &m), 0);
+	ck_assert_int_eq(m.lease_until, fake_now + 60000);
+	ck_assert_ptr_null(m.waiting); /* cleared by the claim */
+	ck_assert_int_eq(m.part_rows[0].storage_index, 17);
+	store_message_clear(&m);
+	store_message_free_array(c, 1);
+	/* free events and the global feed */
+	ck_assert_int_eq(store_event_add(st, "modem.state_changed", NULL, "m1",
+					 "{\"from\":\"ready\",\"to\":\"blocked\"}", evid),
+			 0);
+	ck_assert_int_eq(store_event_list(st, NULL, 0, 0, &ev, &n), 0);
+	ck_assert_int_eq((int)n, 2);
+	ck_assert_str_eq(ev[1].id, evid);
+	ck_assert_str_eq(ev[1].modem, "m1");
+	ck_assert_ptr_null(ev[1].message_id);
+	int64_t after = ev[0].seq;
+	store_event_free_array(ev, n);
+	ck_assert_int_eq(store_event_list(st, NULL, after, 0, &ev, &n), 0);
+	ck_assert_int_eq((int)n, 1);
+	ck_assert_str_eq(ev[0].type, "modem.state_changed");
+	store_event_free_array(ev, n);
+	/* a multipart waiting for its SIM */
+	insert(st, "+2", 2, 0, pin);
+	ck_assert_int_eq(claim(st, "m1", "s1", 1, &c), 1);
+	ck_assert_int_eq(store_part_sending(st, pin, c[0].claim_epoch, 1, "m1", "s1", 1, 1, -1), 0);
+	ck_assert_int_eq(store_part_sent(st, pin, c[0].claim_epoch, 1, 1), 0);
+	ck_assert_int_eq(store_claim_release(st, pin, c[0].claim_epoch), 0);
+	ck_assert_int_eq(store_claim_release(st, pin, c[0].claim_epoch), STORE_ERR_FENCED);
+	store_message_free_array(c, 1);
+	ck_assert_int_eq(store_pinned_waiting(st, fake_now, 10, &pw, &n), 0);
+	fake_now += 600000;
+	ck_assert_int_eq(store_pinned_waiting(st, fake_now - 600000 + 1, 10, &pw, &n), 1);
+	ck_assert_str_eq(pw[0].id, pin);
+	ck_assert_str_eq(pw[0].sim_iccid, "s1");
+	store_message_free_array(pw, n);
+	store_close(st);
+}
+END_TEST
+
 START_TEST(test_bad_url)
 {
 	struct store *st;
@@ -1206,6 +1360,7 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, test_open_empty_and_reopen);
 	tcase_add_test(tc, test_refuse_newer_schema);
 	tcase_add_test(tc, test_older_schema_needs_migrate);
+	tcase_add_test(tc, test_upgrade_from_each_version);
 	tcase_add_test(tc, test_ids);
 	tcase_add_test(tc, test_insert_get_and_queued_event);
 	tcase_add_test(tc, test_insert_all_or_nothing);
@@ -1227,9 +1382,11 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, test_list_pagination);
 	tcase_add_test(tc, test_batch_and_counts);
 	tcase_add_test(tc, test_bad_url);
+	tcase_add_test(tc, test_small_operations);
 	if (use_pg) {
 		tcase_add_test(tc, test_skip_locked_concurrent_claims);
 		tcase_add_test(tc, test_notify);
+		tcase_add_test(tc, test_pg_connection_lost);
 	} else {
 		tcase_add_test(tc, test_sqlite_pragmas);
 		tcase_add_test(tc, test_second_daemon_lock);
