@@ -182,6 +182,7 @@ static struct mjob *job_new(struct smsd_modem *mm, enum job_kind kind)
 		return NULL;
 	j->mm = mm;
 	j->kind = kind;
+	smsd_log_bind(j->id, j->modem, j->iccid, (int)kind, j->code); /* ops: journal fields */
 	j->mr = -1;
 	snprintf(j->modem, sizeof(j->modem), "%s", mm->name);
 	snprintf(j->iccid, sizeof(j->iccid), "%s", mm->iccid);
@@ -201,6 +202,7 @@ static void job_free_only(void *arg, int rc)
 
 static void job_submit(struct smsd_modem *mm, struct mjob *j)
 {
+	smsd_log_unbind(); /* ops (issue 17): journal.c */
 	if (j) /* ops (issue 17): per job_kind: S sent, F failure, R report, for /metrics */
 		smsd_ops_job(mm->d->metrics, mm->name, mm->iccid, "...SFFF..R."[j->kind],
 			     mm -> ops_cmgs_at, j -> status, j -> id, j -> class_, j -> code,
