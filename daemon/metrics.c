@@ -743,9 +743,23 @@ static char *render(struct smsd *d, size_t *len)
 	struct buf b = {.p = malloc(16384), .cap = 16384};
 	char key[MAX_KEY];
 
+	/* the pools first, under the configuration's lock alone (lock order: cfg, then m) */
+	char pools[64][80];
+	size_t n_pools = 0;
+
 	if (!b.p)
 		return NULL;
 	b.p[0] = '\0';
+	pthread_rwlock_rdlock(&d->cfg_lock);
+	for (size_t i = 0; i < d->cfg->n_modems && n_pools < 64; i++) {
+		const char *pool = d->cfg->modems[i].pool ? d->cfg->modems[i].pool : "default";
+		bool dup = false;
+		for (size_t k = 0; k < n_pools; k++)
+			dup |= strcmp(pools[k], pool) == 0;
+		if (!dup)
+			snprintf(pools[n_pools++], sizeof(pools[0]), "%s", pool);
+	}
+	pthread_rwlock_unlock(&d->cfg_lock);
 	pthread_mutex_lock(&m->lock);
 	head(&b, "smsctl_build_info", "gauge", "Version of smsctld (always 1).");
 	key[0] = '\0';
@@ -776,25 +790,15 @@ static char *render(struct smsd *d, size_t *len)
 		}
 	head(&b, "smsctl_queue_oldest_seconds", "gauge",
 	     "Age of the oldest queued message per pool (0 when none).");
-	pthread_rwlock_rdlock(&d->cfg_lock);
-	for (size_t i = 0; i < d->cfg->n_modems; i++) {
-		const char *pool = d->cfg->modems[i].pool ? d->cfg->modems[i].pool : "default";
-		bool dup = false;
-		for (size_t k = 0; k < i; k++) {
-			const char *p = d->cfg->modems[k].pool ? d->cfg->modems[k].pool : "default";
-			dup |= strcmp(p, pool) == 0;
-		}
-		if (dup)
-			continue;
+	for (size_t i = 0; i < n_pools; i++) {
 		double age = 0;
 		for (size_t k = 0; k < m->n_oldest; k++)
-			if (strcmp(m->oldest[k].key, pool) == 0)
+			if (strcmp(m->oldest[k].key, pools[i]) == 0)
 				age = m->oldest[k].v;
 		key[0] = '\0';
-		label(key, sizeof(key), "pool", pool);
+		label(key, sizeof(key), "pool", pools[i]);
 		series(&b, "smsctl_queue_oldest_seconds", key, age);
 	}
-	pthread_rwlock_unlock(&d->cfg_lock);
 	head(&b, "smsctl_messages_waiting", "gauge",
 	     "Queued messages held back, by the limit that holds them.");
 	for (int k = 0; k < 4; k++) {

@@ -206,8 +206,11 @@ static void render_modem(struct smsd *d, struct html *h, const struct smsd_modem
 	out(h, "<div class=\"modem%s\" data-modem=\"", ready ? "" : warn ? " warn" : " bad");
 	esc(h, mi->name);
 	out(h, "\" data-state=\"%s\"", mi->state);
-	if (mi->finding[0])
-		out(h, " data-finding=\"%s\"", mi->finding);
+	if (mi->finding[0]) {
+		out(h, " data-finding=\"");
+		esc(h, mi->finding);
+		out(h, "\"");
+	}
 	out(h, "><h3>");
 	esc(h, mi->name);
 	out(h, "</h3><div class=\"state\">%s</div>", state_text(mi->state));
@@ -235,7 +238,9 @@ static void render_modem(struct smsd *d, struct html *h, const struct smsd_modem
 		finding_texts(d, mi->finding, &ft, &summary, &remedy);
 		out(h, "<div class=\"finding\">");
 		esc(h, summary[0] ? summary : mi->finding);
-		out(h, " <small>(%s)</small></div>", mi->finding);
+		out(h, " <small>(");
+		esc(h, mi->finding);
+		out(h, ")</small></div>");
 		if (remedy[0]) {
 			out(h, "<div class=\"remedy\">");
 			esc(h, remedy);
