@@ -64,6 +64,25 @@ int cli_usage_error(const struct cli *cli, const char *fmt, ...)
 /* Usage error for getopt_long()'s answer c ('?' or ':', the optstring starting "+:"): a
  * missing value, a value given to a flag, an unknown option. Returns EXIT_USAGE. */
 int cli_option_error(const struct cli *cli, int c, int argc, char **argv);
+/*
+ * The option parser every command uses: getopt_long() over argv with shortopts (without the
+ * leading "+:", which this adds: options end at the first operand, a missing value is told
+ * apart from an unknown option). It handles what every command does alike:
+ *   -h / --help       usage(stdout), *ex = EXIT_OK
+ *   an unknown option, a missing value, a value given to a flag: the message of
+ *                     cli_option_error(), *ex = EXIT_USAGE
+ * and returns CLI_OPT_EXIT for them: the command returns *ex. Otherwise it returns the option
+ * for the command's own switch (optarg set), or -1 after the last option (optind at the first
+ * operand). Loop: while ((c = cli_getopt(...)) != -1) { switch (c) { case CLI_OPT_EXIT:
+ * return ex; ... } }
+ */
+struct option;
+#define CLI_OPT_EXIT (-2)
+int cli_getopt(const struct cli *cli, int argc, char **argv, const char *shortopts,
+	       const struct option *longopts, void (*usage)(FILE *f), int *ex);
+/* After the options of a command that takes no operands: EXIT_OK, or the usage error
+ * "unexpected argument" for the first operand. */
+int cli_no_operands(const struct cli *cli, int argc, char **argv);
 /* The exit code for a library error (see the table in cli.h). */
 int cli_exit_for_error(int err);
 /* Open the device given by --device / SMSCTL_DEVICE, tracing to stderr with -v. On failure
@@ -82,6 +101,42 @@ size_t cli_utf8_len(const char *s);
  * control characters other than newline and tab in caret notation (ESC is "^["), C1 controls
  * and bytes that are not UTF-8 as U+FFFD. NULL for NULL or when out of memory. */
 char *cli_printable(const char *s);
+
+/*
+ * Field tables: what `info` and `status` print, declared once per field and rendered either
+ * as JSON (one object, key by key, in table order) or for people. A field is a JSON key with
+ * its value (a string, an integer, a number with one decimal, or null when absent) and its
+ * human text; CLI_FIELD_BEGIN / CLI_FIELD_END open and close a nested JSON object (their key
+ * names it; absent: null instead of the object, its fields skipped).
+ */
+enum cli_field_type {
+	CLI_FIELD_STRING = 1, /* s; NULL is null */
+	CLI_FIELD_INT,	      /* i; null unless present */
+	CLI_FIELD_DECIMAL1,   /* d printed with one decimal; null unless present */
+	CLI_FIELD_BEGIN,      /* a nested object (null unless present) */
+	CLI_FIELD_END,
+};
+struct cli_field {
+	const char *key; /* JSON key (a contract: never translated) */
+	enum cli_field_type type;
+	bool present;
+	const char *s;
+	long long i;
+	double d;
+	/* For people: the label (N_() marked; CLI_FIELDS_LABELLED) or the text as printed
+	 * (CLI_FIELDS_LINE); NULL: not printed for people. */
+	const char *human;
+};
+enum cli_fields_style {
+	/* one "Label: value" line per field, "(unknown)" for a NULL string; strings from the
+	 * modem made printable */
+	CLI_FIELDS_LABELLED = 1,
+	/* the human texts one after the other on one line (the caller formatted them) */
+	CLI_FIELDS_LINE,
+};
+/* Print n fields to f: JSON when json, else for people in style. */
+void cli_fields_print(FILE *f, const struct cli_field *fields, size_t n, bool json,
+		      enum cli_fields_style style);
 
 #ifndef CLI_NO_JSON_WRITER
 /* Minimal streaming JSON writer (UTF-8 strings escaped per RFC 8259). jansson (linked for

@@ -83,15 +83,9 @@ int cmd_at(struct cli *cli, int argc, char **argv)
 	struct smsctl_modem *m = NULL;
 	int c, rc, ex = EXIT_OK;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			at_usage(stdout);
-			return EXIT_OK;
-		default:
-			return cli_usage_error(cli, _("unknown option '%s'"), argv[optind - 1]);
-		}
+	while ((c = cli_getopt(cli, argc, argv, "h", opts, at_usage, &ex)) != -1) {
+		if (c == CLI_OPT_EXIT)
+			return ex;
 	}
 	if (optind >= argc)
 		return cli_usage_error(cli, "%s", _("no AT command given"));

@@ -30,9 +30,10 @@ int cmd_delete(struct cli *cli, int argc, char **argv)
 	bool all = false;
 	int c, r, rc, index = -1;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+s:ah", opts, NULL)) != -1) {
+	while ((c = cli_getopt(cli, argc, argv, "s:ah", opts, delete_usage, &rc)) != -1) {
 		switch (c) {
+		case CLI_OPT_EXIT:
+			return rc;
 		case 's':
 			rc = recv_opt_storage(cli, &storage, optarg);
 			if (rc != EXIT_OK)
@@ -41,11 +42,6 @@ int cmd_delete(struct cli *cli, int argc, char **argv)
 		case 'a':
 			all = true;
 			break;
-		case 'h':
-			delete_usage(stdout);
-			return EXIT_OK;
-		default:
-			return cli_usage_error(cli, _("unknown option '%s'"), argv[optind - 1]);
 		}
 	}
 	if (all && optind < argc)

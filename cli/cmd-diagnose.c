@@ -193,23 +193,20 @@ int cmd_diagnose(struct cli *cli, int argc, char **argv)
 	    {NULL, 0, NULL, 0},
 	};
 	bool probe = true;
-	int c;
+	int c, ex;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(cli, argc, argv, "h", opts, usage, &ex)) != -1) {
 		switch (c) {
+		case CLI_OPT_EXIT:
+			return ex;
 		case 'n':
 			probe = false;
 			break;
-		case 'h':
-			usage(stdout);
-			return EXIT_OK;
-		default:
-			return cli_option_error(cli, c, argc, argv);
 		}
 	}
-	if (optind < argc)
-		return cli_usage_error(cli, _("unexpected argument '%s'"), argv[optind]);
+	ex = cli_no_operands(cli, argc, argv);
+	if (ex != EXIT_OK)
+		return ex;
 	if (!cli->device)
 		return cli_usage_error(cli, "%s",
 				       _("no device: give --device DEV or set SMSCTL_DEVICE "

@@ -27,21 +27,18 @@ int cmd_info(struct cli *cli, int argc, char **argv)
 	struct smsctl_info *info = NULL;
 	int c, rc, ex;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:jh", opts, NULL)) != -1) {
+	while ((c = cli_getopt(cli, argc, argv, "jh", opts, info_usage, &ex)) != -1) {
 		switch (c) {
+		case CLI_OPT_EXIT:
+			return ex;
 		case 'j':
 			cli->json = true;
 			break;
-		case 'h':
-			info_usage(stdout);
-			return EXIT_OK;
-		default:
-			return cli_option_error(cli, c, argc, argv);
 		}
 	}
-	if (optind < argc)
-		return cli_usage_error(cli, _("unexpected argument '%s'"), argv[optind]);
+	ex = cli_no_operands(cli, argc, argv);
+	if (ex != EXIT_OK)
+		return ex;
 	ex = cli_open_modem(cli, &m);
 	if (ex != EXIT_OK)
 		return ex;
@@ -52,35 +49,19 @@ int cmd_info(struct cli *cli, int argc, char **argv)
 		smsctl_modem_free(m);
 		return cli_exit_for_error(rc);
 	}
-	const struct {
-		const char *key;
-		const char *label;
-		const char *value;
-	} fields[] = {
-	    {"manufacturer", N_("Manufacturer"), smsctl_info_get_manufacturer(info)},
-	    {"model", N_("Model"), smsctl_info_get_model(info)},
-	    {"revision", N_("Revision"), smsctl_info_get_revision(info)},
-	    {"imei", N_("IMEI"), smsctl_info_get_imei(info)},
-	    {"iccid", N_("ICCID"), smsctl_info_get_iccid(info)},
-	    {"imsi", N_("IMSI"), smsctl_info_get_imsi(info)},
-	    {"own_number", N_("Own number"), smsctl_info_get_own_number(info)},
+	const struct cli_field fields[] = {
+#define INFO_FIELD(key, label, value) {key, CLI_FIELD_STRING, true, value, 0, 0, label}
+	    INFO_FIELD("manufacturer", N_("Manufacturer"), smsctl_info_get_manufacturer(info)),
+	    INFO_FIELD("model", N_("Model"), smsctl_info_get_model(info)),
+	    INFO_FIELD("revision", N_("Revision"), smsctl_info_get_revision(info)),
+	    INFO_FIELD("imei", N_("IMEI"), smsctl_info_get_imei(info)),
+	    INFO_FIELD("iccid", N_("ICCID"), smsctl_info_get_iccid(info)),
+	    INFO_FIELD("imsi", N_("IMSI"), smsctl_info_get_imsi(info)),
+	    INFO_FIELD("own_number", N_("Own number"), smsctl_info_get_own_number(info)),
+#undef INFO_FIELD
 	};
-	if (cli->json) {
-		struct json j;
-		json_init(&j, stdout);
-		json_object_begin(&j);
-		for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
-			json_kv_string(&j, fields[i].key, fields[i].value);
-		json_object_end(&j);
-		json_end_line(&j);
-	} else {
-		for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
-			/* the modem's strings never drive the terminal */
-			char *v = cli_printable(fields[i].value);
-			printf("%s: %s\n", _(fields[i].label), v ? v : _("(unknown)"));
-			free(v);
-		}
-	}
+	cli_fields_print(stdout, fields, sizeof(fields) / sizeof(fields[0]), cli->json,
+			 CLI_FIELDS_LABELLED);
 	smsctl_info_free(info);
 	smsctl_modem_free(m);
 	return EXIT_OK;

@@ -32,9 +32,10 @@ int cmd_list(struct cli *cli, int argc, char **argv)
 	char *storage = NULL;
 	int c, r, rc;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+s:S:h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(cli, argc, argv, "s:S:h", opts, list_usage, &rc)) != -1) {
 		switch (c) {
+		case CLI_OPT_EXIT:
+			return rc;
 		case 's':
 			rc = recv_opt_storage(cli, &storage, optarg);
 			if (rc != EXIT_OK)
@@ -48,15 +49,11 @@ int cmd_list(struct cli *cli, int argc, char **argv)
 				    _("invalid --status '%s' (unread, read, unsent, sent, all)"),
 				    optarg);
 			break;
-		case 'h':
-			list_usage(stdout);
-			return EXIT_OK;
-		default:
-			return cli_usage_error(cli, _("unknown option '%s'"), argv[optind - 1]);
 		}
 	}
-	if (optind < argc)
-		return cli_usage_error(cli, _("unexpected argument '%s'"), argv[optind]);
+	rc = cli_no_operands(cli, argc, argv);
+	if (rc != EXIT_OK)
+		return rc;
 
 	rc = recv_open_prepared(cli, &m);
 	if (rc != EXIT_OK)

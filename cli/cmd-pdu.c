@@ -289,21 +289,17 @@ static int cmd_decode(struct cli *cli, int argc, char **argv)
 	struct json j;
 	int c, ret = EXIT_OK, n = 0;
 
-	opterr = 0;
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "+:njh", opts, NULL)) != -1) {
+	while ((c = cli_getopt(cli, argc, argv, "njh", opts, pdu_usage, &ret)) != -1) {
 		switch (c) {
+		case CLI_OPT_EXIT:
+			return ret;
 		case 'n':
 			smsc = false;
 			break;
 		case 'j':
 			cli->json = true;
 			break;
-		case 'h':
-			pdu_usage(stdout);
-			return EXIT_OK;
-		default:
-			return cli_option_error(cli, c, argc, argv);
 		}
 	}
 	json_init(&j, stdout);
@@ -379,10 +375,11 @@ static int cmd_encode(struct cli *cli, int argc, char **argv)
 		cli_err(cli, "%s", smsctl_strerror(SMSCTL_ERR_NOMEM));
 		return EXIT_OTHER;
 	}
-	opterr = 0;
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "+:s:c:rV:uRjh", opts, NULL)) != -1) {
+	while ((c = cli_getopt(cli, argc, argv, "s:c:rV:uRjh", opts, pdu_usage, &ret)) != -1) {
 		switch (c) {
+		case CLI_OPT_EXIT:
+			goto out; /* ret: help shown (0) or a usage error */
 		case 's':
 			if (smsctl_submit_options_set_smsc(o, optarg) < 0 || !*optarg) {
 				ret = cli_usage_error(cli, _("invalid SMSC number '%s'"), optarg);
@@ -418,12 +415,6 @@ static int cmd_encode(struct cli *cli, int argc, char **argv)
 		case 'j':
 			cli->json = true;
 			break;
-		case 'h':
-			pdu_usage(stdout);
-			goto out;
-		default:
-			ret = cli_option_error(cli, c, argc, argv);
-			goto out;
 		}
 	}
 	if (optind >= argc || argc - optind > 2) {

@@ -152,11 +152,12 @@ int cmd_ports(struct cli *cli, int argc, char **argv)
 	struct smsctl_ports *ports = NULL;
 	unsigned long timeout_ms = 1000;
 	bool probe = false;
-	int c, n;
+	int c, n, ex;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+ph", opts, NULL)) != -1) {
+	while ((c = cli_getopt(cli, argc, argv, "ph", opts, ports_usage, &ex)) != -1) {
 		switch (c) {
+		case CLI_OPT_EXIT:
+			return ex;
 		case 'p':
 			probe = true;
 			break;
@@ -165,15 +166,11 @@ int cmd_ports(struct cli *cli, int argc, char **argv)
 				return cli_usage_error(
 				    cli, _("invalid --probe-timeout '%s' (10 to 60000)"), optarg);
 			break;
-		case 'h':
-			ports_usage(stdout);
-			return EXIT_OK;
-		default:
-			return cli_usage_error(cli, _("unknown option '%s'"), argv[optind - 1]);
 		}
 	}
-	if (optind < argc)
-		return cli_usage_error(cli, _("unexpected argument '%s'"), argv[optind]);
+	ex = cli_no_operands(cli, argc, argv);
+	if (ex != EXIT_OK)
+		return ex;
 
 	n = smsctl_port_list(&ports);
 	if (n < 0) {

@@ -29,19 +29,15 @@ int cmd_read(struct cli *cli, int argc, char **argv)
 	char *storage = NULL;
 	int c, r, rc, index;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+s:h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(cli, argc, argv, "s:h", opts, read_usage, &rc)) != -1) {
 		switch (c) {
+		case CLI_OPT_EXIT:
+			return rc;
 		case 's':
 			rc = recv_opt_storage(cli, &storage, optarg);
 			if (rc != EXIT_OK)
 				return rc;
 			break;
-		case 'h':
-			read_usage(stdout);
-			return EXIT_OK;
-		default:
-			return cli_usage_error(cli, _("unknown option '%s'"), argv[optind - 1]);
 		}
 	}
 	rc = recv_operand_index(cli, argc, argv, _("missing INDEX"), &index);

@@ -196,9 +196,10 @@ int cmd_recv(struct cli *cli, int argc, char **argv)
 	char *storage = NULL;
 	int c, r, rc = EXIT_OK;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+fDs:h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(cli, argc, argv, "fDs:h", opts, recv_usage, &rc)) != -1) {
 		switch (c) {
+		case CLI_OPT_EXIT:
+			return rc;
 		case 'f':
 			follow = true;
 			break;
@@ -217,15 +218,11 @@ int cmd_recv(struct cli *cli, int argc, char **argv)
 		case 'C':
 			direct = true;
 			break;
-		case 'h':
-			recv_usage(stdout);
-			return EXIT_OK;
-		default:
-			return cli_usage_error(cli, _("unknown option '%s'"), argv[optind - 1]);
 		}
 	}
-	if (optind < argc)
-		return cli_usage_error(cli, _("unexpected argument '%s'"), argv[optind]);
+	rc = cli_no_operands(cli, argc, argv);
+	if (rc != EXIT_OK)
+		return rc;
 
 	rc = recv_open_prepared(cli, &m);
 	if (rc != EXIT_OK)

@@ -199,6 +199,7 @@ int cmd_send(struct cli *cli, int argc, char **argv)
 	};
 	struct smsctl_send_options *so = NULL;
 	struct smsctl_send_result *res = NULL;
+	struct smsctl_send_message *msg = NULL;
 	struct smsctl_modem *m = NULL;
 	char *text = NULL, pin[PIN_MAX] = "";
 	bool flash = false, report = false, ucs2 = false;
@@ -206,9 +207,10 @@ int cmd_send(struct cli *cli, int argc, char **argv)
 	const char *smsc = NULL;
 	int c, rc, ex;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:frw:un:s:jh", opts, NULL)) != -1) {
+	while ((c = cli_getopt(cli, argc, argv, "frw:un:s:jh", opts, send_usage, &ex)) != -1) {
 		switch (c) {
+		case CLI_OPT_EXIT:
+			return ex;
 		case 'f':
 			flash = true;
 			break;
@@ -248,11 +250,6 @@ int cmd_send(struct cli *cli, int argc, char **argv)
 		case 'j':
 			cli->json = true;
 			break;
-		case 'h':
-			send_usage(stdout);
-			return EXIT_OK;
-		default:
-			return cli_option_error(cli, c, argc, argv);
 		}
 	}
 	if (optind < argc && strcmp(argv[optind], "--") == 0)
@@ -301,23 +298,20 @@ int cmd_send(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 
-	/* the text must encode before the modem is touched */
-	{
-		struct smsctl_submit_options *po = smsctl_submit_options_new();
-		struct smsctl_encoded *enc = NULL;
-		if (po && ucs2)
-			smsctl_submit_options_set_coding(po, SMSCTL_CODING_UCS2);
-		rc = po ? smsctl_pdu_encode_submit(number, text, po, &enc) : SMSCTL_ERR_NOMEM;
-		smsctl_encoded_free(enc);
-		smsctl_submit_options_free(po);
-		if (rc == SMSCTL_ERR_INVALID || rc == SMSCTL_ERR_TOO_LONG) {
-			cli_err(cli, "%s",
-				rc == SMSCTL_ERR_TOO_LONG
-				    ? _("the text is too long (more than 255 parts)")
-				    : _("the text cannot be encoded (it is not valid UTF-8)"));
-			ex = EXIT_DATAERR;
-			goto out;
-		}
+	/* the text is encoded once, before the modem is touched; the send reuses it */
+	rc = smsctl_send_message_new(number, text, so, &msg);
+	if (rc == SMSCTL_ERR_INVALID || rc == SMSCTL_ERR_TOO_LONG) {
+		cli_err(cli, "%s",
+			rc == SMSCTL_ERR_TOO_LONG
+			    ? _("the text is too long (more than 255 parts)")
+			    : _("the text cannot be encoded (it is not valid UTF-8)"));
+		ex = EXIT_DATAERR;
+		goto out;
+	}
+	if (rc < 0) {
+		cli_err(cli, "%s", smsctl_strerror(rc));
+		ex = cli_exit_for_error(rc);
+		goto out;
 	}
 
 	ex = cli_read_pin(cli, pin, sizeof(pin));
@@ -340,7 +334,7 @@ int cmd_send(struct cli *cli, int argc, char **argv)
 		ex = cli_exit_for_error(rc);
 		goto out;
 	}
-	rc = smsctl_sms_send(m, number, text, so, &res);
+	rc = smsctl_sms_send_message(m, msg, &res);
 	if (!res) {
 		cli_err(cli, "%s", smsctl_strerror(rc));
 		ex = cli_exit_for_error(rc);
@@ -368,6 +362,7 @@ int cmd_send(struct cli *cli, int argc, char **argv)
 out:
 	explicit_bzero(pin, sizeof(pin));
 	smsctl_send_result_free(res);
+	smsctl_send_message_free(msg);
 	smsctl_send_options_free(so);
 	smsctl_modem_free(m);
 	free(text);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* smsctl status: SIM, signal, registration, operator, SMSC and storage in one line. */
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdlib.h>
 
 #include "cli.h"
@@ -91,89 +92,83 @@ static bool registered(int stat)
 	return stat == 1 || stat == 5 || (stat >= 6 && stat <= 10 && stat != 8);
 }
 
-static void print_json(const struct smsctl_status *st)
-{
-	struct json j;
-	int v, used, total;
-	double q;
-	const char *mem;
+/* Each human piece is formatted into a buffer of its own (the operator and the SMSC come from
+ * the modem: made printable first). */
+#define PIECE_MAX 1024
 
-	json_init(&j, stdout);
-	json_object_begin(&j);
-	json_kv_string(&j, "sim", sim_id(smsctl_status_get_sim_state(st)));
-	bool has = smsctl_status_get_rssi(st, &v);
-	json_kv_int_or_null(&j, "rssi_dbm", v, has);
-	json_kv_int_or_null(&j, "bars", smsctl_status_get_bars(st),
-			    smsctl_status_get_bars(st) >= 0);
-	has = smsctl_status_get_rsrp(st, &v);
-	json_kv_int_or_null(&j, "rsrp_dbm", v, has);
-	json_key(&j, "rsrq_db");
-	if (smsctl_status_get_rsrq(st, &q)) {
-		/* the writer has no float: print it and end the key's value by hand */
-		fprintf(stdout, "%.1f", q);
-		j.after_key = false;
-	} else
-		json_null(&j);
-	json_key(&j, "registration");
-	json_object_begin(&j);
-	json_kv_string(&j, "cs", reg_id(smsctl_status_get_registration(st, SMSCTL_REG_CS)));
-	json_kv_string(&j, "ps", reg_id(smsctl_status_get_registration(st, SMSCTL_REG_PS)));
-	json_kv_string(&j, "eps", reg_id(smsctl_status_get_registration(st, SMSCTL_REG_EPS)));
-	json_object_end(&j);
-	json_kv_string(&j, "operator", smsctl_status_get_operator(st));
-	json_kv_string(&j, "smsc", smsctl_status_get_smsc(st));
-	json_key(&j, "storage");
-	if (smsctl_status_get_storage(st, &mem, &used, &total)) {
-		json_object_begin(&j);
-		json_kv_string(&j, "memory", mem);
-		json_kv_int_or_null(&j, "used", used, used >= 0);
-		json_kv_int_or_null(&j, "total", total, total >= 0);
-		json_object_end(&j);
-	} else {
-		json_null(&j);
-	}
-	json_object_end(&j);
-	json_end_line(&j);
+__attribute__((format(printf, 2, 3))) static const char *piece(char *buf, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, PIECE_MAX, fmt, ap);
+	va_end(ap);
+	return buf;
 }
 
-static void print_human(const struct cli *cli, const struct smsctl_status *st)
+static void print_status(const struct cli *cli, const struct smsctl_status *st)
 {
 	const char *good = cli->color ? "\033[32m" : "", *bad = cli->color ? "\033[31m" : "";
 	const char *off = cli->color ? "\033[0m" : "";
 	enum smsctl_sim_state sim = smsctl_status_get_sim_state(st);
 	static const char *const dom[] = {"CS", "PS", "EPS"};
-	int v, used, total;
-	double q;
-	const char *mem;
-
-	printf(_("SIM %s%s%s"), sim == SMSCTL_SIM_STATE_READY ? good : bad, sim_text(sim), off);
-	if (smsctl_status_get_rssi(st, &v))
-		printf(_("; signal %d dBm (%d/5)"), v, smsctl_status_get_bars(st));
-	else
-		printf("%s", _("; signal unknown"));
-	if (smsctl_status_get_rsrp(st, &v))
-		printf(_("; RSRP %d dBm"), v);
-	if (smsctl_status_get_rsrq(st, &q))
-		printf(_("; RSRQ %.1f dB"), q);
-	for (int d = 0; d < 3; d++) {
-		int stat = smsctl_status_get_registration(st, (enum smsctl_reg_domain)(d + 1));
-		if (stat < 0)
-			continue;
-		printf(_("; %s: %s%s%s"), dom[d], registered(stat) ? good : bad,
-		       smsctl_registration_describe(stat), off);
-	}
+	static const char *const dom_key[] = {"cs", "ps", "eps"};
+	char h_sim[PIECE_MAX], h_sig[PIECE_MAX], h_rsrp[PIECE_MAX], h_rsrq[PIECE_MAX];
+	char h_reg[3][PIECE_MAX], h_op[PIECE_MAX], h_smsc[PIECE_MAX], h_mem[PIECE_MAX];
+	int rssi = 0, rsrp = 0, used = 0, total = 0, bars = smsctl_status_get_bars(st);
+	bool has_rssi = smsctl_status_get_rssi(st, &rssi);
+	bool has_rsrp = smsctl_status_get_rsrp(st, &rsrp);
+	double q = 0;
+	bool has_rsrq = smsctl_status_get_rsrq(st, &q);
+	const char *mem = NULL;
+	bool has_mem = smsctl_status_get_storage(st, &mem, &used, &total);
+	const char *op = smsctl_status_get_operator(st), *smsc = smsctl_status_get_smsc(st);
 	/* the modem's strings never drive the terminal */
-	char *op = cli_printable(smsctl_status_get_operator(st));
-	if (op)
-		printf(_("; operator %s"), op);
-	free(op);
-	char *smsc = cli_printable(smsctl_status_get_smsc(st));
-	if (smsc)
-		printf(_("; SMSC %s"), *smsc ? smsc : _("(none)"));
-	free(smsc);
-	if (smsctl_status_get_storage(st, &mem, &used, &total))
-		printf(_("; %s %d/%d used"), mem, used, total);
-	putchar('\n');
+	char *op_p = cli_printable(op), *smsc_p = cli_printable(smsc);
+	int stat[3];
+
+	for (int d = 0; d < 3; d++) {
+		stat[d] = smsctl_status_get_registration(st, (enum smsctl_reg_domain)(d + 1));
+		if (stat[d] >= 0)
+			piece(h_reg[d], _("; %s: %s%s%s"), dom[d], registered(stat[d]) ? good : bad,
+			      smsctl_registration_describe(stat[d]), off);
+	}
+	const struct cli_field fields[] = {
+	    {"sim", CLI_FIELD_STRING, true, sim_id(sim), 0, 0,
+	     piece(h_sim, _("SIM %s%s%s"), sim == SMSCTL_SIM_STATE_READY ? good : bad,
+		   sim_text(sim), off)},
+	    {"rssi_dbm", CLI_FIELD_INT, has_rssi, NULL, rssi, 0,
+	     has_rssi ? piece(h_sig, _("; signal %d dBm (%d/5)"), rssi, bars)
+		      : piece(h_sig, "%s", _("; signal unknown"))},
+	    {"bars", CLI_FIELD_INT, bars >= 0, NULL, bars, 0, NULL},
+	    {"rsrp_dbm", CLI_FIELD_INT, has_rsrp, NULL, rsrp, 0,
+	     has_rsrp ? piece(h_rsrp, _("; RSRP %d dBm"), rsrp) : NULL},
+	    {"rsrq_db", CLI_FIELD_DECIMAL1, has_rsrq, NULL, 0, q,
+	     has_rsrq ? piece(h_rsrq, _("; RSRQ %.1f dB"), q) : NULL},
+	    {"registration", CLI_FIELD_BEGIN, true, NULL, 0, 0, NULL},
+	    {dom_key[0], CLI_FIELD_STRING, true, reg_id(stat[0]), 0, 0,
+	     stat[0] >= 0 ? h_reg[0] : NULL},
+	    {dom_key[1], CLI_FIELD_STRING, true, reg_id(stat[1]), 0, 0,
+	     stat[1] >= 0 ? h_reg[1] : NULL},
+	    {dom_key[2], CLI_FIELD_STRING, true, reg_id(stat[2]), 0, 0,
+	     stat[2] >= 0 ? h_reg[2] : NULL},
+	    {"registration", CLI_FIELD_END, true, NULL, 0, 0, NULL},
+	    {"operator", CLI_FIELD_STRING, true, op, 0, 0,
+	     op_p ? piece(h_op, _("; operator %s"), op_p) : NULL},
+	    {"smsc", CLI_FIELD_STRING, true, smsc, 0, 0,
+	     smsc_p ? piece(h_smsc, _("; SMSC %s"), *smsc_p ? smsc_p : _("(none)")) : NULL},
+	    {"storage", CLI_FIELD_BEGIN, has_mem, NULL, 0, 0,
+	     has_mem ? piece(h_mem, _("; %s %d/%d used"), mem, used, total) : NULL},
+	    {"memory", CLI_FIELD_STRING, true, mem, 0, 0, NULL},
+	    {"used", CLI_FIELD_INT, used >= 0, NULL, used, 0, NULL},
+	    {"total", CLI_FIELD_INT, total >= 0, NULL, total, 0, NULL},
+	    {"storage", CLI_FIELD_END, true, NULL, 0, 0, NULL},
+	};
+
+	cli_fields_print(stdout, fields, sizeof(fields) / sizeof(fields[0]), cli->json,
+			 CLI_FIELDS_LINE);
+	free(op_p);
+	free(smsc_p);
 }
 
 int cmd_status(struct cli *cli, int argc, char **argv)
@@ -187,21 +182,18 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 	struct smsctl_status *st = NULL;
 	int c, rc, ex;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:jh", opts, NULL)) != -1) {
+	while ((c = cli_getopt(cli, argc, argv, "jh", opts, status_usage, &ex)) != -1) {
 		switch (c) {
+		case CLI_OPT_EXIT:
+			return ex;
 		case 'j':
 			cli->json = true;
 			break;
-		case 'h':
-			status_usage(stdout);
-			return EXIT_OK;
-		default:
-			return cli_option_error(cli, c, argc, argv);
 		}
 	}
-	if (optind < argc)
-		return cli_usage_error(cli, _("unexpected argument '%s'"), argv[optind]);
+	ex = cli_no_operands(cli, argc, argv);
+	if (ex != EXIT_OK)
+		return ex;
 	ex = cli_open_modem(cli, &m);
 	if (ex != EXIT_OK)
 		return ex;
@@ -212,10 +204,7 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 		smsctl_modem_free(m);
 		return cli_exit_for_error(rc);
 	}
-	if (cli->json)
-		print_json(st);
-	else
-		print_human(cli, st);
+	print_status(cli, st);
 	smsctl_status_free(st);
 	smsctl_modem_free(m);
 	return EXIT_OK;

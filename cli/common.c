@@ -197,6 +197,34 @@ int cli_option_error(const struct cli *cli, int c, int argc, char **argv)
 	return cli_usage_error(cli, _("unknown option '%s'"), tok ? tok : "?");
 }
 
+int cli_getopt(const struct cli *cli, int argc, char **argv, const char *shortopts,
+	       const struct option *longopts, void (*usage)(FILE *f), int *ex)
+{
+	char spec[64];
+	int c;
+
+	snprintf(spec, sizeof(spec), "+:%s", shortopts);
+	opterr = 0;
+	c = getopt_long(argc, argv, spec, longopts, NULL);
+	if (c == 'h' && usage) {
+		usage(stdout);
+		*ex = EXIT_OK;
+		return CLI_OPT_EXIT;
+	}
+	if (c == '?' || c == ':') {
+		*ex = cli_option_error(cli, c, argc, argv);
+		return CLI_OPT_EXIT;
+	}
+	return c;
+}
+
+int cli_no_operands(const struct cli *cli, int argc, char **argv)
+{
+	if (optind < argc)
+		return cli_usage_error(cli, _("unexpected argument '%s'"), argv[optind]);
+	return EXIT_OK;
+}
+
 int cli_read_pin(const struct cli *cli, char *pin, size_t size)
 {
 	const char *env = getenv("SMSCTL_PIN");

@@ -240,7 +240,7 @@ int main(int argc, char **argv)
 	    .timeout_s = 10,
 	};
 	unsigned long v;
-	int c;
+	int c, ex;
 
 	setlocale(LC_ALL, "");
 #if ENABLE_NLS
@@ -253,9 +253,10 @@ int main(int argc, char **argv)
 	cli.color = want_color(STDOUT_FILENO);
 	cli.color_err = want_color(STDERR_FILENO);
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:d:b:t:jvhV", opts, NULL)) != -1) {
+	while ((c = cli_getopt(&cli, argc, argv, "d:b:t:jvhV", opts, usage, &ex)) != -1) {
 		switch (c) {
+		case CLI_OPT_EXIT:
+			return ex;
 		case 'd':
 			cli.device = optarg;
 			break;
@@ -283,14 +284,9 @@ int main(int argc, char **argv)
 		case 'v':
 			cli.verbose++;
 			break;
-		case 'h':
-			usage(stdout);
-			return EXIT_OK;
 		case 'V':
 			printf("smsctl %s (libsmsctl %s)\n", PACKAGE_VERSION, smsctl_version());
 			return EXIT_OK;
-		default:
-			return cli_option_error(&cli, c, argc, argv);
 		}
 	}
 	if (!cli.device) {

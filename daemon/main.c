@@ -180,6 +180,22 @@ static void reload(struct smsd *d, const char *path)
 		if (!have)
 			add_modem(d, &cfg->modems[i]);
 	}
+	bool http_same = cfg->http.n_listen == d->cfg->http.n_listen &&
+			 !cfg->http.tokens_file == !d->cfg->http.tokens_file &&
+			 (!cfg->http.tokens_file ||
+			  strcmp(cfg->http.tokens_file, d->cfg->http.tokens_file) == 0) &&
+			 cfg->http.max_body == d->cfg->http.max_body &&
+			 cfg->http.threads == d->cfg->http.threads;
+	for (size_t i = 0; http_same && i < cfg->http.n_listen; i++)
+		http_same = strcmp(cfg->http.listen[i], d->cfg->http.listen[i]) == 0;
+	if (!http_same)
+		smsd_log(LOG_WARNING,
+			 "[http] listen, tokens_file, max_body and threads take effect "
+			 "at the next start");
+	if (strcmp(cfg->store.url, d->cfg->store.url) != 0 ||
+	    strcmp(cfg->daemon.node_id, d->cfg->daemon.node_id) != 0)
+		smsd_log(LOG_WARNING,
+			 "[store] url and [daemon] node_id take effect at the next start");
 	pthread_rwlock_wrlock(&d->cfg_lock);
 	struct smsd_config *old = d->cfg;
 	d->cfg = cfg;
@@ -209,7 +225,7 @@ static int run_loop(struct smsd *d, const char *config_path, int sfd)
 	int64_t next_heartbeat = 0, next_expire = 0, next_retention = 0;
 	int64_t next_multipart = smsd_mono_ms() + MULTIPART_SCAN_MS;
 	struct pollfd *pfd = NULL;
-	size_t cap = 0;
+	size_t cap = 0, rotate = 0;
 
 	for (;;) {
 		int64_t now = smsd_mono_ms();
@@ -235,10 +251,14 @@ static int run_loop(struct smsd *d, const char *config_path, int sfd)
 				next_retention = now + RETENTION_MS;
 			}
 		}
+		/* a rotating start, so that idle modems take turns at new work (issue 15's
+		 * scheduler weighs them properly) */
 		int ready = 0;
-		for (size_t i = 0; i < d->n_modems; i++) {
-			smsd_modem_tick(d->modems[i], now);
-			ready += smsd_modem_is_ready(d->modems[i]) ? 1 : 0;
+		rotate++;
+		for (size_t k = 0; k < d->n_modems; k++) {
+			struct smsd_modem *mm = d->modems[(k + rotate) % d->n_modems];
+			smsd_modem_tick(mm, now);
+			ready += smsd_modem_is_ready(mm) ? 1 : 0;
 		}
 		atomic_store(&d->modems_ready, ready);
 		reap_retired(d);

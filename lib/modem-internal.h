@@ -6,7 +6,7 @@
 
 #include <smsctl/modem.h>
 
-#include "transport.h"
+#include "transport/transport.h"
 
 /* The handle owns t from now on, also on failure. The device string is name. */
 int modem_new_from_transport(const char *name, struct transport *t,

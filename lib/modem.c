@@ -12,9 +12,9 @@
 #include <smsctl/error.h>
 #include <smsctl/modem.h>
 
-#include "at-chat.h"
+#include "at/chat.h"
 #include "modem-internal.h"
-#include "transport-internal.h"
+#include "transport/internal.h"
 
 #define DEVICE_MAX 4096
 

@@ -12,8 +12,8 @@
 
 #include <smsctl/smsctl.h>
 
-#include "at-chat.h"
-#include "at-syntax.h"
+#include "at/chat.h"
+#include "at/syntax.h"
 
 static double now_s(void)
 {

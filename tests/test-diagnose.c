@@ -11,7 +11,7 @@
 
 #include <smsctl/smsctl.h>
 
-#include "diagnose-internal.h"
+#include "diagnose/internal.h"
 
 /* One recorded reply: the lines (joined with '\n') and the final line. A final of "" means
  * the lines came but no final result (Wavecom +CPIN?), "-" that the query was not asked. */

@@ -19,7 +19,7 @@
 #include <smsctl/error.h>
 #include <smsctl/modem.h>
 
-#include "parse.h"
+#include "parse/parse.h"
 
 #define PATTERN_REJECT (-100)
 

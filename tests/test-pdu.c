@@ -8,9 +8,9 @@
 
 #include <smsctl/smsctl.h>
 
-#include "charset.h"
-#include "gsm7.h"
-#include "pdu-internal.h"
+#include "pdu/charset.h"
+#include "pdu/gsm7.h"
+#include "pdu/internal.h"
 
 enum {
 	F_TYPE = 1 << 0,

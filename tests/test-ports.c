@@ -14,7 +14,7 @@
 
 #include <smsctl/smsctl.h>
 
-#include "ports.h"
+#include "transport/ports.h"
 
 static char root[PATH_MAX];
 

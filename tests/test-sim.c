@@ -18,10 +18,10 @@
 #include <smsctl/pdu.h>
 #include <smsctl/sim.h>
 
-#include "parse.h"
-#include "sim/sim-core.h"
-#include "sim/sim-text.h"
-#include "transport.h"
+#include "parse/parse.h"
+#include "sim/core.h"
+#include "sim/text.h"
+#include "transport/transport.h"
 
 /* SMS-SUBMIT "Hello World!" to +27820001111, default SMSC (gsmmodem-encode-1): TPDU 24 octets. */
 #define SUBMIT_HELLO	  "0001000B917228001011F100000CC8329BFD065DDF72363904"

@@ -25,7 +25,7 @@
 
 #include <smsctl/smsctl.h>
 
-#include "transport-internal.h"
+#include "transport/internal.h"
 
 static char self_path[4096];
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""Generate lib/gsm7-tables.c from CSV transcriptions of the 3GPP TS 23.038 tables.
+"""Generate lib/pdu/gsm7-tables.c from CSV transcriptions of the 3GPP TS 23.038 tables.
 
 The facts are the tables of 3GPP TS 23.038 (6.2.1 default alphabet, 6.2.1.1 extension,
 Annex A.2 national single-shift tables, A.3 national locking-shift tables). The CSV files used
@@ -8,7 +8,7 @@ were the transcription of TS 23.038 V18.0.0 in github.com/ndf-zz/gsmcodecs (lut/
 4b7764b): one file per table, rows = low nibble, columns = high nibble, cells = U+XXXX or the
 character itself, SP/QM/LF/CR for space, quote, line feed, carriage return.
 
-Usage: tools/gen-gsm7-tables.py LUT_DIR > lib/gsm7-tables.c
+Usage: tools/gen-gsm7-tables.py LUT_DIR > lib/pdu/gsm7-tables.c
 """
 import csv
 import os

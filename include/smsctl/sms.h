@@ -126,6 +126,45 @@ SMSCTL_API int smsctl_sms_send(struct smsctl_modem *m, const char *number, const
 			       const struct smsctl_send_options *opts,
 			       struct smsctl_send_result **out);
 
+/**
+ * A message prepared for sending (opaque): the number, a copy of the options and the text
+ * encoded once into its SMS-SUBMIT PDUs. Made without the modem, so a program can refuse a
+ * text (too long, not UTF-8) or show its part count before opening a port, then send exactly
+ * what it checked with smsctl_sms_send_message(). Owned by the caller: free with
+ * smsctl_send_message_free(). It borrows nothing: number, text and opts may be freed or
+ * changed after smsctl_send_message_new() returns. One message may be sent several times
+ * and from several threads (it is never changed by sending).
+ */
+struct smsctl_send_message;
+
+/**
+ * Check and encode a message.
+ * @param number recipient, '+' and digits (international) or digits, at most 20 digits.
+ * @param text UTF-8.
+ * @param opts as for smsctl_sms_send(); NULL means the defaults. Copied.
+ * @param out the new message on success (free with smsctl_send_message_free()), else NULL.
+ * @return 0; SMSCTL_ERR_INVALID for a bad number or text that is not UTF-8 (or NULL
+ *         arguments); SMSCTL_ERR_TOO_LONG for more than 255 parts; SMSCTL_ERR_NOMEM.
+ */
+SMSCTL_API int smsctl_send_message_new(const char *number, const char *text,
+				       const struct smsctl_send_options *opts,
+				       struct smsctl_send_message **out);
+/** Free a prepared message; NULL is allowed. */
+SMSCTL_API void smsctl_send_message_free(struct smsctl_send_message *msg);
+/** The number of SMS parts the text takes (1..255); 0 for NULL. */
+SMSCTL_API size_t smsctl_send_message_get_part_count(const struct smsctl_send_message *msg);
+/** The coding chosen (GSM 7-bit or UCS-2). */
+SMSCTL_API enum smsctl_coding smsctl_send_message_get_coding(const struct smsctl_send_message *msg);
+
+/**
+ * Send a prepared message: as smsctl_sms_send() with its number, text and options, without
+ * encoding the text again. The message stays the caller's.
+ * @return and @p out as for smsctl_sms_send().
+ */
+SMSCTL_API int smsctl_sms_send_message(struct smsctl_modem *m,
+				       const struct smsctl_send_message *msg,
+				       struct smsctl_send_result **out);
+
 /** Free a send result; NULL is allowed. */
 SMSCTL_API void smsctl_send_result_free(struct smsctl_send_result *res);
 /** The destination as given. Borrowed. */

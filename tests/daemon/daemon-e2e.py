@@ -6,6 +6,9 @@ HTTP over TCP (with a token) and over the Unix socket, smsctl queue, the bad-inp
 
 Usage: daemon-e2e.py SMSCTLD SMSCTL [CASE...]
 
+With SMSCTL_TEST_PG_URL set (tests/daemon/pg-run.sh), the daemon's store is that PostgreSQL
+database (for the cases that read the store only through the API).
+
 The simulated modems live inside the daemon; with SMSCTLD_SIM_RECORD=DIR the daemon appends
 every PDU a sim: modem accepted to DIR/NAME.pdus, which is how this test sees the modems'
 records from outside.
@@ -66,7 +69,8 @@ class Daemon:
         os.chmod(tok, 0o600)
         lines = [
             "[daemon]", "node_id = test", "shutdown_timeout = 10s",
-            "[store]", f"url = sqlite://{tmp}/smsctl.db",
+            "[store]", "url = " + (os.environ.get("SMSCTL_TEST_PG_URL") or
+                                   f"sqlite://{tmp}/smsctl.db"),
             "[send]", "retry_initial = 1s", "retry_max = 2s", "max_parts = 4",
             "[http]", f"listen = 127.0.0.1:{self.port}, unix:{self.sock}",
         ]
@@ -184,6 +188,7 @@ def case_send():
         d = Daemon(tmp, [("a", "sim:generic"), ("b", "sim:huawei"), ("c", "sim:simcom")])
         d.start()
         try:
+            check(os.stat(d.sock).st_mode & 0o777 == 0o660, "the Unix socket has mode 0660")
             st, body = d.tcp("POST", "/v1/messages", {"to": "+8613912345678", "text": "tcp one"})
             check(st == 202, f"TCP submit: {st} {body}")
             ids = [m["id"] for m in body["messages"]] if st == 202 else []
@@ -271,6 +276,10 @@ def case_send():
         check(rc == 0, f"SIGTERM exits 0: {rc}")
         log = open(d.log).read()
         check("unknown" not in log.split("stopping")[-1], "a clean stop leaves nothing unknown")
+        backend = "postgresql" if os.environ.get("SMSCTL_TEST_PG_URL") else "sqlite"
+        check(f"store {backend}" in log, f"the store is {backend}")
+        mode = os.stat(d.sock).st_mode & 0o777 if os.path.exists(d.sock) else None
+        check(mode is None, "the Unix socket is removed at a clean stop")
 
 
 BAD_INPUT = [
@@ -336,7 +345,7 @@ def case_bad_input():
         with open(d.conf, "a") as f:
             f.write("")
         # a small body limit for the 413 case
-        text = open(d.conf).read().replace("[http]\n", "[http]\nmax_body = 4k\n")
+        text = open(d.conf).read().replace("[http]\n", "[http]\nmax_body = 4k\nmax_queued = 1\n")
         open(d.conf, "w").write(text)
         d.start()
         try:
@@ -358,6 +367,28 @@ def case_bad_input():
             mid = doc["messages"][0]["id"]
             check(doc["messages"][0]["not_before"] == "2099-01-01T00:00:00.000Z",
                   f"not_before: {doc['messages'][0]['not_before']}")
+            # max_queued = 1: the next submit is refused with Retry-After, nothing written
+            c = UnixConnection(d.sock)
+            c.request("POST", "/v1/messages", body=json.dumps({"to": "+8613912345678",
+                                                              "text": "full"}),
+                      headers={"Content-Type": "application/json"})
+            r = c.getresponse()
+            doc = json.loads(r.read())
+            c.close()
+            check(r.status == 429 and doc["error"]["code"] == "queue_full" and
+                  r.getheader("Retry-After"), f"queue_full: {r.status} {doc}")
+            check(r.getheader("Content-Type") == "application/json; charset=utf-8",
+                  "Content-Type")
+            # a second daemon on the same SQLite file is refused, naming the holder
+            if not os.environ.get("SMSCTL_TEST_PG_URL"):
+                conf2 = os.path.join(tmp, "second.conf")
+                open(conf2, "w").write(open(d.conf).read().replace(
+                    d.sock, os.path.join(tmp, "second.sock")).replace(
+                    f"127.0.0.1:{d.port}", f"127.0.0.1:{free_port()}"))
+                p = subprocess.run([SMSCTLD, "--config", conf2], capture_output=True,
+                                   text=True, timeout=30)
+                check(p.returncode == 1 and str(d.proc.pid) in p.stderr,
+                      f"second daemon: {p.returncode} {p.stderr}")
             st, doc = d.unix("DELETE", "/v1/messages/" + mid)
             check(st == 200 and doc["state"] == "cancelled", f"cancel: {st} {doc}")
             st, doc = d.unix("DELETE", "/v1/messages/" + mid)
@@ -429,6 +460,13 @@ def case_check_config():
         check(p.returncode == 0 and p.stdout.startswith("smsctld "), "--version")
         p = subprocess.run([SMSCTLD, "--bogus"], capture_output=True, text=True)
         check(p.returncode == 64, "unknown option is 64")
+        # a store that cannot be reached: exit 1 naming the host and the reason
+        open(conf, "w").write("[store]\nurl = postgresql://nobody@127.0.0.1:1/none\n"
+                              f"[http]\nlisten = unix:{tmp}/s.sock\n")
+        p = subprocess.run([SMSCTLD, "--config", conf], capture_output=True, text=True,
+                           timeout=30)
+        check(p.returncode == 1 and "127.0.0.1" in p.stderr, f"store unreachable: "
+                                                               f"{p.returncode} {p.stderr}")
 
 
 def case_kill9():

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "at-chat.h"
+#include "at/chat.h"
 
 struct state {
 	unsigned long written;

@@ -12,7 +12,7 @@
 #include <smsctl/codes.h>
 #include <smsctl/error.h>
 
-#include "parse.h"
+#include "parse/parse.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Internal: the diagnosis is split in three parts that talk through struct diag_input:
+ *  - the walk (diagnose.c) opens the port, sends the queries and records every answer;
+ *  - the port helpers (diagnose-port.c) find the group of a tty, its USB siblings, noise;
+ *  - the rules (diagnose-rules.c) turn recorded answers into findings, with no I/O, so that
+ *    the unit tests can feed them handpicked answers. */
+#ifndef SMSCTL_DIAGNOSE_INTERNAL_H
+#define SMSCTL_DIAGNOSE_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include <smsctl/diagnose.h>
+#include <smsctl/modem.h>
+
+#include "query/query.h"
+
+/* The queries of the walk, in the order the rules read them. */
+enum diag_q {
+	Q_INIT,	  /* ATE0V1+CMEE=1, or AT */
+	Q_CGMI,	  /* manufacturer */
+	Q_CFUN,	  /* AT+CFUN? */
+	Q_CPIN,	  /* AT+CPIN? */
+	Q_ICCID,  /* vendor ICCID command */
+	Q_CSQ,	  /* AT+CSQ */
+	Q_CESQ,	  /* AT+CESQ */
+	Q_VSIG,	  /* vendor signal: AT^HCSQ? (Huawei), AT+QCSQ (Quectel) */
+	Q_CREG,	  /* AT+CREG? */
+	Q_CGREG,  /* AT+CGREG? */
+	Q_CEREG,  /* AT+CEREG? */
+	Q_COPS,	  /* AT+COPS? */
+	Q_CSMS,	  /* AT+CSMS? */
+	Q_CSCA,	  /* AT+CSCA? */
+	Q_CPMS,	  /* AT+CPMS? */
+	Q_CPMS_T, /* AT+CPMS=? */
+	Q_CNMI,	  /* AT+CNMI? */
+	Q_N,
+};
+
+/* The vendors: the one table lives in query/ (shared with the SMS operations). */
+#define diag_vendor	 query_vendor
+#define DIAG_V_UNKNOWN	 QUERY_V_UNKNOWN
+#define DIAG_V_WAVECOM	 QUERY_V_WAVECOM
+#define DIAG_V_CINTERION QUERY_V_CINTERION
+#define DIAG_V_SIMCOM	 QUERY_V_SIMCOM
+#define DIAG_V_QUECTEL	 QUERY_V_QUECTEL
+#define DIAG_V_HUAWEI	 QUERY_V_HUAWEI
+#define DIAG_V_ZTE	 QUERY_V_ZTE
+#define DIAG_V_TELIT	 QUERY_V_TELIT
+#define DIAG_V_UBLOX	 QUERY_V_UBLOX
+#define DIAG_V_SIERRA	 QUERY_V_SIERRA
+
+#define DIAG_MAX_LINES 16
+#define DIAG_LINE_MAX  256
+
+/* One command's answer as recorded. */
+struct diag_reply {
+	bool asked;		   /* sent (alone or chained) */
+	enum smsctl_result result; /* its final result (OK for a chained command that succeeded) */
+	int code;		   /* CME/CMS code, -1 when none */
+	char command[96];	   /* "AT+CPIN?" */
+	char final[DIAG_LINE_MAX]; /* the final line attributed to it, "" if none */
+	char lines[DIAG_MAX_LINES][DIAG_LINE_MAX];
+	size_t n_lines;
+};
+
+/* One message memory. */
+struct diag_mem {
+	char name[8];
+	int used, total; /* -1 when unknown */
+	int reply;	 /* index into diag_input.extra holding the evidence, -1: Q_CPMS */
+};
+
+#define DIAG_MAX_MEMS  6
+#define DIAG_MAX_EXTRA 9 /* the last one only for restoring +CPMS */
+#define DIAG_MAX_SIBS  8
+
+/* What the walk saw at the port. */
+struct diag_port {
+	int open_err; /* 0, or the negative error of smsctl_modem_open() */
+	int sys_errno;
+	pid_t holder_pid;
+	char holder[64];   /* program holding the lock, "" unknown */
+	char detail[256];  /* the engine's English detail */
+	char group[64];	   /* group owning the tty, "" unknown */
+	unsigned mode;	   /* permission bits of the tty */
+	bool in_group;	   /* the user is a member of group (per /etc/group) */
+	bool group_active; /* the process has group now */
+	char usb_vid[8];   /* idVendor of the USB device, "" when not USB */
+	char usb_pid[8];
+	char answering[DIAG_MAX_SIBS][64]; /* sibling ttys that answered AT */
+	size_t n_answering;
+	char silent[DIAG_MAX_SIBS][64]; /* sibling ttys that did not */
+	size_t n_silent;
+	size_t rx_bytes, bad_bytes; /* bytes read, of which not text */
+	char noise_sample[64];	    /* the first garbage bytes, escaped */
+};
+
+struct diag_input {
+	char device[256];
+	bool from_handle; /* diagnosing an already open handle */
+	struct diag_port port;
+	bool opened;
+	bool answered;	     /* the modem answered something at all */
+	bool gone;	     /* the modem went away during the walk */
+	char stopped_at[96]; /* the command after which it stopped answering, "" */
+	enum diag_vendor vendor;
+	struct diag_reply q[Q_N];
+	struct diag_reply extra[DIAG_MAX_EXTRA]; /* +CPMS reads and restore, PIN entry */
+	size_t n_extra;
+	struct diag_mem mem[DIAG_MAX_MEMS];
+	size_t n_mem;
+	bool pin_given;
+	int pin_reply; /* index into extra of AT+CPIN="****", -1 */
+	unsigned timeout_ms;
+	size_t line_bytes, line_bad; /* bytes of the recorded lines, of which not text */
+	char line_sample[64];	     /* the first of them, escaped */
+};
+
+/* ---- Findings (findings.c) ---- */
+
+/* The objects behind the public opaque types (findings.c owns them). */
+struct evidence {
+	char *command;
+	char *response;
+};
+
+struct smsctl_finding {
+	char *id;
+	enum smsctl_severity sev;
+	int layer;
+	size_t seq;
+	char *summary, *detail, *remedy;
+	struct evidence *ev;
+	size_t n_ev;
+};
+
+struct smsctl_diagnosis {
+	char *device;
+	struct smsctl_finding **f;
+	size_t n, cap;
+	unsigned long commands;
+	bool nomem;
+};
+
+struct smsctl_diagnose_options {
+	char *pin;
+	unsigned baud;
+	unsigned timeout_ms;
+	smsctl_trace_fn trace;
+	void *trace_data;
+	bool probe_siblings;
+};
+
+struct smsctl_finding;
+struct smsctl_finding *diag_add(struct smsctl_diagnosis *d, const char *id,
+				enum smsctl_severity sev, const char *summary, const char *detail,
+				const char *remedy);
+/* Attach the answer of a query as evidence (nothing when it was not asked). */
+void diag_evidence_reply(struct smsctl_finding *f, const struct diag_reply *r);
+void diag_evidence(struct smsctl_finding *f, const char *command, const char *response);
+
+/* Put the findings in the order they are listed: layer, then as added. */
+void diag_sort(struct smsctl_diagnosis *d);
+
+/* A diagnosis from recorded answers only (the rules in layer order; for tests). */
+int diag_run_rules(const struct diag_input *in, struct smsctl_diagnosis **out);
+
+/* ---- Rules (diagnose-rules.c) ---- */
+
+void diag_input_init(struct diag_input *in);
+/* Add every finding for what was recorded. */
+void diag_evaluate(const struct diag_input *in, struct smsctl_diagnosis *d);
+
+/* Helpers the walk uses to decide what to ask next. */
+enum diag_sim_state {
+	DIAG_SIM_UNKNOWN = 0, /* not asked or no answer */
+	DIAG_SIM_READY,
+	DIAG_SIM_PIN,
+	DIAG_SIM_PUK,
+	DIAG_SIM_ABSENT,
+	DIAG_SIM_BUSY,
+	DIAG_SIM_BLOCKED,
+	DIAG_SIM_FAILURE,
+	DIAG_SIM_LOCKED_DEVICE, /* PH-SIM/PH-NET...: the modem is locked */
+};
+enum diag_sim_state diag_sim_state(const struct diag_input *in, const char **code);
+/* +CFUN value, -1 unknown. */
+int diag_cfun(const struct diag_input *in);
+enum diag_vendor diag_vendor_from(const char *manufacturer);
+/* The ICCID command of a vendor, e.g. "AT+CCID". */
+const char *diag_iccid_command(enum diag_vendor v);
+
+/* The first line of a reply starting with prefix, NULL when none. */
+const char *diag_line(const struct diag_reply *r, const char *prefix);
+
+/* ---- Shared by the rules (rules.c, rules-radio.c) ---- */
+
+/* Signal thresholds (see diagnose.h). */
+#define RSSI_WEAK_DBM  (-101) /* below: one bar or less */
+#define RSRP_WEAK_DBM  (-115)
+#define RSRP_NONE_DBM  (-135)
+#define RSRQ_WEAK_DB10 (-150) /* -15 dB */
+#define RSCP_WEAK_DBM  (-105)
+/* Storage: nearly full from 80 % on memories of at least 5 places. */
+#define NEARLY_FULL_PERCENT 80
+
+#define TXT 1024
+
+/* vsnprintf into buf; returns buf. */
+const char *diag_fmt(char *buf, size_t size, const char *f, ...)
+    __attribute__((format(printf, 3, 4)));
+/* A sentence explaining an error final line, "" when nothing can be said; in buf. */
+const char *diag_explain_error(const struct diag_input *in, const struct diag_reply *r, char *buf,
+			       size_t size);
+/* The rules of each layer past the SIM, in layer order (rules-radio.c). */
+bool diag_rule_signal(const struct diag_input *in, struct smsctl_diagnosis *d, bool sim_ready);
+void diag_rule_net(const struct diag_input *in, struct smsctl_diagnosis *d);
+void diag_rule_sms_service(const struct diag_input *in, struct smsctl_diagnosis *d);
+void diag_rule_smsc(const struct diag_input *in, struct smsctl_diagnosis *d);
+void diag_rule_storage(const struct diag_input *in, struct smsctl_diagnosis *d);
+void diag_rule_indications(const struct diag_input *in, struct smsctl_diagnosis *d);
+
+/* ---- Port helpers (diagnose-port.c) ---- */
+
+/* Fill group, mode, membership for a tty path. */
+void diag_port_owner(const char *path, struct diag_port *p);
+/* Find the other ttys of the USB device of a tty under sysfs root ("" = "/sys").
+ * Writes up to max names ("ttyUSB1") into names, and the USB ids. @return the count. */
+size_t diag_usb_siblings(const char *sysroot, const char *tty, char (*names)[64], size_t max,
+			 char *vid, char *pid);
+/* Count non-text bytes in a chunk read from the modem. */
+void diag_port_account(struct diag_port *p, const char *data, size_t len);
+
+#endif
