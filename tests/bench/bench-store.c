@@ -390,6 +390,7 @@ int main(int argc, char **argv)
 	int messages = argc > 2 ? atoi(argv[2]) : 2000;
 	int finished = argc > 3 ? atoi(argv[3]) : 20000;
 
+	setvbuf(stdout, NULL, _IOLBF, 0); /* figures appear as they are measured */
 	use_pg = strcmp(which, "postgresql") == 0;
 	if (messages < 100 || finished < 0) {
 		fprintf(stderr,
