@@ -80,21 +80,18 @@ static void print_indented(const char *prefix, const char *text)
 static void print_human(const struct cli *cli, const struct smsctl_diagnosis *d)
 {
 	size_t n = smsctl_diagnosis_get_count(d);
-	const struct smsctl_finding *root = NULL;
+	const struct smsctl_finding *root = smsctl_diagnosis_get_root_cause(d);
 	unsigned warnings = 0, errors = 0;
 
 	printf(_("Diagnosis of %s\n"), smsctl_diagnosis_get_device(d));
 	for (size_t i = 0; i < n; i++) {
 		const struct smsctl_finding *f = smsctl_diagnosis_get_finding(d, i);
 		enum smsctl_severity sev = smsctl_finding_get_severity(f);
-		bool problem = sev >= SMSCTL_SEVERITY_WARNING;
 
 		if (sev == SMSCTL_SEVERITY_WARNING)
 			warnings++;
 		if (sev == SMSCTL_SEVERITY_ERROR)
 			errors++;
-		if (problem && !root)
-			root = f;
 		if (cli->color)
 			printf("%s[%s]%s %s %s(%s)%s\n", color_of(sev), mark(sev), C_RESET,
 			       smsctl_finding_get_summary(f), C_DIM, smsctl_finding_get_id(f),
@@ -136,6 +133,11 @@ static void print_json(const struct smsctl_diagnosis *d)
 	json_object_begin(&j);
 	json_kv_string(&j, "device", smsctl_diagnosis_get_device(d));
 	json_kv_string(&j, "worst", smsctl_severity_name(smsctl_diagnosis_get_worst(d)));
+	const struct smsctl_finding *root = smsctl_diagnosis_get_root_cause(d);
+	if (root)
+		json_kv_string(&j, "root_cause", smsctl_finding_get_id(root));
+	else
+		json_kv_null(&j, "root_cause");
 	json_key(&j, "findings");
 	json_array_begin(&j);
 	for (size_t i = 0; i < smsctl_diagnosis_get_count(d); i++) {

@@ -42,12 +42,13 @@ int cmd_list(struct cli *cli, int argc, char **argv)
 				return rc;
 			break;
 		case 'S':
-			filter = smsctl_sms_status_from_name(optarg);
-			if (!filter)
+			rc = smsctl_sms_status_from_name(optarg);
+			if (rc < 0)
 				return cli_usage_error(
 				    cli,
 				    _("invalid --status '%s' (unread, read, unsent, sent, all)"),
 				    optarg);
+			filter = (enum smsctl_sms_status)rc;
 			break;
 		}
 	}

@@ -66,9 +66,10 @@ static const char *type_name(enum smsctl_pdu_type t)
 
 static const char *number_type_name(enum smsctl_number_type t)
 {
+	/* JSON values; the human output translates them (N_ marks them for the catalog). */
 	static const char *const names[] = {
-	    "unknown",	  "international", "national",	  "network-specific",
-	    "subscriber", "alphanumeric",  "abbreviated", "reserved",
+	    N_("unknown"),    N_("international"), N_("national"),    N_("network-specific"),
+	    N_("subscriber"), N_("alphanumeric"),  N_("abbreviated"), N_("reserved"),
 	};
 	return (unsigned)t < 8 ? names[t] : "unknown";
 }
@@ -77,15 +78,15 @@ static const char *validity_name(enum smsctl_validity_format v)
 {
 	switch (v) {
 	case SMSCTL_VALIDITY_NONE:
-		return "none";
+		return N_("none");
 	case SMSCTL_VALIDITY_RELATIVE:
-		return "relative";
+		return N_("relative");
 	case SMSCTL_VALIDITY_ABSOLUTE:
-		return "absolute";
+		return N_("absolute");
 	case SMSCTL_VALIDITY_ENHANCED:
-		return "enhanced";
+		return N_("enhanced");
 	default:
-		return "none";
+		return N_("none");
 	}
 }
 
@@ -211,7 +212,7 @@ static void print_human(const struct smsctl_pdu *p)
 	       t == SMSCTL_PDU_DELIVER	? _("From:")
 	       : t == SMSCTL_PDU_SUBMIT ? _("To:")
 					: _("Recipient:"),
-	       number ? number : "", number_type_name(smsctl_pdu_get_number_type(p)));
+	       number ? number : "", _(number_type_name(smsctl_pdu_get_number_type(p))));
 	free(number);
 	if ((s = smsctl_pdu_get_timestamp(p)))
 		printf("%-14s %s\n", _("Timestamp:"), s);
@@ -229,7 +230,7 @@ static void print_human(const struct smsctl_pdu *p)
 			printf("%-14s %ld %s\n", _("Validity:"), m, _("minutes"));
 		else
 			printf("%-14s %s\n", _("Validity:"),
-			       validity_name(smsctl_pdu_get_validity_format(p)));
+			       _(validity_name(smsctl_pdu_get_validity_format(p))));
 	}
 	if ((v = smsctl_pdu_get_dcs(p)) >= 0) {
 		printf("%-14s %s (PID %d, DCS 0x%02X)\n", _("Coding:"),

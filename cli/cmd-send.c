@@ -327,8 +327,9 @@ int cmd_send(struct cli *cli, int argc, char **argv)
 		if (!*d)
 			d = smsctl_modem_get_error_detail(m);
 		cli_err(cli, "%s", *d ? d : smsctl_strerror(rc));
-		if (rc == SMSCTL_ERR_SIM && strstr(d, "PIN") && !cli->pin_file &&
-		    !getenv("SMSCTL_PIN"))
+		/* Decided on the SIM state, never on the (translated) words of the detail. */
+		if (rc == SMSCTL_ERR_SIM && smsctl_sms_get_sim_state(m) == SMSCTL_SIM_STATE_PIN &&
+		    !cli->pin_file && !getenv("SMSCTL_PIN"))
 			fprintf(stderr, "%s\n",
 				_("Give the PIN with SMSCTL_PIN=... or --pin-file FILE."));
 		ex = cli_exit_for_error(rc);

@@ -234,6 +234,23 @@ void recv_print_text(FILE *f, const char *text)
 	fputc('\n', f);
 }
 
+/* The stored status for a person (JSON keeps smsctl_sms_status_name()'s English). */
+static const char *status_human(enum smsctl_sms_status st)
+{
+	switch (st) {
+	case SMSCTL_SMS_UNREAD:
+		return _("unread");
+	case SMSCTL_SMS_READ:
+		return _("read");
+	case SMSCTL_SMS_UNSENT:
+		return _("unsent");
+	case SMSCTL_SMS_SENT:
+		return _("sent");
+	default:
+		return "";
+	}
+}
+
 void recv_print_stored(const struct cli *cli, FILE *f, const struct smsctl_stored *s, bool full)
 {
 	const struct smsctl_pdu *pdu = smsctl_stored_get_pdu(s);
@@ -241,7 +258,7 @@ void recv_print_stored(const struct cli *cli, FILE *f, const struct smsctl_store
 
 	fprintf(f, "%s%s %d%s  %s", recv_bold(cli), smsctl_stored_get_storage(s),
 		smsctl_stored_get_index(s), recv_reset(cli),
-		smsctl_sms_status_name(smsctl_stored_get_status(s)));
+		status_human(smsctl_stored_get_status(s)));
 	if (!pdu) {
 		fprintf(f, "  %s%s: %s%s\n", recv_dim(cli), _("undecodable"),
 			smsctl_stored_get_decode_error(s), recv_reset(cli));

@@ -20,6 +20,7 @@
 
 #include "config.h" /* PACKAGE_VERSION */
 #include "log.h"
+#include "modem-internal.h"
 #include "ops.h"
 #include "smsctld.h"
 
@@ -967,4 +968,26 @@ bool smsd_metrics_session_valid(struct smsd_metrics *m, const char *id)
 	}
 	pthread_mutex_unlock(&m->lock);
 	return ok;
+}
+
+/* What the status page and /metrics show of a modem (loop thread). */
+void smsd_modem_get_info(const struct smsd_modem *mm, struct smsd_modem_info *out)
+{
+	const char *st;
+
+	switch (mm->st) {
+	case M_GONE:
+		st = "gone";
+		break;
+	case M_BLOCKED:
+		st = "blocked";
+		break;
+	case M_WORKING:
+		st = mm->work == W_OPEN ? "starting" : mm->ops_finding[0] ? "blocked" : "ready";
+		break;
+	default:
+		st = "ready";
+	}
+	smsd_ops_fill_info(out, mm->name, mm->pool, st, mm->iccid, mm->ops_finding,
+			   mm->ops_severity);
 }

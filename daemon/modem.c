@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * One modem of smsctld: opened, initialised, kept open, reopened every 5 s when it went away
- * or does not exist yet; it claims messages, sends their parts and receives.
+ * One modem of smsctld: it claims messages and sends their parts (opening, health checks and
+ * receiving are in modem-open.c).
  *
  * The send state machine (issue 14), per part:
  *   claim -> commit `sending` (modem, SIM, attempt, expected_mr) -> AT+CMGS (non-blocking,
- *   smsctl_modem_send() with the PDU) -> by the outcome:
+ *   smsctl_sms_submit(), which reports how far the submit got) -> by the outcome:
  *     +CMGS: <mr>                            -> commit `sent` with mr, next part;
  *     error before the `>` prompt             -> not accepted: requeue (transient), or at
  *                                                once without counting when it points at the
@@ -33,84 +33,9 @@
 
 #include "log.h"
 #include "ops.h"
-#include "smsctld.h"
-
-#define REOPEN_MS	   5000
-#define IDLE_POLL_MS	   2000
-#define BLOCKED_RECHECK_MS 30000
-#define RETRY_STORE_MS	   1000
-
-enum mstate {
-	M_GONE = 1, /* closed; reopened at reopen_at */
-	M_IDLE,	    /* open, nothing in flight */
-	M_BUSY,	    /* a store job or a command in flight */
-	M_BLOCKED,  /* open, the health check found it unable to send */
-	M_WORKING,  /* a worker thread opens or checks it (blocking calls, off the loop) */
-};
-
-/* What a worker thread does. The loop does not touch the handle while it runs. */
-enum work {
-	W_OPEN = 1, /* open, prepare, identity, receiver, status reports, health */
-	W_CHECK,    /* health check (SIM and registration) */
-};
-
-struct smsd_modem {
-	struct smsd *d;
-	char *name, *device, *pin_file, *pool;
-	struct smsctl_modem *m;
-	struct smsctl_receiver *rx;
-	enum mstate st;
-	bool retired, logged_gone;
-	int64_t reopen_at, next_claim_at, recheck_at;
-	char iccid[40], imsi[40], imei[40];
-	int last_mr; /* the modem's last TP-MR, -1 unknown */
-	/* the claimed message being sent */
-	struct store_message msg;
-	bool have_msg;
-	size_t part; /* index into msg.part_rows */
-	int jobs;    /* store jobs in flight */
-	bool cmd;    /* AT+CMGS in flight */
-	size_t sim_recorded;
-	bool gone_pending; /* EOF seen while busy: close once idle */
-	pthread_t worker;
-	enum work work;
-	atomic_bool work_done;
-	bool work_opened, work_ok;
-	char work_reason[64];
-	char work_finding[48], work_severity[16]; /* ops (issue 17): the worker's root cause */
-	bool freeing;
-	int64_t ops_cmgs_at; /* ops (issue 17): AT+CMGS start, the root cause when blocked */
-	char ops_finding[48], ops_severity[16];
-};
-
-enum job_kind {
-	J_CLAIM = 1,
-	J_SENDING,
-	J_SENT,
-	J_REQUEUE,
-	J_FAILED,
-	J_UNKNOWN,
-	J_RELEASE,
-	J_EXPIRE,
-	J_REPORT,
-	J_UPSERT,
-};
-
-struct mjob {
-	struct smsd_modem *mm;
-	enum job_kind kind;
-	char id[STORE_ID_SIZE];
-	int64_t epoch, retry_at, lease;
-	int seq, mr, expected_mr, attempt, status;
-	bool count_attempt;
-	char code[48], class_[16], text[256], recipient[48], iccid[40];
-	char modem[80], pool[80], state[16], reason[64];
-	struct store_message *claimed;
-	size_t n_claimed;
-};
+#include "modem-internal.h"
 
 static void send_next_part(struct smsd_modem *mm);
-static void modem_close(struct smsd_modem *mm, const char *why);
 
 const char *smsd_modem_name(const struct smsd_modem *mm)
 {
@@ -174,7 +99,7 @@ static int run_job(struct store *st, void *arg)
 
 static void job_done(void *arg, int rc);
 
-static struct mjob *job_new(struct smsd_modem *mm, enum job_kind kind)
+struct mjob *mjob_new(struct smsd_modem *mm, enum job_kind kind)
 {
 	struct mjob *j = calloc(1, sizeof(*j));
 
@@ -182,8 +107,8 @@ static struct mjob *job_new(struct smsd_modem *mm, enum job_kind kind)
 		return NULL;
 	j->mm = mm;
 	j->kind = kind;
-	smsd_log_bind(j->id, j->modem, j->iccid, (int)kind, j->code); /* ops: journal fields */
 	j->mr = -1;
+	smsd_log_bind(j->id, j->modem, j->iccid, (int)kind, j->code); /* ops: journal fields */
 	snprintf(j->modem, sizeof(j->modem), "%s", mm->name);
 	snprintf(j->iccid, sizeof(j->iccid), "%s", mm->iccid);
 	if (mm->have_msg) {
@@ -200,7 +125,7 @@ static void job_free_only(void *arg, int rc)
 	free(arg);
 }
 
-static void job_submit(struct smsd_modem *mm, struct mjob *j)
+void mjob_submit(struct smsd_modem *mm, struct mjob *j)
 {
 	smsd_log_unbind(); /* ops (issue 17): journal.c */
 	if (j) /* ops (issue 17): per job_kind: S sent, F failure, R report, for /metrics */
@@ -218,9 +143,7 @@ static void job_submit(struct smsd_modem *mm, struct mjob *j)
 		mm->st = M_BUSY;
 }
 
-static void set_error(struct mjob *j, const char *code, const char *class_, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static void set_error(struct mjob *j, const char *code, const char *class_, const char *fmt, ...)
+void mjob_set_error(struct mjob *j, const char *code, const char *class_, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -231,13 +154,13 @@ static void set_error(struct mjob *j, const char *code, const char *class_, cons
 	va_end(ap);
 }
 
-static void upsert(struct smsd_modem *mm, const char *state, const char *reason)
+void modem_upsert(struct smsd_modem *mm, const char *state, const char *reason)
 {
 	struct mjob *j;
 
 	if (mm->freeing)
 		return; /* no completion may reach a freed modem */
-	j = job_new(mm, J_UPSERT);
+	j = mjob_new(mm, J_UPSERT);
 	if (!j)
 		return;
 	snprintf(j->code, sizeof(j->code), "%s", mm->imei);
@@ -246,14 +169,14 @@ static void upsert(struct smsd_modem *mm, const char *state, const char *reason)
 	snprintf(j->reason, sizeof(j->reason), "%s", reason ? reason : "");
 	j->mr = mm->last_mr;
 	j->id[0] = '\0';
-	job_submit(mm, j);
+	mjob_submit(mm, j);
 }
 
 /* ---- the simulated modem's records (test hook) ---- */
 
 /* With SMSCTLD_SIM_RECORD=DIR, what a `sim:` modem accepted is appended to DIR/NAME.pdus
  * (one hex TPDU per line), so tests see the modem's records from outside the daemon. */
-static void record_sim(struct smsd_modem *mm)
+void modem_record_sim(struct smsd_modem *mm)
 {
 	struct smsctl_sim *sim = mm->m ? smsctl_modem_get_sim(mm->m) : NULL;
 	char path[4096], buf[1024];
@@ -280,7 +203,7 @@ static void record_sim(struct smsd_modem *mm)
 	mm->sim_recorded = n;
 }
 
-/* ---- outcome of AT+CMGS ---- */
+/* ---- the outcome of a submit ---- */
 
 /* +CMS ERROR codes that point at the modem or its SIM (CONTRACTS): never fail the message,
  * never count toward max_attempts. */
@@ -297,108 +220,96 @@ static int64_t backoff_at(struct smsd_modem *mm, int attempts)
 	return smsd_wall_ms() + store_backoff(s->retry_initial, s->retry_max, attempts);
 }
 
-static void on_cmgs(void *userdata, const struct smsctl_response *resp)
+static void on_submit(void *userdata, const struct smsctl_submit *sub)
 {
 	struct smsd_modem *mm = userdata;
 	const struct smsd_send_config *s = &mm->d->cfg->send;
 	struct store_part *p = &mm->msg.part_rows[mm->part];
-	enum smsctl_result res = smsctl_response_get_result(resp);
-	bool prompt = smsctl_response_get_prompt_seen(resp);
-	int code = smsctl_response_get_error_code(resp);
+	enum smsctl_submit_outcome out = smsctl_submit_get_outcome(sub);
+	enum smsctl_result res = smsctl_submit_get_result(sub);
+	int code = smsctl_submit_get_error_code(sub);
 	int attempts = p->attempt;
 	struct mjob *j;
+	char c[32];
 
 	mm->cmd = false;
-	record_sim(mm);
-	if (res == SMSCTL_RESULT_OK) {
-		int mr = -1;
-		for (size_t i = 0; i < smsctl_response_get_line_count(resp); i++) {
-			const char *l = smsctl_response_get_line(resp, i);
-			if (strncmp(l, "+CMGS:", 6) == 0) {
-				char *end;
-				long v = strtol(l + 6, &end, 10);
-				if (end != l + 6 && v >= 0 && v <= 255)
-					mr = (int)v;
-			}
-		}
+	modem_record_sim(mm);
+	if (out == SMSCTL_SUBMIT_SENT) {
+		int mr = smsctl_submit_get_message_ref(sub);
 		if (mr >= 0)
 			mm->last_mr = mr;
-		j = job_new(mm, J_SENT);
+		j = mjob_new(mm, J_SENT);
 		j->seq = p->seq;
 		j->mr = mr;
 		smsd_log(LOG_INFO, "modem %s: %s part %d sent (mr %d)", mm->name, mm->msg.id,
 			 p->seq, mr);
-		job_submit(mm, j);
+		mjob_submit(mm, j);
 		return;
 	}
-	if ((res == SMSCTL_RESULT_TIMEOUT || res == SMSCTL_RESULT_GONE ||
-	     res == SMSCTL_RESULT_CANCELLED) &&
-	    prompt) {
+	if (out == SMSCTL_SUBMIT_UNKNOWN) {
 		/* the PDU was handed over: the outcome is open, never resent automatically */
-		j = job_new(mm, J_UNKNOWN);
+		j = mjob_new(mm, J_UNKNOWN);
 		j->seq = p->seq;
 		if (mm->msg.at_least_once || s->on_unknown == SMSD_ON_UNKNOWN_RESEND)
 			j->retry_at = smsd_wall_ms();
-		set_error(j, res == SMSCTL_RESULT_TIMEOUT ? "timeout" : "eof", "ambiguous",
-			  res == SMSCTL_RESULT_TIMEOUT
-			      ? "no answer after the PDU was handed over: it may have been sent"
-			      : "the modem went away after the PDU was handed over: it may "
-				"have been sent");
+		mjob_set_error(
+		    j, res == SMSCTL_RESULT_TIMEOUT ? "timeout" : "eof", "ambiguous",
+		    res == SMSCTL_RESULT_TIMEOUT
+			? "no answer after the PDU was handed over: it may have been sent"
+			: "the modem went away after the PDU was handed over: it may "
+			  "have been sent");
 		smsd_log(LOG_WARNING, "modem %s: %s part %d unknown: %s", mm->name, mm->msg.id,
 			 p->seq, j->text);
-		job_submit(mm, j);
 		if (res == SMSCTL_RESULT_GONE)
 			mm->gone_pending = true;
+		mjob_submit(mm, j);
 		return;
 	}
-	if (res == SMSCTL_RESULT_CMS_ERROR && prompt) {
+	if (out == SMSCTL_SUBMIT_REJECTED && res == SMSCTL_RESULT_CMS_ERROR) {
+		/* the network (or the modem) answered after the PDU: not accepted */
 		enum smsctl_retry_class cls = smsctl_cms_error_class(code);
-		char c[32];
 		snprintf(c, sizeof(c), "cms.%d", code);
 		if (cms_points_at_modem(code)) {
-			j = job_new(mm, J_REQUEUE);
+			j = mjob_new(mm, J_REQUEUE);
 			j->retry_at = smsd_wall_ms();
 			j->count_attempt = false;
-			mm->recheck_at = 0;
-			mm->st = M_BUSY;
 		} else if (cls == SMSCTL_RETRY_TRANSIENT && attempts < s->max_attempts) {
-			j = job_new(mm, J_REQUEUE);
+			j = mjob_new(mm, J_REQUEUE);
 			j->retry_at = backoff_at(mm, attempts);
 			j->count_attempt = true;
 		} else {
-			j = job_new(mm, J_FAILED);
+			j = mjob_new(mm, J_FAILED);
 		}
-		set_error(j, c,
-			  cls == SMSCTL_RETRY_PERMANENT && !cms_points_at_modem(code) ? "permanent"
-										      : "transient",
-			  "%s", smsctl_cms_error_describe(code));
+		mjob_set_error(j, c,
+			       cls == SMSCTL_RETRY_PERMANENT && !cms_points_at_modem(code)
+				   ? "permanent"
+				   : "transient",
+			       "%s", smsctl_cms_error_describe(code));
 		j->seq = p->seq;
 		smsd_log(LOG_WARNING, "modem %s: %s part %d: %s (%s)", mm->name, mm->msg.id, p->seq,
-			 smsctl_response_get_final(resp),
-			 j->kind == J_FAILED ? "failed" : "requeued");
+			 smsctl_submit_get_final(sub), j->kind == J_FAILED ? "failed" : "requeued");
 		if (!j->count_attempt && j->kind == J_REQUEUE)
 			mm->recheck_at = 1; /* health check once idle */
-		job_submit(mm, j);
+		mjob_submit(mm, j);
 		return;
 	}
-	/* not accepted: an error, a timeout or EOF before the prompt, or the handle closed */
-	j = job_new(mm, J_REQUEUE);
+	/* not accepted: an error, a timeout or EOF before the prompt, the handle closed, or a
+	 * CME/bare error after the PDU (the modem refused it) */
+	j = mjob_new(mm, J_REQUEUE);
 	j->seq = p->seq;
 	j->retry_at = smsd_wall_ms();
 	j->count_attempt = false;
 	if (res == SMSCTL_RESULT_CME_ERROR) {
-		char c[32];
 		snprintf(c, sizeof(c), "cme.%d", code);
-		set_error(j, c, "transient", "%s", smsctl_cme_error_describe(code));
+		mjob_set_error(j, c, "transient", "%s", smsctl_cme_error_describe(code));
 	} else if (res == SMSCTL_RESULT_TIMEOUT) {
-		set_error(j, "timeout", "transient", "no prompt from the modem");
+		mjob_set_error(j, "timeout", "transient", "no prompt from the modem");
 	} else if (res == SMSCTL_RESULT_GONE || res == SMSCTL_RESULT_CANCELLED) {
-		set_error(j, "eof", "transient", "the modem went away before the prompt");
+		mjob_set_error(j, "eof", "transient", "the modem went away before the prompt");
 		mm->gone_pending = true;
 	} else if (res == SMSCTL_RESULT_CMS_ERROR) {
-		char c[32];
 		snprintf(c, sizeof(c), "cms.%d", code);
-		set_error(j, c, "transient", "%s", smsctl_cms_error_describe(code));
+		mjob_set_error(j, c, "transient", "%s", smsctl_cms_error_describe(code));
 		if (!cms_points_at_modem(code)) {
 			/* refused before the prompt, the modem is fine: counts as an attempt */
 			j->count_attempt = true;
@@ -407,14 +318,14 @@ static void on_cmgs(void *userdata, const struct smsctl_response *resp)
 				j->kind = J_FAILED;
 		}
 	} else {
-		set_error(j, "error", "transient", "the modem refused the command: %s",
-			  smsctl_response_get_final(resp));
+		mjob_set_error(j, "error", "transient", "the modem refused the command: %s",
+			       smsctl_submit_get_final(sub));
 	}
 	if (!j->count_attempt)
 		mm->recheck_at = 1;
 	smsd_log(LOG_WARNING, "modem %s: %s part %d not accepted: %s", mm->name, mm->msg.id, p->seq,
 		 j->text);
-	job_submit(mm, j);
+	mjob_submit(mm, j);
 }
 
 /* Hex SMSC-prefixed PDU -> the TPDU length AT+CMGS wants, -1 when malformed. */
@@ -452,47 +363,45 @@ static void send_next_part(struct smsd_modem *mm)
 	for (size_t i = 0; i < msg->n_part_rows; i++)
 		started |= msg->part_rows[i].state != STORE_PART_QUEUED;
 	if (mm->d->stopping || mm->st == M_GONE || !mm->m) {
-		j = job_new(mm, J_RELEASE);
-		job_submit(mm, j);
+		j = mjob_new(mm, J_RELEASE);
+		mjob_submit(mm, j);
 		return;
 	}
 	if (!started && msg->expires_at > 0 && msg->expires_at <= smsd_wall_ms()) {
-		job_submit(mm, job_new(mm, J_EXPIRE));
+		mjob_submit(mm, mjob_new(mm, J_EXPIRE));
 		return;
 	}
 	struct store_part *p = &msg->part_rows[mm->part];
 	if (tpdu_length(p->pdu) < 0) {
-		j = job_new(mm, J_FAILED);
+		j = mjob_new(mm, J_FAILED);
 		j->seq = p->seq;
-		set_error(j, "bad_pdu", "permanent", "the stored PDU is malformed");
-		job_submit(mm, j);
+		mjob_set_error(j, "bad_pdu", "permanent", "the stored PDU is malformed");
+		mjob_submit(mm, j);
 		return;
 	}
-	j = job_new(mm, J_SENDING);
+	j = mjob_new(mm, J_SENDING);
 	j->seq = p->seq;
 	j->attempt = p->attempt + 1;
 	j->expected_mr = mm->last_mr >= 0 ? (mm->last_mr + 1) % 256 : -1;
-	job_submit(mm, j);
+	mjob_submit(mm, j);
 }
 
 static void start_cmgs(struct smsd_modem *mm)
 {
 	struct store_part *p = &mm->msg.part_rows[mm->part];
-	char cmd[32];
 	int rc;
 
 	p->attempt++;
 	mm->ops_cmgs_at = smsd_mono_ms(); /* ops (issue 17) */
-	snprintf(cmd, sizeof(cmd), "AT+CMGS=%d", tpdu_length(p->pdu));
-	rc = smsctl_modem_send(mm->m, cmd, p->pdu, 0, on_cmgs, mm);
+	rc = smsctl_sms_submit(mm->m, p->pdu, 0, on_submit, mm);
 	if (rc < 0) {
 		/* nothing written: not accepted, back to the queue at once */
-		struct mjob *j = job_new(mm, J_REQUEUE);
+		struct mjob *j = mjob_new(mm, J_REQUEUE);
 		j->seq = p->seq;
 		j->retry_at = smsd_wall_ms();
-		set_error(j, "io", "transient", "the command could not be queued: %s",
-			  smsctl_strerror(rc));
-		job_submit(mm, j);
+		mjob_set_error(j, "io", "transient", "the command could not be queued: %s",
+			       smsctl_strerror(rc));
+		mjob_submit(mm, j);
 		return;
 	}
 	mm->cmd = true;
@@ -534,11 +443,12 @@ static void job_done(void *arg, int rc)
 		}
 		if (!mm->m || mm->st == M_GONE || mm->gone_pending) {
 			/* committed `sending` but the modem went away: nothing was written */
-			struct mjob *r = job_new(mm, J_REQUEUE);
+			struct mjob *r = mjob_new(mm, J_REQUEUE);
 			r->seq = j->seq;
 			r->retry_at = smsd_wall_ms();
-			set_error(r, "eof", "transient", "the modem went away before the command");
-			job_submit(mm, r);
+			mjob_set_error(r, "eof", "transient",
+				       "the modem went away before the command");
+			mjob_submit(mm, r);
 			break;
 		}
 		start_cmgs(mm);
@@ -578,341 +488,6 @@ static void job_done(void *arg, int rc)
 	if (mm->gone_pending && !mm->cmd && mm->jobs == 0 && !mm->have_msg)
 		modem_close(mm, "the modem went away");
 	free(j);
-}
-
-/* ---- receiving ---- */
-
-struct inbox_job {
-	struct store_inbox in;
-	bool duplicate;
-};
-
-static int run_inbox(struct store *st, void *arg)
-{
-	struct inbox_job *ij = arg;
-
-	return store_inbox_insert(st, &ij->in, &ij->duplicate);
-}
-
-static int64_t parse_ts(const char *s)
-{
-	struct tm tm = {0};
-	int off_h = 0, off_m = 0;
-	char sign = '+';
-
-	if (!s ||
-	    sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%c%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-		   &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &sign, &off_h, &off_m) < 6)
-		return 0;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	int64_t t = (int64_t)timegm(&tm);
-	int64_t off = (off_h * 3600 + off_m * 60) * (sign == '-' ? -1 : 1);
-	return (t - off) * 1000;
-}
-
-/* The library hands a message over: commit it to the inbox before saying yes (it is
- * deleted from the modem only after that). */
-static int on_received(void *userdata, const struct smsctl_received *r)
-{
-	struct smsd_modem *mm = userdata;
-	const struct smsctl_message *msg = smsctl_received_get_message(r);
-	const struct smsctl_pdu *p0 = smsctl_message_get_part(msg, 0);
-	struct inbox_job ij = {0};
-	unsigned ref = 0, total = 1, seq = 0;
-	char key[512];
-	const char *coding = "gsm7";
-
-	if (!p0)
-		return -1;
-	smsctl_pdu_get_concat(p0, &ref, &total, &seq);
-	switch (smsctl_pdu_get_coding(p0)) {
-	case SMSCTL_CODING_UCS2:
-		coding = "ucs2";
-		break;
-	case SMSCTL_CODING_8BIT:
-		coding = "8bit";
-		break;
-	default:
-		break;
-	}
-	const char *ts = smsctl_pdu_get_timestamp(p0);
-	snprintf(key, sizeof(key), "%s|%s|%s|%u|%u", mm->imsi[0] ? mm->imsi : mm->name,
-		 smsctl_message_get_number(msg), ts ? ts : "", ref, smsctl_message_get_total(msg));
-	ij.in.modem = mm->name;
-	ij.in.sim_iccid = mm->iccid[0] ? mm->iccid : NULL;
-	ij.in.sender = smsctl_message_get_number(msg);
-	ij.in.text = smsctl_message_get_text(msg) ? smsctl_message_get_text(msg) : "";
-	ij.in.coding = coding;
-	ij.in.smsc = smsctl_pdu_get_smsc(p0);
-	ij.in.sc_timestamp = parse_ts(ts);
-	ij.in.parts = (int)smsctl_message_get_total(msg);
-	ij.in.complete = smsctl_received_is_complete(r);
-	ij.in.class_ = smsctl_pdu_get_class(p0);
-	ij.in.dedupe_key = key;
-	int rc = smsd_storeq_call(mm->d->storeq, run_inbox, &ij);
-	if (rc < 0) {
-		smsd_log(LOG_ERR, "modem %s: a received SMS stays on the modem: store: %s",
-			 mm->name, store_strerror(rc));
-		return -1;
-	}
-	smsd_metrics_received(mm->d->metrics, ij.duplicate ? NULL : mm->name); /* ops */
-	smsd_log(LOG_INFO, "modem %s: received %s%s", mm->name, ij.in.id,
-		 ij.duplicate ? " (already stored)" : "");
-	return 0;
-}
-
-/* +CDS: a status report in the indication. */
-static void on_cds(void *userdata, const char *line, const char *pdu)
-{
-	struct smsd_modem *mm = userdata;
-	struct smsctl_pdu *p = NULL;
-
-	if (!pdu)
-		return;
-	if (smsctl_pdu_decode_hex(pdu, true, &p, NULL) < 0 ||
-	    smsctl_pdu_get_type(p) != SMSCTL_PDU_STATUS_REPORT) {
-		smsctl_pdu_free(p);
-		p = NULL;
-		if (smsctl_pdu_decode_hex(pdu, false, &p, NULL) < 0 ||
-		    smsctl_pdu_get_type(p) != SMSCTL_PDU_STATUS_REPORT) {
-			smsctl_pdu_free(p);
-			return;
-		}
-	}
-	struct mjob *j = job_new(mm, J_REPORT);
-	if (j) {
-		j->id[0] = '\0';
-		j->mr = smsctl_pdu_get_message_ref(p);
-		j->status = smsctl_pdu_get_status(p);
-		j->lease = mm->d->cfg->send.report_wait;
-		snprintf(j->recipient, sizeof(j->recipient), "%s", smsctl_pdu_get_number(p));
-		job_submit(mm, j);
-	}
-	smsctl_pdu_free(p);
-}
-
-/* ---- open, close, health ---- */
-
-static void modem_close(struct smsd_modem *mm, const char *why)
-{
-	record_sim(mm);
-	smsctl_receiver_free(mm->rx);
-	mm->rx = NULL;
-	if (mm->m)
-		smsctl_modem_close(mm->m);
-	mm->gone_pending = false;
-	mm->sim_recorded = 0;
-	if (mm->freeing)
-		smsd_log(LOG_INFO, "modem %s: closed", mm->name);
-	else if (mm->st != M_GONE)
-		smsd_log(LOG_WARNING, "modem %s: closed: %s; reopening every %d s", mm->name, why,
-			 REOPEN_MS / 1000);
-	mm->st = M_GONE;
-	mm->reopen_at = smsd_mono_ms() + REOPEN_MS;
-	upsert(mm, "gone", why);
-}
-
-static int read_pin(const char *path, char *pin, size_t size)
-{
-	FILE *f = fopen(path, "r");
-
-	if (!f)
-		return -1;
-	if (!fgets(pin, (int)size, f)) {
-		fclose(f);
-		return -1;
-	}
-	fclose(f);
-	pin[strcspn(pin, "\r\n \t")] = '\0';
-	return pin[0] ? 0 : -1;
-}
-
-/* Whether the SIM is ready and the modem registered: else it is blocked (issue 15 adds the
- * full diagnosis). */
-static bool health_ok(struct smsd_modem *mm, char *reason, size_t size)
-{
-	struct smsctl_status *st = NULL;
-	int rc = smsctl_status_read(mm->m, &st);
-
-	if (rc < 0) {
-		snprintf(reason, size, "%s", smsctl_error_name(rc));
-		return rc != SMSCTL_ERR_TIMEOUT && rc != SMSCTL_ERR_GONE;
-	}
-	bool ok = true;
-	if (smsctl_status_get_sim_state(st) != SMSCTL_SIM_STATE_READY) {
-		snprintf(reason, size, "sim");
-		ok = false;
-	} else {
-		int reg = smsctl_status_get_registration(st, SMSCTL_REG_CS);
-		if (reg >= 0 && reg != 1 && reg != 5) {
-			snprintf(reason, size, "net.not_registered");
-			ok = false;
-		}
-	}
-	smsctl_status_free(st);
-	return ok;
-}
-
-struct last_mr_job {
-	const char *name;
-	int mr;
-};
-
-static int run_last_mr(struct store *st, void *arg)
-{
-	struct last_mr_job *lj = arg;
-
-	lj->mr = store_modem_last_mr(st, lj->name);
-	return 0;
-}
-
-/* The blocking part of opening, in a worker thread: nothing here touches the loop's state
- * (no store jobs, only smsd_storeq_call()). */
-static void open_blocking(struct smsd_modem *mm)
-{
-	struct smsctl_info *info = NULL;
-	char pin[32] = "";
-	int rc;
-
-	mm->work_opened = false;
-	mm->work_ok = false;
-	mm->work_reason[0] = '\0';
-	if (!mm->m && smsctl_modem_new(mm->device, NULL, &mm->m) < 0) {
-		smsd_log(LOG_ERR, "modem %s: bad device '%s'", mm->name, mm->device);
-		return;
-	}
-	rc = smsctl_modem_open(mm->m);
-	if (rc < 0) {
-		if (!mm->logged_gone)
-			smsd_log(LOG_WARNING, "modem %s: cannot open %s: %s; trying every %d s",
-				 mm->name, mm->device, smsctl_modem_get_error_detail(mm->m),
-				 REOPEN_MS / 1000);
-		mm->logged_gone = true;
-		return;
-	}
-	mm->logged_gone = false;
-	if (mm->pin_file && read_pin(mm->pin_file, pin, sizeof(pin)) < 0)
-		smsd_log(LOG_ERR, "modem %s: cannot read the PIN from %s", mm->name, mm->pin_file);
-	rc = smsctl_sms_prepare(mm->m, pin[0] ? pin : NULL);
-	explicit_bzero(pin, sizeof(pin));
-	if (rc == 0)
-		rc = smsctl_info_read(mm->m, &info);
-	if (rc == 0) {
-		snprintf(mm->iccid, sizeof(mm->iccid), "%s",
-			 smsctl_info_get_iccid(info) ? smsctl_info_get_iccid(info) : "");
-		snprintf(mm->imsi, sizeof(mm->imsi), "%s",
-			 smsctl_info_get_imsi(info) ? smsctl_info_get_imsi(info) : "");
-		snprintf(mm->imei, sizeof(mm->imei), "%s",
-			 smsctl_info_get_imei(info) ? smsctl_info_get_imei(info) : "");
-		smsctl_info_free(info);
-	}
-	if (rc == 0 && mm->last_mr < 0) {
-		struct last_mr_job lj = {.name = mm->name, .mr = -1};
-		if (smsd_storeq_call(mm->d->storeq, run_last_mr, &lj) >= 0)
-			mm->last_mr = lj.mr;
-	}
-	if (rc == 0)
-		rc = smsctl_receiver_new(mm->m, on_received, mm, &mm->rx);
-	if (rc == 0)
-		rc = smsctl_receiver_start(mm->rx);
-	if (rc >= 0) {
-		smsctl_modem_add_urc_handler(mm->m, "+CDS:", true, on_cds, mm);
-		/* status reports as +CDS (keeps <mt> as the receiver set it) */
-		struct smsctl_response *r = NULL;
-		if (smsctl_modem_command(mm->m, "AT+CNMI?", 0, &r) == 0) {
-			int mode = 2, mt = 1, bm = 0, ds = 0, bfr = 0;
-			for (size_t i = 0; i < smsctl_response_get_line_count(r); i++)
-				sscanf(smsctl_response_get_line(r, i), "+CNMI: %d,%d,%d,%d,%d",
-				       &mode, &mt, &bm, &ds, &bfr);
-			if (ds != 1) {
-				char cmd[64];
-				snprintf(cmd, sizeof(cmd), "AT+CNMI=%d,%d,%d,1,%d", mode, mt, bm,
-					 bfr);
-				smsctl_modem_command(mm->m, cmd, 0, NULL);
-			}
-		}
-		smsctl_response_free(r);
-		rc = 0;
-	}
-	if (rc < 0) {
-		smsd_log(LOG_WARNING, "modem %s: initialisation failed: %s (%s)", mm->name,
-			 smsctl_strerror(rc), smsctl_sms_get_error_detail(mm->m));
-		snprintf(mm->work_reason, sizeof(mm->work_reason), "%s", smsctl_error_name(rc));
-		if (rc == SMSCTL_ERR_GONE || rc == SMSCTL_ERR_TIMEOUT || rc == SMSCTL_ERR_IO) {
-			smsctl_receiver_free(mm->rx);
-			mm->rx = NULL;
-			smsctl_modem_close(mm->m);
-			return;
-		}
-	}
-	mm->work_opened = true;
-	mm->work_ok = rc == 0 && health_ok(mm, mm->work_reason, sizeof(mm->work_reason));
-}
-
-static void *worker_main(void *arg)
-{
-	struct smsd_modem *mm = arg;
-
-	if (mm->work == W_OPEN)
-		open_blocking(mm);
-	else
-		mm->work_ok = health_ok(mm, mm->work_reason, sizeof(mm->work_reason));
-	smsd_ops_root_cause(mm->d,
-			    !mm->work_ok && (mm->work_opened || mm->work == W_CHECK) ? mm->m : NULL,
-			    mm->work_finding, mm->work_severity); /* ops (issue 17) */
-	atomic_store(&mm->work_done, true);
-	smsd_wake(mm->d);
-	return NULL;
-}
-
-static void start_work(struct smsd_modem *mm, enum work w)
-{
-	mm->work = w;
-	mm->work_reason[0] = '\0';
-	atomic_store(&mm->work_done, false);
-	mm->st = M_WORKING;
-	if (pthread_create(&mm->worker, NULL, worker_main, mm) != 0) {
-		smsd_log(LOG_ERR, "modem %s: cannot start a thread", mm->name);
-		worker_main(mm); /* run it here rather than not at all */
-		mm->worker = pthread_self();
-	}
-}
-
-/* Back in the loop: take the worker's result. */
-static void finish_work(struct smsd_modem *mm, int64_t now)
-{
-	if (!pthread_equal(mm->worker, pthread_self()))
-		pthread_join(mm->worker, NULL);
-	if (mm->work == W_OPEN && !mm->work_opened) {
-		mm->st = M_GONE;
-		mm->reopen_at = now + REOPEN_MS;
-		return;
-	}
-	if (mm->work == W_CHECK && mm->work_ok && !mm->rx) {
-		/* ready again after a failed initialisation: initialise it afresh */
-		mm->st = M_IDLE;
-		modem_close(mm, "reinitialising");
-		mm->reopen_at = now;
-		return;
-	}
-	bool was_blocked = mm->work == W_CHECK && mm->recheck_at != -2;
-	mm->st = mm->work_ok ? M_IDLE : M_BLOCKED;
-	memcpy(mm->ops_finding, mm->work_finding, sizeof(mm->ops_finding)); /* ops (issue 17) */
-	memcpy(mm->ops_severity, mm->work_severity, sizeof(mm->ops_severity));
-	mm->recheck_at = mm->work_ok ? -1 : now + BLOCKED_RECHECK_MS;
-	mm->next_claim_at = 0;
-	if (mm->work == W_OPEN)
-		smsd_log(LOG_INFO, "modem %s: %s on %s (ICCID %s)%s%s", mm->name,
-			 mm->work_ok ? "ready" : "blocked", mm->device,
-			 mm->iccid[0] ? mm->iccid : "unknown", mm->work_reason[0] ? ": " : "",
-			 mm->work_reason);
-	else if (mm->work_ok == was_blocked)
-		smsd_log(mm->work_ok ? LOG_INFO : LOG_WARNING, "modem %s: %s%s%s", mm->name,
-			 mm->work_ok ? "ready" : "blocked", mm->work_reason[0] ? ": " : "",
-			 mm->work_reason);
-	upsert(mm, mm->work_ok ? "ready" : "blocked",
-	       mm->work_reason[0] && !mm->work_ok ? mm->work_reason : NULL);
 }
 
 /* ---- the loop's interface ---- */
@@ -961,14 +536,14 @@ void smsd_modem_free(struct smsd_modem *mm)
 
 static void claim(struct smsd_modem *mm)
 {
-	struct mjob *j = job_new(mm, J_CLAIM);
+	struct mjob *j = mjob_new(mm, J_CLAIM);
 
 	if (!j)
 		return;
 	j->id[0] = '\0';
 	snprintf(j->pool, sizeof(j->pool), "%s", mm->pool);
 	j->lease = mm->d->cfg->store.lease;
-	job_submit(mm, j);
+	mjob_submit(mm, j);
 }
 
 void smsd_modem_tick(struct smsd_modem *mm, int64_t now)
@@ -977,15 +552,15 @@ void smsd_modem_tick(struct smsd_modem *mm, int64_t now)
 
 	if (mm->st == M_WORKING) {
 		if (atomic_load(&mm->work_done))
-			finish_work(mm, now);
+			modem_finish_work(mm, now);
 		return;
 	}
 	if (mm->st == M_GONE) {
 		if (!mm->retired && !d->stopping && mm->jobs == 0 && now >= mm->reopen_at)
-			start_work(mm, W_OPEN);
+			modem_start_work(mm, W_OPEN);
 		return;
 	}
-	record_sim(mm);
+	modem_record_sim(mm);
 	if (mm->rx) {
 		int rt = smsctl_receiver_get_timeout(mm->rx);
 		if (rt == 0)
@@ -993,7 +568,7 @@ void smsd_modem_tick(struct smsd_modem *mm, int64_t now)
 	}
 	if (mm->st == M_BLOCKED && now >= mm->recheck_at && mm->jobs == 0 && !d->stopping) {
 		mm->recheck_at = -3; /* was blocked */
-		start_work(mm, W_CHECK);
+		modem_start_work(mm, W_CHECK);
 		return;
 	}
 	if (mm->st != M_IDLE)
@@ -1001,7 +576,7 @@ void smsd_modem_tick(struct smsd_modem *mm, int64_t now)
 	if (mm->recheck_at == 1 && !d->stopping) {
 		/* a failure that pointed at the modem: check it before the next message */
 		mm->recheck_at = -2; /* was ready */
-		start_work(mm, W_CHECK);
+		modem_start_work(mm, W_CHECK);
 		return;
 	}
 	if (mm->retired || d->stopping || now < mm->next_claim_at)
@@ -1089,14 +664,4 @@ void smsd_modem_retire(struct smsd_modem *mm)
 bool smsd_modem_is_retired(const struct smsd_modem *mm)
 {
 	return mm->retired;
-}
-
-void smsd_modem_get_info(const struct smsd_modem *mm, struct smsd_modem_info *out) /* ops */
-{
-	static const char *const names[] = {"", "gone", "ready", "ready", "blocked", "starting"};
-	const char *st = mm->st == M_WORKING && mm->work == W_CHECK
-			     ? (mm->ops_finding[0] ? "blocked" : "ready")
-			     : names[mm->st];
-	smsd_ops_fill_info(out, mm->name, mm->pool, st, mm->iccid, mm->ops_finding,
-			   mm->ops_severity);
 }

@@ -20,4 +20,10 @@ unsigned long modem_get_noise(const struct smsctl_modem *m, unsigned long *recei
  * keys) are replaced by asterisks, so a PIN never reaches a log. Truncated to size. */
 void modem_mask_device(const char *dev, char *out, size_t size);
 
+/* smsctl_modem_command() for a command whose answer may end without a final result
+ * (Wavecom's AT+CPIN?): once its information line has come, a short silence ends it with
+ * SMSCTL_RESULT_OK and an empty final line, without waiting timeout_ms nor resynchronising. */
+int modem_command_info_ends(struct smsctl_modem *m, const char *cmd, int timeout_ms,
+			    struct smsctl_response **out);
+
 #endif

@@ -13,6 +13,7 @@
 #include <smsctl/modem.h>
 
 #include "at/chat.h"
+#include "i18n.h"
 #include "modem-internal.h"
 #include "transport/internal.h"
 
@@ -168,9 +169,9 @@ static ssize_t modem_write(void *userdata, const void *buf, size_t len)
 			/* the engine ends its commands with GONE; the handle follows */
 			m->sys_errno = err;
 			m->gone = true;
-			set_detail(m,
-				   "the modem went away (%s): unplugged, rebooted or disconnected",
-				   strerror(err));
+			set_detail(
+			    m, _("the modem went away (%s): unplugged, rebooted or disconnected"),
+			    strerror(err));
 			errno = err;
 			return -1;
 		}
@@ -178,7 +179,8 @@ static ssize_t modem_write(void *userdata, const void *buf, size_t len)
 		if (now >= deadline) {
 			m->sys_errno = ETIMEDOUT;
 			m->gone = true;
-			set_detail(m, "the modem does not take data (flow control stuck for %u ms)",
+			set_detail(m,
+				   _("the modem does not take data (flow control stuck for %u ms)"),
 				   m->opts.timeout_ms);
 			errno = ETIMEDOUT;
 			return -1;
@@ -209,6 +211,8 @@ SMSCTL_API int smsctl_modem_new(const char *device, const struct smsctl_modem_op
 {
 	struct smsctl_modem *m;
 
+	/* The details of transports and the engine are translated (the library's own domain). */
+	smsctl_i18n_init();
 	if (!out)
 		return SMSCTL_ERR_INVALID;
 	*out = NULL;
@@ -304,9 +308,9 @@ SMSCTL_API int smsctl_modem_open(struct smsctl_modem *m)
 		memcpy(m->holder, e.holder, sizeof(m->holder));
 		m->holder[sizeof(m->holder) - 1] = '\0';
 		if (e.detail[0])
-			set_detail(m, "%s", e.detail);
+			set_detail(m, _("%s"), e.detail);
 		else
-			set_detail(m, "cannot open %s", m->device);
+			set_detail(m, _("cannot open %s"), m->device);
 		return rc;
 	}
 	m->gone = false;
@@ -463,7 +467,8 @@ static int went_away(struct smsctl_modem *m, int err, const char *why)
 		m->gone = true;
 		if (err)
 			m->sys_errno = err;
-		set_detail(m, "the modem went away (%s): unplugged, rebooted or disconnected", why);
+		set_detail(m, _("the modem went away (%s): unplugged, rebooted or disconnected"),
+			   why);
 		at_chat_hangup(m->chat);
 	}
 	return SMSCTL_ERR_GONE;
@@ -489,7 +494,7 @@ SMSCTL_API int smsctl_modem_process(struct smsctl_modem *m)
 			continue;
 		}
 		if (n == 0)
-			return went_away(m, 0, "end of file");
+			return went_away(m, 0, _("end of file"));
 		if (errno == EINTR)
 			continue;
 		if (errno == EAGAIN || errno == EWOULDBLOCK)
@@ -517,7 +522,7 @@ SMSCTL_API int smsctl_modem_wait(struct smsctl_modem *m, int timeout_ms)
 
 	for (;;) {
 		if (m->gone)
-			return at_chat_get_events(m->chat) != ev0 ? 0 : SMSCTL_ERR_GONE;
+			return at_chat_get_events(m->chat) != ev0 ? 1 : SMSCTL_ERR_GONE;
 		uint64_t now = now_ms();
 		int t = at_chat_get_timeout(m->chat, now);
 		if (timeout_ms >= 0) {
@@ -533,7 +538,7 @@ SMSCTL_API int smsctl_modem_wait(struct smsctl_modem *m, int timeout_ms)
 		}
 		int rc = smsctl_modem_process(m);
 		if (at_chat_get_events(m->chat) != ev0)
-			return 0;
+			return 1;
 		if (rc < 0)
 			return rc;
 		if (timeout_ms >= 0 && now_ms() >= deadline)
@@ -569,7 +574,7 @@ static void blocking_done(void *userdata, const struct smsctl_response *resp)
 }
 
 static int run_blocking(struct smsctl_modem *m, const char *cmd, const char *pdu, int timeout_ms,
-			struct smsctl_response **out)
+			unsigned flags, struct smsctl_response **out)
 {
 	struct blocking b = {0};
 	int rc;
@@ -580,14 +585,14 @@ static int run_blocking(struct smsctl_modem *m, const char *cmd, const char *pdu
 		return SMSCTL_ERR_INVALID;
 	if (!m->t)
 		return SMSCTL_ERR_STATE;
-	rc = at_chat_send(m->chat, cmd, pdu, timeout_ms, blocking_done, &b, now_ms());
+	rc = at_chat_send_flags(m->chat, cmd, pdu, timeout_ms, flags, blocking_done, &b, now_ms());
 	if (rc < 0)
 		return rc;
 	while (!b.done) {
 		rc = smsctl_modem_wait(m, -1);
 		if (rc < 0 && !b.done) {
 			/* the transport failed without ending the command: end it now */
-			went_away(m, 0, "input/output error");
+			went_away(m, 0, _("input/output error"));
 		}
 	}
 	const char *masked = b.resp ? smsctl_response_get_command(b.resp) : cmd;
@@ -607,14 +612,14 @@ static int run_blocking(struct smsctl_modem *m, const char *cmd, const char *pdu
 				free(real);
 			}
 		}
-		set_detail(m, "no answer to %s within %u s%s%s", masked, secs,
-			   others[0] ? "; the port is also open in " : "", others);
+		set_detail(m, _("no answer to %s within %u s%s%s"), masked, secs,
+			   others[0] ? _("; the port is also open in ") : "", others);
 		rc = SMSCTL_ERR_TIMEOUT;
 		break;
 	}
 	case SMSCTL_RESULT_GONE:
 		if (!m->detail[0])
-			set_detail(m, "the modem went away");
+			set_detail(m, _("the modem went away"));
 		rc = SMSCTL_ERR_GONE;
 		break;
 	case SMSCTL_RESULT_CANCELLED:
@@ -622,7 +627,7 @@ static int run_blocking(struct smsctl_modem *m, const char *cmd, const char *pdu
 		rc = SMSCTL_ERR_CANCELLED;
 		break;
 	default:
-		set_detail(m, "the modem answered '%s' to %s",
+		set_detail(m, _("the modem answered '%s' to %s"),
 			   b.resp ? smsctl_response_get_final(b.resp) : "ERROR", masked);
 		rc = SMSCTL_ERR_MODEM;
 		break;
@@ -637,7 +642,13 @@ static int run_blocking(struct smsctl_modem *m, const char *cmd, const char *pdu
 SMSCTL_API int smsctl_modem_command(struct smsctl_modem *m, const char *cmd, int timeout_ms,
 				    struct smsctl_response **out)
 {
-	return run_blocking(m, cmd, NULL, timeout_ms, out);
+	return run_blocking(m, cmd, NULL, timeout_ms, 0, out);
+}
+
+int modem_command_info_ends(struct smsctl_modem *m, const char *cmd, int timeout_ms,
+			    struct smsctl_response **out)
+{
+	return run_blocking(m, cmd, NULL, timeout_ms, AT_SEND_INFO_ENDS, out);
 }
 
 SMSCTL_API int smsctl_modem_command_pdu(struct smsctl_modem *m, const char *cmd, const char *pdu,
@@ -645,7 +656,7 @@ SMSCTL_API int smsctl_modem_command_pdu(struct smsctl_modem *m, const char *cmd,
 {
 	if (!pdu)
 		return SMSCTL_ERR_INVALID;
-	return run_blocking(m, cmd, pdu, timeout_ms, out);
+	return run_blocking(m, cmd, pdu, timeout_ms, 0, out);
 }
 
 SMSCTL_API unsigned long smsctl_modem_get_command_count(const struct smsctl_modem *m)

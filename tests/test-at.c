@@ -829,6 +829,53 @@ START_TEST(test_timeout_then_resync)
 }
 END_TEST
 
+/* AT_SEND_INFO_ENDS (Wavecom's AT+CPIN? has no OK): the information line and a short silence
+ * end the command with OK, without the timeout nor a resynchronisation; an OK in time ends it
+ * as usual; without the line it is an ordinary timeout. */
+START_TEST(test_info_ends)
+{
+	struct fake f = {0};
+	struct at_chat *c = at_chat_new(fake_write, &f, 10000);
+
+	ck_assert_int_eq(
+	    at_chat_send_flags(c, "AT+CPIN?", NULL, 0, AT_SEND_INFO_ENDS, fake_done, &f, 0), 0);
+	feed(c, "\r\n+CPIN: READY\r\n", 50);
+	ck_assert_int_eq(at_chat_get_timeout(c, 50), AT_INFO_END_MS);
+	at_chat_tick(c, 50 + AT_INFO_END_MS - 1);
+	ck_assert_int_eq(f.done, 0);
+	at_chat_tick(c, 50 + AT_INFO_END_MS);
+	ck_assert_int_eq(f.done, 1);
+	ck_assert_int_eq(smsctl_response_get_result(f.last), SMSCTL_RESULT_OK);
+	ck_assert_str_eq(smsctl_response_get_final(f.last), "");
+	ck_assert_str_eq(smsctl_response_get_line(f.last, 0), "+CPIN: READY");
+	/* no resynchronisation: the next command goes out as it is */
+	fake_clear(&f);
+	ck_assert_int_eq(at_chat_send(c, "AT+CSQ", NULL, 0, fake_done, &f, 300), 0);
+	ck_assert_str_eq(f.out, "AT+CSQ\r");
+	feed(c, "\r\n+CSQ: 18,99\r\n\r\nOK\r\n", 350);
+	ck_assert_int_eq(f.done, 2);
+	ck_assert_int_eq(smsctl_response_get_result(f.last), SMSCTL_RESULT_OK);
+
+	/* a modem that does send OK: ended by it */
+	ck_assert_int_eq(
+	    at_chat_send_flags(c, "AT+CPIN?", NULL, 0, AT_SEND_INFO_ENDS, fake_done, &f, 400), 0);
+	feed(c, "\r\n+CPIN: SIM PIN\r\n\r\nOK\r\n", 420);
+	ck_assert_int_eq(f.done, 3);
+	ck_assert_str_eq(smsctl_response_get_final(f.last), "OK");
+
+	/* no information line: the whole timeout, then a timeout */
+	ck_assert_int_eq(
+	    at_chat_send_flags(c, "AT+CPIN?", NULL, 0, AT_SEND_INFO_ENDS, fake_done, &f, 500), 0);
+	at_chat_tick(c, 500 + AT_INFO_END_MS);
+	ck_assert_int_eq(f.done, 3);
+	at_chat_tick(c, 10500);
+	ck_assert_int_eq(f.done, 4);
+	ck_assert_int_eq(smsctl_response_get_result(f.last), SMSCTL_RESULT_TIMEOUT);
+	at_chat_free(c);
+	smsctl_response_free(f.last);
+}
+END_TEST
+
 START_TEST(test_hung_modem_bounded)
 {
 	struct fake f = {0};
@@ -1235,6 +1282,7 @@ static Suite *engine_suite(void)
 
 	tc = tcase_create("chat");
 	tcase_add_test(tc, test_timeout_then_resync);
+	tcase_add_test(tc, test_info_ends);
 	tcase_add_test(tc, test_hung_modem_bounded);
 	tcase_add_test(tc, test_prompt_timeout_escapes);
 	tcase_add_test(tc, test_pdu_waits_network);

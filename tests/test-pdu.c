@@ -627,8 +627,12 @@ static void round_trip(const struct rt *r, bool deliver)
 	ck_assert(smsctl_message_is_complete(m));
 	ck_assert_msg(strcmp(smsctl_message_get_text(m), text) == 0, "%s: text differs", r->what);
 	ck_assert_uint_eq(smsctl_message_get_part_count(m), r->parts);
-	for (size_t k = 0; k < r->parts; k++)
-		ck_assert_int_eq(smsctl_message_get_part_tag(m, k), (long)k);
+	for (size_t k = 0; k < r->parts; k++) {
+		long tag = -1;
+
+		ck_assert_int_eq(smsctl_message_get_part_tag(m, k, &tag), 0);
+		ck_assert_int_eq(tag, (long)k);
+	}
 	ck_assert_uint_eq(smsctl_reassembler_get_pending(ra), 0);
 	smsctl_message_free(m);
 	smsctl_reassembler_free(ra);
@@ -917,9 +921,20 @@ START_TEST(test_reassembly)
 	ck_assert_str_eq(smsctl_message_get_number(m), "+111");
 	ck_assert_uint_eq(smsctl_message_get_total(m), 3);
 	ck_assert_uint_eq(smsctl_message_get_part_count(m), 3);
-	ck_assert_int_eq(smsctl_message_get_part_tag(m, 0), 3);
-	ck_assert_int_eq(smsctl_message_get_part_tag(m, 1), 6);
-	ck_assert_int_eq(smsctl_message_get_part_tag(m, 2), 1);
+	long tag = -1;
+
+	ck_assert_int_eq(smsctl_message_get_part_tag(m, 0, &tag), 0);
+	ck_assert_int_eq(tag, 3);
+	ck_assert_int_eq(smsctl_message_get_part_tag(m, 1, &tag), 0);
+	ck_assert_int_eq(tag, 6);
+	ck_assert_int_eq(smsctl_message_get_part_tag(m, 2, &tag), 0);
+	ck_assert_int_eq(tag, 1);
+	/* Out of range or NULL: an error, and the tag is left alone (never a valid-looking 0). */
+	tag = 42;
+	ck_assert_int_eq(smsctl_message_get_part_tag(m, 3, &tag), SMSCTL_ERR_INVALID);
+	ck_assert_int_eq(tag, 42);
+	ck_assert_int_eq(smsctl_message_get_part_tag(NULL, 0, &tag), SMSCTL_ERR_INVALID);
+	ck_assert_int_eq(smsctl_message_get_part_tag(m, 0, NULL), SMSCTL_ERR_INVALID);
 	ck_assert_ptr_nonnull(smsctl_message_get_part(m, 2));
 	ck_assert_ptr_null(smsctl_message_get_part(m, 3));
 	smsctl_message_free(m);

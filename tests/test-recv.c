@@ -238,7 +238,12 @@ START_TEST(test_arrive)
 	ck_assert_int_eq(smsctl_receiver_new(m, collect, &c, &rx), 0);
 	ck_assert_int_eq(smsctl_receiver_set_mode(rx, t->mode), 0);
 	ck_assert_int_eq(smsctl_receiver_start(rx), 0);
+	/* Every setter refuses a change once started, alike. */
 	ck_assert_int_eq(smsctl_receiver_set_mode(rx, t->mode), SMSCTL_ERR_STATE);
+	ck_assert_int_eq(smsctl_receiver_set_storage(rx, "SM"), SMSCTL_ERR_STATE);
+	ck_assert_int_eq(smsctl_receiver_set_max_age(rx, 60), SMSCTL_ERR_STATE);
+	ck_assert_int_eq(smsctl_receiver_set_scan_interval(rx, 60), SMSCTL_ERR_STATE);
+	ck_assert_int_eq(smsctl_receiver_set_indications(rx, true), SMSCTL_ERR_STATE);
 	ck_assert_int_gt(smsctl_sim_deliver(sim, "+4915112345678", text_three, t->flags), 1);
 	ck_assert_int_eq(smsctl_sim_deliver(sim, "+31612345678", text_short, t->flags), 1);
 	ck_assert_int_ge(run_until(rx, &c, 2), 0);
@@ -737,9 +742,10 @@ START_TEST(test_null_arguments)
 	ck_assert_str_eq(smsctl_sms_status_name(0), "");
 	ck_assert_str_eq(smsctl_sms_status_name(99), "");
 	ck_assert_int_eq(smsctl_sms_status_from_name("sent"), SMSCTL_SMS_SENT);
-	ck_assert_int_eq(smsctl_sms_status_from_name("SENT"), 0);
-	ck_assert_int_eq(smsctl_sms_status_from_name(NULL), 0);
-	ck_assert_int_eq(smsctl_sms_status_from_name(""), 0);
+	ck_assert_int_eq(smsctl_sms_status_from_name("SENT"), SMSCTL_ERR_INVALID);
+	ck_assert_int_eq(smsctl_sms_status_from_name(NULL), SMSCTL_ERR_INVALID);
+	ck_assert_int_eq(smsctl_sms_status_from_name(""), SMSCTL_ERR_INVALID);
+	ck_assert_int_eq(smsctl_sms_status_from_name("unknown"), SMSCTL_ERR_INVALID);
 
 	struct smsctl_modem *m = open_sim("sim:");
 	ck_assert_int_eq(smsctl_receiver_new(m, NULL, &c, &rx), SMSCTL_ERR_INVALID);

@@ -180,7 +180,7 @@ static void exchange(struct smsctl_modem *m, int peer)
 	expect_bytes(peer, "AT+CSQ\r");
 	ck_assert_int_eq(write(peer, "\r\n+CSQ: 20,99\r\n\r\nOK\r\n", 21), 21);
 	while (d.n == 0)
-		ck_assert_int_eq(smsctl_modem_wait(m, 5000), 0);
+		ck_assert_int_eq(smsctl_modem_wait(m, 5000), 1);
 	ck_assert_int_eq(d.result, SMSCTL_RESULT_OK);
 	ck_assert_str_eq(d.line, "+CSQ: 20,99");
 }
@@ -209,6 +209,8 @@ START_TEST(test_pty_fd_transport)
 	ck_assert_int_eq(tio.c_lflag & (ICANON | ECHO), 0);
 	ck_assert_int_eq(cfgetospeed(&tio), B9600);
 	ck_assert_int_eq(tio.c_cc[VMIN], 1);
+	/* Nothing arrives: the wait says the time ran out (0), not that something happened. */
+	ck_assert_int_eq(smsctl_modem_wait(m, 50), 0);
 	exchange(m, p.master);
 	ck_assert_uint_eq(smsctl_modem_get_command_count(m), 1);
 	smsctl_modem_free(m);

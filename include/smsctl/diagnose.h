@@ -160,6 +160,14 @@ SMSCTL_API void smsctl_diagnosis_free(struct smsctl_diagnosis *d);
 SMSCTL_API const char *smsctl_diagnosis_get_device(const struct smsctl_diagnosis *d);
 /** The highest severity among the findings (::SMSCTL_SEVERITY_OK when none). */
 SMSCTL_API enum smsctl_severity smsctl_diagnosis_get_worst(const struct smsctl_diagnosis *d);
+/**
+ * The root cause: the first finding in layer order among the most severe ones (an error
+ * outranks a warning, whatever layer the warning is in). Borrowed; NULL when nothing is wrong
+ * (no warning and no error).
+ * @since 0.3
+ */
+SMSCTL_API const struct smsctl_finding *
+smsctl_diagnosis_get_root_cause(const struct smsctl_diagnosis *d);
 /** Number of AT command lines the diagnosis wrote to the modem. */
 SMSCTL_API unsigned long smsctl_diagnosis_get_command_count(const struct smsctl_diagnosis *d);
 /** Number of findings. */

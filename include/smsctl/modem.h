@@ -168,9 +168,10 @@ SMSCTL_API int smsctl_modem_get_timeout(const struct smsctl_modem *m);
  *  ::SMSCTL_ERR_INVALID (NULL handle), ::SMSCTL_ERR_STATE (not open). */
 SMSCTL_API int smsctl_modem_process(struct smsctl_modem *m);
 /** Block up to timeout_ms (-1: forever) running the loop until something happened (a
- *  response completed or a URC arrived).
- *  @return 0 when something happened or timeout_ms passed; ::SMSCTL_ERR_INVALID (NULL
- *  handle), ::SMSCTL_ERR_STATE (not open), ::SMSCTL_ERR_GONE, ::SMSCTL_ERR_IO. */
+ *  response completed or a URC arrived) or the time ran out.
+ *  @return 1 when something happened, 0 when timeout_ms passed with nothing;
+ *  ::SMSCTL_ERR_INVALID (NULL handle), ::SMSCTL_ERR_STATE (not open), ::SMSCTL_ERR_GONE,
+ *  ::SMSCTL_ERR_IO. */
 SMSCTL_API int smsctl_modem_wait(struct smsctl_modem *m, int timeout_ms);
 
 /* ---- Commands ---- */

@@ -272,8 +272,10 @@ SMSCTL_API size_t smsctl_message_get_part_count(const struct smsctl_message *msg
 /** The i-th present part in order (borrowed), NULL if out of range. */
 SMSCTL_API const struct smsctl_pdu *smsctl_message_get_part(const struct smsctl_message *msg,
 							    size_t i);
-/** The tag given with the i-th present part (0 if out of range). */
-SMSCTL_API long smsctl_message_get_part_tag(const struct smsctl_message *msg, size_t i);
+/** The tag given with the i-th present part.
+ *  @param tag set to the tag (left untouched on failure).
+ *  @return 0; ::SMSCTL_ERR_INVALID when msg or tag is NULL or i is out of range. */
+SMSCTL_API int smsctl_message_get_part_tag(const struct smsctl_message *msg, size_t i, long *tag);
 
 SMSCTL_END_DECLS
 

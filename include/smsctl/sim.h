@@ -15,7 +15,7 @@
  *    `smsc_missing`, `storage_full`, `send_fail:N`, `send_fail_once:N`, `send_timeout`,
  *    `slow[:MS]`, `hang`, `garbage[:P]`, `urc_storm`, `bare_prompt`, `reboot`, `unplug[:S]`,
  *    and the additions `radio_off`, `ps_only`, `sim_blocked`, `sms_unavailable`,
- *    `storage_nearly_full`, `storage_mismatch`, `indications_off`;
+ *    `storage_nearly_full`, `storage_mismatch`, `indications_off`, `bare_ok`;
  *  - `pin=NNNN` the SIM's PIN (default 1234); `puk=NNNNNNNN` its PUK (default 12345678);
  *  - `baud=N` emulate the serial line's speed (8N1: N/10 bytes a second, both ways);
  *    `latency=MS` added to every command; `network=MS` the network's answer to a submit;
@@ -74,7 +74,8 @@
  *    `+CSMS: 0,0,0,0` and AT+CMGS= answers `+CMS ERROR: 301` before the prompt;
  *  - `send_fail:N`: every submit answers `+CMS ERROR: N`; `send_fail_once:N`: the next one
  *    only; `send_timeout`: the submit is accepted (recorded) but never answered;
- *    `bare_prompt`: the prompt is `>` without the space;
+ *    `bare_prompt`: the prompt is `>` without the space; `bare_ok`: every command line is
+ *    answered by a bare `OK` (no information lines, no errors; settings still apply);
  *  - `slow[:MS]`: every answer MS later (default 2000); `hang`: nothing is answered or echoed;
  *    `garbage[:P]`: with probability P% (default 20) a few bytes of noise (0x00, 0x80-0xFF)
  *    before each line; `urc_storm`: a status URC of the profile before every line of a
@@ -112,7 +113,7 @@ struct smsctl_sim;
  */
 SMSCTL_API int smsctl_sim_set_fault(struct smsctl_sim *sim, const char *fault, bool on);
 /** Whether a fault (by name, without argument) is on; false for a NULL sim or fault. */
-SMSCTL_API bool smsctl_sim_has_fault(struct smsctl_sim *sim, const char *fault);
+SMSCTL_API bool smsctl_sim_has_fault(const struct smsctl_sim *sim, const char *fault);
 /** The profile name ("generic", "huawei", ...). Static; NULL for a NULL sim. */
 SMSCTL_API const char *smsctl_sim_get_profile(const struct smsctl_sim *sim);
 
@@ -141,18 +142,19 @@ SMSCTL_API int smsctl_sim_deliver(struct smsctl_sim *sim, const char *from, cons
 SMSCTL_API int smsctl_sim_deliver_pdu(struct smsctl_sim *sim, const char *hex);
 
 /** Number of SMS-SUBMIT PDUs the network accepted (0 for a NULL sim). */
-SMSCTL_API size_t smsctl_sim_get_sent_count(struct smsctl_sim *sim);
+SMSCTL_API size_t smsctl_sim_get_sent_count(const struct smsctl_sim *sim);
 /**
  * The i-th accepted submit as hex TPDU (without the SMSC), copied into buf, upper case, as the
  * host wrote it (its TP-MR unchanged: the modem's reference is the one `+CMGS:` answered).
  * @param buf receives the NUL-terminated hex; size is its size in bytes.
  * @return 0, or ::SMSCTL_ERR_INVALID when sim is NULL, i is out of range or buf too small.
  */
-SMSCTL_API int smsctl_sim_get_sent_pdu(struct smsctl_sim *sim, size_t i, char *buf, size_t size);
+SMSCTL_API int smsctl_sim_get_sent_pdu(const struct smsctl_sim *sim, size_t i, char *buf,
+				       size_t size);
 /** Number of AT command lines the simulated modem received. */
-SMSCTL_API unsigned long smsctl_sim_get_command_count(struct smsctl_sim *sim);
+SMSCTL_API unsigned long smsctl_sim_get_command_count(const struct smsctl_sim *sim);
 /** Number of messages in the SIM storage ("SM"). */
-SMSCTL_API size_t smsctl_sim_get_stored_count(struct smsctl_sim *sim);
+SMSCTL_API size_t smsctl_sim_get_stored_count(const struct smsctl_sim *sim);
 
 SMSCTL_END_DECLS
 

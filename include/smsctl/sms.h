@@ -276,6 +276,15 @@ SMSCTL_API int smsctl_status_read(struct smsctl_modem *m, struct smsctl_status *
 SMSCTL_API void smsctl_status_free(struct smsctl_status *st);
 /** The SIM's state. */
 SMSCTL_API enum smsctl_sim_state smsctl_status_get_sim_state(const struct smsctl_status *st);
+/**
+ * The SIM state the last smsctl_sms_prepare() on this handle found: ::SMSCTL_SIM_STATE_READY
+ * after a success; ::SMSCTL_SIM_STATE_PIN, ::SMSCTL_SIM_STATE_PUK, ... when it failed with
+ * ::SMSCTL_ERR_SIM or ::SMSCTL_ERR_TRANSIENT because of the SIM; ::SMSCTL_SIM_STATE_UNKNOWN
+ * before any prepare, for a NULL handle, or when the SIM was not the cause. Lets a program
+ * tell "give the PIN" from "unblock with the PUK" without reading the translated detail.
+ * @since 0.2
+ */
+SMSCTL_API enum smsctl_sim_state smsctl_sms_get_sim_state(struct smsctl_modem *m);
 /** Signal strength from +CSQ in dBm, set in *dbm; false when unknown (99). */
 SMSCTL_API bool smsctl_status_get_rssi(const struct smsctl_status *st, int *dbm);
 /** Signal bars 0-5 from +CSQ (documented in smsctl(1)), -1 when unknown. */
@@ -300,6 +309,68 @@ SMSCTL_API bool smsctl_status_get_storage(const struct smsctl_status *st, const 
 					  int *used, int *total);
 
 /* --- end send --- */
+
+/* --- one part without blocking (owner: daemon) --- */
+
+/*
+ * One SMS-SUBMIT handed to the modem without blocking, for programs that run their own event
+ * loop and must record each step: smsctld commits a part `sending` before the first byte of
+ * AT+CMGS and `sent` after `+CMGS:`, and never submits again a part that may have gone out.
+ * Unlike smsctl_sms_send(), nothing is encoded, retried or looked into: the outcome says how
+ * far the submit got, the caller decides.
+ */
+
+/** How far a submit got (smsctl_sms_submit()). */
+enum smsctl_submit_outcome {
+	/** `+CMGS: <mr>`: the network accepted it. */
+	SMSCTL_SUBMIT_SENT = 1,
+	/** It failed before the `>` prompt (an error answer, no prompt within the timeout, the
+	 *  modem gone or the handle closed): the PDU was not handed over; submitting it again
+	 *  is safe. */
+	SMSCTL_SUBMIT_NOT_SENT = 2,
+	/** An error answered after the PDU (`+CMS ERROR`): it was not accepted; the code
+	 *  (smsctl_cms_error_class()) says whether another try is worth it. */
+	SMSCTL_SUBMIT_REJECTED = 3,
+	/** The PDU was handed over and no answer came (timeout, EOF/EIO, the handle closed): it
+	 *  may have been sent; never submit it again blindly. */
+	SMSCTL_SUBMIT_UNKNOWN = 4,
+};
+
+/** The outcome of one submit (opaque), borrowed by the ::smsctl_submit_fn for the call. */
+struct smsctl_submit;
+
+/** Called once per submit with its outcome (borrowed for the call); userdata as given. */
+typedef void (*smsctl_submit_fn)(void *userdata, const struct smsctl_submit *s);
+
+/**
+ * Queue `AT+CMGS=<length>` with the PDU for the `>` prompt, and return at once. The handle's
+ * loop (smsctl_modem_process(), smsctl_modem_wait(), or any blocking call on the handle)
+ * runs it; fn is called exactly once, also when the handle is closed first.
+ * The handle should be prepared (smsctl_sms_prepare()); nothing else is sent.
+ * @param hex one part as smsctl_encoded_get_hex() gives it: upper- or lower-case hex,
+ *        starting with the SMSC address (`00` for the modem's stored one); copied.
+ * @param timeout_ms how long the prompt may take, 0 for the handle's default; the answer
+ *        after the PDU is waited for at least 60 s (CONTRACTS).
+ * @param fn the callback (not NULL); userdata is passed to it.
+ * @return 0 when queued; ::SMSCTL_ERR_INVALID (NULL handle, hex or fn, a negative timeout,
+ *         hex that is not a PDU: odd length, not hex, an SMSC address running past it);
+ *         ::SMSCTL_ERR_STATE (not open); ::SMSCTL_ERR_NOMEM.
+ * @since 0.2
+ */
+SMSCTL_API int smsctl_sms_submit(struct smsctl_modem *m, const char *hex, int timeout_ms,
+				 smsctl_submit_fn fn, void *userdata);
+/** How far it got (::SMSCTL_SUBMIT_NOT_SENT for NULL). @since 0.2 */
+SMSCTL_API enum smsctl_submit_outcome smsctl_submit_get_outcome(const struct smsctl_submit *s);
+/** The TP-MR the modem answered with `+CMGS:` (0-255), -1 when none. @since 0.2 */
+SMSCTL_API int smsctl_submit_get_message_ref(const struct smsctl_submit *s);
+/** The engine's final result of the command. @since 0.2 */
+SMSCTL_API enum smsctl_result smsctl_submit_get_result(const struct smsctl_submit *s);
+/** The `+CMS ERROR`/`+CME ERROR` code, -1 when none. @since 0.2 */
+SMSCTL_API int smsctl_submit_get_error_code(const struct smsctl_submit *s);
+/** The final line as received ("+CMS ERROR: 42"), "" when none. Borrowed for the call.
+ *  @since 0.2 */
+SMSCTL_API const char *smsctl_submit_get_final(const struct smsctl_submit *s);
+/* --- end one part without blocking --- */
 
 /* --- receive and storage (owner: recv) --- */
 
@@ -339,9 +410,10 @@ struct smsctl_stored_list;
 /** English name of a status ("unread", "read", "unsent", "sent", "all"), static; "" if
  *  unknown. */
 SMSCTL_API const char *smsctl_sms_status_name(enum smsctl_sms_status status);
-/** Parse "unread", "read", "unsent", "sent" or "all" (case-sensitive); 0 (not a valid status)
- *  when s is NULL or none of them. */
-SMSCTL_API enum smsctl_sms_status smsctl_sms_status_from_name(const char *s);
+/** Parse "unread", "read", "unsent", "sent" or "all" (case-sensitive).
+ *  @return the ::smsctl_sms_status value (> 0); ::SMSCTL_ERR_INVALID when s is NULL or none of
+ *  them. */
+SMSCTL_API int smsctl_sms_status_from_name(const char *s);
 
 /**
  * The memories the modem can read messages from (the first list of AT+CPMS=?), each once, in
@@ -492,16 +564,17 @@ SMSCTL_API void smsctl_receiver_free(struct smsctl_receiver *rx);
  *  @return 0, ::SMSCTL_ERR_INVALID, ::SMSCTL_ERR_STATE (after smsctl_receiver_start()). */
 SMSCTL_API int smsctl_receiver_set_mode(struct smsctl_receiver *rx, enum smsctl_receive_mode mode);
 /** Read only this memory at start (and leave the others), NULL for every memory (default).
- *  Copied. @return 0, ::SMSCTL_ERR_INVALID (not a memory name). */
+ *  Copied. @return 0, ::SMSCTL_ERR_INVALID (not a memory name), ::SMSCTL_ERR_STATE (after
+ *  smsctl_receiver_start()). */
 SMSCTL_API int smsctl_receiver_set_storage(struct smsctl_receiver *rx, const char *mem);
 /** Seconds after which an incomplete message is handed over marked incomplete (default 86400;
  *  0 hands incomplete messages over at the end of every start/process call).
- *  @return 0, ::SMSCTL_ERR_INVALID. */
+ *  @return 0, ::SMSCTL_ERR_INVALID, ::SMSCTL_ERR_STATE (after smsctl_receiver_start()). */
 SMSCTL_API int smsctl_receiver_set_max_age(struct smsctl_receiver *rx, unsigned long seconds);
 /** Scan every memory this often even though indications are on, for a +CMTI lost to line
  *  noise or dropped by the modem (default 300 s; 0: never). With indications off
  *  (smsctl_receiver_set_indications()) nothing is scanned after start. At most a year.
- *  @return 0, ::SMSCTL_ERR_INVALID. */
+ *  @return 0, ::SMSCTL_ERR_INVALID, ::SMSCTL_ERR_STATE (after smsctl_receiver_start()). */
 SMSCTL_API int smsctl_receiver_set_scan_interval(struct smsctl_receiver *rx, unsigned long seconds);
 /** Whether to configure AT+CNMI at start (default true; false leaves it as it is, useful for
  *  reading what is stored and leaving).

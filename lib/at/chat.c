@@ -43,7 +43,7 @@
 /* Bounds on one response, against a modem that never stops talking. */
 #define RESP_MAX_LINES 65536
 #define RESP_MAX_BYTES (4u << 20)
-#define MAX_PREFIXES   4
+#define MAX_PREFIXES   6 /* a chained line of queries plus a setting or two ahead of them */
 
 enum chat_state {
 	ST_IDLE,     /* nothing in flight */
@@ -66,6 +66,8 @@ struct at_cmd {
 	size_t n_prefixes;
 	bool echo_seen;
 	bool pdu_echo_seen;
+	bool info_ends; /* AT_SEND_INFO_ENDS */
+	bool info_seen; /* an information line came (info_ends) */
 	size_t resp_bytes;
 	struct smsctl_response *resp;
 };
@@ -392,6 +394,12 @@ static void handle_line(struct at_chat *c, const char *line)
 		for (size_t i = 0; i < cmd->n_prefixes; i++) {
 			if (starts_with(line, cmd->prefixes[i])) {
 				response_line(c, line);
+				if (cmd->info_ends && c->state == ST_CMD) {
+					/* the answer is here; its final result may never come */
+					cmd->info_seen = true;
+					if (c->deadline > c->now + AT_INFO_END_MS)
+						c->deadline = c->now + AT_INFO_END_MS;
+				}
 				return;
 			}
 		}
@@ -583,6 +591,12 @@ static bool valid_text(const char *s, size_t max, bool hex)
 int at_chat_send(struct at_chat *c, const char *cmd, const char *pdu, int timeout_ms,
 		 smsctl_response_fn fn, void *userdata, uint64_t now_ms)
 {
+	return at_chat_send_flags(c, cmd, pdu, timeout_ms, 0, fn, userdata, now_ms);
+}
+
+int at_chat_send_flags(struct at_chat *c, const char *cmd, const char *pdu, int timeout_ms,
+		       unsigned flags, smsctl_response_fn fn, void *userdata, uint64_t now_ms)
+{
 	if (!c || !cmd || !valid_text(cmd, AT_CMD_MAX, false))
 		return SMSCTL_ERR_INVALID;
 	if (pdu && !valid_text(pdu, AT_PDU_MAX, true))
@@ -606,6 +620,7 @@ int at_chat_send(struct at_chat *c, const char *cmd, const char *pdu, int timeou
 	a->timeout_ms = timeout_ms > 0 ? timeout_ms : 0;
 	a->fn = fn;
 	a->userdata = userdata;
+	a->info_ends = (flags & AT_SEND_INFO_ENDS) && !pdu;
 	a->n_prefixes = at_expected_prefixes(cmd, a->prefixes, MAX_PREFIXES);
 
 	if (c->tail)
@@ -671,6 +686,11 @@ void at_chat_tick(struct at_chat *c, uint64_t now_ms)
 				write_failed(c);
 				return;
 			}
+		}
+		if (c->state == ST_CMD && c->current->info_seen) {
+			trace_info(c, "answer without a final result: taken as complete");
+			finish_current(c, SMSCTL_RESULT_OK, "", -1);
+			return;
 		}
 		trace_info(c, "timeout: no final result");
 		c->need_resync = true;

@@ -42,10 +42,20 @@ void at_chat_set_default_timeout(struct at_chat *c, unsigned timeout_ms);
 /* Forget all line state and start again (a new transport after open). */
 void at_chat_reset(struct at_chat *c, uint64_t now_ms);
 
+/* Flags of at_chat_send_flags(). AT_SEND_INFO_ENDS: the modem may end this command's answer
+ * without a final result (Wavecom's AT+CPIN?); once an information line of the command has
+ * come, AT_INFO_END_MS of silence end it with OK and an empty final line, without the
+ * timeout's resynchronisation. A final result that comes in time ends it as usual. */
+#define AT_SEND_INFO_ENDS 0x1u
+#define AT_INFO_END_MS	  150
+
 /* Queue a command. timeout_ms <= 0: the default. Returns 0, SMSCTL_ERR_INVALID (bad
  * characters, too long), SMSCTL_ERR_NOMEM. The command may be written before this returns. */
 int at_chat_send(struct at_chat *c, const char *cmd, const char *pdu, int timeout_ms,
 		 smsctl_response_fn fn, void *userdata, uint64_t now_ms);
+/* at_chat_send() with flags (AT_SEND_*). */
+int at_chat_send_flags(struct at_chat *c, const char *cmd, const char *pdu, int timeout_ms,
+		       unsigned flags, smsctl_response_fn fn, void *userdata, uint64_t now_ms);
 
 /* Bytes from the modem. */
 void at_chat_feed(struct at_chat *c, const void *buf, size_t len, uint64_t now_ms);

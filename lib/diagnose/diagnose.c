@@ -105,19 +105,18 @@ struct walk {
 	struct smsctl_modem *m;
 	struct diag_input *in;
 	const char *pin;
-	bool stop;	/* the modem stopped answering or went away */
-	bool no_chain;	/* the modem takes one extended command per line */
-	bool restoring; /* putting the memories back: the last evidence slot may be used */
+	bool stop;	   /* the modem stopped answering or went away */
+	bool no_chain;	   /* the modem takes one extended command per line */
+	bool restoring;	   /* putting the memories back: the last evidence slot may be used */
+	bool cmee_pending; /* +CMEE=1 rides on the next chained line */
 };
-
-#define WAVECOM_CPIN_MS 1000
 
 /* Query text after "AT" and the prefix of its information lines (NULL: bare lines). */
 static const struct {
 	const char *text;
 	const char *prefix;
 } qdefs[Q_N] = {
-    [Q_INIT] = {"E0V1+CMEE=1", NULL},	[Q_CGMI] = {"+CGMI", NULL},
+    [Q_INIT] = {"E0V1", NULL},		[Q_CGMI] = {"+CGMI", NULL},
     [Q_CFUN] = {"+CFUN?", "+CFUN:"},	[Q_CPIN] = {"+CPIN?", "+CPIN:"},
     [Q_ICCID] = {NULL, NULL},		[Q_CSQ] = {"+CSQ", "+CSQ:"},
     [Q_CESQ] = {"+CESQ", "+CESQ:"},	[Q_VSIG] = {NULL, NULL},
@@ -241,10 +240,17 @@ static void chain(struct walk *w, const enum diag_q *qs, size_t n)
 
 	if (w->stop || n == 0)
 		return;
-	if (w->no_chain && n > 1) {
+	/* A modem that takes one extended command per line takes basic ones ahead of it. */
+	bool basic_pair = n == 2 && qs[0] == Q_INIT;
+	if (w->no_chain && n > 1 && !basic_pair) {
 		for (size_t i = 0; i < n && !w->stop; i++)
 			chain(w, &qs[i], 1);
 		return;
+	}
+	if (w->cmee_pending && !w->no_chain && n > 1) {
+		/* numeric errors, on the first chained line after the identity */
+		len += (size_t)snprintf(cmd + len, sizeof(cmd) - len, "+CMEE=1;");
+		w->cmee_pending = false;
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct diag_reply *r = &w->in->q[qs[i]];
@@ -252,13 +258,14 @@ static void chain(struct walk *w, const enum diag_q *qs, size_t n)
 		r->code = -1;
 		r->asked = true;
 		snprintf(r->command, sizeof(r->command), "AT%s", q_text(w, qs[i]));
-		len += (size_t)snprintf(cmd + len, sizeof(cmd) - len, "%s%s", i ? ";" : "",
-					q_text(w, qs[i]));
+		len += (size_t)snprintf(cmd + len, sizeof(cmd) - len, "%s%s",
+					i && !basic_pair ? ";" : "", q_text(w, qs[i]));
 	}
-	/* Wavecom ends AT+CPIN? without OK: do not wait the whole timeout for it. */
-	if (w->in->vendor == DIAG_V_WAVECOM && qs[n - 1] == Q_CPIN)
-		timeout = WAVECOM_CPIN_MS;
-	int rc = smsctl_modem_command(w->m, cmd, timeout, &resp);
+	/* Wavecom ends AT+CPIN? without OK: its +CPIN: line ends the answer (no timeout, no
+	 * resynchronisation). */
+	int rc = w->in->vendor == DIAG_V_WAVECOM && qs[n - 1] == Q_CPIN
+		     ? modem_command_info_ends(w->m, cmd, timeout, &resp)
+		     : smsctl_modem_command(w->m, cmd, timeout, &resp);
 	enum smsctl_result res = resp ? smsctl_response_get_result(resp) : SMSCTL_RESULT_GONE;
 	const char *final = resp ? smsctl_response_get_final(resp) : "";
 	int code = resp ? smsctl_response_get_error_code(resp) : -1;
@@ -532,6 +539,24 @@ static void read_memories(struct walk *w)
 	}
 }
 
+/* +CREG says registered (home or roaming). */
+static bool registered(const struct diag_input *in)
+{
+	struct at_reg rg;
+	const char *line = diag_line(&in->q[Q_CREG], "+CREG:");
+
+	return line && parse_reg(line, true, &rg) == 0 && parse_reg_is_registered(rg.stat);
+}
+
+/* +CSQ gives a signal level (not 99, "not known"). */
+static bool csq_known(const struct diag_input *in)
+{
+	struct at_csq csq;
+	const char *line = diag_line(&in->q[Q_CSQ], "+CSQ:");
+
+	return line && parse_csq(line, &csq) == 0 && csq.rssi != 99;
+}
+
 static void walk(struct walk *w)
 {
 	struct diag_input *in = w->in;
@@ -564,11 +589,25 @@ static void walk(struct walk *w)
 			return;
 	}
 	in->vendor = diag_vendor_from(in->q[Q_CGMI].n_lines ? in->q[Q_CGMI].lines[0] : "");
+	/* Wavecom takes one extended command per line (python-gsmmodem issue #19): no chained
+	 * line to fail first. Its errors stay bare until one needs its code (+CPIN? below). */
+	if (in->vendor == DIAG_V_WAVECOM)
+		w->no_chain = true;
+	else
+		w->cmee_pending = true;
 
 	/* Radio, signal, registration and SIM in one line; +CPIN? last, as it fails without
 	 * a SIM and a failure ends the line. */
 	static const enum diag_q core[] = {Q_CFUN, Q_CSQ, Q_CREG, Q_CPIN};
-	chain(w, core, 4);
+	if (w->no_chain) {
+		/* One command per line costs a line each (Wavecom): a modem registered on the
+		 * network has its radio on, +CFUN? is asked only when it is not. */
+		chain(w, core + 1, 3);
+		if (!w->stop && !registered(in))
+			one(w, Q_CFUN);
+	} else {
+		chain(w, core, 4);
+	}
 	if (w->stop)
 		return;
 
@@ -614,7 +653,18 @@ static void walk(struct walk *w)
 	int cfun = diag_cfun(in);
 	if (cfun == 1 || cfun < 0) {
 		static const enum diag_q lte[] = {Q_COPS, Q_CGREG, Q_CEREG, Q_CESQ};
-		chain(w, lte, 4);
+		if (w->no_chain) {
+			/* one per line: the packet registrations only when +CREG is not
+			 * registered (data only?), +CESQ only when +CSQ is not known */
+			if (!registered(in)) {
+				one(w, Q_CGREG);
+				one(w, Q_CEREG);
+			}
+			if (!w->stop && !csq_known(in))
+				one(w, Q_CESQ);
+		} else {
+			chain(w, lte, 4);
+		}
 		if (w->stop)
 			return;
 		/* +CSQ 99 and nothing from +CESQ: ask the vendor's own command. */
@@ -634,14 +684,27 @@ static void walk(struct walk *w)
 			return;
 	}
 
-	/* SMS service, SMSC, storage, indications and the ICCID: all need the SIM. */
-	if (sim != DIAG_SIM_READY)
+	/* SMS service, SMSC, storage, indications and the ICCID: all need the SIM. A SIM state
+	 * the modem did not report (an OK without +CPIN:) does not stop them: each is asked
+	 * and reported unknown when it cannot be read. */
+	if (sim != DIAG_SIM_READY && sim != DIAG_SIM_UNKNOWN)
 		return;
 	static const enum diag_q sms[] = {Q_CSMS, Q_CPMS, Q_CPMS_T, Q_CNMI};
+	static const enum diag_q centre[] = {Q_CSCA, Q_ICCID};
+	if (w->no_chain) {
+		/* One command per line: within ten lines, the SMS centre, every memory and
+		 * the announcements. Left out: +CSMS? (a GSM modem that registers offers
+		 * SMS), the operator's name (+COPS?) and the ICCID (smsctl info reads it). */
+		static const enum diag_q needed[] = {Q_CSCA, Q_CPMS, Q_CPMS_T, Q_CNMI};
+		for (size_t i = 0; i < sizeof(needed) / sizeof(needed[0]) && !w->stop; i++)
+			one(w, needed[i]);
+		if (!w->stop)
+			read_memories(w);
+		return;
+	}
 	chain(w, sms, 4);
 	if (w->stop)
 		return;
-	static const enum diag_q centre[] = {Q_CSCA, Q_ICCID};
 	chain(w, centre, 2);
 	if (w->stop)
 		return;

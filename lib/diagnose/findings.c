@@ -31,7 +31,7 @@ SMSCTL_API const char *smsctl_severity_name(enum smsctl_severity sev)
 /* ---- Findings ---- */
 
 /* The layer of a finding, from its id: findings are ordered by it. */
-static int layer_of(const char *id)
+int diag_layer_of(const char *id)
 {
 	static const struct {
 		const char *prefix;
@@ -92,7 +92,7 @@ struct smsctl_finding *diag_add(struct smsctl_diagnosis *d, const char *id,
 		return NULL;
 	}
 	f->sev = sev;
-	f->layer = layer_of(id);
+	f->layer = diag_layer_of(id);
 	f->seq = d->n;
 	d->f[d->n++] = f;
 	return f;
@@ -181,6 +181,20 @@ SMSCTL_API enum smsctl_severity smsctl_diagnosis_get_worst(const struct smsctl_d
 		if (d->f[i]->sev > worst)
 			worst = d->f[i]->sev;
 	return worst;
+}
+
+SMSCTL_API const struct smsctl_finding *
+smsctl_diagnosis_get_root_cause(const struct smsctl_diagnosis *d)
+{
+	enum smsctl_severity worst = smsctl_diagnosis_get_worst(d);
+
+	if (worst < SMSCTL_SEVERITY_WARNING)
+		return NULL;
+	/* The findings are kept in layer order (diag_sort()): the first of the worst. */
+	for (size_t i = 0; i < d->n; i++)
+		if (d->f[i]->sev == worst)
+			return d->f[i];
+	return NULL;
 }
 
 SMSCTL_API unsigned long smsctl_diagnosis_get_command_count(const struct smsctl_diagnosis *d)

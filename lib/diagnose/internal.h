@@ -161,6 +161,9 @@ struct smsctl_finding *diag_add(struct smsctl_diagnosis *d, const char *id,
 void diag_evidence_reply(struct smsctl_finding *f, const struct diag_reply *r);
 void diag_evidence(struct smsctl_finding *f, const char *command, const char *response);
 
+/* The layer of a finding id ("sms.storage_full" -> the storage layer), by its prefix. */
+int diag_layer_of(const char *id);
+
 /* Put the findings in the order they are listed: layer, then as added. */
 void diag_sort(struct smsctl_diagnosis *d);
 
@@ -214,6 +217,14 @@ const char *diag_fmt(char *buf, size_t size, const char *f, ...)
 /* A sentence explaining an error final line, "" when nothing can be said; in buf. */
 const char *diag_explain_error(const struct diag_input *in, const struct diag_reply *r, char *buf,
 			       size_t size);
+/* Is r an answer the modem gave (OK, or an OK-less end after lines) without a line starting
+ * with prefix? Such a check could not be made. */
+bool diag_unusable(const struct diag_reply *r, const char *prefix);
+/* <layer>.unknown (warning): the check of layer (a finding id prefix such as "sms.storage")
+ * got no usable answer to r; summary says what could not be read, the evidence is the raw
+ * answer. */
+void diag_unknown(struct smsctl_diagnosis *d, const char *id, const char *layer,
+		  const char *summary, const struct diag_reply *r);
 /* The rules of each layer past the SIM, in layer order (rules-radio.c). */
 bool diag_rule_signal(const struct diag_input *in, struct smsctl_diagnosis *d, bool sim_ready);
 void diag_rule_net(const struct diag_input *in, struct smsctl_diagnosis *d);

@@ -141,6 +141,12 @@ bool diag_rule_signal(const struct diag_input *in, struct smsctl_diagnosis *d, b
 
 	if (!in->q[Q_CSQ].asked)
 		return true;
+	if (diag_unusable(&in->q[Q_CSQ], "+CSQ:") && !diag_line(&in->q[Q_CESQ], "+CESQ:") &&
+	    !in->q[Q_VSIG].n_lines) {
+		diag_unknown(d, "signal.unknown", "signal.",
+			     _("The signal strength could not be read"), &in->q[Q_CSQ]);
+		return true;
+	}
 	read_signal(in, &sg);
 	read_reg(in, &rg);
 	bool registered = any_registered(&rg);
@@ -245,8 +251,13 @@ void diag_rule_net(const struct diag_input *in, struct smsctl_diagnosis *d)
 	struct smsctl_finding *f;
 
 	read_reg(in, &rg);
-	if (rg.cs < 0 && rg.gprs < 0 && rg.eps < 0)
+	if (rg.cs < 0 && rg.gprs < 0 && rg.eps < 0) {
+		if (diag_unusable(&in->q[Q_CREG], "+CREG:"))
+			diag_unknown(d, "net.unknown", "net.",
+				     _("The network registration could not be read"),
+				     &in->q[Q_CREG]);
 		return;
+	}
 	operator_name(in, op, sizeof(op));
 	bool cs = parse_reg_is_registered(rg.cs);
 	bool ps = parse_reg_is_registered(rg.gprs) || parse_reg_is_registered(rg.eps);
@@ -360,8 +371,12 @@ void diag_rule_sms_service(const struct diag_input *in, struct smsctl_diagnosis 
 	const char *line = diag_line(r, "+CSMS:");
 	struct smsctl_finding *f;
 
-	if (!line || parse_csms(line, &cs) != 0)
+	if (!line || parse_csms(line, &cs) != 0) {
+		if (r->asked && r->result == SMSCTL_RESULT_OK)
+			diag_unknown(d, "sms.unknown", "sms.service",
+				     _("Whether the modem offers SMS could not be read"), r);
 		return;
+	}
 	if (cs.mo == 0 || cs.mt == 0) {
 		if (cs.mo == 0 && cs.mt == 0)
 			diag_fmt(s, sizeof(s), "%s", _("The modem offers no SMS service"));
@@ -402,6 +417,11 @@ void diag_rule_smsc(const struct diag_input *in, struct smsctl_diagnosis *d)
 	if (!r->asked)
 		return;
 	const char *line = diag_line(r, "+CSCA:");
+	if (diag_unusable(r, "+CSCA:")) {
+		diag_unknown(d, "sms.unknown", "sms.smsc",
+			     _("The SMS centre number could not be read"), r);
+		return;
+	}
 	if (r->result != SMSCTL_RESULT_OK || !line) {
 		diag_explain_error(in, r, why, sizeof(why));
 		if (r->result == SMSCTL_RESULT_CMS_ERROR && r->code == 330) {
@@ -477,8 +497,12 @@ void diag_rule_storage(const struct diag_input *in, struct smsctl_diagnosis *d)
 	bool problem = false;
 	const char *line = diag_line(&in->q[Q_CPMS], "+CPMS:");
 
-	if (!line || parse_cpms(line, &cp) != 0 || cp.count < 1)
+	if (!line || parse_cpms(line, &cp) != 0 || cp.count < 1) {
+		if (in->q[Q_CPMS].asked && in->q[Q_CPMS].result == SMSCTL_RESULT_OK)
+			diag_unknown(d, "sms.unknown", "sms.storage",
+				     _("The message storage could not be read"), &in->q[Q_CPMS]);
 		return;
+	}
 	const char *recv = cp.count >= 3 ? cp.mem[2].name : cp.mem[0].name;
 	const char *read = cp.mem[0].name;
 	/* The memories the walk read; without them (rules fed by hand), those of +CPMS?. */
@@ -596,8 +620,13 @@ void diag_rule_indications(const struct diag_input *in, struct smsctl_diagnosis 
 	struct smsctl_finding *f;
 	const char *line = diag_line(r, "+CNMI:");
 
-	if (!line || parse_cnmi(line, &cn) != 0)
+	if (!line || parse_cnmi(line, &cn) != 0) {
+		if (r->asked && r->result == SMSCTL_RESULT_OK)
+			diag_unknown(d, "sms.unknown", "sms.indications",
+				     _("The new-message announcement setting could not be read"),
+				     r);
 		return;
+	}
 	if (cn.mt == 0 || cn.mode == 0) {
 		if (cn.mt == 0)
 			diag_fmt(s, sizeof(s), "%s",

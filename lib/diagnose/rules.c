@@ -228,6 +228,42 @@ int diag_cfun(const struct diag_input *in)
 	return cf.fun;
 }
 
+/* ---- Checks that could not be made ---- */
+
+bool diag_unusable(const struct diag_reply *r, const char *prefix)
+{
+	if (!r->asked || r->result != SMSCTL_RESULT_OK)
+		return false;
+	return diag_line(r, prefix) == NULL;
+}
+
+void diag_unknown(struct smsctl_diagnosis *d, const char *id, const char *layer,
+		  const char *summary, const struct diag_reply *r)
+{
+	char det[TXT], raw[DIAG_LINE_MAX * 2];
+	size_t len = 0;
+
+	raw[0] = '\0';
+	for (size_t i = 0; i < r->n_lines && len < sizeof(raw); i++)
+		len += (size_t)snprintf(raw + len, sizeof(raw) - len, "%s%s", len ? " | " : "",
+					r->lines[i]);
+	if (r->final[0] && len < sizeof(raw))
+		snprintf(raw + len, sizeof(raw) - len, "%s%s", len ? " | " : "", r->final);
+	diag_fmt(det, sizeof(det),
+		 _("%s was answered '%s' without the line that carries the value, so this "
+		   "check could not be made."),
+		 r->command, raw[0] ? raw : _("(nothing)"));
+	struct smsctl_finding *f = diag_add(
+	    d, id, SMSCTL_SEVERITY_WARNING, summary, det,
+	    _("Run the diagnosis again in a minute. If the answer stays the same, the modem's "
+	      "firmware does not report this value: update the firmware or ask the seller, and "
+	      "check this by hand (smsctl -v diagnose shows every command and answer)."));
+	if (!f)
+		return;
+	f->layer = diag_layer_of(layer);
+	diag_evidence_reply(f, r);
+}
+
 /* ---- Port ---- */
 
 static bool is_modem_manager(const char *prog)
@@ -380,6 +416,33 @@ static void count_noise(const struct diag_input *in, size_t *bad, size_t *total,
 	snprintf(sample, size, "%s", in->line_sample);
 }
 
+/* modem.gone: the port closed or failed (EOF/EIO) during the walk, before any answer or
+ * after some. The evidence is the command it went away on. */
+static void rule_gone(const struct diag_input *in, struct smsctl_diagnosis *d)
+{
+	char s[TXT], det[TXT], rem[TXT];
+	const char *at = in->stopped_at[0] ? in->stopped_at : "AT";
+
+	diag_fmt(s, sizeof(s), "%s",
+		 _("The modem went away during the check (unplugged or restarted)"));
+	if (in->answered)
+		diag_fmt(det, sizeof(det),
+			 _("The port closed or failed after %s; the modem was unplugged, lost "
+			   "power or restarted."),
+			 at);
+	else
+		diag_fmt(det, sizeof(det),
+			 _("The port opened, then closed or failed at %s before the modem answered "
+			   "anything; the modem was unplugged, lost power or restarted."),
+			 at);
+	diag_fmt(rem, sizeof(rem), "%s",
+		 _("Check the USB cable and the power supply (4G modules need a 2 A "
+		   "supply; a weak USB hub makes them restart when they transmit), then "
+		   "run the diagnosis again."));
+	struct smsctl_finding *f = diag_add(d, "modem.gone", SMSCTL_SEVERITY_ERROR, s, det, rem);
+	diag_evidence(f, at, _("(the port closed)"));
+}
+
 /* @return false when nothing else can be checked. */
 static bool rule_port(const struct diag_input *in, struct smsctl_diagnosis *d)
 {
@@ -417,11 +480,16 @@ static bool rule_port(const struct diag_input *in, struct smsctl_diagnosis *d)
 		if (sample[0])
 			snprintf(shown, sizeof(shown), "%s", sample);
 		else
-			snprintf(shown, sizeof(shown), "(%zu of %zu bytes dropped as line noise)",
-				 bad, total);
+			/* Evidence is the same in every language (the detail says it in words). */
+			snprintf(shown, sizeof(shown), "(noise: %zu/%zu bytes)", bad, total);
 		diag_evidence(f, "(received)", shown);
 	}
 
+	if (!in->answered && in->gone) {
+		/* gone, not silent: the port closed before any answer (unplug:0) */
+		rule_gone(in, d);
+		return false;
+	}
 	if (!in->answered) {
 		unsigned secs = (in->timeout_ms + 999) / 1000;
 		diag_fmt(s, sizeof(s), _("The modem does not answer on %s"), dev);
@@ -485,22 +553,7 @@ static bool rule_modem(const struct diag_input *in, struct smsctl_diagnosis *d)
 
 	if (in->gone || in->stopped_at[0]) {
 		if (in->gone) {
-			diag_fmt(
-			    s, sizeof(s), "%s",
-			    _("The modem went away during the check (unplugged or restarted)"));
-			diag_fmt(
-			    det, sizeof(det),
-			    _("The port closed or failed after %s; the modem was unplugged, lost "
-			      "power or restarted."),
-			    in->stopped_at[0] ? in->stopped_at : "AT");
-			diag_fmt(
-			    rem, sizeof(rem), "%s",
-			    _("Check the USB cable and the power supply (4G modules need a 2 A "
-			      "supply; a weak USB hub makes them restart when they transmit), then "
-			      "run the diagnosis again."));
-			f = diag_add(d, "modem.gone", SMSCTL_SEVERITY_ERROR, s, det, rem);
-			diag_evidence(f, in->stopped_at[0] ? in->stopped_at : "AT",
-				      _("(the port closed)"));
+			rule_gone(in, d);
 		} else {
 			diag_fmt(s, sizeof(s), _("The modem stopped answering on %s"), in->device);
 			diag_fmt(det, sizeof(det), _("No answer to %s within %u s."),
@@ -516,6 +569,9 @@ static bool rule_modem(const struct diag_input *in, struct smsctl_diagnosis *d)
 	}
 
 	int fun = diag_cfun(in);
+	if (diag_unusable(&in->q[Q_CFUN], "+CFUN:"))
+		diag_unknown(d, "modem.unknown", "modem.", _("The radio state could not be read"),
+			     &in->q[Q_CFUN]);
 	if (fun > 1 || fun == 0) {
 		if (fun == 4)
 			diag_fmt(s, sizeof(s), "%s", _("The modem is in airplane mode (+CFUN: 4)"));
@@ -550,6 +606,9 @@ static enum diag_sim_state rule_sim(const struct diag_input *in, struct smsctl_d
 	diag_explain_error(in, r, why, sizeof(why));
 	switch (st) {
 	case DIAG_SIM_UNKNOWN:
+		if (diag_unusable(r, "+CPIN:"))
+			diag_unknown(d, "sim.unknown", "sim.",
+				     _("The state of the SIM card could not be read"), r);
 		return st;
 	case DIAG_SIM_READY: {
 		char iccid[64] = "";
@@ -695,12 +754,15 @@ void diag_evaluate(const struct diag_input *in, struct smsctl_diagnosis *d)
 
 	enum diag_sim_state sim = rule_sim(in, d);
 	bool sim_ready = sim == DIAG_SIM_READY;
+	/* A SIM state the modem did not report: the checks past it are still made (and
+	 * reported unknown when they cannot be), never silently dropped. */
+	bool sim_maybe = sim_ready || (sim == DIAG_SIM_UNKNOWN && in->q[Q_CPIN].asked);
 	bool signal = true;
 	if (radio)
 		signal = diag_rule_signal(in, d, sim_ready);
-	if (radio && signal && sim_ready)
+	if (radio && signal && sim_maybe)
 		diag_rule_net(in, d);
-	if (!sim_ready || !alive)
+	if (!sim_maybe || !alive)
 		return;
 	diag_rule_sms_service(in, d);
 	diag_rule_smsc(in, d);

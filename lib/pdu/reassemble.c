@@ -243,9 +243,10 @@ SMSCTL_API const struct smsctl_pdu *smsctl_message_get_part(const struct smsctl_
 	return msg->parts[i].pdu;
 }
 
-SMSCTL_API long smsctl_message_get_part_tag(const struct smsctl_message *msg, size_t i)
+SMSCTL_API int smsctl_message_get_part_tag(const struct smsctl_message *msg, size_t i, long *tag)
 {
-	if (!msg || i >= msg->n)
-		return 0;
-	return msg->parts[i].tag;
+	if (!msg || !tag || i >= msg->n)
+		return SMSCTL_ERR_INVALID;
+	*tag = msg->parts[i].tag;
+	return 0;
 }

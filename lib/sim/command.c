@@ -311,6 +311,13 @@ static void process_line(struct sim_core *c, uint64_t now)
 		/* The PIN-unlock URCs of some profiles follow a successful AT+CPIN=. */
 		bool locked = c->sim != SIM_READY;
 		r = run_line(c, l + i + 2, &o);
+		if (c->fault[F_BARE_OK] && !c->in_pdu) {
+			/* A firmware that answers OK to anything (settings still apply): the
+			 * information lines and any error are lost. */
+			free(o.p);
+			o = (struct sbuf){0};
+			r = R_OK;
+		}
 		sim_out_final(c, &o, r);
 		if (!o.failed)
 			sim_queue_bytes(c, at, o.p, o.len);

@@ -68,6 +68,7 @@ enum fault_id {
 	F_SIM_BLOCKED,
 	F_STORAGE_MISMATCH,
 	F_SMS_UNAVAILABLE,
+	F_BARE_OK, /* every command line answers a bare OK: no information lines, no errors */
 	F_COUNT
 };
 

@@ -268,13 +268,20 @@ SMSCTL_API int smsctl_sim_set_fault(struct smsctl_sim *sim, const char *fault, b
 	return r;
 }
 
-SMSCTL_API bool smsctl_sim_has_fault(struct smsctl_sim *sim, const char *fault)
+/* The getters take a const handle; the lock is the one member they change (C has no
+ * "mutable"), and every handle is created writable by smsctl_modem_new(). */
+static pthread_mutex_t *getter_lock(const struct smsctl_sim *sim)
+{
+	return (pthread_mutex_t *)&sim->lock;
+}
+
+SMSCTL_API bool smsctl_sim_has_fault(const struct smsctl_sim *sim, const char *fault)
 {
 	if (!sim || !fault)
 		return false;
-	pthread_mutex_lock(&sim->lock);
+	pthread_mutex_lock(getter_lock(sim));
 	bool r = sim_core_has_fault(sim->core, fault);
-	pthread_mutex_unlock(&sim->lock);
+	pthread_mutex_unlock(getter_lock(sim));
 	return r;
 }
 
@@ -310,42 +317,43 @@ SMSCTL_API int smsctl_sim_deliver(struct smsctl_sim *sim, const char *from, cons
 	return r;
 }
 
-SMSCTL_API size_t smsctl_sim_get_sent_count(struct smsctl_sim *sim)
+SMSCTL_API size_t smsctl_sim_get_sent_count(const struct smsctl_sim *sim)
 {
 	if (!sim)
 		return 0;
-	pthread_mutex_lock(&sim->lock);
+	pthread_mutex_lock(getter_lock(sim));
 	size_t n = sim_core_sent_count(sim->core);
-	pthread_mutex_unlock(&sim->lock);
+	pthread_mutex_unlock(getter_lock(sim));
 	return n;
 }
 
-SMSCTL_API int smsctl_sim_get_sent_pdu(struct smsctl_sim *sim, size_t i, char *buf, size_t size)
+SMSCTL_API int smsctl_sim_get_sent_pdu(const struct smsctl_sim *sim, size_t i, char *buf,
+				       size_t size)
 {
 	if (!sim)
 		return SMSCTL_ERR_INVALID;
-	pthread_mutex_lock(&sim->lock);
+	pthread_mutex_lock(getter_lock(sim));
 	int r = sim_core_sent_pdu(sim->core, i, buf, size);
-	pthread_mutex_unlock(&sim->lock);
+	pthread_mutex_unlock(getter_lock(sim));
 	return r;
 }
 
-SMSCTL_API unsigned long smsctl_sim_get_command_count(struct smsctl_sim *sim)
+SMSCTL_API unsigned long smsctl_sim_get_command_count(const struct smsctl_sim *sim)
 {
 	if (!sim)
 		return 0;
-	pthread_mutex_lock(&sim->lock);
+	pthread_mutex_lock(getter_lock(sim));
 	unsigned long n = sim_core_command_count(sim->core);
-	pthread_mutex_unlock(&sim->lock);
+	pthread_mutex_unlock(getter_lock(sim));
 	return n;
 }
 
-SMSCTL_API size_t smsctl_sim_get_stored_count(struct smsctl_sim *sim)
+SMSCTL_API size_t smsctl_sim_get_stored_count(const struct smsctl_sim *sim)
 {
 	if (!sim)
 		return 0;
-	pthread_mutex_lock(&sim->lock);
+	pthread_mutex_lock(getter_lock(sim));
 	size_t n = sim_core_stored_count(sim->core);
-	pthread_mutex_unlock(&sim->lock);
+	pthread_mutex_unlock(getter_lock(sim));
 	return n;
 }

@@ -45,6 +45,7 @@ static const struct fault_def {
     [F_SIM_BLOCKED] = {"sim_blocked", ARG_NONE, 0, 0, 0},
     [F_STORAGE_MISMATCH] = {"storage_mismatch", ARG_NONE, 0, 0, 0},
     [F_SMS_UNAVAILABLE] = {"sms_unavailable", ARG_NONE, 0, 0, 0},
+    [F_BARE_OK] = {"bare_ok", ARG_NONE, 0, 0, 0},
 };
 
 static int fault_lookup(const char *name, size_t len)

@@ -22,6 +22,7 @@ struct sms_state {
 	int basic_chain; /* "ATE0;+CMEE=1": -1 unknown, 0 refused, 1 accepted */
 	bool cpin_no_ok; /* AT+CPIN? ends without a final result (Wavecom) */
 	int boot_urc[3]; /* handlers that notice a reboot (RDY, ^SYSSTART, +CPIN: NOT READY) */
+	int sim_state;	 /* what the last smsctl_sms_prepare() found, 0 before one */
 	char detail[256];
 };
 

@@ -261,6 +261,7 @@ static bool valid_pin(const char *pin)
 
 static int sim_error(struct sms_state *st, int state)
 {
+	st->sim_state = state;
 	switch (state) {
 	case SMSCTL_SIM_STATE_PIN:
 		sms_set_detail(st, "%s", _("the SIM asks for its PIN; none was given"));
@@ -414,7 +415,16 @@ SMSCTL_API int smsctl_sms_prepare(struct smsctl_modem *m, const char *pin)
 			return rc;
 	}
 	st->prepared = true;
+	st->sim_state = SMSCTL_SIM_STATE_READY;
 	return 0;
+}
+
+SMSCTL_API enum smsctl_sim_state smsctl_sms_get_sim_state(struct smsctl_modem *m)
+{
+	struct sms_state *st = m ? smsctl_modem_get_data(m, &state_key) : NULL;
+
+	return st && st->sim_state ? (enum smsctl_sim_state)st->sim_state
+				   : SMSCTL_SIM_STATE_UNKNOWN;
 }
 
 SMSCTL_API const char *smsctl_sms_get_error_detail(struct smsctl_modem *m)

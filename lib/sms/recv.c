@@ -24,88 +24,8 @@
 
 #include "parse/parse.h"
 #include "query/query.h"
+#include "sms/recv.h"
 #include "sms/store.h"
-
-/* Default age after which an incomplete message is handed over (one day). */
-#define DEFAULT_MAX_AGE 86400UL
-/* Events queued by URC handlers before the receiver handles them; beyond this a rescan of
- * every memory replaces them (nothing stored is lost, it is found again). */
-#define QUEUE_MAX 256
-/* Every memory is scanned this often even with indications, in case one was lost (line
- * noise, a modem that drops them while busy). */
-#define DEFAULT_SCAN_S 300
-/* When the modem refuses every +CNMI form, storage is scanned this often (ms). */
-#define POLL_MS 10000
-
-enum part_state {
-	PART_PENDING = 1, /* in the reassembler */
-	PART_REFUSED,	  /* handed over and refused: stays stored, not handed again */
-	PART_KEPT,	  /* accepted but its delete failed: stays stored, not handed again */
-	PART_SKIPPED,	  /* not a received message, or does not decode: left alone */
-	PART_STALE,	  /* its index was reused by another message: never delete by it */
-	PART_DUP,	  /* the same PDU as a part held (network retransmission) */
-};
-
-struct part {
-	long id;	       /* the reassembler tag */
-	char mem[SMS_MEM_MAX]; /* "" for a part that came in a +CMT */
-	int index;	       /* -1 for a +CMT part */
-	char *hex;
-	enum part_state state;
-	long seen;	/* monotonic seconds when first read */
-	long dup_of;	/* PART_DUP: the id of the part it repeats, else -1 */
-	bool needs_ack; /* a +CMT part waiting for AT+CNMA */
-};
-
-enum event_kind {
-	EV_CMTI = 1, /* a message stored at mem/index */
-	EV_CMT,	     /* a message delivered in the URC */
-};
-
-struct event {
-	enum event_kind kind;
-	char mem[SMS_MEM_MAX];
-	int index;
-	char *hex;
-};
-
-struct smsctl_received {
-	struct smsctl_receiver *rx;
-	struct smsctl_message *msg;
-	bool complete;
-};
-
-struct smsctl_receiver {
-	struct smsctl_modem *m;
-	smsctl_receive_fn fn;
-	void *userdata;
-	enum smsctl_receive_mode mode;
-	char mem_filter[SMS_MEM_MAX]; /* "" for every memory */
-	unsigned long max_age;
-	bool indications;
-
-	bool started;
-	bool need_cnma; /* +CSMS service 1: every +CMT wants AT+CNMA */
-	bool polling;	/* no indications: scan storage every POLL_MS */
-	long scan_ms;	/* safety scan even with indications, 0: never */
-	long last_scan_ms;
-	bool rescan;   /* the queue overflowed: scan every memory */
-	long retry_at; /* monotonic ms of a rescan after an error, 0 when none */
-	int urc_ids[2];
-	int err; /* sticky GONE */
-
-	struct smsctl_reassembler *ra;
-	struct part *parts;
-	size_t n_parts, cap_parts;
-	long next_id;
-
-	struct event queue[QUEUE_MAX];
-	size_t n_queue;
-
-	struct sms_memsel sel;
-	unsigned long accepted, refused;
-	int handed_now; /* accepted within the current call */
-};
 
 static long now_ms(void)
 {
@@ -145,9 +65,11 @@ SMSCTL_API size_t smsctl_received_get_part_count(const struct smsctl_received *m
 
 static const struct part *received_part(const struct smsctl_received *msg, size_t i)
 {
-	if (!msg || i >= smsctl_message_get_part_count(msg->msg))
+	long id;
+
+	if (!msg || smsctl_message_get_part_tag(msg->msg, i, &id) < 0)
 		return NULL;
-	return part_by_id(msg->rx, smsctl_message_get_part_tag(msg->msg, i));
+	return part_by_id(msg->rx, id);
 }
 
 SMSCTL_API const char *smsctl_received_get_part_storage(const struct smsctl_received *msg, size_t i)
@@ -301,8 +223,9 @@ static int hand_over(struct smsctl_receiver *rx, struct smsctl_message *msg, boo
 		rx->refused++;
 	}
 	for (size_t i = 0; i < n; i++) {
-		long id = smsctl_message_get_part_tag(msg, i);
-		struct part *p = part_by_id(rx, id);
+		long id = 0;
+		struct part *p =
+		    smsctl_message_get_part_tag(msg, i, &id) == 0 ? part_by_id(rx, id) : NULL;
 
 		if (!p)
 			continue;
@@ -629,50 +552,6 @@ SMSCTL_API void smsctl_receiver_free(struct smsctl_receiver *rx)
 	free(rx->parts);
 	smsctl_reassembler_free(rx->ra);
 	free(rx);
-}
-
-SMSCTL_API int smsctl_receiver_set_mode(struct smsctl_receiver *rx, enum smsctl_receive_mode mode)
-{
-	if (!rx || (mode != SMSCTL_RECEIVE_STORED && mode != SMSCTL_RECEIVE_DIRECT))
-		return SMSCTL_ERR_INVALID;
-	if (rx->started)
-		return SMSCTL_ERR_STATE;
-	rx->mode = mode;
-	return 0;
-}
-
-SMSCTL_API int smsctl_receiver_set_storage(struct smsctl_receiver *rx, const char *mem)
-{
-	if (!rx || (mem && !sms_mem_valid(mem)))
-		return SMSCTL_ERR_INVALID;
-	snprintf(rx->mem_filter, sizeof(rx->mem_filter), "%s", mem ? mem : "");
-	return 0;
-}
-
-SMSCTL_API int smsctl_receiver_set_max_age(struct smsctl_receiver *rx, unsigned long seconds)
-{
-	if (!rx || seconds > LONG_MAX / 4)
-		return SMSCTL_ERR_INVALID;
-	rx->max_age = seconds;
-	return 0;
-}
-
-SMSCTL_API int smsctl_receiver_set_scan_interval(struct smsctl_receiver *rx, unsigned long seconds)
-{
-	if (!rx || seconds > 86400UL * 365)
-		return SMSCTL_ERR_INVALID;
-	rx->scan_ms = (long)seconds * 1000L;
-	return 0;
-}
-
-SMSCTL_API int smsctl_receiver_set_indications(struct smsctl_receiver *rx, bool on)
-{
-	if (!rx)
-		return SMSCTL_ERR_INVALID;
-	if (rx->started)
-		return SMSCTL_ERR_STATE;
-	rx->indications = on;
-	return 0;
 }
 
 /* AT+CSMS? : service 1 (phase 2+) means +CMT must be acknowledged with +CNMA. */

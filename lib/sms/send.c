@@ -339,6 +339,14 @@ static int submit_part(struct send_ctx *c, size_t i)
 		case SMSCTL_RESULT_GONE:
 			if (result == SMSCTL_RESULT_GONE)
 				sms_state_reset(c->st);
+			if (prompt && result == SMSCTL_RESULT_GONE) {
+				detail(c,
+				       _("part %zu was handed to the modem, then the modem went "
+					 "away (unplugged or restarted) before it answered; it may "
+					 "have been sent, so it was not submitted again"),
+				       i + 1);
+				return fail_rc(c, SMSCTL_ERR_UNKNOWN_OUTCOME, false);
+			}
 			if (prompt) {
 				detail(
 				    c,

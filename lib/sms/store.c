@@ -33,14 +33,14 @@ SMSCTL_API const char *smsctl_sms_status_name(enum smsctl_sms_status status)
 	return status_names[status];
 }
 
-SMSCTL_API enum smsctl_sms_status smsctl_sms_status_from_name(const char *s)
+SMSCTL_API int smsctl_sms_status_from_name(const char *s)
 {
 	if (!s)
-		return 0;
+		return SMSCTL_ERR_INVALID;
 	for (int i = SMSCTL_SMS_UNREAD; i <= SMSCTL_SMS_ALL; i++)
 		if (strcmp(s, status_names[i]) == 0)
-			return (enum smsctl_sms_status)i;
-	return 0;
+			return i;
+	return SMSCTL_ERR_INVALID;
 }
 
 bool sms_mem_valid(const char *s)

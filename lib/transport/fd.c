@@ -18,6 +18,7 @@
 #include <smsctl/error.h>
 
 #include "transport/internal.h"
+#include "i18n.h"
 
 struct fd_transport {
 	struct transport base;
@@ -108,10 +109,10 @@ int transport_tty_setup(int fd, const char *path, const struct transport_params 
 
 	if (!speed)
 		return transport_error_set(e, SMSCTL_ERR_INVALID, 0,
-					   "unsupported baud rate %u for %s", baud, path);
+					   _("unsupported baud rate %u for %s"), baud, path);
 	if (tcgetattr(fd, &tio) < 0)
-		return transport_error_set(e, SMSCTL_ERR_NOT_TTY, errno, "%s is not a terminal: %s",
-					   path, strerror(errno));
+		return transport_error_set(e, SMSCTL_ERR_NOT_TTY, errno,
+					   _("%s is not a terminal: %s"), path, strerror(errno));
 	cfmakeraw(&tio);
 	tio.c_cflag &= ~(tcflag_t)(CSIZE | PARENB | CSTOPB | CRTSCTS);
 	tio.c_cflag |= CS8 | CLOCAL | CREAD;
@@ -125,8 +126,8 @@ int transport_tty_setup(int fd, const char *path, const struct transport_params 
 	cfsetispeed(&tio, speed);
 	cfsetospeed(&tio, speed);
 	if (tcsetattr(fd, TCSANOW, &tio) < 0)
-		return transport_error_set(e, SMSCTL_ERR_IO, errno, "cannot configure %s: %s", path,
-					   strerror(errno));
+		return transport_error_set(e, SMSCTL_ERR_IO, errno, _("cannot configure %s: %s"),
+					   path, strerror(errno));
 	/* DTR (and RTS) asserted: many modems ignore commands while DTR is low. A pty has
 	 * no modem lines; that is not an error. */
 	int bits = TIOCM_DTR | TIOCM_RTS;
@@ -150,12 +151,12 @@ static int permission_error(const char *path, int err, struct transport_error *e
 			snprintf(gname, sizeof(gname), "%u", (unsigned)st.st_gid);
 	}
 	if (gname[0])
-		return transport_error_set(
-		    e, SMSCTL_ERR_PERMISSION, err,
-		    "permission denied opening %s: it belongs to group '%s'; join it (sudo usermod "
-		    "-aG %s $USER) and log in again",
-		    path, gname, gname);
-	return transport_error_set(e, SMSCTL_ERR_PERMISSION, err, "permission denied opening %s",
+		return transport_error_set(e, SMSCTL_ERR_PERMISSION, err,
+					   _("permission denied opening %s: it belongs to group "
+					     "'%s'; join it (sudo usermod "
+					     "-aG %s $USER) and log in again"),
+					   path, gname, gname);
+	return transport_error_set(e, SMSCTL_ERR_PERMISSION, err, _("permission denied opening %s"),
 				   path);
 }
 
@@ -167,7 +168,7 @@ int transport_open_tty_fd(const char *path, const struct transport_params *p,
 
 	*out = NULL;
 	if (!ft)
-		return transport_error_set(e, SMSCTL_ERR_NOMEM, ENOMEM, "out of memory");
+		return transport_error_set(e, SMSCTL_ERR_NOMEM, ENOMEM, _("out of memory"));
 	ft->base.ops = &fd_ops;
 	ft->base.fd = -1;
 	if (p->lock) {
@@ -181,21 +182,21 @@ int transport_open_tty_fd(const char *path, const struct transport_params *p,
 		if (err == EACCES || err == EPERM)
 			rc = permission_error(path, err, e);
 		else if (err == ENOENT || err == ENXIO || err == ENODEV)
-			rc = transport_error_set(e, SMSCTL_ERR_NOT_FOUND, err, "cannot open %s: %s",
-						 path, strerror(err));
+			rc = transport_error_set(e, SMSCTL_ERR_NOT_FOUND, err,
+						 _("cannot open %s: %s"), path, strerror(err));
 		else if (err == EBUSY)
-			rc = transport_error_set(
-			    e, SMSCTL_ERR_BUSY, err,
-			    "%s is in use: another process opened it for exclusive use (TIOCEXCL)",
-			    path);
+			rc = transport_error_set(e, SMSCTL_ERR_BUSY, err,
+						 _("%s is in use: another process opened it for "
+						   "exclusive use (TIOCEXCL)"),
+						 path);
 		else
-			rc = transport_error_set(e, SMSCTL_ERR_IO, err, "cannot open %s: %s", path,
-						 strerror(err));
+			rc = transport_error_set(e, SMSCTL_ERR_IO, err, _("cannot open %s: %s"),
+						 path, strerror(err));
 		goto fail;
 	}
 	ft->base.fd = fd;
 	if (!isatty(fd)) {
-		rc = transport_error_set(e, SMSCTL_ERR_NOT_TTY, ENOTTY, "%s is not a terminal",
+		rc = transport_error_set(e, SMSCTL_ERR_NOT_TTY, ENOTTY, _("%s is not a terminal"),
 					 path);
 		goto fail;
 	}
@@ -228,16 +229,16 @@ int transport_open_path(const char *path, const struct transport_params *p, stru
 			return permission_error(path, err, e);
 		return transport_error_set(
 		    e, SMSCTL_ERR_NOT_FOUND, err,
-		    "%s: %s (is the modem plugged in? `smsctl ports --probe` lists ports)", path,
+		    _("%s: %s (is the modem plugged in? `smsctl ports --probe` lists ports)"), path,
 		    strerror(err));
 	}
 	if (!S_ISCHR(st.st_mode))
 		return transport_error_set(e, SMSCTL_ERR_NOT_TTY, ENOTTY,
-					   "%s is not a serial port (not a character device)",
+					   _("%s is not a serial port (not a character device)"),
 					   path);
 	real = realpath(path, NULL);
 	if (!real)
-		return transport_error_set(e, SMSCTL_ERR_NOT_FOUND, errno, "%s: %s", path,
+		return transport_error_set(e, SMSCTL_ERR_NOT_FOUND, errno, _("%s: %s"), path,
 					   strerror(errno));
 	if (transport_is_pty(real)) {
 		rc = transport_open_tty_fd(real, p, out, e);

@@ -18,6 +18,7 @@
 #include <smsctl/error.h>
 
 #include "transport/internal.h"
+#include "i18n.h"
 
 int transport_error_set(struct transport_error *e, int err, int sys_errno, const char *fmt, ...)
 {
@@ -190,14 +191,15 @@ static int busy(struct transport_error *e, const char *path, pid_t pid, const ch
 	lock_program_name(pid, e->holder, sizeof(e->holder));
 	if (pid > 0 && e->holder[0])
 		return transport_error_set(e, SMSCTL_ERR_BUSY, EBUSY,
-					   "%s is in use: %s held by process %d (%s); stop it or "
-					   "tell it to leave the port alone",
+					   _("%s is in use: %s held by process %d (%s); stop it or "
+					     "tell it to leave the port alone"),
 					   path, how, (int)pid, e->holder);
 	if (pid > 0)
 		return transport_error_set(e, SMSCTL_ERR_BUSY, EBUSY,
-					   "%s is in use: %s held by process %d", path, how,
+					   _("%s is in use: %s held by process %d"), path, how,
 					   (int)pid);
-	return transport_error_set(e, SMSCTL_ERR_BUSY, EBUSY, "%s is in use: %s held", path, how);
+	return transport_error_set(e, SMSCTL_ERR_BUSY, EBUSY, _("%s is in use: %s held"), path,
+				   how);
 }
 
 int lock_uucp_acquire(const char *path, struct tty_lock *l, struct transport_error *e)
@@ -235,7 +237,7 @@ int lock_uucp_acquire(const char *path, struct tty_lock *l, struct transport_err
 		pid_t pid = lock_read_uucp_pid(l->lck_path);
 		if (pid > 0 && pid_alive(pid)) {
 			l->lck_path[0] = '\0';
-			return busy(e, path, pid, "its lock file is");
+			return busy(e, path, pid, _("its lock file is"));
 		}
 		/* stale: its process is gone (or the file is unreadable garbage) */
 		if (unlink(l->lck_path) < 0 && errno != ENOENT)
@@ -257,7 +259,7 @@ int lock_flock(int fd, const char *path, struct transport_error *e)
 	if (fstat(fd, &st) == 0)
 		pid = lock_find_flock_holder("/proc/locks", major(st.st_dev), minor(st.st_dev),
 					     (unsigned long)st.st_ino);
-	return busy(e, path, pid, "a lock (flock) is");
+	return busy(e, path, pid, _("a lock (flock) is"));
 }
 
 void lock_release(struct tty_lock *l)

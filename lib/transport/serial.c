@@ -13,6 +13,7 @@
 #include <smsctl/error.h>
 
 #include "transport/internal.h"
+#include "i18n.h"
 
 struct serial_transport {
 	struct transport base;
@@ -56,18 +57,20 @@ static int sp_error(const char *path, const char *what, struct transport_error *
 
 	if (err == EACCES || err == EPERM)
 		return transport_error_set(e, SMSCTL_ERR_PERMISSION, err,
-					   "permission denied opening %s", path);
+					   _("permission denied opening %s"), path);
 	if (err == EBUSY)
 		return transport_error_set(
 		    e, SMSCTL_ERR_BUSY, err,
-		    "%s is in use: another process opened it for exclusive use (TIOCEXCL)", path);
+		    _("%s is in use: another process opened it for exclusive use (TIOCEXCL)"),
+		    path);
 	if (err == ENOTTY || err == EINVAL)
 		return transport_error_set(e, SMSCTL_ERR_NOT_TTY, err,
-					   "%s is not a serial port: %s", path, strerror(err));
+					   _("%s is not a serial port: %s"), path, strerror(err));
 	if (err == ENOENT || err == ENXIO || err == ENODEV)
-		return transport_error_set(e, SMSCTL_ERR_NOT_FOUND, err, "cannot open %s: %s", path,
-					   strerror(err));
-	return transport_error_set(e, SMSCTL_ERR_IO, err, "%s %s: %s", what, path, strerror(err));
+		return transport_error_set(e, SMSCTL_ERR_NOT_FOUND, err, _("cannot open %s: %s"),
+					   path, strerror(err));
+	return transport_error_set(e, SMSCTL_ERR_IO, err, _("%s %s: %s"), what, path,
+				   strerror(err));
 }
 
 int transport_open_serial(const char *path, const struct transport_params *p,
@@ -83,7 +86,7 @@ int transport_open_serial(const char *path, const struct transport_params *p,
 	st = calloc(1, sizeof(*st));
 	if (!st) {
 		sp_free_port(port);
-		return transport_error_set(e, SMSCTL_ERR_NOMEM, ENOMEM, "out of memory");
+		return transport_error_set(e, SMSCTL_ERR_NOMEM, ENOMEM, _("out of memory"));
 	}
 	st->base.ops = &serial_ops;
 	st->base.fd = -1;
@@ -94,7 +97,7 @@ int transport_open_serial(const char *path, const struct transport_params *p,
 			goto fail;
 	}
 	if (sp_open(port, SP_MODE_READ_WRITE) != SP_OK) {
-		rc = sp_error(path, "cannot open", e);
+		rc = sp_error(path, _("cannot open"), e);
 		if (rc == SMSCTL_ERR_PERMISSION) /* name the group: the fd transport knows how */
 			rc = SMSCTL_ERR_UNSUPPORTED;
 		goto fail;
@@ -102,7 +105,7 @@ int transport_open_serial(const char *path, const struct transport_params *p,
 	int fd = -1;
 	if (sp_get_port_handle(port, &fd) != SP_OK || fd < 0) {
 		sp_close(port);
-		rc = transport_error_set(e, SMSCTL_ERR_IO, 0, "cannot use %s", path);
+		rc = transport_error_set(e, SMSCTL_ERR_IO, 0, _("cannot use %s"), path);
 		goto fail;
 	}
 	st->base.fd = fd;
@@ -116,7 +119,7 @@ int transport_open_serial(const char *path, const struct transport_params *p,
 	    sp_set_parity(port, SP_PARITY_NONE) != SP_OK || sp_set_stopbits(port, 1) != SP_OK ||
 	    sp_set_flowcontrol(port, p->rtscts ? SP_FLOWCONTROL_RTSCTS : SP_FLOWCONTROL_NONE) !=
 		SP_OK) {
-		rc = sp_error(path, "cannot configure", e);
+		rc = sp_error(path, _("cannot configure"), e);
 		goto fail;
 	}
 	/* DTR asserted: many modems ignore commands while it is low. Some adapters have no
@@ -124,8 +127,8 @@ int transport_open_serial(const char *path, const struct transport_params *p,
 	(void)sp_set_dtr(port, SP_DTR_ON);
 	int fl = fcntl(fd, F_GETFL);
 	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) {
-		rc = transport_error_set(e, SMSCTL_ERR_IO, errno, "cannot configure %s: %s", path,
-					 strerror(errno));
+		rc = transport_error_set(e, SMSCTL_ERR_IO, errno, _("cannot configure %s: %s"),
+					 path, strerror(errno));
 		goto fail;
 	}
 	/* libserialport leaves VMIN at 0, where an empty line reads as 0 bytes like a hangup:

@@ -16,6 +16,7 @@
 #include <smsctl/error.h>
 
 #include "transport/internal.h"
+#include "i18n.h"
 
 static ssize_t tcp_read(struct transport *t, void *buf, size_t len)
 {
@@ -101,10 +102,10 @@ int transport_open_tcp(const char *hostport, unsigned connect_timeout_ms, struct
 	*out = NULL;
 	if (split_hostport(hostport, host, sizeof(host), port, sizeof(port)) < 0)
 		return transport_error_set(e, SMSCTL_ERR_INVALID, 0,
-					   "bad TCP address '%s': use tcp:HOST:PORT", hostport);
+					   _("bad TCP address '%s': use tcp:HOST:PORT"), hostport);
 	int gai = getaddrinfo(host, port, &hints, &res);
 	if (gai != 0)
-		return transport_error_set(e, SMSCTL_ERR_NOT_FOUND, 0, "cannot resolve %s: %s",
+		return transport_error_set(e, SMSCTL_ERR_NOT_FOUND, 0, _("cannot resolve %s: %s"),
 					   host, gai_strerror(gai));
 	long long deadline = now_ms() + (connect_timeout_ms ? connect_timeout_ms : 10000);
 	for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
@@ -145,15 +146,15 @@ int transport_open_tcp(const char *hostport, unsigned connect_timeout_ms, struct
 	freeaddrinfo(res);
 	if (fd < 0)
 		return transport_error_set(
-		    e, SMSCTL_ERR_NOT_FOUND, err, "cannot connect to %s port %s: %s%s", host, port,
-		    strerror(err),
-		    err == ETIMEDOUT ? " (no answer; is the host up and the port right?)" : "");
+		    e, SMSCTL_ERR_NOT_FOUND, err, _("cannot connect to %s port %s: %s%s"), host,
+		    port, strerror(err),
+		    err == ETIMEDOUT ? _(" (no answer; is the host up and the port right?)") : "");
 	int one = 1;
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	struct transport *t = calloc(1, sizeof(*t));
 	if (!t) {
 		close(fd);
-		return transport_error_set(e, SMSCTL_ERR_NOMEM, ENOMEM, "out of memory");
+		return transport_error_set(e, SMSCTL_ERR_NOMEM, ENOMEM, _("out of memory"));
 	}
 	t->ops = &tcp_ops;
 	t->fd = fd;

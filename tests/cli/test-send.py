@@ -147,6 +147,8 @@ rc, out, err = send("sim:?fault=smsc_missing")
 check("smsc missing names the SMSC", "SMSC" in err, err)
 rc, out, err = send("sim:?fault=unplug")
 check("unknown outcome warns", "do not resend" in err, err)
+check("unplug after the PDU says the modem went away", rc == 31 and "went away" in err,
+      "rc=%d err=%s" % (rc, err))
 rc, out, err = run(["--device", "sim:?fault=hang", "--timeout", "1", "send", NUMBER, "x"],
                    timeout=30)
 check("hang: exit 12", rc == 12, "rc=%d err=%s" % (rc, err))
