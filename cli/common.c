@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "pin.h"
 
 __attribute__((format(printf, 2, 0))) static void vreport(const struct cli *cli, const char *fmt,
 							  va_list ap)
@@ -228,7 +229,8 @@ int cli_no_operands(const struct cli *cli, int argc, char **argv)
 int cli_read_pin(const struct cli *cli, char *pin, size_t size)
 {
 	const char *env = getenv("SMSCTL_PIN");
-	char buf[64] = "";
+	char buf[CLI_PIN_TEXT_MAX] = "";
+	bool first_line = false;
 	size_t n;
 
 	pin[0] = '\0';
@@ -249,24 +251,17 @@ int cli_read_pin(const struct cli *cli, char *pin, size_t size)
 			return EXIT_USAGE;
 		}
 		buf[n] = '\0';
-		buf[strcspn(buf, "\r\n")] = '\0';
+		first_line = true;
 	} else if (env && *env) {
 		snprintf(buf, sizeof(buf), "%s", env);
 	} else {
 		return 0;
 	}
-	n = strlen(buf);
-	while (n > 0 && (buf[n - 1] == ' ' || buf[n - 1] == '\t'))
-		buf[--n] = '\0';
-	bool ok = n >= 4 && n <= 8 && n < size;
-	for (size_t i = 0; ok && i < n; i++)
-		ok = buf[i] >= '0' && buf[i] <= '9';
-	if (!ok) {
-		explicit_bzero(buf, sizeof(buf));
+	int rc = cli_pin_parse(buf, first_line, pin, size);
+	explicit_bzero(buf, sizeof(buf));
+	if (rc < 0) {
 		cli_err(cli, "%s", _("the PIN must be 4 to 8 digits"));
 		return EXIT_USAGE;
 	}
-	memcpy(pin, buf, n + 1);
-	explicit_bzero(buf, sizeof(buf));
 	return 0;
 }

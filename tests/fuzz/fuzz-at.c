@@ -1,14 +1,18 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libFuzzer target for the line engine: arbitrary modem bytes through the tokenizer and the
  * command chat (no I/O: the engine's writes go to a sink, time is driven by the input).
- * Input: byte 0 chooses the chunk size (0: everything at once), then the modem's bytes; the
+ * Input: byte 0 chooses the chunk size (bits 0-4; 0: everything at once) and, with bit 5 set,
+ * run expansion: the three bytes 0xFF N B stand for (N + 1) * 64 bytes B, so a short input
+ * carries lines beyond the 8,192-byte line limit (AT_LINE_MAX). Then the modem's bytes; the
  * first byte of each chunk also advances the clock so timeouts and resyncs are reached.
- * Checked: no crash, no leak, a PIN never appears in the TX trace, every command ends. */
+ * Checked: no crash, no leak, a PIN never appears in the TX trace, every command ends, no
+ * line handed out is longer than the limit. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "at/chat.h"
+#include "at/syntax.h"
 
 struct state {
 	unsigned long written;
@@ -38,18 +42,19 @@ static void on_done(void *userdata, const struct smsctl_response *resp)
 	s->responses++;
 	if (smsctl_response_get_result(resp) == SMSCTL_RESULT_NONE)
 		__builtin_trap();
-	for (size_t i = 0; i < n; i++)
-		if (!smsctl_response_get_line(resp, i))
+	for (size_t i = 0; i < n; i++) {
+		const char *l = smsctl_response_get_line(resp, i);
+		if (!l || strlen(l) > AT_LINE_MAX)
 			__builtin_trap();
+	}
 	if (!smsctl_response_get_final(resp) || !smsctl_response_get_command(resp))
 		__builtin_trap();
 }
 
 static void on_urc(void *userdata, const char *line, const char *pdu)
 {
-	(void)strlen(line);
-	if (pdu)
-		(void)strlen(pdu);
+	if (strlen(line) > AT_LINE_MAX || (pdu && strlen(pdu) > AT_LINE_MAX))
+		__builtin_trap(); /* a line beyond the limit was handed out */
 }
 
 static const struct {
@@ -75,6 +80,33 @@ static void queue(struct at_chat *c, struct state *s, uint64_t now)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+#define EXPANDED_MAX (4 * AT_LINE_MAX)
+
+/* The input with every 0xFF N B replaced by (N + 1) * 64 bytes B, at most EXPANDED_MAX bytes
+ * in all. Returns a new buffer (free()) and its length in *out_len. */
+static uint8_t *expand_runs(const uint8_t *data, size_t size, size_t *out_len)
+{
+	uint8_t *out = malloc(EXPANDED_MAX);
+	size_t o = 0;
+
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < size && o < EXPANDED_MAX; i++) {
+		if (data[i] == 0xFF && i + 2 < size) {
+			size_t run = ((size_t)data[i + 1] + 1) * 64;
+			if (run > EXPANDED_MAX - o)
+				run = EXPANDED_MAX - o;
+			memset(out + o, data[i + 2], run);
+			o += run;
+			i += 2;
+		} else {
+			out[o++] = data[i];
+		}
+	}
+	*out_len = o;
+	return out;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct state s = {0};
@@ -83,14 +115,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size == 0)
 		return 0;
 	size_t chunk = data[0] & 0x1f;
-	data++;
-	size--;
+	uint8_t *expanded = NULL;
+	if (data[0] & 0x20) {
+		expanded = expand_runs(data + 1, size - 1, &size);
+		if (!expanded)
+			return 0;
+		data = expanded;
+	} else {
+		data++;
+		size--;
+	}
 	if (chunk == 0)
 		chunk = size ? size : 1;
 
 	struct at_chat *c = at_chat_new(sink, &s, 1000);
-	if (!c)
+	if (!c) {
+		free(expanded);
 		return 0;
+	}
 	at_chat_set_trace(c, on_trace, NULL);
 	at_chat_add_urc_handler(c, "+CMTI:", false, on_urc, NULL);
 	at_chat_add_urc_handler(c, "+CMT:", true, on_urc, NULL);
@@ -117,5 +159,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (s.responses != s.queued)
 		__builtin_trap();
 	at_chat_free(c);
+	free(expanded);
 	return 0;
 }

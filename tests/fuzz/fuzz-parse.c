@@ -4,6 +4,9 @@
  * line) and every parser runs on every line; the multi-line parsers (+COPS=?, +CMGR, +CMGL,
  * +CMT with its PDU line) run on the whole list. Nothing may crash, leak or read out of bounds;
  * results are checked for internal consistency (NUL-terminated strings, ranges).
+ * The whole input is also the text of a PIN file (cli/pin.c, the CLI's --pin-file and
+ * $SMSCTL_PIN reader): a PIN it accepts is 4 to 8 digits at the start of the first line,
+ * followed by nothing but blanks.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -12,6 +15,7 @@
 #include <smsctl/codes.h>
 #include <smsctl/error.h>
 
+#include "cli/pin.h"
 #include "parse/parse.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -117,6 +121,39 @@ static void one_line(const char *l)
 	(void)smsctl_cms_error_describe_vendor(513, l);
 }
 
+/* The PIN file reader on the first bytes of the input, as the CLI reads a file (first line)
+ * and $SMSCTL_PIN (whole), with a PIN buffer of every size up to the CLI's. */
+static void pin_text(const uint8_t *data, size_t size)
+{
+	char text[CLI_PIN_TEXT_MAX], pin[16];
+	size_t n = size < sizeof(text) - 1 ? size : sizeof(text) - 1;
+
+	for (int first_line = 0; first_line < 2; first_line++) {
+		size_t pin_size = size ? data[0] % sizeof(pin) + 1 : sizeof(pin);
+		memcpy(text, data, n);
+		text[n] = '\0';
+		memset(pin, 'x', sizeof(pin));
+		if (cli_pin_parse(text, first_line, pin, pin_size) < 0) {
+			if (pin[0] != '\0')
+				abort(); /* a refused PIN leaves nothing behind */
+			continue;
+		}
+		size_t len = strnlen(pin, pin_size);
+		if (len < 4 || len > 8 || len >= pin_size || memcmp(pin, data, len) != 0)
+			abort();
+		for (size_t i = 0; i < len; i++)
+			if (pin[i] < '0' || pin[i] > '9')
+				abort();
+		/* after the PIN: blanks up to the end of the text (or of its first line) */
+		for (size_t i = len; i < n && data[i] != '\0'; i++) {
+			if (first_line && (data[i] == '\r' || data[i] == '\n'))
+				break;
+			if (data[i] != ' ' && data[i] != '\t')
+				abort();
+		}
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct at_cops_list copsl;
@@ -127,6 +164,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size > 65536)
 		return 0;
+	pin_text(data, size);
 	char *copy = malloc(size + 1);
 	if (!copy)
 		return 0;
