@@ -14,6 +14,7 @@
 
 #include "api-ext.h" /* issue 16 */
 #include "http.h"
+#include "ops.h"
 #include "log.h"
 #include "pool/pool-api.h" /* issue 15 */
 #include "smsctld.h"
@@ -625,6 +626,9 @@ static void h_submit(void *app, const struct smsd_request *req, struct smsd_repl
 		goto out;
 	}
 	smsd_wake(d);
+	for (size_t i = 0; i < s.n; i++) /* ops (issue 17) */
+		smsd_metrics_submitted(d->metrics, s.msgs[i].pool, 1);
+	smsd_metrics_refresh_soon(d->metrics);
 	reply_messages(s.answer, false, rep); /* issue 16: read by the insert's job */
 out:
 	submit_free(&s);
@@ -852,9 +856,10 @@ static const struct smsd_route routes[] = {
     {"GET", "/v1/messages/{id}/events", h_events, false},
     {"GET", "/healthz", h_healthz, true},
     {"GET", "/readyz", h_readyz, true},
-    SMSD_API_EXT_ROUTES	  /* issue 16: api-ext.h */
-	SMSD_POOL_ROUTES, /* issue 15: /v1/modems */
-};
+    SMSD_API_EXT_ROUTES /* issue 16: api-ext.h */
+    SMSD_POOL_ROUTES,	/* issue 15: /v1/modems */
+    /* ops (issue 17): /metrics, the status page, /login (ops.h) */
+    SMSD_OPS_ROUTES};
 
 struct smsd_http *smsd_api_start(struct smsd *d, char *err, size_t errlen)
 {
@@ -867,6 +872,7 @@ struct smsd_http *smsd_api_start(struct smsd *d, char *err, size_t errlen)
 	    .routes = routes,
 	    .n_routes = sizeof(routes) / sizeof(routes[0]),
 	    .app = d,
+	    .observe = smsd_metrics_http, /* ops (issue 17) */
 	};
 
 	return smsd_http_start(&hc, err, errlen);

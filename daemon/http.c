@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -53,6 +54,11 @@ struct req_ctx {
 	size_t len, cap;
 	bool too_large;
 };
+
+const char *smsd_request_header(const struct smsd_request *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
 
 const char *smsd_request_arg(const struct smsd_request *req, const char *name)
 {
@@ -190,7 +196,38 @@ static const char *check_token(const struct smsd_http *h, const char *auth)
 	return found;
 }
 
+bool smsd_http_token_valid(const struct smsd_request *req, const char *auth)
+{
+	return req->server && check_token(req->server, auth) != NULL;
+}
+
 /* ---- answers ---- */
+
+/* ops (issue 17): a non-JSON answer (the status page, /metrics) with its extra headers. */
+static enum MHD_Result send_raw(struct MHD_Connection *c, struct smsd_reply *rep)
+{
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	json_decref(rep->body);
+	rep->body = NULL;
+	r = MHD_create_response_from_buffer(rep->raw_len, rep->raw, MHD_RESPMEM_MUST_FREE);
+	if (!r) {
+		free(rep->raw);
+		rep->raw = NULL;
+		return MHD_NO;
+	}
+	rep->raw = NULL;
+	MHD_add_response_header(r, "Content-Type", rep->raw_type ? rep->raw_type : "text/plain");
+	MHD_add_response_header(r, "Cache-Control", "no-store");
+	if (rep->location[0])
+		MHD_add_response_header(r, "Location", rep->location);
+	if (rep->cookie[0])
+		MHD_add_response_header(r, "Set-Cookie", rep->cookie);
+	ret = MHD_queue_response(c, (unsigned)rep->status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
 
 static enum MHD_Result send_reply(struct MHD_Connection *c, struct smsd_reply *rep)
 {
@@ -198,6 +235,8 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, struct smsd_reply *r
 	enum MHD_Result ret;
 	char *text;
 
+	if (rep->raw)
+		return send_raw(c, rep);
 	if (!rep->body)
 		rep->body = json_object();
 	text = json_dumps(rep->body, JSON_COMPACT | JSON_ENSURE_ASCII);
@@ -329,11 +368,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			smsd_reply_error(&rep, 404, "not_found", NULL, "no such route: %s", url);
 		return send_reply(conn, &rep);
 	}
-	if (!l->is_unix && !route->public_route) {
+	req.is_unix = l->is_unix;
+	req.route = route->pattern;
+	req.server = h;
+	if (!l->is_unix) {
 		req.token_name =
 		    check_token(h, MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 							       MHD_HTTP_HEADER_AUTHORIZATION));
-		if (!req.token_name) {
+		if (!req.token_name && !route->public_route) {
 			smsd_reply_error(&rep, 401, "unauthorized", NULL,
 					 "a valid 'Authorization: Bearer TOKEN' is required");
 			struct MHD_Response *r;
@@ -347,8 +389,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return send_reply(conn, &rep);
 	}
 	rep.status = 500;
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	route->fn(h->cfg.app, &req, &rep);
-	return send_reply(conn, &rep);
+	int status = rep.status;
+	enum MHD_Result res = send_reply(conn, &rep);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (h->cfg.observe) /* ops (issue 17): smsctl_http_requests_total and its histogram */
+		h->cfg.observe(h->cfg.app, route->pattern, status,
+			       (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
+	return res;
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,

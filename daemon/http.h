@@ -27,6 +27,10 @@ struct smsd_request {
 	const char *idempotency_key; /* the Idempotency-Key header, NULL when none */
 	void *conn;		     /* libmicrohttpd's connection, for smsd_request_arg() */
 	const char *token_name;	     /* who authenticated (NULL on the Unix socket) */
+	/* ops (issue 17): for routes that authenticate themselves */
+	bool is_unix;	   /* the request came over a Unix socket */
+	const char *route; /* the matched pattern */
+	struct smsd_http *server;
 };
 
 /* What a handler answers: status and a JSON body (owned by the reply), optional Retry-After. */
@@ -34,6 +38,12 @@ struct smsd_reply {
 	int status;
 	json_t *body;
 	int retry_after; /* seconds, 0 for none */
+	/* ops (issue 17): a non-JSON answer (owned, freed with free()) and extra headers */
+	char *raw;
+	size_t raw_len;
+	const char *raw_type; /* Content-Type of raw */
+	char location[128];   /* Location header when set */
+	char cookie[256];     /* Set-Cookie header when set */
 };
 
 typedef void (*smsd_handler)(void *app, const struct smsd_request *req, struct smsd_reply *rep);
@@ -42,7 +52,8 @@ struct smsd_route {
 	const char *method;  /* "GET", "POST", "DELETE" */
 	const char *pattern; /* "/v1/messages/{id}" */
 	smsd_handler fn;
-	bool public_route; /* no token needed (healthz, readyz) */
+	bool public_route; /* no token needed (healthz, readyz); the handler sees token_name
+			      when one was given (ops, issue 17: /metrics, the status page) */
 };
 
 struct smsd_http_config {
@@ -54,7 +65,14 @@ struct smsd_http_config {
 	const struct smsd_route *routes;
 	size_t n_routes;
 	void *app;
+	/* ops (issue 17): called after each answer (route pattern or NULL, status, seconds) */
+	void (*observe)(void *app, const char *route, int status, double seconds);
 };
+
+/* Whether auth ("Bearer TOKEN") names a known token (ops, issue 17: POST /login). */
+bool smsd_http_token_valid(const struct smsd_request *req, const char *auth);
+/* A request header, NULL when absent (ops, issue 17). */
+const char *smsd_request_header(const struct smsd_request *req, const char *name);
 
 /* A query-string argument of the request, NULL when absent. */
 const char *smsd_request_arg(const struct smsd_request *req, const char *name);

@@ -21,6 +21,5 @@ void smsd_log(int prio, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	/* one write per record, so lines of several threads do not interleave */
-	fprintf(stderr, "<%d>smsctld: %s\n", prio, line);
+	smsd_journal_write(prio, line); /* ops (issue 17): journal.c, with the journal fields */
 }

@@ -22,6 +22,7 @@
 #include "http.h"
 #include "log.h"
 #include "notify.h"	   /* issue 16 */
+#include "ops.h"	   /* issue 17 */
 #include "pool/pool-run.h" /* issue 15 */
 #include "smsctld.h"
 
@@ -263,6 +264,8 @@ static int run_loop(struct smsd *d, const char *config_path, int sfd)
 		}
 		atomic_store(&d->modems_ready, ready);
 		reap_retired(d);
+		smsd_ops_tick(d, now); /* ops (issue 17): gauges, STATUS=, the watchdog */
+		int notify_wait = smsd_notify_tick(d, smsd_mono_ms());
 		if (d->stopping) {
 			bool idle = true;
 			for (size_t i = 0; i < d->n_modems; i++)
@@ -298,6 +301,8 @@ static int run_loop(struct smsd *d, const char *config_path, int sfd)
 		}
 		if (d->stopping && timeout > 100)
 			timeout = 100;
+		if (notify_wait < timeout)
+			timeout = notify_wait < 0 ? 0 : notify_wait;
 		int rc = poll(pfd, n, timeout);
 		if (rc < 0 && errno != EINTR) {
 			smsd_log(LOG_ERR, "poll: %s", strerror(errno));
@@ -309,8 +314,17 @@ static int run_loop(struct smsd *d, const char *config_path, int sfd)
 			struct signalfd_siginfo si;
 			if (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 				if (si.ssi_signo == SIGHUP) {
+					smsd_notify("RELOADING=1"); /* ops (issue 17) */
 					reload(d, config_path);
+					smsd_notify("READY=1");
+				} else if (si.ssi_signo == SIGUSR2) {
+					/* ops (issue 17), test builds only: a hung loop */
+					smsd_log(LOG_WARNING,
+						 "SIGUSR2: the event loop freezes (test)");
+					for (;;)
+						pause();
 				} else if (!d->stopping) {
+					smsd_notify("STOPPING=1"); /* ops (issue 17) */
 					smsd_log(LOG_INFO, "stopping (signal %u)", si.ssi_signo);
 					d->stopping = true;
 					d->stop_deadline =
@@ -451,6 +465,9 @@ int main(int argc, char **argv)
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGHUP);
+	smsd_notify_init(); /* ops (issue 17) */
+	if (smsd_notify_test_freeze_enabled())
+		sigaddset(&mask, SIGUSR2);
 	pthread_sigmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	int sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
@@ -459,7 +476,10 @@ int main(int argc, char **argv)
 	d.sim_record_dir = getenv("SMSCTLD_SIM_RECORD");
 	d.wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	d.storeq = smsd_storeq_start(st);
-	if (sfd < 0 || d.wake_fd < 0 || !d.storeq) {
+	d.metrics = smsd_metrics_new(); /* ops (issue 17) */
+	if (d.storeq && d.metrics)
+		smsd_storeq_set_observer(d.storeq, smsd_metrics_commit, d.metrics);
+	if (sfd < 0 || d.wake_fd < 0 || !d.storeq || !d.metrics) {
 		fprintf(stderr, "smsctld: cannot start: %s\n", strerror(errno));
 		return 1;
 	}
@@ -486,6 +506,8 @@ int main(int argc, char **argv)
 		add_modem(&d, &d.cfg->modems[i]);
 	smsd_log(LOG_INFO, "started: node %s, %zu modems, store %s", d.cfg->daemon.node_id,
 		 d.cfg->n_modems, store_backend_name(st));
+	/* ops (issue 17): the store is open and the listeners accept connections */
+	smsd_notify("READY=1\nSTATUS=0/%zu modems ready, starting", d.cfg->n_modems);
 
 	run_loop(&d, config_path, sfd);
 
@@ -497,6 +519,7 @@ int main(int argc, char **argv)
 	/* the modems' last jobs (gone states) run before the store closes */
 	smsd_storeq_stop(d.storeq);
 	curl_global_cleanup();
+	smsd_metrics_free(d.metrics); /* ops (issue 17) */
 	smsd_config_free(d.cfg);
 	close(sfd);
 	close(d.wake_fd);

@@ -62,6 +62,10 @@ struct smsd_modem {
 	char work_reason[64];
 	bool freeing;
 	struct smsd_pool_modem *pl; /* issue 15: pool state, limits, health */
+	/* ops (issue 17): AT+CMGS start; root cause when blocked (the worker's, then the loop's) */
+	int64_t ops_cmgs_at;
+	char work_finding[48], work_severity[16];
+	char ops_finding[48], ops_severity[16];
 };
 
 enum job_kind {

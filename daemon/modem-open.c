@@ -14,6 +14,7 @@
 
 #include "api-ext.h" /* issue 16: smsd_inbox_commit() */
 #include "log.h"
+#include "ops.h"
 #include "modem-internal.h"
 
 /* ---- receiving ---- */
@@ -99,6 +100,7 @@ static int on_received(void *userdata, const struct smsctl_received *r)
 			 mm->name, store_strerror(rc));
 		return -1;
 	}
+	smsd_metrics_received(mm->d->metrics, ij.duplicate ? NULL : mm->name); /* ops */
 	smsd_log(LOG_INFO, "modem %s: received %s%s", mm->name, ij.in.id,
 		 ij.duplicate ? " (already stored)" : "");
 	return 0;
@@ -305,6 +307,9 @@ static void *worker_main(void *arg)
 		open_blocking(mm);
 	else
 		mm->work_ok = health_ok(mm, mm->work_reason, sizeof(mm->work_reason));
+	smsd_ops_root_cause(mm->d, /* ops (issue 17): the finding behind a block */
+			    !mm->work_ok && (mm->work_opened || mm->work == W_CHECK) ? mm->m : NULL,
+			    mm->work_finding, mm->work_severity);
 	atomic_store(&mm->work_done, true);
 	smsd_wake(mm->d);
 	return NULL;
@@ -342,6 +347,8 @@ void modem_finish_work(struct smsd_modem *mm, int64_t now)
 	}
 	bool was_blocked = mm->work == W_CHECK && mm->recheck_at != -2;
 	mm->st = mm->work_ok ? M_IDLE : M_BLOCKED;
+	memcpy(mm->ops_finding, mm->work_finding, sizeof(mm->ops_finding)); /* ops (issue 17) */
+	memcpy(mm->ops_severity, mm->work_severity, sizeof(mm->ops_severity));
 	mm->recheck_at = mm->work_ok ? -1 : now + smsd_pool_recheck_ms(mm->pl); /* issue 15 */
 	mm->next_claim_at = 0;
 	if (mm->work == W_OPEN)

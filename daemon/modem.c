@@ -32,6 +32,7 @@
 #include <smsctl/smsctl.h>
 
 #include "log.h"
+#include "ops.h"
 #include "modem-internal.h"
 
 static void send_next_part(struct smsd_modem *mm);
@@ -115,6 +116,7 @@ struct mjob *mjob_new(struct smsd_modem *mm, enum job_kind kind)
 	j->mm = mm;
 	j->kind = kind;
 	j->mr = -1;
+	smsd_log_bind(j->id, j->modem, j->iccid, (int)kind, j->code); /* ops: journal fields */
 	snprintf(j->modem, sizeof(j->modem), "%s", mm->name);
 	snprintf(j->iccid, sizeof(j->iccid), "%s", mm->iccid);
 	if (mm->have_msg) {
@@ -133,6 +135,11 @@ static void job_free_only(void *arg, int rc)
 
 void mjob_submit(struct smsd_modem *mm, struct mjob *j)
 {
+	smsd_log_unbind(); /* ops (issue 17): journal.c */
+	if (j) /* ops (issue 17): per job_kind: S sent, F failure, R report, for /metrics */
+		smsd_ops_job(mm->d->metrics, mm->name, mm->iccid, "...SFFF..R."[j->kind],
+			     mm -> ops_cmgs_at, j -> status, j -> id, j -> class_, j -> code,
+			     j -> text);
 	if (!j || smsd_storeq_submit(mm->d->storeq, run_job, mm->freeing ? job_free_only : job_done,
 				     j) < 0) {
 		free(j);
@@ -140,7 +147,8 @@ void mjob_submit(struct smsd_modem *mm, struct mjob *j)
 		return;
 	}
 	mm->jobs++;
-	mm->st = mm->st == M_GONE ? M_GONE : M_BUSY;
+	if (mm->st != M_GONE && mm->st != M_BLOCKED) /* a blocked modem's upsert keeps it blocked */
+		mm->st = M_BUSY;
 }
 
 void mjob_set_error(struct mjob *j, const char *code, const char *class_, const char *fmt, ...)
@@ -398,6 +406,7 @@ static void start_cmgs(struct smsd_modem *mm)
 	int rc;
 
 	p->attempt++;
+	mm->ops_cmgs_at = smsd_mono_ms(); /* ops (issue 17) */
 	rc = smsctl_sms_submit(mm->m, p->pdu, 0, on_submit, mm);
 	if (rc < 0) {
 		/* nothing written: not accepted, back to the queue at once */
@@ -419,7 +428,7 @@ static void job_done(void *arg, int rc)
 	struct smsd_modem *mm = j->mm;
 
 	mm->jobs--;
-	if (mm->st != M_GONE)
+	if (mm->st != M_GONE && mm->st != M_BLOCKED)
 		mm->st = M_IDLE;
 	switch (j->kind) {
 	case J_CLAIM:

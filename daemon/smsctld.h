@@ -32,9 +32,10 @@ struct smsd {
 	int wake_fd;   /* eventfd: new work queued (API), look for it now */
 	bool stopping; /* SIGTERM/SIGINT seen: no new claims */
 	int64_t stop_deadline;
-	atomic_int modems_ready;    /* for /readyz */
-	atomic_bool serving;	    /* /healthz */
-	const char *sim_record_dir; /* SMSCTLD_SIM_RECORD: test hook, see modem.c */
+	atomic_int modems_ready;      /* for /readyz */
+	atomic_bool serving;	      /* /healthz */
+	const char *sim_record_dir;   /* SMSCTLD_SIM_RECORD: test hook, see modem.c */
+	struct smsd_metrics *metrics; /* ops (issue 17): metrics.c */
 };
 
 /* Milliseconds of CLOCK_MONOTONIC. */
@@ -77,6 +78,10 @@ const char *smsd_modem_present_iccid(const struct smsd_modem *mm);
 /* Queue a scan: messages pinned to a SIM no open modem holds, waiting longer than
  * multipart_resume, are resent whole or failed. */
 void smsd_multipart_scan(struct smsd *d);
+
+/* ops (issue 17): what the status page and /metrics show (ops.h). */
+struct smsd_modem_info;
+void smsd_modem_get_info(const struct smsd_modem *mm, struct smsd_modem_info *out);
 
 /* ---- the API (api.c) ---- */
 struct smsd_http *smsd_api_start(struct smsd *d, char *err, size_t errlen);

@@ -34,6 +34,8 @@ struct smsd_storeq {
 	struct job *done_head, *done_tail; /* committed, callbacks pending */
 	int efd;
 	bool stop, up;
+	void (*observe)(void *arg, double seconds, int batch); /* ops (issue 17) */
+	void *observe_arg;
 };
 
 static void push(struct job **head, struct job **tail, struct job *j)
@@ -78,10 +80,17 @@ static void *run(void *arg)
 		last->next = NULL;
 		pthread_mutex_unlock(&q->lock);
 
+		struct timespec t0, t1;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
 		bool in_batch = store_begin(q->st) == 0;
 		for (struct job *j = batch; j; j = j->next)
 			j->rc = j->fn(q->st, j->arg);
 		int crc = in_batch ? store_commit(q->st) : 0;
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		if (q->observe && in_batch && crc == 0) /* ops (issue 17) */
+			q->observe(
+			    q->observe_arg,
+			    (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9, n);
 		if (crc < 0) {
 			smsd_log(LOG_ERR, "store: commit failed: %s", store_errmsg(q->st));
 			for (struct job *j = batch; j; j = j->next)
@@ -225,4 +234,12 @@ bool smsd_storeq_is_up(const struct smsd_storeq *q)
 	up = q->up;
 	pthread_mutex_unlock((pthread_mutex_t *)&q->lock);
 	return up;
+}
+
+void smsd_storeq_set_observer(struct smsd_storeq *q, void (*fn)(void *arg, double, int), void *arg)
+{
+	pthread_mutex_lock(&q->lock);
+	q->observe = fn;
+	q->observe_arg = arg;
+	pthread_mutex_unlock(&q->lock);
 }

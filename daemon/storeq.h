@@ -37,6 +37,8 @@ int smsd_storeq_call(struct smsd_storeq *q, smsd_store_fn fn, void *arg);
 int smsd_storeq_get_fd(const struct smsd_storeq *q);
 /* Call the done callbacks of committed jobs. */
 void smsd_storeq_dispatch(struct smsd_storeq *q);
+/* ops (issue 17): called in the store thread after each commit (seconds, jobs in it). */
+void smsd_storeq_set_observer(struct smsd_storeq *q, void (*fn)(void *arg, double, int), void *arg);
 /* Whether the last commit succeeded (false while the database is unreachable). */
 bool smsd_storeq_is_up(const struct smsd_storeq *q);
 
