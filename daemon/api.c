@@ -856,8 +856,8 @@ static const struct smsd_route routes[] = {
     {"GET", "/v1/messages/{id}/events", h_events, false},
     {"GET", "/healthz", h_healthz, true},
     {"GET", "/readyz", h_readyz, true},
-    SMSD_API_EXT_ROUTES /* issue 16: api-ext.h */
-    SMSD_POOL_ROUTES,	/* issue 15: /v1/modems */
+    SMSD_API_EXT_ROUTES	  /* issue 16: api-ext.h */
+	SMSD_POOL_ROUTES, /* issue 15: /v1/modems */
     /* ops (issue 17): /metrics, the status page, /login (ops.h) */
     SMSD_OPS_ROUTES};
 
