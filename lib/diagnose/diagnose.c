@@ -131,15 +131,20 @@ static const char *q_text(const struct walk *w, enum diag_q q)
 {
 	if (q == Q_ICCID)
 		return diag_iccid_command(w->in->vendor) + 2; /* skip "AT" */
-	if (q == Q_VSIG)
-		return w->in->vendor == DIAG_V_HUAWEI ? "^HCSQ?" : "+QCSQ";
+	if (q == Q_VSIG) {
+		const char *cmd = query_signal_command(w->in->vendor, NULL);
+		return cmd ? cmd + 2 : "+QCSQ";
+	}
 	return qdefs[q].text;
 }
 
 static const char *q_prefix(const struct walk *w, enum diag_q q)
 {
-	if (q == Q_VSIG)
-		return w->in->vendor == DIAG_V_HUAWEI ? "^HCSQ:" : "+QCSQ:";
+	if (q == Q_VSIG) {
+		const char *prefix = NULL;
+		query_signal_command(w->in->vendor, &prefix);
+		return prefix ? prefix : "+QCSQ:";
+	}
 	return qdefs[q].prefix;
 }
 
@@ -162,28 +167,7 @@ static void copy_str(char *dst, size_t size, const char *src)
  * that a noisy line is still understood and the noise is reported on its own. */
 static void clean_line(struct diag_input *in, const char *line, char *out, size_t size)
 {
-	size_t n = 0;
-
-	for (const unsigned char *c = (const unsigned char *)line; *c; c++) {
-		in->line_bytes++;
-		if (*c >= 0x20 && *c < 0x7f) {
-			if (n + 1 < size)
-				out[n++] = (char)*c;
-			continue;
-		}
-		in->line_bad++;
-		size_t used = strlen(in->line_sample);
-		if (used + 5 < sizeof(in->line_sample))
-			snprintf(in->line_sample + used, sizeof(in->line_sample) - used, "\\x%02x",
-				 *c);
-	}
-	out[n] = '\0';
-}
-
-static void add_line(struct diag_reply *r, const char *clean)
-{
-	if (r->n_lines < DIAG_MAX_LINES)
-		copy_str(r->lines[r->n_lines++], DIAG_LINE_MAX, clean);
+	query_clean_line(line, out, size, &in->line_noise);
 }
 
 /* Which query in a chain a line belongs to, -1 when none. */
@@ -279,7 +263,7 @@ static void chain(struct walk *w, const enum diag_q *qs, size_t n)
 		clean_line(w->in, line, clean, sizeof(clean));
 		int o = owner_of(w, qs, n, clean);
 		if (o >= 0)
-			add_line(&w->in->q[qs[o]], clean);
+			query_reply_add_line(&w->in->q[qs[o]], clean);
 		if (line[0])
 			w->in->answered = true;
 	}
@@ -377,21 +361,8 @@ static int extra(struct walk *w, const char *cmd, const char *shown)
 		return -1;
 	int idx = (int)in->n_extra++;
 	struct diag_reply *r = &in->extra[idx];
-	memset(r, 0, sizeof(*r));
-	r->asked = true;
-	r->code = -1;
-	copy_str(r->command, sizeof(r->command), shown ? shown : cmd);
 	int rc = smsctl_modem_command(w->m, cmd, 0, &resp);
-	r->result = resp ? smsctl_response_get_result(resp) : SMSCTL_RESULT_GONE;
-	if (resp) {
-		copy_str(r->final, sizeof(r->final), smsctl_response_get_final(resp));
-		r->code = smsctl_response_get_error_code(resp);
-		for (size_t i = 0; i < smsctl_response_get_line_count(resp); i++) {
-			char clean[DIAG_LINE_MAX];
-			clean_line(in, smsctl_response_get_line(resp, i), clean, sizeof(clean));
-			add_line(r, clean);
-		}
-	}
+	query_record(r, shown ? shown : cmd, resp, &in->line_noise);
 	if (rc != 0 && rc != SMSCTL_ERR_MODEM)
 		note_failure(w, r->command, rc);
 	smsctl_response_free(resp);
@@ -434,13 +405,14 @@ static void restore_memories(struct walk *w, const char *restore_args)
 static void read_memories(struct walk *w)
 {
 	struct diag_input *in = w->in;
-	struct at_cpms cp;
+	struct query_storage sto;
 	struct at_cpms_test t;
-	const char *line = diag_line(&in->q[Q_CPMS], "+CPMS:");
 
 	in->n_mem = 0;
-	if (!line || parse_cpms(line, &cp) != 0 || cp.count < 1 || !cp.mem[0].name[0])
+	query_storage_of(&in->q[Q_CPMS], &sto);
+	if (!sto.known)
 		return;
+	const struct at_cpms cp = sto.cpms;
 	/* The memories in use, with their counts. */
 	for (int i = 0; i < cp.count && i < 3; i++) {
 		bool seen = false;
@@ -454,7 +426,7 @@ static void read_memories(struct walk *w)
 		m->total = cp.mem[i].total;
 		m->reply = -1;
 	}
-	const char *list = diag_line(&in->q[Q_CPMS_T], "+CPMS:");
+	const char *list = query_line(&in->q[Q_CPMS_T], "+CPMS:");
 	if (!list || parse_cpms_test(list, &t) != 0)
 		return;
 
@@ -542,19 +514,19 @@ static void read_memories(struct walk *w)
 /* +CREG says registered (home or roaming). */
 static bool registered(const struct diag_input *in)
 {
-	struct at_reg rg;
-	const char *line = diag_line(&in->q[Q_CREG], "+CREG:");
+	struct query_reg rg;
 
-	return line && parse_reg(line, true, &rg) == 0 && parse_reg_is_registered(rg.stat);
+	query_reg_of(QUERY_REG_CS, &in->q[Q_CREG], &rg);
+	return rg.known && parse_reg_is_registered(rg.reg.stat);
 }
 
 /* +CSQ gives a signal level (not 99, "not known"). */
 static bool csq_known(const struct diag_input *in)
 {
-	struct at_csq csq;
-	const char *line = diag_line(&in->q[Q_CSQ], "+CSQ:");
+	struct query_csq q;
 
-	return line && parse_csq(line, &csq) == 0 && csq.rssi != 99;
+	query_csq_of(&in->q[Q_CSQ], &q);
+	return q.known && q.csq.rssi != 99;
 }
 
 static void walk(struct walk *w)
@@ -620,17 +592,19 @@ static void walk(struct walk *w)
 	}
 
 	/* SIM: busy while it starts; a PIN only when the program gave one. */
-	const char *code = NULL;
-	enum diag_sim_state sim = diag_sim_state(in, &code);
-	if (sim == DIAG_SIM_BUSY) {
+	struct query_sim sim_q;
+	query_sim_of(&in->q[Q_CPIN], &sim_q);
+	enum query_sim_state sim = sim_q.state;
+	if (sim == QUERY_SIM_BUSY) {
 		query_pause_ms(w->m, 1000);
 		struct diag_reply first = in->q[Q_CPIN];
 		one(w, Q_CPIN);
 		if (in->n_extra < DIAG_MAX_EXTRA - 1)
 			in->extra[in->n_extra++] = first;
-		sim = diag_sim_state(in, &code);
+		query_sim_of(&in->q[Q_CPIN], &sim_q);
+		sim = sim_q.state;
 	}
-	if (sim == DIAG_SIM_PIN && w->pin) {
+	if (sim == QUERY_SIM_PIN && w->pin) {
 		char cmd[32];
 		/* a modem that repeats the PIN gets it masked in the evidence too */
 		smsctl_modem_add_secret(w->m, w->pin);
@@ -642,8 +616,9 @@ static void walk(struct walk *w)
 			in->extra[in->n_extra++] = first;
 		query_pause_ms(w->m, 200);
 		one(w, Q_CPIN);
-		sim = diag_sim_state(in, &code);
-		if (sim == DIAG_SIM_READY) {
+		query_sim_of(&in->q[Q_CPIN], &sim_q);
+		sim = sim_q.state;
+		if (sim == QUERY_SIM_READY) {
 			/* The network registration starts after the PIN: look again. */
 			static const enum diag_q again[] = {Q_CSQ, Q_CREG};
 			chain(w, again, 2);
@@ -671,17 +646,12 @@ static void walk(struct walk *w)
 		if (w->stop)
 			return;
 		/* +CSQ 99 and nothing from +CESQ: ask the vendor's own command. */
-		struct at_csq csq;
-		struct at_cesq ce;
-		const char *l1 = diag_line(&in->q[Q_CSQ], "+CSQ:");
-		const char *l2 = diag_line(&in->q[Q_CESQ], "+CESQ:");
-		bool csq_unknown = !l1 || parse_csq(l1, &csq) != 0 || csq.rssi == 99;
-		bool cesq_unknown =
-		    !l2 || parse_cesq(l2, &ce) != 0 ||
-		    (ce.rsrp_dbm == PARSE_DBM_UNKNOWN && ce.rscp_dbm == PARSE_DBM_UNKNOWN &&
-		     ce.rxlev_dbm == PARSE_DBM_UNKNOWN);
-		if (csq_unknown && cesq_unknown &&
-		    (in->vendor == DIAG_V_HUAWEI || in->vendor == DIAG_V_QUECTEL))
+		struct query_cesq ce;
+		query_cesq_of(&in->q[Q_CESQ], &ce);
+		bool cesq_unknown = !ce.known || (ce.cesq.rsrp_dbm == PARSE_DBM_UNKNOWN &&
+						  ce.cesq.rscp_dbm == PARSE_DBM_UNKNOWN &&
+						  ce.cesq.rxlev_dbm == PARSE_DBM_UNKNOWN);
+		if (!csq_known(in) && cesq_unknown && query_signal_command(in->vendor, NULL))
 			one(w, Q_VSIG);
 		if (w->stop)
 			return;
@@ -690,7 +660,7 @@ static void walk(struct walk *w)
 	/* SMS service, SMSC, storage, indications and the ICCID: all need the SIM. A SIM state
 	 * the modem did not report (an OK without +CPIN:) does not stop them: each is asked
 	 * and reported unknown when it cannot be read. */
-	if (sim != DIAG_SIM_READY && sim != DIAG_SIM_UNKNOWN)
+	if (sim != QUERY_SIM_READY && sim != QUERY_SIM_UNKNOWN)
 		return;
 	static const enum diag_q sms[] = {Q_CSMS, Q_CPMS, Q_CPMS_T, Q_CNMI};
 	static const enum diag_q centre[] = {Q_CSCA, Q_ICCID};

@@ -38,7 +38,8 @@ enum diag_q {
 	Q_N,
 };
 
-/* The vendors: the one table lives in query/ (shared with the SMS operations). */
+/* The vendors, the ICCID commands and the meaning of answers live in query/ (shared with the
+ * SMS operations); these names are kept for the diagnosis' own code and tests. */
 #define diag_vendor	 query_vendor
 #define DIAG_V_UNKNOWN	 QUERY_V_UNKNOWN
 #define DIAG_V_WAVECOM	 QUERY_V_WAVECOM
@@ -51,19 +52,11 @@ enum diag_q {
 #define DIAG_V_UBLOX	 QUERY_V_UBLOX
 #define DIAG_V_SIERRA	 QUERY_V_SIERRA
 
-#define DIAG_MAX_LINES 16
-#define DIAG_LINE_MAX  256
+#define DIAG_MAX_LINES QUERY_MAX_LINES
+#define DIAG_LINE_MAX  QUERY_LINE_MAX
 
-/* One command's answer as recorded. */
-struct diag_reply {
-	bool asked;		   /* sent (alone or chained) */
-	enum smsctl_result result; /* its final result (OK for a chained command that succeeded) */
-	int code;		   /* CME/CMS code, -1 when none */
-	char command[96];	   /* "AT+CPIN?" */
-	char final[DIAG_LINE_MAX]; /* the final line attributed to it, "" if none */
-	char lines[DIAG_MAX_LINES][DIAG_LINE_MAX];
-	size_t n_lines;
-};
+/* One command's answer as recorded: the query layer's raw reply. */
+#define diag_reply query_reply
 
 /* One message memory. */
 struct diag_mem {
@@ -114,8 +107,7 @@ struct diag_input {
 	bool pin_given;
 	int pin_reply; /* index into extra of AT+CPIN="****", -1 */
 	unsigned timeout_ms;
-	size_t line_bytes, line_bad; /* bytes of the recorded lines, of which not text */
-	char line_sample[64];	     /* the first of them, escaped */
+	struct query_noise line_noise; /* bytes of the recorded lines, of which not text */
 };
 
 /* ---- Findings (findings.c) ---- */
@@ -280,26 +272,11 @@ void diag_input_init(struct diag_input *in);
 void diag_evaluate(const struct diag_input *in, struct smsctl_diagnosis *d);
 
 /* Helpers the walk uses to decide what to ask next. */
-enum diag_sim_state {
-	DIAG_SIM_UNKNOWN = 0, /* not asked or no answer */
-	DIAG_SIM_READY,
-	DIAG_SIM_PIN,
-	DIAG_SIM_PUK,
-	DIAG_SIM_ABSENT,
-	DIAG_SIM_BUSY,
-	DIAG_SIM_BLOCKED,
-	DIAG_SIM_FAILURE,
-	DIAG_SIM_LOCKED_DEVICE, /* PH-SIM/PH-NET...: the modem is locked */
-};
-enum diag_sim_state diag_sim_state(const struct diag_input *in, const char **code);
 /* +CFUN value, -1 unknown. */
 int diag_cfun(const struct diag_input *in);
-enum diag_vendor diag_vendor_from(const char *manufacturer);
+#define diag_vendor_from(manufacturer) query_vendor_from(manufacturer)
 /* The ICCID command of a vendor, e.g. "AT+CCID". */
-const char *diag_iccid_command(enum diag_vendor v);
-
-/* The first line of a reply starting with prefix, NULL when none. */
-const char *diag_line(const struct diag_reply *r, const char *prefix);
+#define diag_iccid_command(v) query_iccid_command((v), NULL)
 
 /* ---- Shared by the rules (rules.c, rules-radio.c) ---- */
 

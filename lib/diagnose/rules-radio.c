@@ -36,14 +36,14 @@ static void read_signal(const struct diag_input *in, struct signal *sg)
 	sg->rssi = 99;
 	sg->bars = -1;
 	sg->rssi_dbm = sg->rsrp_dbm = sg->rsrq_db10 = sg->rscp_dbm = PARSE_DBM_UNKNOWN;
-	line = diag_line(&in->q[Q_CSQ], "+CSQ:");
+	line = query_line(&in->q[Q_CSQ], "+CSQ:");
 	if (line && parse_csq(line, &csq) == 0 && csq.rssi >= 0 && csq.rssi <= 31) {
 		sg->rssi = csq.rssi;
 		sg->rssi_dbm = csq.dbm;
 		sg->bars = csq.bars;
 		sg->known = true;
 	}
-	line = diag_line(&in->q[Q_CESQ], "+CESQ:");
+	line = query_line(&in->q[Q_CESQ], "+CESQ:");
 	if (line && parse_cesq(line, &ce) == 0) {
 		if (ce.rsrp_dbm != PARSE_DBM_UNKNOWN) {
 			sg->rsrp_dbm = ce.rsrp_dbm;
@@ -76,7 +76,7 @@ struct reg {
 static int reg_stat(const struct diag_input *in, enum diag_q q, const char *prefix)
 {
 	struct at_reg r;
-	const char *line = diag_line(&in->q[q], prefix);
+	const char *line = query_line(&in->q[q], prefix);
 
 	if (!line || parse_reg(line, true, &r) != 0)
 		return -1;
@@ -99,7 +99,7 @@ static bool any_registered(const struct reg *rg)
 static void evidence_signal(struct smsctl_finding *f, const struct diag_input *in)
 {
 	diag_evidence_reply(f, &in->q[Q_CSQ]);
-	if (diag_line(&in->q[Q_CESQ], "+CESQ:"))
+	if (query_line(&in->q[Q_CESQ], "+CESQ:"))
 		diag_evidence_reply(f, &in->q[Q_CESQ]);
 	if (in->q[Q_VSIG].n_lines)
 		diag_evidence_reply(f, &in->q[Q_VSIG]);
@@ -141,7 +141,7 @@ bool diag_rule_signal(const struct diag_input *in, struct smsctl_diagnosis *d, b
 
 	if (!in->q[Q_CSQ].asked)
 		return true;
-	if (diag_unusable(&in->q[Q_CSQ], "+CSQ:") && !diag_line(&in->q[Q_CESQ], "+CESQ:") &&
+	if (diag_unusable(&in->q[Q_CSQ], "+CSQ:") && !query_line(&in->q[Q_CESQ], "+CESQ:") &&
 	    !in->q[Q_VSIG].n_lines) {
 		diag_unknown(d, R_SIGNAL_UNKNOWN, &in->q[Q_CSQ]);
 		return true;
@@ -200,7 +200,7 @@ bool diag_rule_signal(const struct diag_input *in, struct smsctl_diagnosis *d, b
 static const char *operator_name(const struct diag_input *in, char *buf, size_t size)
 {
 	struct at_cops c;
-	const char *line = diag_line(&in->q[Q_COPS], "+COPS:");
+	const char *line = query_line(&in->q[Q_COPS], "+COPS:");
 
 	buf[0] = '\0';
 	if (line && parse_cops_query(line, &c) == 0 && c.oper[0])
@@ -211,9 +211,9 @@ static const char *operator_name(const struct diag_input *in, char *buf, size_t 
 static void evidence_reg(struct smsctl_finding *f, const struct diag_input *in)
 {
 	diag_evidence_reply(f, &in->q[Q_CREG]);
-	if (diag_line(&in->q[Q_CGREG], "+CGREG:"))
+	if (query_line(&in->q[Q_CGREG], "+CGREG:"))
 		diag_evidence_reply(f, &in->q[Q_CGREG]);
-	if (diag_line(&in->q[Q_CEREG], "+CEREG:"))
+	if (query_line(&in->q[Q_CEREG], "+CEREG:"))
 		diag_evidence_reply(f, &in->q[Q_CEREG]);
 }
 
@@ -268,7 +268,7 @@ void diag_rule_net(const struct diag_input *in, struct smsctl_diagnosis *d)
 		return;
 	} else {
 		struct at_cops c;
-		const char *line = diag_line(&in->q[Q_COPS], "+COPS:");
+		const char *line = query_line(&in->q[Q_COPS], "+COPS:");
 		bool manual_off = line && parse_cops_query(line, &c) == 0 && c.mode == 2;
 		enum diag_rule_id rule = manual_off ? R_NET_DEREGISTERED
 					 : stat_is(&rg, PARSE_REG_EMERGENCY_ONLY)
@@ -299,7 +299,7 @@ void diag_rule_sms_service(const struct diag_input *in, struct smsctl_diagnosis 
 	const struct diag_reply *r = &in->q[Q_CSMS];
 	struct at_csms cs;
 	char s[TXT], det[TXT], rem[TXT];
-	const char *line = diag_line(r, "+CSMS:");
+	const char *line = query_line(r, "+CSMS:");
 	struct smsctl_finding *f;
 
 	if (!line || parse_csms(line, &cs) != 0) {
@@ -331,7 +331,7 @@ void diag_rule_smsc(const struct diag_input *in, struct smsctl_diagnosis *d)
 
 	if (!r->asked)
 		return;
-	const char *line = diag_line(r, "+CSCA:");
+	const char *line = query_line(r, "+CSCA:");
 	if (diag_unusable(r, "+CSCA:")) {
 		diag_unknown(d, R_SMSC_UNREADABLE, r);
 		return;
@@ -404,7 +404,7 @@ void diag_rule_storage(const struct diag_input *in, struct smsctl_diagnosis *d)
 	char s[TXT], det[TXT], rem[TXT];
 	struct smsctl_finding *f;
 	bool problem = false;
-	const char *line = diag_line(&in->q[Q_CPMS], "+CPMS:");
+	const char *line = query_line(&in->q[Q_CPMS], "+CPMS:");
 
 	if (!line || parse_cpms(line, &cp) != 0 || cp.count < 1) {
 		if (in->q[Q_CPMS].asked && in->q[Q_CPMS].result == SMSCTL_RESULT_OK)
@@ -500,7 +500,7 @@ void diag_rule_indications(const struct diag_input *in, struct smsctl_diagnosis 
 	struct at_cnmi cn;
 	char s[TXT], det[TXT];
 	struct smsctl_finding *f;
-	const char *line = diag_line(r, "+CNMI:");
+	const char *line = query_line(r, "+CNMI:");
 
 	if (!line || parse_cnmi(line, &cn) != 0) {
 		if (r->asked && r->result == SMSCTL_RESULT_OK)

@@ -35,26 +35,6 @@ void diag_input_init(struct diag_input *in)
 		in->q[i].code = -1;
 }
 
-const char *diag_line(const struct diag_reply *r, const char *prefix)
-{
-	if (!r || !r->asked)
-		return NULL;
-	for (size_t i = 0; i < r->n_lines; i++)
-		if (parse_has_prefix(r->lines[i], prefix))
-			return r->lines[i];
-	return NULL;
-}
-
-enum diag_vendor diag_vendor_from(const char *s)
-{
-	return query_vendor_from(s);
-}
-
-const char *diag_iccid_command(enum diag_vendor v)
-{
-	return query_iccid_command(v, NULL);
-}
-
 /* The manufacturer as the modem printed it, "" when unknown. */
 static const char *manufacturer(const struct diag_input *in)
 {
@@ -96,132 +76,12 @@ const char *diag_explain_error(const struct diag_input *in, const struct diag_re
 	return buf;
 }
 
-/* ---- SIM state ---- */
-
-static enum diag_sim_state state_from_code(int code, bool cms)
-{
-	if (cms) {
-		switch (code) {
-		case 310:
-			return DIAG_SIM_ABSENT;
-		case 311:
-			return DIAG_SIM_PIN;
-		case 312:
-			return DIAG_SIM_LOCKED_DEVICE;
-		case 313:
-		case 315:
-			return DIAG_SIM_FAILURE;
-		case 314:
-			return DIAG_SIM_BUSY;
-		case 316:
-			return DIAG_SIM_PUK;
-		case 317:
-		case 318:
-			return DIAG_SIM_READY; /* PIN2/PUK2: not needed for SMS */
-		default:
-			return DIAG_SIM_FAILURE;
-		}
-	}
-	switch (code) {
-	case 10:
-		return DIAG_SIM_ABSENT;
-	case 11:
-		return DIAG_SIM_PIN;
-	case 12:
-		return DIAG_SIM_PUK;
-	case 13:
-	case 15:
-		return DIAG_SIM_FAILURE;
-	case 14:
-		return DIAG_SIM_BUSY;
-	case 5:
-	case 6:
-	case 7:
-	case 40:
-	case 41:
-	case 42:
-	case 43:
-	case 44:
-	case 45:
-	case 46:
-	case 47:
-	case 48:
-		return DIAG_SIM_LOCKED_DEVICE;
-	case 262: /* SIM blocked */
-		return DIAG_SIM_BLOCKED;
-	default:
-		return DIAG_SIM_FAILURE;
-	}
-}
-
-enum diag_sim_state diag_sim_state(const struct diag_input *in, const char **code)
-{
-	const struct diag_reply *r = &in->q[Q_CPIN];
-	struct at_cpin cp;
-
-	if (code)
-		*code = "";
-	if (!r->asked)
-		return DIAG_SIM_UNKNOWN;
-	/* "+CPIN: READY", "+CPIN: \"READY\"", "+CPIN:READY"; Wavecom without OK. */
-	for (size_t i = 0; i < r->n_lines; i++) {
-		if (parse_cpin(r->lines[i], &cp) != 0)
-			continue;
-		if (code)
-			*code = r->lines[i];
-		switch (cp.state) {
-		case PARSE_PIN_READY:
-		case PARSE_PIN_SIM_PIN2:
-		case PARSE_PIN_SIM_PUK2:
-			return DIAG_SIM_READY;
-		case PARSE_PIN_SIM_PIN:
-			return DIAG_SIM_PIN;
-		case PARSE_PIN_SIM_PUK:
-			return DIAG_SIM_PUK;
-		case PARSE_PIN_NOT_READY:
-			return DIAG_SIM_BUSY;
-		case PARSE_PIN_NOT_INSERTED:
-			return DIAG_SIM_ABSENT;
-		case PARSE_PIN_BLOCKED:
-			return DIAG_SIM_BLOCKED;
-		case PARSE_PIN_OTHER:
-			return DIAG_SIM_FAILURE;
-		default:
-			return DIAG_SIM_LOCKED_DEVICE;
-		}
-	}
-	if (code)
-		*code = r->final;
-	if (r->result == SMSCTL_RESULT_CME_ERROR || r->result == SMSCTL_RESULT_CMS_ERROR) {
-		struct at_error e;
-		int c = r->code;
-		if (c < 0 && parse_error(r->final, &e) == 0)
-			c = e.code;
-		if (c < 0) {
-			/* A verbose text no table knows: the words tell. */
-			if (strcasestr(r->final, "not inserted") || strcasestr(r->final, "no sim"))
-				return DIAG_SIM_ABSENT;
-			if (strcasestr(r->final, "blocked"))
-				return DIAG_SIM_BLOCKED;
-			if (strcasestr(r->final, "puk"))
-				return DIAG_SIM_PUK;
-			if (strcasestr(r->final, "pin"))
-				return DIAG_SIM_PIN;
-			if (strcasestr(r->final, "busy"))
-				return DIAG_SIM_BUSY;
-			return DIAG_SIM_FAILURE;
-		}
-		return state_from_code(c, r->result == SMSCTL_RESULT_CMS_ERROR);
-	}
-	if (r->result == SMSCTL_RESULT_ERROR)
-		return DIAG_SIM_FAILURE;
-	return DIAG_SIM_UNKNOWN;
-}
+/* ---- Radio ---- */
 
 int diag_cfun(const struct diag_input *in)
 {
 	struct at_cfun cf;
-	const char *line = diag_line(&in->q[Q_CFUN], "+CFUN:");
+	const char *line = query_line(&in->q[Q_CFUN], "+CFUN:");
 
 	if (!line || parse_cfun(line, &cf) != 0)
 		return -1;
@@ -234,7 +94,7 @@ bool diag_unusable(const struct diag_reply *r, const char *prefix)
 {
 	if (!r->asked || r->result != SMSCTL_RESULT_OK)
 		return false;
-	return diag_line(r, prefix) == NULL;
+	return query_line(r, prefix) == NULL;
 }
 
 void diag_unknown(struct smsctl_diagnosis *d, enum diag_rule_id rule, const struct diag_reply *r)
@@ -353,9 +213,9 @@ static void count_noise(const struct diag_input *in, size_t *bad, size_t *total,
 		snprintf(sample, size, "%s", in->port.noise_sample);
 		return;
 	}
-	*bad = in->line_bad;
-	*total = in->line_bytes;
-	snprintf(sample, size, "%s", in->line_sample);
+	*bad = in->line_noise.bad;
+	*total = in->line_noise.bytes;
+	snprintf(sample, size, "%s", in->line_noise.sample);
 }
 
 /* modem.gone: the port closed or failed (EOF/EIO) during the walk, before any answer or
@@ -477,28 +337,27 @@ static bool rule_modem(const struct diag_input *in, struct smsctl_diagnosis *d)
 
 /* ---- SIM ---- */
 
-static enum diag_sim_state rule_sim(const struct diag_input *in, struct smsctl_diagnosis *d)
+static enum query_sim_state rule_sim(const struct diag_input *in, struct smsctl_diagnosis *d)
 {
 	char s[TXT], det[TXT], rem[TXT], why[TXT];
-	const char *code = NULL;
-	enum diag_sim_state st = diag_sim_state(in, &code);
 	const struct diag_reply *r = &in->q[Q_CPIN];
+	struct query_sim sim;
+
+	query_sim_of(r, &sim);
+	enum query_sim_state st = sim.state;
+	const char *code = sim.said;
 	enum diag_rule_id rule;
 
 	diag_explain_error(in, r, why, sizeof(why));
 	switch (st) {
-	case DIAG_SIM_UNKNOWN:
+	case QUERY_SIM_UNKNOWN:
 		if (diag_unusable(r, "+CPIN:"))
 			diag_unknown(d, R_SIM_UNKNOWN, r);
 		return st;
-	case DIAG_SIM_READY: {
-		char iccid[64] = "";
-		struct at_iccid ic;
-		for (size_t i = 0; i < in->q[Q_ICCID].n_lines; i++)
-			if (parse_iccid(in->q[Q_ICCID].lines[i], &ic) == 0) {
-				snprintf(iccid, sizeof(iccid), "%s", ic.iccid);
-				break;
-			}
+	case QUERY_SIM_READY: {
+		struct query_text ic;
+		query_ident_of(QUERY_ID_ICCID, &in->q[Q_ICCID], &ic);
+		const char *iccid = ic.value;
 		rule = in->pin_reply >= 0 ? R_SIM_OK_PIN : R_SIM_OK;
 		diag_fmt(s, sizeof(s), "%s", diag_tr(RS(rule)));
 		if (iccid[0])
@@ -510,25 +369,25 @@ static enum diag_sim_state rule_sim(const struct diag_input *in, struct smsctl_d
 		diag_evidence_reply(f, &in->q[Q_ICCID]);
 		return st;
 	}
-	case DIAG_SIM_ABSENT:
+	case QUERY_SIM_ABSENT:
 		rule = R_SIM_ABSENT;
 		break;
-	case DIAG_SIM_PIN:
+	case QUERY_SIM_PIN:
 		rule = in->pin_reply >= 0 ? R_SIM_PIN_WRONG : R_SIM_PIN;
 		break;
-	case DIAG_SIM_PUK:
+	case QUERY_SIM_PUK:
 		rule = R_SIM_PUK;
 		break;
-	case DIAG_SIM_BLOCKED:
+	case QUERY_SIM_BLOCKED:
 		rule = R_SIM_BLOCKED;
 		break;
-	case DIAG_SIM_BUSY:
+	case QUERY_SIM_BUSY:
 		rule = R_SIM_BUSY;
 		break;
-	case DIAG_SIM_LOCKED_DEVICE:
+	case QUERY_SIM_LOCKED_DEVICE:
 		rule = R_SIM_LOCKED_DEVICE;
 		break;
-	case DIAG_SIM_FAILURE:
+	case QUERY_SIM_FAILURE:
 	default:
 		rule = R_SIM_FAILURE;
 		break;
@@ -555,11 +414,11 @@ void diag_evaluate(const struct diag_input *in, struct smsctl_diagnosis *d)
 	int fun = diag_cfun(in);
 	bool radio = fun == 1 || fun < 0;
 
-	enum diag_sim_state sim = rule_sim(in, d);
-	bool sim_ready = sim == DIAG_SIM_READY;
+	enum query_sim_state sim = rule_sim(in, d);
+	bool sim_ready = sim == QUERY_SIM_READY;
 	/* A SIM state the modem did not report: the checks past it are still made (and
 	 * reported unknown when they cannot be), never silently dropped. */
-	bool sim_maybe = sim_ready || (sim == DIAG_SIM_UNKNOWN && in->q[Q_CPIN].asked);
+	bool sim_maybe = sim_ready || (sim == QUERY_SIM_UNKNOWN && in->q[Q_CPIN].asked);
 	bool signal = true;
 	if (radio)
 		signal = diag_rule_signal(in, d, sim_ready);

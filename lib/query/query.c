@@ -117,3 +117,19 @@ const char *query_iccid_command_at(size_t i)
 {
 	return i < N_ICCID ? iccid_cmds[i] : NULL;
 }
+
+const char *query_signal_command(enum query_vendor v, const char **prefix)
+{
+	const char *cmd = NULL, *pre = NULL;
+
+	if (v == QUERY_V_HUAWEI) {
+		cmd = "AT^HCSQ?";
+		pre = "^HCSQ:";
+	} else if (v == QUERY_V_QUECTEL) {
+		cmd = "AT+QCSQ";
+		pre = "+QCSQ:";
+	}
+	if (prefix)
+		*prefix = pre;
+	return cmd;
+}

@@ -39,12 +39,4 @@ int sms_basic_init(struct smsctl_modem *m, struct sms_state *st);
 /* The first intermediate line starting with prefix, NULL when none. Borrowed from resp. */
 const char *sms_find_line(const struct smsctl_response *resp, const char *prefix);
 
-/* Query the SIM state (AT+CPIN?, or AT+CIMI where +CPIN? has no final result). *state is a
- * smsctl_sim_state. Returns 0 or a fatal error (timeout, gone). */
-int sms_query_sim(struct smsctl_modem *m, struct sms_state *st, int *state);
-
-/* Map the SIM state of +CPIN (or the CME error of a SIM command) to the public enum. */
-int sms_sim_state_from_cpin(const struct at_cpin *cp);
-int sms_sim_state_from_cme(int code);
-
 #endif

@@ -111,44 +111,6 @@ const char *sms_find_line(const struct smsctl_response *resp, const char *prefix
 	return NULL;
 }
 
-int sms_sim_state_from_cpin(const struct at_cpin *cp)
-{
-	switch (cp->state) {
-	case PARSE_PIN_READY:
-		return SMSCTL_SIM_STATE_READY;
-	case PARSE_PIN_SIM_PIN:
-		return SMSCTL_SIM_STATE_PIN;
-	case PARSE_PIN_SIM_PUK:
-	case PARSE_PIN_BLOCKED:
-		return SMSCTL_SIM_STATE_PUK;
-	case PARSE_PIN_NOT_INSERTED:
-		return SMSCTL_SIM_STATE_ABSENT;
-	case PARSE_PIN_NOT_READY:
-		return SMSCTL_SIM_STATE_BUSY;
-	default:
-		return SMSCTL_SIM_STATE_OTHER;
-	}
-}
-
-int sms_sim_state_from_cme(int code)
-{
-	switch (code) {
-	case 10: /* SIM not inserted */
-		return SMSCTL_SIM_STATE_ABSENT;
-	case 11: /* SIM PIN required */
-		return SMSCTL_SIM_STATE_PIN;
-	case 12: /* SIM PUK required */
-		return SMSCTL_SIM_STATE_PUK;
-	case 13: /* SIM failure */
-	case 15: /* SIM wrong */
-		return SMSCTL_SIM_STATE_FAILURE;
-	case 14: /* SIM busy */
-		return SMSCTL_SIM_STATE_BUSY;
-	default:
-		return SMSCTL_SIM_STATE_UNKNOWN;
-	}
-}
-
 static int simple(struct smsctl_modem *m, const char *cmd, struct smsctl_response **out)
 {
 	return smsctl_modem_command(m, cmd, 0, out);
@@ -186,58 +148,26 @@ int sms_basic_init(struct smsctl_modem *m, struct sms_state *st)
 	return 0;
 }
 
-/* The SIM state from a response to AT+CPIN? (also a chained one): READY, PIN ... or the
- * state a CME error says. SMSCTL_SIM_STATE_UNKNOWN when neither is there. */
-static int sim_state_of(const struct smsctl_response *r)
+/* One SIM state query (query_sim()). Modems that refuse chained commands are old ones
+ * (Wavecom) whose AT+CPIN? answer ends without OK: for them AT+CIMI tells the same (OK when
+ * ready, CME 10-14 otherwise) without waiting for a timeout. *state is a smsctl_sim_state. */
+static int sim_once(struct smsctl_modem *m, struct sms_state *st, int *state)
 {
-	const char *line = r ? sms_find_line(r, "+CPIN:") : NULL;
-	struct at_cpin cp;
+	struct query_sim sim;
+	int rc = query_sim(m, st->chain == 0 || st->cpin_no_ok, &st->cpin_no_ok, &sim, NULL);
 
-	if (line && parse_cpin(line, &cp) == 0)
-		return sms_sim_state_from_cpin(&cp);
-	if (r && smsctl_response_get_result(r) == SMSCTL_RESULT_CME_ERROR)
-		return sms_sim_state_from_cme(smsctl_response_get_error_code(r));
-	return SMSCTL_SIM_STATE_UNKNOWN;
-}
-
-/* One SIM state query. Modems that refuse chained commands are old ones (Wavecom) whose
- * AT+CPIN? answer ends without OK: for them AT+CIMI tells the same (OK when ready, CME 10-14
- * otherwise) without waiting for a timeout. A +CPIN? that timed out after its +CPIN line is
- * taken as answered. */
-int sms_query_sim(struct smsctl_modem *m, struct sms_state *st, int *state)
-{
-	struct smsctl_response *r = NULL;
-	int rc;
-
-	if (st->chain == 0 || st->cpin_no_ok) {
-		rc = simple(m, "AT+CIMI", &r);
-		if (rc == 0)
-			*state = SMSCTL_SIM_STATE_READY;
-		else if (r && smsctl_response_get_result(r) == SMSCTL_RESULT_CME_ERROR)
-			*state = sms_sim_state_from_cme(smsctl_response_get_error_code(r));
-		else
-			*state = SMSCTL_SIM_STATE_UNKNOWN;
-		smsctl_response_free(r);
-		return query_fatal(rc) ? rc : 0;
-	}
-	rc = simple(m, "AT+CPIN?", &r);
-	*state = sim_state_of(r);
-	if (rc == SMSCTL_ERR_TIMEOUT && r && sms_find_line(r, "+CPIN:")) {
-		st->cpin_no_ok = true;
-		rc = 0;
-	}
-	smsctl_response_free(r);
-	return query_fatal(rc) ? rc : 0;
+	*state = (int)sim.pub;
+	return rc < 0 ? rc : 0;
 }
 
 /* Ask the SIM state, waiting while it is busy or starting (bounded). */
-static int query_sim(struct smsctl_modem *m, struct sms_state *st, int *state)
+static int wait_sim(struct smsctl_modem *m, struct sms_state *st, int *state)
 {
 	unsigned long long end = query_now_ms() + SIM_WAIT_MS;
 	unsigned pause = SIM_POLL_MIN_MS;
 
 	for (;;) {
-		int rc = sms_query_sim(m, st, state);
+		int rc = sim_once(m, st, state);
 		if (rc < 0)
 			return rc;
 		if (*state != SMSCTL_SIM_STATE_BUSY || query_now_ms() + pause > end)
@@ -319,7 +249,7 @@ static int unlock(struct smsctl_modem *m, struct sms_state *st, const char *pin)
 		return SMSCTL_ERR_SIM;
 	}
 	smsctl_response_free(r);
-	rc = query_sim(m, st, &state);
+	rc = wait_sim(m, st, &state);
 	if (rc < 0)
 		return rc;
 	if (state == SMSCTL_SIM_STATE_PIN) {
@@ -375,8 +305,16 @@ SMSCTL_API int smsctl_sms_prepare(struct smsctl_modem *m, const char *pin)
 	if (st->chain != 0) {
 		/* one line: the SIM state comes before PDU mode, so it is known even when
 		 * +CMGF fails because the SIM is locked */
-		rc = simple(m, st->basic ? "AT+CPIN?;+CMGF=0" : "ATE0;+CMEE=1;+CPIN?;+CMGF=0", &r);
-		state = sim_state_of(r);
+		const char *cmd = st->basic ? "AT+CPIN?;+CMGF=0" : "ATE0;+CMEE=1;+CPIN?;+CMGF=0";
+		struct query_reply *raw = malloc(sizeof(*raw));
+		struct query_sim sim;
+		if (!raw)
+			return SMSCTL_ERR_NOMEM;
+		rc = simple(m, cmd, &r);
+		query_record(raw, cmd, r, NULL);
+		query_sim_of(raw, &sim);
+		state = (int)sim.pub;
+		free(raw);
 		smsctl_response_free(r);
 		r = NULL;
 		if (query_fatal(rc))
@@ -399,7 +337,7 @@ SMSCTL_API int smsctl_sms_prepare(struct smsctl_modem *m, const char *pin)
 			return rc;
 	}
 	if (state == SMSCTL_SIM_STATE_UNKNOWN || state == SMSCTL_SIM_STATE_BUSY) {
-		rc = query_sim(m, st, &state);
+		rc = wait_sim(m, st, &state);
 		if (rc < 0)
 			return rc;
 	}

@@ -162,19 +162,12 @@ enum verdict {
 };
 
 /* Registration stat of one domain: the <stat>, -1 when unknown. */
-static int query_reg(struct smsctl_modem *m, const char *cmd, const char *prefix)
+static int reg_stat(struct smsctl_modem *m, enum query_domain d)
 {
-	struct smsctl_response *r = NULL;
-	struct at_reg reg;
-	int stat = -1;
+	struct query_reg reg;
 
-	if (smsctl_modem_command(m, cmd, 0, &r) == 0) {
-		const char *l = sms_find_line(r, prefix);
-		if (l && parse_reg(l, true, &reg) == 0)
-			stat = reg.stat;
-	}
-	smsctl_response_free(r);
-	return stat;
+	query_reg(m, d, &reg, NULL);
+	return reg.known ? reg.reg.stat : -1;
 }
 
 static const char *reg_word(int stat)
@@ -197,9 +190,9 @@ static int fail_rc(struct send_ctx *c, int err, bool transient)
 
 static enum verdict inspect(struct send_ctx *c, int code, bool *vendor_retry_used)
 {
-	int cs = query_reg(c->m, "AT+CREG?", "+CREG:");
-	int ps = query_reg(c->m, "AT+CGREG?", "+CGREG:");
-	int eps = query_reg(c->m, "AT+CEREG?", "+CEREG:");
+	int cs = reg_stat(c->m, QUERY_REG_CS);
+	int ps = reg_stat(c->m, QUERY_REG_PS);
+	int eps = reg_stat(c->m, QUERY_REG_EPS);
 	bool cs_ok = cs >= 0 && parse_reg_is_registered(cs);
 	bool ps_ok =
 	    (ps >= 0 && parse_reg_is_registered(ps)) || (eps >= 0 && parse_reg_is_registered(eps));
