@@ -238,10 +238,9 @@ static void chain(struct walk *w, const enum diag_q *qs, size_t n)
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct diag_reply *r = &w->in->q[qs[i]];
-		memset(r, 0, sizeof(*r));
-		r->code = -1;
-		r->asked = true;
-		snprintf(r->command, sizeof(r->command), "AT%s", q_text(w, qs[i]));
+		char one_cmd[sizeof(r->command)];
+		snprintf(one_cmd, sizeof(one_cmd), "AT%s", q_text(w, qs[i]));
+		query_reply_init(r, one_cmd);
 		len += (size_t)snprintf(cmd + len, sizeof(cmd) - len, "%s%s",
 					i && !basic_pair ? ";" : "", q_text(w, qs[i]));
 	}
@@ -544,10 +543,7 @@ static void walk(struct walk *w)
 		struct diag_reply *r = &in->q[Q_INIT];
 		struct smsctl_response *resp = NULL;
 		int rc = smsctl_modem_command(w->m, "AT", 0, &resp);
-		memset(r, 0, sizeof(*r));
-		r->asked = true;
-		r->code = -1;
-		copy_str(r->command, sizeof(r->command), "AT");
+		query_reply_init(r, "AT");
 		r->result = resp ? smsctl_response_get_result(resp) : SMSCTL_RESULT_GONE;
 		copy_str(r->final, sizeof(r->final), resp ? smsctl_response_get_final(resp) : "");
 		smsctl_response_free(resp);

@@ -27,45 +27,43 @@ struct signal {
 
 static void read_signal(const struct diag_input *in, struct signal *sg)
 {
-	struct at_csq csq;
-	struct at_cesq ce;
-	struct at_signal vs;
-	const char *line;
+	struct query_csq q;
+	struct query_cesq ce;
+	struct query_vsig vs;
 
 	sg->known = false;
 	sg->rssi = 99;
 	sg->bars = -1;
 	sg->rssi_dbm = sg->rsrp_dbm = sg->rsrq_db10 = sg->rscp_dbm = PARSE_DBM_UNKNOWN;
-	line = query_line(&in->q[Q_CSQ], "+CSQ:");
-	if (line && parse_csq(line, &csq) == 0 && csq.rssi >= 0 && csq.rssi <= 31) {
-		sg->rssi = csq.rssi;
-		sg->rssi_dbm = csq.dbm;
-		sg->bars = csq.bars;
+	query_csq_of(&in->q[Q_CSQ], &q);
+	if (q.known && q.csq.rssi >= 0 && q.csq.rssi <= 31) {
+		sg->rssi = q.csq.rssi;
+		sg->rssi_dbm = q.csq.dbm;
+		sg->bars = q.csq.bars;
 		sg->known = true;
 	}
-	line = query_line(&in->q[Q_CESQ], "+CESQ:");
-	if (line && parse_cesq(line, &ce) == 0) {
-		if (ce.rsrp_dbm != PARSE_DBM_UNKNOWN) {
-			sg->rsrp_dbm = ce.rsrp_dbm;
+	query_cesq_of(&in->q[Q_CESQ], &ce);
+	if (ce.known) {
+		if (ce.cesq.rsrp_dbm != PARSE_DBM_UNKNOWN) {
+			sg->rsrp_dbm = ce.cesq.rsrp_dbm;
 			sg->known = true;
 		}
-		if (ce.rsrq_db10 != PARSE_DBM_UNKNOWN)
-			sg->rsrq_db10 = ce.rsrq_db10;
-		if (ce.rscp_dbm != PARSE_DBM_UNKNOWN) {
-			sg->rscp_dbm = ce.rscp_dbm;
+		if (ce.cesq.rsrq_db10 != PARSE_DBM_UNKNOWN)
+			sg->rsrq_db10 = ce.cesq.rsrq_db10;
+		if (ce.cesq.rscp_dbm != PARSE_DBM_UNKNOWN) {
+			sg->rscp_dbm = ce.cesq.rscp_dbm;
 			sg->known = true;
 		}
-		if (sg->rssi_dbm == PARSE_DBM_UNKNOWN && ce.rxlev_dbm != PARSE_DBM_UNKNOWN) {
-			sg->rssi_dbm = ce.rxlev_dbm;
+		if (sg->rssi_dbm == PARSE_DBM_UNKNOWN && ce.cesq.rxlev_dbm != PARSE_DBM_UNKNOWN) {
+			sg->rssi_dbm = ce.cesq.rxlev_dbm;
 			sg->known = true;
 		}
 	}
-	for (size_t i = 0; i < in->q[Q_VSIG].n_lines; i++)
-		if (parse_signal_urc(in->q[Q_VSIG].lines[i], &vs) == 0 &&
-		    vs.dbm != PARSE_DBM_UNKNOWN && sg->rssi_dbm == PARSE_DBM_UNKNOWN) {
-			sg->rssi_dbm = vs.dbm;
-			sg->known = true;
-		}
+	query_vsig_of(&in->q[Q_VSIG], &vs);
+	if (vs.known && sg->rssi_dbm == PARSE_DBM_UNKNOWN) {
+		sg->rssi_dbm = vs.dbm;
+		sg->known = true;
+	}
 }
 
 /* Registration as read from +CREG/+CGREG/+CEREG; -1 when not known. */
@@ -73,21 +71,19 @@ struct reg {
 	int cs, gprs, eps;
 };
 
-static int reg_stat(const struct diag_input *in, enum diag_q q, const char *prefix)
+static int reg_stat(const struct diag_input *in, enum diag_q q, enum query_domain domain)
 {
-	struct at_reg r;
-	const char *line = query_line(&in->q[q], prefix);
+	struct query_reg r;
 
-	if (!line || parse_reg(line, true, &r) != 0)
-		return -1;
-	return r.stat;
+	query_reg_of(domain, &in->q[q], &r);
+	return r.known ? r.reg.stat : -1;
 }
 
 static void read_reg(const struct diag_input *in, struct reg *rg)
 {
-	rg->cs = reg_stat(in, Q_CREG, "+CREG:");
-	rg->gprs = reg_stat(in, Q_CGREG, "+CGREG:");
-	rg->eps = reg_stat(in, Q_CEREG, "+CEREG:");
+	rg->cs = reg_stat(in, Q_CREG, QUERY_REG_CS);
+	rg->gprs = reg_stat(in, Q_CGREG, QUERY_REG_PS);
+	rg->eps = reg_stat(in, Q_CEREG, QUERY_REG_EPS);
 }
 
 static bool any_registered(const struct reg *rg)
@@ -199,12 +195,12 @@ bool diag_rule_signal(const struct diag_input *in, struct smsctl_diagnosis *d, b
 
 static const char *operator_name(const struct diag_input *in, char *buf, size_t size)
 {
-	struct at_cops c;
-	const char *line = query_line(&in->q[Q_COPS], "+COPS:");
+	struct query_operator op;
 
 	buf[0] = '\0';
-	if (line && parse_cops_query(line, &c) == 0 && c.oper[0])
-		snprintf(buf, size, "%s", c.oper);
+	query_operator_of(&in->q[Q_COPS], &op);
+	if (op.known && op.cops.oper[0])
+		snprintf(buf, size, "%s", op.cops.oper);
 	return buf;
 }
 
@@ -267,9 +263,9 @@ void diag_rule_net(const struct diag_input *in, struct smsctl_diagnosis *d)
 		evidence_reg(f, in);
 		return;
 	} else {
-		struct at_cops c;
-		const char *line = query_line(&in->q[Q_COPS], "+COPS:");
-		bool manual_off = line && parse_cops_query(line, &c) == 0 && c.mode == 2;
+		struct query_operator cops;
+		query_operator_of(&in->q[Q_COPS], &cops);
+		bool manual_off = cops.known && cops.cops.mode == 2;
 		enum diag_rule_id rule = manual_off ? R_NET_DEREGISTERED
 					 : stat_is(&rg, PARSE_REG_EMERGENCY_ONLY)
 					     ? R_NET_EMERGENCY_ONLY
@@ -325,7 +321,6 @@ void diag_rule_sms_service(const struct diag_input *in, struct smsctl_diagnosis 
 void diag_rule_smsc(const struct diag_input *in, struct smsctl_diagnosis *d)
 {
 	const struct diag_reply *r = &in->q[Q_CSCA];
-	struct at_csca c;
 	char s[TXT], det[TXT], rem[TXT], why[TXT];
 	struct smsctl_finding *f;
 
@@ -350,7 +345,11 @@ void diag_rule_smsc(const struct diag_input *in, struct smsctl_diagnosis *d)
 		diag_evidence_reply(f, r);
 		return;
 	}
-	if (parse_csca(line, &c) != 0 || c.number[0] == '\0') {
+	struct query_smsc sc;
+	memset(&sc, 0, sizeof(sc));
+	query_smsc_of(r, &sc);
+	const struct at_csca c = sc.csca;
+	if (!sc.known || c.number[0] == '\0') {
 		diag_fmt(s, sizeof(s), "%s", diag_tr(RS(R_SMSC_MISSING)));
 		diag_fmt(det, sizeof(det), "%s", diag_tr(RD(R_SMSC_MISSING)));
 		f = diag_rule_add(d, R_SMSC_MISSING, s, det, NULL);
