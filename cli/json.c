@@ -9,6 +9,7 @@
  *   escapes (controls) in lower case, as smsctl always printed them.
  */
 #include <jansson.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,12 +65,24 @@ struct esc_filter {
 	int after_backslash; /* 1: the escape's letter comes next; 2..5: hex digits of \u */
 	int fffd_seen;	     /* bytes of U+FFFD matched so far, not yet written */
 	bool failed;
+	size_t n; /* bytes in out */
+	char out[4096];
 };
+
+static void flush_out(struct esc_filter *e)
+{
+	if (e->n && fwrite(e->out, 1, e->n, e->f) != e->n)
+		e->failed = true;
+	e->n = 0;
+}
 
 static void put(struct esc_filter *e, const char *s, size_t n)
 {
-	if (n && fwrite(s, 1, n, e->f) != n)
-		e->failed = true;
+	for (size_t i = 0; i < n; i++) {
+		if (e->n == sizeof(e->out))
+			flush_out(e);
+		e->out[e->n++] = s[i];
+	}
 }
 
 static int esc_filter_cb(const char *buf, size_t size, void *data)
@@ -124,6 +137,7 @@ int cli_json_write(FILE *f, const json_t *v)
 	    v, esc_filter_cb, &e, JSON_PRESERVE_ORDER | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
 	if (e.fffd_seen)
 		put(&e, fffd, (size_t)e.fffd_seen);
+	flush_out(&e);
 	return rc == 0 && !e.failed ? 0 : -1;
 }
 
