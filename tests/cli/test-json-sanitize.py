@@ -14,7 +14,8 @@ Three tables:
    cut-short sequences, lone continuation bytes, NUL, huge lines) from a scripted modem on
    tcp:, read with at and info;
 3. line noise from the sim: fault `garbage` (bytes 0x80-0xff and NUL before answer lines),
-   over every profile and several seeds, through info, status, at and diagnose.
+   over every profile and several seeds, through info, status, at, diagnose, list, recv;
+4. every other --json output once (send, delete, status, diagnose, at, pdu encode, ports).
 Each output must be strict UTF-8, one JSON value per line, hold no raw control byte, DEL or
 U+FFFD, write its \\u escapes in lower case, and (tables 1 and 2) carry the expected value.
 
@@ -254,6 +255,25 @@ for prof in PROFILES[:1] if QUICK else PROFILES:
             escaped += b"\\u001b\\u007f\\ufffd" in out
 # the SMS must have come through the noise somewhere, or this table proved little
 check("garbage: escapes written under noise (%d outputs)" % escaped, escaped > 0)
+
+# ---- 4. every other --json output once (well-formed; under valgrind: no leak, no error) ----
+EVERY = [
+    (["-d", "sim:", "send", "+8613800138000", "你好\x1b"], 0),
+    (["-d", "sim:?fault=send_fail:21", "send", "+8613800138000", "x"], 30),
+    (["-d", "sim:huawei", "send", "--report", "+15551234567", "long " * 40], 0),
+    (["-d", "sim:?pdu=" + ucs2_pdu(units("x")), "delete", "1"], 0),
+    (["-d", "sim:quectel", "status"], 0),
+    (["-d", "sim:?fault=sim_absent", "diagnose"], 2),
+    (["-d", "sim:", "at", "AT+CMGS=1"], None),
+    (["pdu", "encode", "+8613800138000", "你好 " * 50], 0),
+    (["ports"], None),
+]
+for args, want_rc in EVERY:
+    rc, out, err = run(["--json"] + args)
+    why, vals = well_formed(out)
+    check("every: %s (exit %d)" % (" ".join(args)[:60], rc),
+          why is None and (want_rc is None or rc == want_rc) and len(vals) >= 1,
+          why or (rc, err[-300:]))
 
 print("%d failure(s)" % len(FAILURES))
 sys.exit(1 if FAILURES else 0)
