@@ -157,36 +157,7 @@ enum cli_fields_style {
 void cli_fields_print(FILE *f, const struct cli_field *fields, size_t n, bool json,
 		      enum cli_fields_style style);
 
-#ifndef CLI_NO_JSON_WRITER
-/* Minimal streaming JSON writer (UTF-8 strings escaped per RFC 8259). jansson (linked for
- * `queue`) has functions named json_string and json_null: the writer's keep other symbols. */
-#define json_string cli_json_string
-#define json_null   cli_json_null
-struct json {
-	FILE *f;
-	int depth;
-	bool need_comma[32];
-	bool after_key;
-};
-void json_init(struct json *j, FILE *f);
-void json_object_begin(struct json *j);
-void json_object_end(struct json *j);
-void json_array_begin(struct json *j);
-void json_array_end(struct json *j);
-void json_key(struct json *j, const char *key);
-void json_string(struct json *j, const char *s); /* NULL writes null */
-void json_int(struct json *j, long long v);
-void json_bool(struct json *j, bool v);
-void json_null(struct json *j);
-/* key + value shorthands */
-void json_kv_string(struct json *j, const char *key, const char *s);
-void json_kv_int(struct json *j, const char *key, long long v);
-void json_kv_int_or_null(struct json *j, const char *key, long long v, bool present);
-void json_kv_bool(struct json *j, const char *key, bool v);
-void json_kv_null(struct json *j, const char *key);
-/* End one top-level value with a newline and flush. */
-void json_end_line(struct json *j);
-#endif
+#include "json.h"
 
 /* Commands (cli/cmd-*.c). Each file adds its entry to the table in smsctl.c. */
 int cmd_pdu(struct cli *cli, int argc, char **argv);

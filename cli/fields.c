@@ -22,13 +22,10 @@ static void print_json(FILE *f, const struct cli_field *fields, size_t n)
 			break;
 		case CLI_FIELD_DECIMAL1:
 			json_key(&j, fl->key);
-			if (fl->present) {
-				/* the writer has no float: print it and end the key's value by hand */
-				fprintf(f, "%.1f", fl->d);
-				j.after_key = false;
-			} else {
+			if (fl->present)
+				json_decimal1(&j, fl->d);
+			else
 				json_null(&j);
-			}
 			break;
 		case CLI_FIELD_BEGIN:
 			json_key(&j, fl->key);
