@@ -148,6 +148,7 @@ struct sim_core {
 	/* sending */
 	unsigned mr;
 	char **sent;
+	uint8_t *sent_mr; /* the TP-MR +CMGS: answered for each record */
 	size_t nsent, sent_cap;
 	int pending_cnma;
 

@@ -405,5 +405,6 @@ void sim_core_free(struct sim_core *c)
 	for (size_t i = 0; i < c->nsent; i++)
 		free(c->sent[i]);
 	free(c->sent);
+	free(c->sent_mr);
 	free(c);
 }
