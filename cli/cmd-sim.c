@@ -58,7 +58,8 @@ static void sim_usage(FILE *f)
 		"  -j, --json             print one JSON object per modem once it is served\n"
 		"  -h, --help             show this help\n\n"
 		"DEVICE-OPTIONS is a sim: device string (sim:PROFILE?fault=A,B&latency=MS);\n"
-		"with several, modem i takes the i-th (counting around). Without one: sim:.\n"),
+		"with several, modem i takes the i-th (counting around). Without one: sim:.\n"
+		"Modem i gets id=i (its own IMEI, ICCID, IMSI) unless the string sets id=.\n"),
 	      f);
 }
 
@@ -483,13 +484,21 @@ static int sim_serve(struct cli *cli, int argc, char **argv)
 		struct served *m = &s.m[i];
 		const char *dev = ndev > 0 ? argv[optind + (int)(i % (size_t)ndev)] : "sim:";
 		char detail[256];
-		size_t len = strlen(dev) + 5;
+		/* Each modem its own IMEI, ICCID and IMSI (id=i) unless the string sets id=. */
+		bool has_id = strstr(dev, "?id=") || strstr(dev, "&id=");
+		size_t len = strlen(dev) + 20;
 		m->device = malloc(len);
 		if (!m->device) {
 			rc = EXIT_OTHER;
 			break;
 		}
 		snprintf(m->device, len, "%s%s", strncmp(dev, "sim:", 4) ? "sim:" : "", dev);
+		if (!has_id)
+			snprintf(m->device + strlen(m->device), len - strlen(m->device), "%sid=%zu",
+				 strchr(m->device, '?')
+				     ? (m->device[strlen(m->device) - 1] == '?' ? "" : "&")
+				     : "?",
+				 i);
 		snprintf(m->name, sizeof(m->name), "sim%u", (unsigned)(i % SERVE_MAX_MODEMS));
 		int r = smsctl_sim_new(m->device, &m->sim, detail, sizeof(detail));
 		if (r < 0) {

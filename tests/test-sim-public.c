@@ -170,6 +170,56 @@ START_TEST(test_standalone)
 }
 END_TEST
 
+static int luhn_ok(const char *d)
+{
+	unsigned sum = 0;
+	size_t n = strlen(d);
+	for (size_t i = 0; i < n; i++) {
+		unsigned x = (unsigned)(d[n - 1 - i] - '0');
+		if (i % 2) {
+			x *= 2;
+			if (x > 9)
+				x -= 9;
+		}
+		sum += x;
+	}
+	return sum % 10 == 0;
+}
+
+/* id=N gives each modem its own identity: IMSI ending in N, IMEI and ICCID with N before a
+ * valid Luhn digit; without id= the profile's. */
+START_TEST(test_identity)
+{
+	static const char *const cmds[] = {"AT+CIMI", "AT+CGSN", "AT+CCID"};
+	char seen[2][3][32];
+	for (int k = 0; k < 2; k++) {
+		struct smsctl_modem *m = open_sim(k ? "sim:generic?id=42" : "sim:generic");
+		for (int c = 0; c < 3; c++) {
+			struct smsctl_response *r = NULL;
+			ck_assert_int_eq(smsctl_modem_command(m, cmds[c], 0, &r), 0);
+			const char *line = smsctl_response_get_line(r, 0);
+			const char *digits = line + strcspn(line, "0123456789");
+			snprintf(seen[k][c], sizeof(seen[k][c]), "%s", digits);
+			smsctl_response_free(r);
+		}
+		smsctl_modem_free(m);
+	}
+	for (int c = 0; c < 3; c++)
+		ck_assert_str_ne(seen[0][c], seen[1][c]);
+	size_t n = strlen(seen[1][0]);
+	ck_assert_str_eq(seen[1][0] + n - 4, "0042");
+	n = strlen(seen[1][1]);
+	ck_assert(!strncmp(seen[1][1] + n - 5, "0042", 4));
+	ck_assert(luhn_ok(seen[1][1]));
+	ck_assert(luhn_ok(seen[0][1]));
+	n = strlen(seen[1][2]);
+	ck_assert(!strncmp(seen[1][2] + n - 5, "0042", 4));
+	ck_assert(luhn_ok(seen[1][2]));
+	struct smsctl_sim *bad = NULL;
+	ck_assert_int_eq(smsctl_sim_new("sim:?id=10000", &bad, NULL, 0), SMSCTL_ERR_INVALID);
+}
+END_TEST
+
 /* The standalone calls refuse a modem a handle owns (its thread moves the bytes). */
 START_TEST(test_standalone_owned)
 {
@@ -197,6 +247,7 @@ int main(void)
 	tcase_add_test(tc, test_deliver_and_read);
 	tcase_add_test(tc, test_standalone);
 	tcase_add_test(tc, test_standalone_owned);
+	tcase_add_test(tc, test_identity);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	const char *fork_env = getenv("CK_FORK");

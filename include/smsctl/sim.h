@@ -23,6 +23,8 @@
  *  - `seed=N` the noise generator's seed (default 0): runs are deterministic;
  *  - `boot=1` print the profile's boot URCs when the line opens; `sm=N` SIM capacity (1-255);
  *    `status=MS` print one of the profile's status URCs (^RSSI, +QIND, +CIEV ...) every MS;
+ *    `id=N` (0-9999) the modem's own identity: the last digits of its IMEI and ICCID (before
+ *    the Luhn check digit, recomputed) and of its IMSI become N;
  *  - messages for programs that cannot call smsctl_sim_deliver() (the CLI, scripts), each key
  *    repeatable, values with %XX escapes (`%2B` for `+`, `%20` space, `%26` `&`, `%2C` `,`):
  *    `pdu=HEX` an SMS-DELIVER (SMSC-prefixed) waiting unread in the storage at open;

@@ -140,6 +140,9 @@ def main():
     sim0, sim1, sim2 = (m["path"] for m in modems)
     ctl = Control(ctl_path)
 
+    ids = [json.loads(run("--device", m["path"], "--json", "info").stdout or "{}").get("iccid")
+           for m in modems]
+    check(len(set(ids)) == 3 and None not in ids, f"each served modem its own ICCID: {ids}")
     r = run("--device", sim0, "send", "+4915112345678", "hello over the pty")
     check(r.returncode == 0, f"send over the pty ({r.stderr.strip()})")
     rec = ctl(cmd="records", modem=0)
