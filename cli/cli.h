@@ -176,5 +176,6 @@ int cmd_queue(struct cli *cli, int argc, char **argv);
 int cmd_inbox(struct cli *cli, int argc, char **argv);
 int cmd_optout(struct cli *cli, int argc, char **argv);
 int cmd_webhooks(struct cli *cli, int argc, char **argv);
+int cmd_sim(struct cli *cli, int argc, char **argv);
 
 #endif

@@ -23,6 +23,8 @@
  *  - `seed=N` the noise generator's seed (default 0): runs are deterministic;
  *  - `boot=1` print the profile's boot URCs when the line opens; `sm=N` SIM capacity (1-255);
  *    `status=MS` print one of the profile's status URCs (^RSSI, +QIND, +CIEV ...) every MS;
+ *    `id=N` (0-9999) the modem's own identity: the last digits of its IMEI and ICCID (before
+ *    the Luhn check digit, recomputed) and of its IMSI become N;
  *  - messages for programs that cannot call smsctl_sim_deliver() (the CLI, scripts), each key
  *    repeatable, values with %XX escapes (`%2B` for `+`, `%20` space, `%26` `&`, `%2C` `,`):
  *    `pdu=HEX` an SMS-DELIVER (SMSC-prefixed) waiting unread in the storage at open;
@@ -155,6 +157,80 @@ SMSCTL_API int smsctl_sim_get_sent_pdu(const struct smsctl_sim *sim, size_t i, c
 SMSCTL_API unsigned long smsctl_sim_get_command_count(const struct smsctl_sim *sim);
 /** Number of messages in the SIM storage ("SM"). */
 SMSCTL_API size_t smsctl_sim_get_stored_count(const struct smsctl_sim *sim);
+
+/*
+ * Standalone modems (0.4): a simulated modem that no modem handle owns, for programs that
+ * serve it on a line of their own (`smsctl sim serve` puts it behind a pseudo-terminal or a
+ * TCP port). No thread: the caller moves the bytes. It writes what the host sent with
+ * smsctl_sim_write(), polls with smsctl_sim_get_timeout() as its timeout and reads what is
+ * due with smsctl_sim_read(). Latency, the line's speed, the network's delay and timed faults
+ * follow the monotonic clock, as with `sim:`. The modem keeps its state (settings, SIM,
+ * storage, TP-MR counter, the records of accepted submits) until smsctl_sim_free(): a host
+ * that goes away is told with smsctl_sim_hangup(), which never resets it.
+ * The run-time calls above (faults, deliveries, records) work on it as well. One object may
+ * be used by several threads; each call is atomic.
+ */
+
+/**
+ * Create a standalone simulated modem.
+ * @param device a `sim:` device string, as smsctl_modem_new() takes it.
+ * @param out receives the modem, owned by the caller (smsctl_sim_free()).
+ * @param detail when not NULL, receives an English sentence saying what is wrong.
+ * @return 0; ::SMSCTL_ERR_INVALID (not `sim:`, an unknown profile, key or fault, a bad value),
+ *         ::SMSCTL_ERR_NOMEM.
+ */
+SMSCTL_API int smsctl_sim_new(const char *device, struct smsctl_sim **out, char *detail,
+			      size_t detail_size);
+/** Free a modem from smsctl_sim_new(); NULL is ignored, and so is a modem a handle owns. */
+SMSCTL_API void smsctl_sim_free(struct smsctl_sim *sim);
+/**
+ * Bytes the host wrote to the modem. Ignored (0) while unplugged.
+ * @return 0; ::SMSCTL_ERR_INVALID; ::SMSCTL_ERR_STATE for a modem a handle owns.
+ */
+SMSCTL_API int smsctl_sim_write(struct smsctl_sim *sim, const void *buf, size_t len);
+/**
+ * Copy the modem's output that is due now into buf (at most size bytes); what does not fit
+ * stays for the next call.
+ * @return the number of bytes (0 when nothing is due); ::SMSCTL_ERR_INVALID;
+ *         ::SMSCTL_ERR_STATE for a modem a handle owns.
+ */
+SMSCTL_API int smsctl_sim_read(struct smsctl_sim *sim, void *buf, size_t size);
+/**
+ * Run what is due (status reports, timed deliveries, a timed unplug) and tell when something
+ * happens next.
+ * @return milliseconds until then (0: now), -1 when nothing is pending, or
+ *         ::SMSCTL_ERR_INVALID for NULL. Suits poll()'s timeout.
+ */
+SMSCTL_API int smsctl_sim_get_timeout(struct smsctl_sim *sim);
+/** Whether the modem closed its line (fault `unplug`); false for NULL. */
+SMSCTL_API bool smsctl_sim_is_unplugged(struct smsctl_sim *sim);
+/**
+ * The host closed the line (or was killed): a half-written command or PDU is forgotten
+ * (never submitted) and answers not yet read are lost, as on a real line. Everything else is
+ * kept. @return 0; ::SMSCTL_ERR_INVALID; ::SMSCTL_ERR_STATE for a modem a handle owns.
+ */
+SMSCTL_API int smsctl_sim_hangup(struct smsctl_sim *sim);
+/**
+ * Plug an unplugged modem in again: the `unplug` fault is cleared and the modem powers up
+ * (session settings back to the profile's, the PIN asked again when it has one); storage,
+ * records and the TP-MR counter are kept. Works on a plugged modem too (a power cycle).
+ * @return 0; ::SMSCTL_ERR_INVALID; ::SMSCTL_ERR_STATE for a modem a handle owns.
+ */
+SMSCTL_API int smsctl_sim_replug(struct smsctl_sim *sim);
+/** The TP-MR the next accepted submit gets (0-255), or ::SMSCTL_ERR_INVALID for NULL. */
+SMSCTL_API int smsctl_sim_get_message_ref(const struct smsctl_sim *sim);
+/**
+ * The TP-MR the modem answered (`+CMGS: <mr>`) for the i-th accepted submit
+ * (smsctl_sim_get_sent_pdu() has its PDU). @return 0-255, or ::SMSCTL_ERR_INVALID.
+ */
+SMSCTL_API int smsctl_sim_get_sent_message_ref(const struct smsctl_sim *sim, size_t i);
+/**
+ * Used and total slots of a memory (`SM`, `ME`, `MT`, `SR`).
+ * @param used, total receive the counts; either may be NULL.
+ * @return 0, or ::SMSCTL_ERR_INVALID for NULL or a memory the profile lacks.
+ */
+SMSCTL_API int smsctl_sim_get_storage(const struct smsctl_sim *sim, const char *mem, unsigned *used,
+				      unsigned *total);
 
 SMSCTL_END_DECLS
 

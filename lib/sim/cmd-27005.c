@@ -382,7 +382,7 @@ void sim_announce_report(struct sim_core *c, char *hex, uint64_t at)
 	}
 }
 
-static void record_sent(struct sim_core *c, const char *hex, size_t smsc_octets)
+static void record_sent(struct sim_core *c, const char *hex, size_t smsc_octets, unsigned mr)
 {
 	if (c->nsent >= MAX_SENT)
 		return;
@@ -392,12 +392,18 @@ static void record_sent(struct sim_core *c, const char *hex, size_t smsc_octets)
 		if (!p)
 			return;
 		c->sent = p;
+		uint8_t *m = realloc(c->sent_mr, cap);
+		if (!m)
+			return;
+		c->sent_mr = m;
 		c->sent_cap = cap;
 	}
 	const char *t = hex + 2 * (1 + smsc_octets);
 	char *copy = sim_strdup_upper(t, strlen(t));
-	if (copy)
+	if (copy) {
+		c->sent_mr[c->nsent] = (uint8_t)mr;
 		c->sent[c->nsent++] = copy;
+	}
 }
 
 void sim_finish_pdu(struct sim_core *c, uint64_t now)
@@ -466,7 +472,7 @@ void sim_finish_pdu(struct sim_core *c, uint64_t now)
 	}
 	unsigned mr = c->mr;
 	c->mr = (c->mr + 1) & 0xff;
-	record_sent(c, c->pdu, smsc_octets);
+	record_sent(c, c->pdu, smsc_octets, mr);
 	if (info.status_report) {
 		char *rep = make_status_report(c, &info, mr);
 		if (rep)

@@ -34,7 +34,7 @@ static int h_cgmr(struct sim_core *c, struct cmd *cmd, struct sbuf *o)
 
 static int h_cgsn(struct sim_core *c, struct cmd *cmd, struct sbuf *o)
 {
-	return h_ident(c, cmd, o, c->p->imei);
+	return h_ident(c, cmd, o, c->imei);
 }
 
 static int h_gcap(struct sim_core *c, struct cmd *cmd, struct sbuf *o)
@@ -405,7 +405,7 @@ static int h_cimi(struct sim_core *c, struct cmd *cmd, struct sbuf *o)
 		return R_ERROR;
 	if (sim_cme(c))
 		return R_CME(sim_cme(c));
-	sim_out_line(c, o, c->p->imsi);
+	sim_out_line(c, o, c->imsi);
 	return R_OK;
 }
 
@@ -435,9 +435,9 @@ static int iccid_answer(struct sim_core *c, struct cmd *cmd, struct sbuf *o, con
 	if (e)
 		return R_CME(e);
 	if (prefix)
-		sim_out_linef(c, o, quoted ? "%s: \"%s\"" : "%s: %s", prefix, c->p->iccid);
+		sim_out_linef(c, o, quoted ? "%s: \"%s\"" : "%s: %s", prefix, c->iccid);
 	else
-		sim_out_line(c, o, c->p->iccid);
+		sim_out_line(c, o, c->iccid);
 	return R_OK;
 }
 
@@ -481,7 +481,7 @@ static int h_qccid(struct sim_core *c, struct cmd *cmd, struct sbuf *o)
 static int h_hiccid(struct sim_core *c, struct cmd *cmd, struct sbuf *o)
 {
 	char sw[32];
-	size_t n = strlen(c->p->iccid), j = 0;
+	size_t n = strlen(c->iccid), j = 0;
 	if (c->p->iccid_form != SIM_ICCID_HUAWEI)
 		return R_NOTSUP;
 	if (cmd->type == T_TEST)
@@ -493,7 +493,7 @@ static int h_hiccid(struct sim_core *c, struct cmd *cmd, struct sbuf *o)
 		return R_CME(e);
 	/* As stored on the card (EF_ICCID): digits swapped in pairs, F filler. */
 	for (size_t i = 0; i < n && j + 2 < sizeof(sw); i += 2) {
-		char hi = c->p->iccid[i], lo = i + 1 < n ? c->p->iccid[i + 1] : 'F';
+		char hi = c->iccid[i], lo = i + 1 < n ? c->iccid[i + 1] : 'F';
 		sw[j++] = lo;
 		sw[j++] = hi;
 	}

@@ -164,7 +164,7 @@ static int run_basic(struct sim_core *c, struct cmd *cmd, struct sbuf *o)
 			if (strstr(tmp, "%s")) {
 				char line[160];
 				size_t at = (size_t)(strstr(tmp, "%s") - tmp);
-				snprintf(line, sizeof(line), "%.*s%s%s", (int)at, tmp, c->p->imei,
+				snprintf(line, sizeof(line), "%.*s%s%s", (int)at, tmp, c->imei,
 					 tmp + at + 2);
 				sim_out_line(c, o, line);
 			} else {

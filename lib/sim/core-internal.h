@@ -119,6 +119,7 @@ struct sim_core {
 
 	/* configuration */
 	char pin[9], puk[9];
+	char imei[20], iccid[24], imsi[20]; /* the profile's, or made distinct by id=N */
 	uint64_t rng;
 	unsigned baud, latency_ms, network_ms, report_ms;
 	bool boot_on_open;
@@ -148,6 +149,7 @@ struct sim_core {
 	/* sending */
 	unsigned mr;
 	char **sent;
+	uint8_t *sent_mr; /* the TP-MR +CMGS: answered for each record */
 	size_t nsent, sent_cap;
 	int pending_cnma;
 

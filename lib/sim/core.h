@@ -43,6 +43,17 @@ const char *sim_core_profile_name(const struct sim_core *c);
 int sim_core_deliver_pdu(struct sim_core *c, const char *hex, uint64_t now);
 size_t sim_core_sent_count(const struct sim_core *c);
 int sim_core_sent_pdu(const struct sim_core *c, size_t i, char *buf, size_t size);
+/* The TP-MR +CMGS: answered for record i, or SMSCTL_ERR_INVALID. */
+int sim_core_sent_mr(const struct sim_core *c, size_t i);
+/* The TP-MR the next accepted submit gets. */
+unsigned sim_core_mr(const struct sim_core *c);
+/* Used and total slots of a memory ("SM", "ME", "MT", "SR"); SMSCTL_ERR_INVALID when the
+ * profile has no such memory. */
+int sim_core_storage(const struct sim_core *c, const char *mem, unsigned *used, unsigned *total);
+/* The host closed the line: partial input and unread output are dropped, state is kept. */
+void sim_core_hangup(struct sim_core *c);
+/* Plugged in again after an unplug (the fault is cleared): powers up with storage kept. */
+void sim_core_replug(struct sim_core *c, uint64_t now);
 unsigned long sim_core_command_count(const struct sim_core *c);
 size_t sim_core_stored_count(const struct sim_core *c);
 /* The SMSC the modem uses now ("" when missing) and the profile's own. */

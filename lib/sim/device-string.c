@@ -80,8 +80,43 @@ static void free_preloads(struct sim_core *c)
 
 /* The device string's keys, as an unknown one is told (README and smsctl(1) document each). */
 #define SIM_KEYS                                                                                   \
-	"fault, pin, puk, seed, baud, latency, network, report, boot, sm, status, pdu, sms, "      \
+	"fault, pin, puk, seed, baud, latency, network, report, boot, sm, status, id, pdu, sms, "  \
 	"arrive"
+
+/* Luhn check digit of the digits in s[0..len). */
+static char luhn_digit(const char *s, size_t len)
+{
+	unsigned sum = 0;
+	for (size_t i = 0; i < len; i++) {
+		unsigned d = (unsigned)(s[len - 1 - i] - '0');
+		if (i % 2 == 0) {
+			d *= 2;
+			if (d > 9)
+				d -= 9;
+		}
+		sum += d;
+	}
+	return (char)('0' + (10 - sum % 10) % 10);
+}
+
+/* id=N: the modem's own IMEI, ICCID and IMSI: the four digits before the check digit (IMEI,
+ * ICCID, check digit recomputed) and the last four of the IMSI become N. */
+static void set_identity(struct sim_core *c, unsigned id)
+{
+	char digits[5];
+	snprintf(digits, sizeof(digits), "%04u", id % 10000);
+	char *fields[2] = {c->imei, c->iccid};
+	for (int f = 0; f < 2; f++) {
+		size_t n = strlen(fields[f]);
+		if (n < 6)
+			continue;
+		memcpy(fields[f] + n - 5, digits, 4);
+		fields[f][n - 1] = luhn_digit(fields[f], n - 1);
+	}
+	size_t n = strlen(c->imsi);
+	if (n >= 4)
+		memcpy(c->imsi + n - 4, digits, 4);
+}
 
 static bool key_is(const char *k, size_t klen, const char *name)
 {
@@ -246,6 +281,7 @@ static int parse_key(struct sim_core *c, const char *k, size_t klen, const char 
 	    {"boot", 0, 1},
 	    {"sm", 1, 255},
 	    {"status", 0, 3600000},
+	    {"id", 0, 9999},
 	};
 	for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
 		if (!key_is(k, klen, nums[i].name))
@@ -277,8 +313,11 @@ static int parse_key(struct sim_core *c, const char *k, size_t klen, const char 
 		case 6:
 			c->cap[SIM_MEM_SM] = (unsigned)n;
 			break;
-		default:
+		case 7:
 			c->status_ms = n;
+			break;
+		default:
+			set_identity(c, (unsigned)n);
 			break;
 		}
 		return 0;
@@ -310,6 +349,9 @@ struct sim_core *sim_core_new(const char *spec, int *err, char *detail, size_t d
 		return NULL;
 	}
 	c->p = p;
+	snprintf(c->imei, sizeof(c->imei), "%s", p->imei);
+	snprintf(c->iccid, sizeof(c->iccid), "%s", p->iccid);
+	snprintf(c->imsi, sizeof(c->imsi), "%s", p->imsi);
 	snprintf(c->pin, sizeof(c->pin), "1234");
 	snprintf(c->puk, sizeof(c->puk), "12345678");
 	c->rng = 0x2545F4914F6CDD1Dull; /* as seed=0 */
@@ -405,5 +447,6 @@ void sim_core_free(struct sim_core *c)
 	for (size_t i = 0; i < c->nsent; i++)
 		free(c->sent[i]);
 	free(c->sent);
+	free(c->sent_mr);
 	free(c);
 }

@@ -8,6 +8,7 @@
  * the smsctl_sim_* calls take it. Closing stops and joins the thread, so nothing is left. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -34,6 +35,7 @@ struct smsctl_sim {
 	pthread_t thread;
 	bool started;
 	bool stop;
+	bool standalone; /* from smsctl_sim_new(): no thread, the caller moves the bytes */
 };
 
 struct sim_transport {
@@ -51,6 +53,8 @@ static uint64_t now_us(void)
 static void wake_thread(struct smsctl_sim *s)
 {
 	char b = 1;
+	if (s->wake[1] < 0)
+		return; /* standalone: nobody sleeps */
 	ssize_t r = write(s->wake[1], &b, 1);
 	(void)r; /* a full pipe already wakes it */
 }
@@ -356,4 +360,174 @@ SMSCTL_API size_t smsctl_sim_get_stored_count(const struct smsctl_sim *sim)
 	size_t n = sim_core_stored_count(sim->core);
 	pthread_mutex_unlock(getter_lock(sim));
 	return n;
+}
+
+/* ---- Standalone modems (smsctl sim serve) ---- */
+
+SMSCTL_API int smsctl_sim_new(const char *device, struct smsctl_sim **out, char *detail,
+			      size_t detail_size)
+{
+	int err = 0;
+	char tmp[256];
+
+	if (!out)
+		return SMSCTL_ERR_INVALID;
+	*out = NULL;
+	if (detail && detail_size)
+		detail[0] = '\0';
+	if (!device || strncmp(device, "sim:", 4) != 0) {
+		if (detail && detail_size)
+			snprintf(detail, detail_size, "not a sim: device string");
+		return SMSCTL_ERR_INVALID;
+	}
+	struct smsctl_sim *s = calloc(1, sizeof(*s));
+	if (!s)
+		return SMSCTL_ERR_NOMEM;
+	s->fd = -1;
+	s->wake[0] = s->wake[1] = -1;
+	s->standalone = true;
+	pthread_mutex_init(&s->lock, NULL);
+	s->core = sim_core_new(device + 4, &err, tmp, sizeof(tmp));
+	if (!s->core) {
+		if (detail && detail_size)
+			snprintf(detail, detail_size, "%s", tmp);
+		pthread_mutex_destroy(&s->lock);
+		free(s);
+		return err ? err : SMSCTL_ERR_INVALID;
+	}
+	sim_core_start(s->core, now_us());
+	*out = s;
+	return 0;
+}
+
+SMSCTL_API void smsctl_sim_free(struct smsctl_sim *sim)
+{
+	if (sim && sim->standalone)
+		sim_free(sim);
+}
+
+SMSCTL_API int smsctl_sim_write(struct smsctl_sim *sim, const void *buf, size_t len)
+{
+	if (!sim || (!buf && len))
+		return SMSCTL_ERR_INVALID;
+	if (!sim->standalone)
+		return SMSCTL_ERR_STATE;
+	pthread_mutex_lock(&sim->lock);
+	uint64_t now = now_us();
+	sim_core_tick(sim->core, now);
+	if (len)
+		sim_core_input(sim->core, buf, len, now);
+	pthread_mutex_unlock(&sim->lock);
+	return 0;
+}
+
+SMSCTL_API int smsctl_sim_read(struct smsctl_sim *sim, void *buf, size_t size)
+{
+	size_t got = 0;
+	if (!sim || !buf)
+		return SMSCTL_ERR_INVALID;
+	if (!sim->standalone)
+		return SMSCTL_ERR_STATE;
+	if (size > INT_MAX)
+		size = INT_MAX;
+	pthread_mutex_lock(&sim->lock);
+	uint64_t now = now_us();
+	sim_core_tick(sim->core, now);
+	while (got < size) {
+		const uint8_t *data;
+		size_t n = sim_core_peek(sim->core, now, &data);
+		if (n == 0)
+			break;
+		if (n > size - got)
+			n = size - got;
+		memcpy((uint8_t *)buf + got, data, n);
+		sim_core_consume(sim->core, n);
+		got += n;
+	}
+	pthread_mutex_unlock(&sim->lock);
+	return (int)got;
+}
+
+SMSCTL_API int smsctl_sim_get_timeout(struct smsctl_sim *sim)
+{
+	if (!sim)
+		return SMSCTL_ERR_INVALID;
+	pthread_mutex_lock(&sim->lock);
+	uint64_t now = now_us();
+	sim_core_tick(sim->core, now);
+	uint64_t next = sim_core_next_event(sim->core);
+	pthread_mutex_unlock(&sim->lock);
+	if (next == UINT64_MAX)
+		return -1;
+	if (next <= now)
+		return 0;
+	uint64_t ms = (next - now + 999) / 1000;
+	return ms > INT_MAX ? INT_MAX : (int)ms;
+}
+
+SMSCTL_API bool smsctl_sim_is_unplugged(struct smsctl_sim *sim)
+{
+	if (!sim)
+		return false;
+	pthread_mutex_lock(&sim->lock);
+	uint64_t now = now_us();
+	sim_core_tick(sim->core, now);
+	bool r = sim_core_closed(sim->core, now);
+	pthread_mutex_unlock(&sim->lock);
+	return r;
+}
+
+SMSCTL_API int smsctl_sim_hangup(struct smsctl_sim *sim)
+{
+	if (!sim)
+		return SMSCTL_ERR_INVALID;
+	if (!sim->standalone)
+		return SMSCTL_ERR_STATE;
+	pthread_mutex_lock(&sim->lock);
+	sim_core_hangup(sim->core);
+	pthread_mutex_unlock(&sim->lock);
+	return 0;
+}
+
+SMSCTL_API int smsctl_sim_replug(struct smsctl_sim *sim)
+{
+	if (!sim)
+		return SMSCTL_ERR_INVALID;
+	if (!sim->standalone)
+		return SMSCTL_ERR_STATE;
+	pthread_mutex_lock(&sim->lock);
+	sim_core_replug(sim->core, now_us());
+	pthread_mutex_unlock(&sim->lock);
+	return 0;
+}
+
+SMSCTL_API int smsctl_sim_get_message_ref(const struct smsctl_sim *sim)
+{
+	if (!sim)
+		return SMSCTL_ERR_INVALID;
+	pthread_mutex_lock(getter_lock(sim));
+	int r = (int)sim_core_mr(sim->core);
+	pthread_mutex_unlock(getter_lock(sim));
+	return r;
+}
+
+SMSCTL_API int smsctl_sim_get_sent_message_ref(const struct smsctl_sim *sim, size_t i)
+{
+	if (!sim)
+		return SMSCTL_ERR_INVALID;
+	pthread_mutex_lock(getter_lock(sim));
+	int r = sim_core_sent_mr(sim->core, i);
+	pthread_mutex_unlock(getter_lock(sim));
+	return r;
+}
+
+SMSCTL_API int smsctl_sim_get_storage(const struct smsctl_sim *sim, const char *mem, unsigned *used,
+				      unsigned *total)
+{
+	if (!sim || !mem)
+		return SMSCTL_ERR_INVALID;
+	pthread_mutex_lock(getter_lock(sim));
+	int r = sim_core_storage(sim->core, mem, used, total);
+	pthread_mutex_unlock(getter_lock(sim));
+	return r;
 }

@@ -321,6 +321,56 @@ int sim_core_sent_pdu(const struct sim_core *c, size_t i, char *buf, size_t size
 	return 0;
 }
 
+int sim_core_sent_mr(const struct sim_core *c, size_t i)
+{
+	return i < c->nsent ? c->sent_mr[i] : SMSCTL_ERR_INVALID;
+}
+
+unsigned sim_core_mr(const struct sim_core *c)
+{
+	return c->mr;
+}
+
+int sim_core_storage(const struct sim_core *c, const char *mem, unsigned *used, unsigned *total)
+{
+	int m = mem ? sim_mem_from_name(mem) : -1;
+	if (m < 0 || sim_mem_total(c, (enum sim_mem)m) == 0)
+		return SMSCTL_ERR_INVALID;
+	if (used)
+		*used = sim_mem_used(c, (enum sim_mem)m);
+	if (total)
+		*total = sim_mem_total(c, (enum sim_mem)m);
+	return 0;
+}
+
+/* The host went away: a half-typed line or PDU is forgotten and answers not yet read are
+ * lost with the line; everything the modem holds (settings, SIM, storage, counters) stays. */
+void sim_core_hangup(struct sim_core *c)
+{
+	sim_drop_output(c);
+	c->in_pdu = false;
+	c->pdu_len = 0;
+	c->pdu_overflow = false;
+	c->line_len = 0;
+	c->line_overflow = false;
+}
+
+/* Plugged in again after an unplug: a power-up (as a reboot) with storage and counters kept. */
+void sim_core_replug(struct sim_core *c, uint64_t now)
+{
+	c->fault[F_UNPLUG] = false;
+	c->unplug_at = UINT64_MAX;
+	c->closed_at = UINT64_MAX;
+	c->now = now;
+	c->line_free_at = now;
+	sim_core_hangup(c);
+	sim_reset_session(c);
+	c->fun = c->fault[F_RADIO_OFF] ? 0 : 1;
+	sim_power_up(c);
+	if (c->boot_on_open)
+		sim_queue_boot(c, now);
+}
+
 unsigned long sim_core_command_count(const struct sim_core *c)
 {
 	return c->commands;

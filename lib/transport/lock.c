@@ -225,16 +225,20 @@ static int clear_stale(const char *lck)
 	return r;
 }
 
-/* LCK.. name of a device: the path under /dev with '/' as '_' ("pts/3" -> "pts_3"). */
+/* LCK.. name of a device: the path under /dev with '/' as '_' ("pts/3" -> "pts_3"), of the
+ * device a symbolic link names (/dev/serial/by-id/..., a served DIR/sim0 -> /dev/pts/3), so
+ * every name of one device shares one lock and two links of one name in other folders do not. */
 static void lck_name(const char *path, char *out, size_t size)
 {
-	const char *n = path;
+	char *real = realpath(path, NULL);
+	const char *n = real ? real : path;
 
 	if (strncmp(n, "/dev/", 5) == 0)
 		n += 5;
 	else if (strrchr(n, '/'))
 		n = strrchr(n, '/') + 1;
 	snprintf(out, size, "%s", n);
+	free(real);
 	for (char *p = out; *p; p++)
 		if (*p == '/')
 			*p = '_';
