@@ -15,7 +15,7 @@
  *    `smsc_missing`, `storage_full`, `send_fail:N`, `send_fail_once:N`, `send_timeout`,
  *    `slow[:MS]`, `hang`, `garbage[:P]`, `urc_storm`, `bare_prompt`, `reboot`, `unplug[:S]`,
  *    and the additions `radio_off`, `ps_only`, `sim_blocked`, `sms_unavailable`,
- *    `storage_nearly_full`, `storage_mismatch`, `indications_off`, `bare_ok`;
+ *    `storage_nearly_full`, `storage_mismatch`, `indications_off`, `bare_ok`, `cmss_stat_stuck`;
  *  - `pin=NNNN` the SIM's PIN (default 1234); `puk=NNNNNNNN` its PUK (default 12345678);
  *  - `baud=N` emulate the serial line's speed (8N1: N/10 bytes a second, both ways);
  *    `latency=MS` added to every command; `network=MS` the network's answer to a submit;
@@ -76,6 +76,8 @@
  *    only; `send_timeout`: the submit is accepted (recorded) but never answered;
  *    `bare_prompt`: the prompt is `>` without the space; `bare_ok`: every command line is
  *    answered by a bare `OK` (no information lines, no errors; settings still apply);
+ *    `cmss_stat_stuck`: AT+CMSS sends a stored message but leaves its slot "STO UNSENT"
+ *    (stat 2), as some firmwares do;
  *  - `slow[:MS]`: every answer MS later (default 2000); `hang`: nothing is answered or echoed;
  *    `garbage[:P]`: with probability P% (default 20) a few bytes of noise (0x00, 0x80-0xFF)
  *    before each line; `urc_storm`: a status URC of the profile before every line of a
