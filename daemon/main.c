@@ -500,8 +500,8 @@ int main(int argc, char **argv)
 	}
 	atomic_store(&d.serving, true);
 	if (d.cfg->send.submit_mode == SMSD_SUBMIT_STORAGE)
-		smsd_log(LOG_WARNING, "[send] submit_mode = storage is not available in this "
-				      "version: parts are sent with AT+CMGS (direct)");
+		smsd_log(LOG_INFO, "[send] submit_mode = storage: AT+CMGW, then AT+CMSS (each "
+				   "modem probed by its first part)");
 	for (size_t i = 0; i < d.cfg->n_modems; i++)
 		add_modem(&d, &d.cfg->modems[i]);
 	smsd_log(LOG_INFO, "started: node %s, %zu modems, store %s", d.cfg->daemon.node_id,

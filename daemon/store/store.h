@@ -435,8 +435,25 @@ int store_part_sending(struct store *st, const char *id, int64_t epoch, int seq,
 int store_part_storage_index(struct store *st, const char *id, int64_t epoch, int seq,
 			     int storage_index);
 
+/** A part left `sending` with a storage slot (submit_mode = storage). */
+struct store_slot_part {
+	char id[STORE_ID_SIZE];
+	int64_t epoch;
+	int seq;
+	int storage_index;
+};
+
 /**
- * After `+CMGS: <mr>`: part `sent` with mr and sent_at; modems.last_mr of its modem; any
+ * This node's parts left `sending` with a storage_index on @p modem (at most 1000, in message
+ * order): after a restart their slots decide (store_recover() leaves them alone). @p out is
+ * malloc'd (free()), NULL when none.
+ */
+int store_storage_pending(struct store *st, const char *modem, struct store_slot_part **out,
+			  size_t *n_out);
+
+/**
+ * After `+CMGS: <mr>` (or `+CMSS: <mr>`; @p mr -1 when a slot's "STO SENT" proved it without
+ * one): part `sent` with mr and sent_at; modems.last_mr of its modem; any
  * `unknown` part on the same modem with mr_advanced NULL gets mr_advanced (mr == its
  * expected_mr -> false, mr == expected_mr + 1 -> true). When every part is `sent`, the
  * message becomes `sent` (event `message.sent`, finished_at set, lease cleared).

@@ -157,6 +157,23 @@ SMSCTL_API int smsctl_sim_get_sent_pdu(const struct smsctl_sim *sim, size_t i, c
 SMSCTL_API unsigned long smsctl_sim_get_command_count(const struct smsctl_sim *sim);
 /** Number of messages in the SIM storage ("SM"). */
 SMSCTL_API size_t smsctl_sim_get_stored_count(const struct smsctl_sim *sim);
+/**
+ * One slot of the SIM storage ("SM") by position (0 is the first slot, whatever index the
+ * profile prints for it): its TS 27.005 <stat> (0-3) and its PDU (hex, SMSC-prefixed) copied
+ * into buf. For tests that keep a modem's storage across a crash of its host.
+ * @return 0; ::SMSCTL_ERR_NOT_FOUND when the slot is empty; ::SMSCTL_ERR_INVALID (NULL
+ *         argument, pos past the capacity, buf too small).
+ * @since 0.5
+ */
+SMSCTL_API int smsctl_sim_get_slot(const struct smsctl_sim *sim, unsigned pos, int *stat, char *buf,
+				   size_t size);
+/**
+ * Put a PDU (hex, SMSC-prefixed; copied) with <stat> 0-3 into slot pos of "SM", replacing
+ * what was there; hex NULL empties the slot.
+ * @return 0; ::SMSCTL_ERR_INVALID; ::SMSCTL_ERR_BAD_PDU (not hex); ::SMSCTL_ERR_NOMEM.
+ * @since 0.5
+ */
+SMSCTL_API int smsctl_sim_set_slot(struct smsctl_sim *sim, unsigned pos, int stat, const char *hex);
 
 SMSCTL_END_DECLS
 
