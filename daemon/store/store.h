@@ -664,6 +664,26 @@ void store_strv_free(char **v, size_t n);
  */
 int store_retention(struct store *st, int64_t cutoff, int batch);
 
+/**
+ * Copy every table of the store at @p from_url into the store at @p to_url (`smsctld
+ * --copy-store`): SQLite to PostgreSQL and back, history included, ids preserved.
+ *
+ * The source must have this build's schema (::STORE_ERR_SCHEMA_OLDER otherwise; a missing
+ * SQLite file or a database without the schema is ::STORE_ERR_NOT_FOUND) and is read in one
+ * read transaction (a consistent snapshot), never written; a SQLite source is locked like a
+ * daemon locks it (::STORE_ERR_LOCKED while an smsctld runs on it). The target must be empty
+ * (no tables, or this schema without rows; ::STORE_ERR_NOT_EMPTY otherwise); it gets the
+ * current schema, then every row in one transaction; counters (`events.seq`) continue after
+ * the copied rows. A bad URL or FROM equal to TO is ::STORE_ERR_INVALID.
+ *
+ * @param progress called after each table with its name and the rows copied (may be NULL).
+ * @param[out] errmsg on failure a malloc'd message (caller frees); may be NULL.
+ * @return 0 or a negative ::store_error.
+ */
+int store_copy(const char *from_url, const char *to_url, const char *node_id,
+	       void (*progress)(void *ctx, const char *table, int64_t rows), void *ctx,
+	       char **errmsg);
+
 #ifdef __cplusplus
 }
 #endif
