@@ -133,6 +133,11 @@ int modem_storage_send(struct smsd_modem *mm, smsctl_submit_fn fn);
 /* After `+CMSS:` on an unprobed modem: read the slot back, then modem_part_sent(). @return
  * true when it took over. */
 bool modem_storage_probe(struct smsd_modem *mm, int mr);
+/* modem.c: the current part's outcome is open (`unknown`, never resent automatically). */
+void modem_part_unknown(struct smsd_modem *mm, enum smsctl_result res);
+/* After a timeout of AT+CMSS: read the slot; "STO SENT" -> modem_part_sent(), anything else
+ * -> modem_part_unknown(). @return false when the read could not start (decide now). */
+bool modem_storage_ask(struct smsd_modem *mm);
 /* Delete mm->slot (the outcome is committed). */
 void modem_storage_delete(struct smsd_modem *mm);
 /* In the worker at open: resolve this modem's parts left `sending` with a slot. */

@@ -216,6 +216,37 @@ bool modem_storage_probe(struct smsd_modem *mm, int mr)
 	return true;
 }
 
+static void on_asked(void *userdata, const struct smsctl_slot_op *op)
+{
+	struct smsd_modem *mm = userdata;
+	bool sent =
+	    smsctl_slot_op_get_error(op) == 0 && smsctl_slot_op_get_status(op) == SMSCTL_SMS_SENT;
+
+	mm->cmd = false;
+	if (!mm->have_msg)
+		return;
+	if (!sent) {
+		modem_part_unknown(mm, SMSCTL_RESULT_TIMEOUT);
+		return;
+	}
+	/* the slot turned "STO SENT": it went out (its TP-MR is not known) */
+	smsd_log(LOG_WARNING,
+		 "modem %s: %s part %d: no answer to AT+CMSS, but the slot says \"STO SENT\": "
+		 "sent",
+		 mm->name, mm->msg.id, mm->msg.part_rows[mm->part].seq);
+	if (mm->storage == STORAGE_UNPROBED)
+		mm->storage = STORAGE_ON; /* the stat changed: the evidence works */
+	modem_part_sent(mm, -1);
+}
+
+bool modem_storage_ask(struct smsd_modem *mm)
+{
+	if (!mm->m || smsctl_sms_slot_read(mm->m, mm->slot, 0, on_asked, mm) < 0)
+		return false;
+	mm->cmd = true;
+	return true;
+}
+
 static void on_deleted(void *userdata, const struct smsctl_slot_op *op)
 {
 	struct smsd_modem *mm = userdata;

@@ -253,6 +253,28 @@ void modem_part_sent(struct smsd_modem *mm, int mr)
 	mjob_submit(mm, j);
 }
 
+void modem_part_unknown(struct smsd_modem *mm, enum smsctl_result res)
+{
+	const struct smsd_send_config *s = &mm->d->cfg->send;
+	struct store_part *p = &mm->msg.part_rows[mm->part];
+	/* the PDU was handed over: the outcome is open, never resent automatically */
+	struct mjob *j = mjob_new(mm, J_UNKNOWN);
+
+	j->seq = p->seq;
+	if (mm->msg.at_least_once || s->on_unknown == SMSD_ON_UNKNOWN_RESEND)
+		j->retry_at = smsd_wall_ms();
+	mjob_set_error(j, res == SMSCTL_RESULT_TIMEOUT ? "timeout" : "eof", "ambiguous",
+		       res == SMSCTL_RESULT_TIMEOUT
+			   ? "no answer after the PDU was handed over: it may have been sent"
+			   : "the modem went away after the PDU was handed over: it may "
+			     "have been sent");
+	smsd_log(LOG_WARNING, "modem %s: %s part %d unknown: %s", mm->name, mm->msg.id, p->seq,
+		 j->text);
+	if (res == SMSCTL_RESULT_GONE)
+		mm->gone_pending = true;
+	mjob_submit(mm, j);
+}
+
 static void on_submit(void *userdata, const struct smsctl_submit *sub)
 {
 	struct smsd_modem *mm = userdata;
@@ -279,22 +301,11 @@ static void on_submit(void *userdata, const struct smsctl_submit *sub)
 		return;
 	}
 	if (out == SMSCTL_SUBMIT_UNKNOWN) {
-		/* the PDU was handed over: the outcome is open, never resent automatically */
-		j = mjob_new(mm, J_UNKNOWN);
-		j->seq = p->seq;
-		if (mm->msg.at_least_once || s->on_unknown == SMSD_ON_UNKNOWN_RESEND)
-			j->retry_at = smsd_wall_ms();
-		mjob_set_error(
-		    j, res == SMSCTL_RESULT_TIMEOUT ? "timeout" : "eof", "ambiguous",
-		    res == SMSCTL_RESULT_TIMEOUT
-			? "no answer after the PDU was handed over: it may have been sent"
-			: "the modem went away after the PDU was handed over: it may "
-			  "have been sent");
-		smsd_log(LOG_WARNING, "modem %s: %s part %d unknown: %s", mm->name, mm->msg.id,
-			 p->seq, j->text);
-		if (res == SMSCTL_RESULT_GONE)
-			mm->gone_pending = true;
-		mjob_submit(mm, j);
+		/* submit_mode = storage: a modem that did not answer AT+CMSS may still say what
+		 * happened in its slot ("STO SENT") */
+		if (mm->slot >= 0 && res == SMSCTL_RESULT_TIMEOUT && modem_storage_ask(mm))
+			return;
+		modem_part_unknown(mm, res);
 		return;
 	}
 	if (out == SMSCTL_SUBMIT_REJECTED && res == SMSCTL_RESULT_CMS_ERROR) {

@@ -11,6 +11,7 @@ SIGKILL at a named point (SMSCTLD_TEST_KILL):
                -> the slot says "STO SENT": `sent`, never sent again;
   gone         killed before AT+CMSS and the slot removed meanwhile
                -> `unknown`, with its message.unknown event, never sent;
+  timeout      AT+CMSS never answered, the slot "STO SENT" -> `sent` (asked, not unknown);
   fallback     a modem whose slot stays "STO UNSENT" after AT+CMSS (fault cmss_stat_stuck)
                -> the first part is sent once, the modem falls back to direct with a
                   modem.storage_fallback event, later parts go with AT+CMGS, once each.
@@ -208,12 +209,31 @@ def case_fallback():
                       f"fallback: payload {p}")
 
 
+def case_timeout():
+    """AT+CMSS unanswered (fault send_timeout: the network took the message, the modem never
+    says `+CMSS:`), the slot marked "STO SENT": after the 60 s wait the daemon reads the slot
+    and records `sent`, not `unknown`; sent once, the slot deleted."""
+    with tempfile.TemporaryDirectory(prefix="smsctl-storage-") as tmp:
+        d = Daemon(tmp, "sim:?fault=send_timeout")
+        d.start()
+        mid = d.submit("+8613800138000", "storage timeout")
+        m = d.wait_state(mid, {"sent", "unknown"}, timeout=100)
+        check(m and m["state"] == "sent", f"timeout: state {m and m['state']}, want sent")
+        check(len(d.records()) == 1, f"timeout: sent once: {d.records()}")
+        check(d.slots() == [], f"timeout: the slot is deleted: {d.slots()}")
+        ev = d.events(mid)
+        check("message.sent" in ev and "message.unknown" not in ev, f"timeout: events {ev}")
+        check("STO SENT" in open(d.log).read(), "timeout: the log says why")
+        d.stop()
+
+
 CASES = {
     "plain": case_plain,
     "before_cmss": lambda: kill_case("before_cmss", "before_cmss", False, "sent", 1),
     "after_cmss": lambda: kill_case("after_cmss", "after_cmss", False, "sent", 1),
     "gone": lambda: kill_case("gone", "before_cmss", True, "unknown", 0),
     "fallback": case_fallback,
+    "timeout": case_timeout,
 }
 
 for name, fn in CASES.items():
