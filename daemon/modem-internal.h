@@ -93,7 +93,8 @@ struct mjob {
 	char id[STORE_ID_SIZE];
 	int64_t epoch, retry_at, lease;
 	int seq, mr, expected_mr, attempt, status;
-	int storage_index; /* submit_mode = storage: the slot committed with `sending`, -1 none */
+	int storage_index;  /* submit_mode = storage: the slot committed with `sending`, -1 none */
+	bool storage_probe; /* ... as the probe of a modem not yet known to mark "STO SENT" */
 	bool count_attempt;
 	char code[48], class_[16], text[256], recipient[48], iccid[40];
 	char modem[80], pool[80], state[16], reason[64];

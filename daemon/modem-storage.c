@@ -39,11 +39,17 @@ bool modem_storage_active(const struct smsd_modem *mm)
 
 /* ---- test hooks ---- */
 
+/* SMSCTLD_TEST_KILL=POINT kills at the first pass, POINT#N at the N-th (tests only: the count
+ * is the process's own). */
 void modem_test_kill(const char *point)
 {
+	static int passes;
 	const char *want = getenv("SMSCTLD_TEST_KILL");
+	size_t n = strlen(point);
 
-	if (want && strcmp(want, point) == 0) {
+	if (!want || strncmp(want, point, n) != 0 || (want[n] != '\0' && want[n] != '#'))
+		return;
+	if (++passes >= (want[n] == '#' ? atoi(want + n + 1) : 1)) {
 		smsd_log(LOG_WARNING, "test hook: kill -9 at %s", point);
 		raise(SIGKILL);
 	}
@@ -386,6 +392,14 @@ void modem_storage_recover(struct smsd_modem *mm)
 			continue; /* no answer: the next open decides */
 		} else if (w.status == SMSCTL_SMS_SENT) {
 			r.what = R_SENT; /* "STO SENT": it went out */
+		} else if (w.status == SMSCTL_SMS_UNSENT && p->probe) {
+			/* the probe of a modem not known to mark "STO SENT": its "STO UNSENT"
+			 * proves nothing (a stuck-stat modem may have sent it) */
+			r.what = R_UNKNOWN;
+			r.code = "storage.unproven";
+			r.text = "the part probed a modem not yet known to mark a sent slot \"STO "
+				 "SENT\": its \"STO UNSENT\" after a restart proves nothing, it "
+				 "may have been sent";
 		} else if (w.status == SMSCTL_SMS_UNSENT) {
 			/* "STO UNSENT": never sent; send it from the slot, once */
 			struct wait_op s = {0};

@@ -70,8 +70,8 @@ static int run_job(struct store *st, void *arg)
 					    j->expected_mr, -1);
 		/* submit_mode = storage: the slot is committed with `sending`, before AT+CMSS */
 		if (rc == 0 && j->storage_index >= 0)
-			rc =
-			    store_part_storage_index(st, j->id, j->epoch, j->seq, j->storage_index);
+			rc = store_part_storage_index(st, j->id, j->epoch, j->seq, j->storage_index,
+						      j->storage_probe);
 		return rc;
 	}
 	case J_SENT: {
@@ -442,6 +442,7 @@ void modem_part_sending(struct smsd_modem *mm, int storage_index)
 	j->attempt = p->attempt + 1;
 	j->expected_mr = mm->last_mr >= 0 ? (mm->last_mr + 1) % 256 : -1;
 	j->storage_index = storage_index;
+	j->storage_probe = storage_index >= 0 && mm->storage == STORAGE_UNPROBED;
 	mm->slot = storage_index;
 	mjob_submit(mm, j);
 }

@@ -188,7 +188,7 @@ int store_part_sending(struct store *st, const char *id, int64_t epoch, int seq,
 }
 
 int store_part_storage_index(struct store *st, const char *id, int64_t epoch, int seq,
-			     int storage_index)
+			     int storage_index, bool probe)
 {
 	int64_t n;
 	int rc = tx_begin(st);
@@ -197,7 +197,7 @@ int store_part_storage_index(struct store *st, const char *id, int64_t epoch, in
 		rc = fence(st, id, epoch);
 	if (rc == 0)
 		rc = SX(st, STMT_PART_STORAGE, NULL, &n, V_TEXT(id), V_INT(seq),
-			V_OPT(storage_index));
+			V_OPT(storage_index), V_TEXT(probe ? "storage.probe" : NULL));
 	if (rc == 0 && n == 0)
 		rc = part_state_error(st, id, seq, "queued or sending");
 	return tx_end(st, rc);
@@ -590,6 +590,7 @@ int store_storage_pending(struct store *st, const char *modem, struct store_slot
 		p->epoch = res_i64(&r, i, 1, 0);
 		p->seq = (int)res_i64(&r, i, 2, 0);
 		p->storage_index = (int)res_i64(&r, i, 3, -1);
+		p->probe = res_str(&r, i, 4) && strcmp(res_str(&r, i, 4), "storage.probe") == 0;
 		(*n_out)++;
 	}
 	store_res_clear(&r);

@@ -431,9 +431,12 @@ int store_claim_release(struct store *st, const char *id, int64_t epoch);
 int store_part_sending(struct store *st, const char *id, int64_t epoch, int seq, const char *modem,
 		       const char *sim_iccid, int attempt, int expected_mr, int concat_ref);
 
-/** submit_mode=storage: record the +CMGW index before AT+CMSS (fenced). -1 clears it. */
+/** submit_mode=storage: record the +CMGW index before AT+CMSS (fenced). -1 clears it.
+ * @p probe: this part is the storage probe of a modem not yet known to mark a sent slot "STO
+ * SENT" (its "STO UNSENT" after a crash proves nothing); marked in the part's error_code as
+ * `storage.probe` until it is `sent`. */
 int store_part_storage_index(struct store *st, const char *id, int64_t epoch, int seq,
-			     int storage_index);
+			     int storage_index, bool probe);
 
 /** A part left `sending` with a storage slot (submit_mode = storage). */
 struct store_slot_part {
@@ -441,6 +444,7 @@ struct store_slot_part {
 	int64_t epoch;
 	int seq;
 	int storage_index;
+	bool probe; /* committed as the storage probe (see store_part_storage_index()) */
 };
 
 /**

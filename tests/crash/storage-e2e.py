@@ -5,8 +5,13 @@ sim: modem whose storage survives a kill -9 of the daemon (SMSCTLD_SIM_RECORD ke
 in DIR/NAME.slots and its accepted PDUs in DIR/NAME.pdus). The daemon kills itself with
 SIGKILL at a named point (SMSCTLD_TEST_KILL):
 
-  before_cmss  the slot is written (AT+CMGW) and committed, AT+CMSS not yet sent
-               -> after the restart the slot says "STO UNSENT": sent from it, exactly once;
+  before_cmss  the slot is written (AT+CMGW) and committed, AT+CMSS not yet sent, on a
+               modem a first message proved -> after the restart the slot says "STO UNSENT":
+               sent from it, exactly once;
+  probe_before_cmss  the same on the very first part (the probe: the modem is not yet known
+               to mark "STO SENT") -> `unknown`, never sent: "STO UNSENT" proves nothing;
+  probe_stuck  a stuck-stat modem (cmss_stat_stuck) killed after AT+CMSS of the probe part
+               -> "STO UNSENT" but it went out: `unknown`, not sent a second time;
   after_cmss   AT+CMSS answered, the outcome not committed
                -> the slot says "STO SENT": `sent`, never sent again;
   gone         killed before AT+CMSS and the slot removed meanwhile
@@ -135,10 +140,15 @@ class Daemon:
         return [l for l in open(p).read().splitlines() if l] if os.path.exists(p) else []
 
 
-def kill_case(name, kill_at, remove_slot, expect_state, expect_records):
+def kill_case(name, kill_at, remove_slot, expect_state, expect_records, device="sim:",
+              warm=False):
     with tempfile.TemporaryDirectory(prefix="smsctl-storage-") as tmp:
-        d = Daemon(tmp, "sim:")
-        d.start(kill_at=kill_at)
+        d = Daemon(tmp, device)
+        d.start(kill_at=kill_at + ("#2" if warm else ""))
+        if warm:  # a first message proves the modem (the probe), the second one is killed
+            first = d.submit("+8613800138000", f"storage {name} first")
+            m = d.wait_state(first, {"sent"})
+            check(m and m["state"] == "sent", f"{name}: the first message is sent")
         mid = d.submit("+8613800138000", f"storage {name}")
         rc = d.wait_exit()
         check(rc == -signal.SIGKILL, f"{name}: the daemon killed itself at {kill_at} ({rc})")
@@ -229,7 +239,12 @@ def case_timeout():
 
 CASES = {
     "plain": case_plain,
-    "before_cmss": lambda: kill_case("before_cmss", "before_cmss", False, "sent", 1),
+    "before_cmss": lambda: kill_case("before_cmss", "before_cmss", False, "sent", 2,
+                                     warm=True),
+    "probe_before_cmss": lambda: kill_case("probe_before_cmss", "before_cmss", False,
+                                           "unknown", 0),
+    "probe_stuck": lambda: kill_case("probe_stuck", "after_cmss", False, "unknown", 1,
+                                     device="sim:?fault=cmss_stat_stuck"),
     "after_cmss": lambda: kill_case("after_cmss", "after_cmss", False, "sent", 1),
     "gone": lambda: kill_case("gone", "before_cmss", True, "unknown", 0),
     "fallback": case_fallback,
