@@ -167,6 +167,7 @@ static void on_written(void *userdata, const struct smsctl_slot_op *op)
 		return;
 	}
 	modem_sim_slots_save(mm);
+	modem_test_kill("after_cmgw");
 	modem_part_sending(mm, smsctl_slot_op_get_index(op));
 }
 
@@ -367,6 +368,43 @@ static bool memories_agree(struct smsd_modem *mm)
 	return ok;
 }
 
+/* Slots "STO UNSENT" that no part references: left by a crash between AT+CMGW and the commit
+ * of `sending` (the part went back to the queue and is written again). A modem sending in
+ * storage mode belongs to smsctld: they are deleted, or the memory would fill up. */
+static void delete_orphans(struct smsd_modem *mm, const struct store_slot_part *keep, size_t n_keep)
+{
+	struct smsctl_response *r = NULL;
+	int idx[64];
+	size_t n = 0;
+
+	if (smsctl_modem_command(mm->m, "AT+CMGL=2", 0, &r) == 0) {
+		for (size_t i = 0; i < smsctl_response_get_line_count(r) && n < 64; i++) {
+			int index;
+			bool used = false;
+			if (sscanf(smsctl_response_get_line(r, i), "+CMGL: %d,", &index) != 1 ||
+			    index < 0)
+				continue;
+			for (size_t k = 0; k < n_keep && !used; k++)
+				used = keep[k].storage_index == index;
+			if (!used)
+				idx[n++] = index;
+		}
+	}
+	smsctl_response_free(r);
+	for (size_t i = 0; i < n; i++) {
+		struct wait_op d = {0};
+		if (smsctl_sms_slot_delete(mm->m, idx[i], 0, on_wait_slot, &d) < 0)
+			break;
+		wait_for(mm, &d);
+		smsd_log(LOG_WARNING,
+			 "modem %s: slot %d \"STO UNSENT\" referenced by no part (left by a crash "
+			 "after AT+CMGW): %s",
+			 mm->name, idx[i], d.error == 0 ? "deleted" : "could not be deleted");
+	}
+	if (n)
+		modem_sim_slots_save(mm);
+}
+
 void modem_storage_recover(struct smsd_modem *mm)
 {
 	struct pending_job pj = {.modem = mm->name};
@@ -448,10 +486,12 @@ void modem_storage_recover(struct smsd_modem *mm)
 			modem_sim_slots_save(mm);
 		}
 	}
-	free(pj.rows);
 	if (mm->d->cfg->send.submit_mode == SMSD_SUBMIT_STORAGE && !memories_agree(mm))
 		fall_back(mm, "memories_differ",
 			  _("the modem writes and reads messages in different memories (+CPMS): "
 			    "sending directly (AT+CMGS) instead of submit_mode = storage"),
 			  true);
+	else if (mm->d->cfg->send.submit_mode == SMSD_SUBMIT_STORAGE)
+		delete_orphans(mm, pj.rows, pj.n);
+	free(pj.rows);
 }

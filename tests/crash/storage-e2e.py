@@ -16,6 +16,8 @@ SIGKILL at a named point (SMSCTLD_TEST_KILL):
                -> the slot says "STO SENT": `sent`, never sent again;
   gone         killed before AT+CMSS and the slot removed meanwhile
                -> `unknown`, with its message.unknown event, never sent;
+  orphan       killed between AT+CMGW and its commit -> the slot nobody references is
+               deleted at the next open, the message sent once;
   timeout      AT+CMSS never answered, the slot "STO SENT" -> `sent` (asked, not unknown);
   fallback     a modem whose slot stays "STO UNSENT" after AT+CMSS (fault cmss_stat_stuck)
                -> the first part is sent once, the modem falls back to direct with a
@@ -219,6 +221,27 @@ def case_fallback():
                       f"fallback: payload {p}")
 
 
+def case_orphan():
+    """kill -9 between AT+CMGW and the commit of `sending`: the part goes back to the queue
+    and is written again after the restart; the first slot ("STO UNSENT", referenced by no
+    part) is deleted when the modem opens, the message goes out once."""
+    with tempfile.TemporaryDirectory(prefix="smsctl-storage-") as tmp:
+        d = Daemon(tmp, "sim:")
+        d.start(kill_at="after_cmgw")
+        mid = d.submit("+8613800138000", "storage orphan")
+        rc = d.wait_exit()
+        check(rc == -signal.SIGKILL, f"orphan: killed after AT+CMGW ({rc})")
+        check(len(d.slots()) == 1, f"orphan: one slot at the kill: {d.slots()}")
+        d.start()
+        m = d.wait_state(mid, {"sent"})
+        check(m and m["state"] == "sent", f"orphan: state {m and m['state']}")
+        time.sleep(0.5)
+        check(len(d.records()) == 1, f"orphan: sent once: {d.records()}")
+        check(d.slots() == [], f"orphan: no slot left: {d.slots()}")
+        check("referenced by no part" in open(d.log).read(), "orphan: the log says so")
+        d.stop()
+
+
 def case_timeout():
     """AT+CMSS unanswered (fault send_timeout: the network took the message, the modem never
     says `+CMSS:`), the slot marked "STO SENT": after the 60 s wait the daemon reads the slot
@@ -249,6 +272,7 @@ CASES = {
     "gone": lambda: kill_case("gone", "before_cmss", True, "unknown", 0),
     "fallback": case_fallback,
     "timeout": case_timeout,
+    "orphan": case_orphan,
 }
 
 for name, fn in CASES.items():
