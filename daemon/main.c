@@ -368,6 +368,40 @@ static int open_store(const struct smsd_config *cfg, unsigned flags, struct stor
 	return 0;
 }
 
+static void copy_progress(void *ctx, const char *table, int64_t rows)
+{
+	(void)ctx;
+	printf("%s: %lld rows\n", table, (long long)rows);
+	fflush(stdout);
+}
+
+/* smsctld --copy-store FROM TO: exit 0 copied, 64 bad URL (or FROM = TO), 65 refused (target
+ * not empty, source without the schema or at another version, source in use), 1 other. */
+static int copy_store(const char *from, const char *to)
+{
+	char *msg = NULL;
+	int rc = store_copy(from, to, "copy-store", copy_progress, NULL, &msg);
+
+	if (rc == 0) {
+		printf("copied %s to %s\n", from, to);
+		return 0;
+	}
+	fprintf(stderr, "smsctld: --copy-store: %s\n", msg ? msg : store_strerror(rc));
+	free(msg);
+	switch (rc) {
+	case STORE_ERR_INVALID:
+		return 64;
+	case STORE_ERR_NOT_EMPTY:
+	case STORE_ERR_NOT_FOUND:
+	case STORE_ERR_SCHEMA_OLDER:
+	case STORE_ERR_SCHEMA_NEWER:
+	case STORE_ERR_LOCKED:
+		return 65;
+	default:
+		return 1;
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -415,8 +449,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "smsctld: --copy-store needs FROM-URL and TO-URL\n");
 			return 64;
 		}
-		fprintf(stderr, "smsctld: --copy-store is not available in this build yet\n");
-		return 1;
+		return copy_store(argv[optind], argv[optind + 1]);
 	}
 	if (optind < argc) {
 		fprintf(stderr, "smsctld: unexpected argument '%s'\n", argv[optind]);
@@ -500,8 +533,8 @@ int main(int argc, char **argv)
 	}
 	atomic_store(&d.serving, true);
 	if (d.cfg->send.submit_mode == SMSD_SUBMIT_STORAGE)
-		smsd_log(LOG_WARNING, "[send] submit_mode = storage is not available in this "
-				      "version: parts are sent with AT+CMGS (direct)");
+		smsd_log(LOG_INFO, "[send] submit_mode = storage: AT+CMGW, then AT+CMSS (each "
+				   "modem probed by its first part)");
 	for (size_t i = 0; i < d.cfg->n_modems; i++)
 		add_modem(&d, &d.cfg->modems[i]);
 	smsd_log(LOG_INFO, "started: node %s, %zu modems, store %s", d.cfg->daemon.node_id,

@@ -66,7 +66,13 @@ struct smsd_modem {
 	int64_t ops_cmgs_at;
 	char work_finding[48], work_severity[16];
 	char ops_finding[48], ops_severity[16];
+	/* submit_mode = storage (modem-storage.c): the part's slot (-1 none), the probe */
+	int slot;
+	int storage;  /* enum storage_state */
+	int probe_mr; /* the TP-MR of the probing AT+CMSS */
 };
+
+enum storage_state { STORAGE_UNPROBED = 0, STORAGE_ON, STORAGE_DIRECT };
 
 enum job_kind {
 	J_CLAIM = 1,
@@ -87,6 +93,8 @@ struct mjob {
 	char id[STORE_ID_SIZE];
 	int64_t epoch, retry_at, lease;
 	int seq, mr, expected_mr, attempt, status;
+	int storage_index;  /* submit_mode = storage: the slot committed with `sending`, -1 none */
+	bool storage_probe; /* ... as the probe of a modem not yet known to mark "STO SENT" */
 	bool count_attempt;
 	char code[48], class_[16], text[256], recipient[48], iccid[40];
 	char modem[80], pool[80], state[16], reason[64];
@@ -111,5 +119,34 @@ void modem_close(struct smsd_modem *mm, const char *why);
 /* Run w in a worker thread (state M_WORKING); the loop takes the result when it ends. */
 void modem_start_work(struct smsd_modem *mm, enum work w);
 void modem_finish_work(struct smsd_modem *mm, int64_t now);
+
+/* modem.c: the outcome `sent` of the current part, committed (a store job). */
+void modem_part_sent(struct smsd_modem *mm, int mr);
+/* modem.c: commit the current part `sending` (with its slot, or -1), then submit it. */
+void modem_part_sending(struct smsd_modem *mm, int storage_index);
+
+/* modem-storage.c: submit_mode = storage (issue 14, "Evidence resolves unknown" (2)). */
+bool modem_storage_active(const struct smsd_modem *mm);
+/* AT+CMGW the current part, then modem_part_sending() with its slot (direct if it fails). */
+void modem_storage_write(struct smsd_modem *mm);
+/* AT+CMSS from mm->slot; on_submit gets the outcome. @return 0 or a negative error. */
+int modem_storage_send(struct smsd_modem *mm, smsctl_submit_fn fn);
+/* After `+CMSS:` on an unprobed modem: read the slot back, then modem_part_sent(). @return
+ * true when it took over. */
+bool modem_storage_probe(struct smsd_modem *mm, int mr);
+/* modem.c: the current part's outcome is open (`unknown`, never resent automatically). */
+void modem_part_unknown(struct smsd_modem *mm, enum smsctl_result res);
+/* After a timeout of AT+CMSS: read the slot; "STO SENT" -> modem_part_sent(), anything else
+ * -> modem_part_unknown(). @return false when the read could not start (decide now). */
+bool modem_storage_ask(struct smsd_modem *mm);
+/* Delete mm->slot (the outcome is committed). */
+void modem_storage_delete(struct smsd_modem *mm);
+/* In the worker at open: resolve this modem's parts left `sending` with a slot. */
+void modem_storage_recover(struct smsd_modem *mm);
+/* Test hooks (SMSCTLD_SIM_RECORD, SMSCTLD_TEST_KILL): a sim: modem's slots kept across a
+ * kill -9 of the daemon, and a kill at a named point. */
+void modem_sim_slots_save(struct smsd_modem *mm);
+void modem_sim_slots_load(struct smsd_modem *mm);
+void modem_test_kill(const char *point);
 
 #endif

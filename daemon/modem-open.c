@@ -240,6 +240,7 @@ static void open_blocking(struct smsd_modem *mm)
 		return;
 	}
 	mm->logged_gone = false;
+	modem_sim_slots_load(mm); /* test hook: a sim: modem's storage across a kill -9 */
 	if (mm->pin_file && read_pin(mm->pin_file, pin, sizeof(pin)) < 0)
 		smsd_log(LOG_ERR, "modem %s: cannot read the PIN from %s", mm->name, mm->pin_file);
 	rc = smsctl_sms_prepare(mm->m, pin[0] ? pin : NULL);
@@ -261,6 +262,8 @@ static void open_blocking(struct smsd_modem *mm)
 		if (smsd_storeq_call(mm->d->storeq, run_last_mr, &lj) >= 0)
 			mm->last_mr = lj.mr;
 	}
+	if (rc == 0) /* submit_mode = storage: the slots of parts left `sending` decide */
+		modem_storage_recover(mm);
 	if (rc == 0 && smsd_pool_receives(mm->pl)) /* issue 15: receive = no */
 		rc = smsctl_receiver_new(mm->m, on_received, mm, &mm->rx);
 	if (rc == 0 && mm->rx)

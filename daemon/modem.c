@@ -64,10 +64,16 @@ static int run_job(struct store *st, void *arg)
 						   &j->n_claimed);
 		return store_claim(st, &req, &j->claimed, &j->n_claimed);
 	}
-	case J_SENDING:
-		return store_part_sending(st, j->id, j->epoch, j->seq, j->modem,
-					  j->iccid[0] ? j->iccid : NULL, j->attempt, j->expected_mr,
-					  -1);
+	case J_SENDING: {
+		int rc = store_part_sending(st, j->id, j->epoch, j->seq, j->modem,
+					    j->iccid[0] ? j->iccid : NULL, j->attempt,
+					    j->expected_mr, -1);
+		/* submit_mode = storage: the slot is committed with `sending`, before AT+CMSS */
+		if (rc == 0 && j->storage_index >= 0)
+			rc = store_part_storage_index(st, j->id, j->epoch, j->seq, j->storage_index,
+						      j->storage_probe);
+		return rc;
+	}
 	case J_SENT: {
 		int rc = store_part_sent(st, j->id, j->epoch, j->seq, j->mr);
 		if (rc == 0 && j->pooled && smsd_pool_sent_run(st, &j->psent) < 0) /* issue 15 */
@@ -116,6 +122,7 @@ struct mjob *mjob_new(struct smsd_modem *mm, enum job_kind kind)
 	j->mm = mm;
 	j->kind = kind;
 	j->mr = -1;
+	j->storage_index = -1;
 	smsd_log_bind(j->id, j->modem, j->iccid, (int)kind, j->code); /* ops: journal fields */
 	snprintf(j->modem, sizeof(j->modem), "%s", mm->name);
 	snprintf(j->iccid, sizeof(j->iccid), "%s", mm->iccid);
@@ -230,6 +237,44 @@ static int64_t backoff_at(struct smsd_modem *mm, int attempts)
 	return smsd_wall_ms() + store_backoff(s->retry_initial, s->retry_max, attempts);
 }
 
+void modem_part_sent(struct smsd_modem *mm, int mr)
+{
+	struct store_part *p = &mm->msg.part_rows[mm->part];
+	struct mjob *j;
+
+	if (mr >= 0)
+		mm->last_mr = mr;
+	j = mjob_new(mm, J_SENT);
+	j->seq = p->seq;
+	j->mr = mr;
+	j->pooled = true; /* issue 15: count the part for the SIM */
+	smsd_pool_sent_prepare(mm->pl, mm->msg.recipient, p->seq, &j->psent);
+	smsd_log(LOG_INFO, "modem %s: %s part %d sent (mr %d)", mm->name, mm->msg.id, p->seq, mr);
+	mjob_submit(mm, j);
+}
+
+void modem_part_unknown(struct smsd_modem *mm, enum smsctl_result res)
+{
+	const struct smsd_send_config *s = &mm->d->cfg->send;
+	struct store_part *p = &mm->msg.part_rows[mm->part];
+	/* the PDU was handed over: the outcome is open, never resent automatically */
+	struct mjob *j = mjob_new(mm, J_UNKNOWN);
+
+	j->seq = p->seq;
+	if (mm->msg.at_least_once || s->on_unknown == SMSD_ON_UNKNOWN_RESEND)
+		j->retry_at = smsd_wall_ms();
+	mjob_set_error(j, res == SMSCTL_RESULT_TIMEOUT ? "timeout" : "eof", "ambiguous",
+		       res == SMSCTL_RESULT_TIMEOUT
+			   ? "no answer after the PDU was handed over: it may have been sent"
+			   : "the modem went away after the PDU was handed over: it may "
+			     "have been sent");
+	smsd_log(LOG_WARNING, "modem %s: %s part %d unknown: %s", mm->name, mm->msg.id, p->seq,
+		 j->text);
+	if (res == SMSCTL_RESULT_GONE)
+		mm->gone_pending = true;
+	mjob_submit(mm, j);
+}
+
 static void on_submit(void *userdata, const struct smsctl_submit *sub)
 {
 	struct smsd_modem *mm = userdata;
@@ -244,37 +289,23 @@ static void on_submit(void *userdata, const struct smsctl_submit *sub)
 
 	mm->cmd = false;
 	modem_record_sim(mm);
+	if (mm->slot >= 0) { /* submit_mode = storage */
+		modem_sim_slots_save(mm);
+		modem_test_kill("after_cmss");
+	}
 	if (out == SMSCTL_SUBMIT_SENT) {
 		int mr = smsctl_submit_get_message_ref(sub);
-		if (mr >= 0)
-			mm->last_mr = mr;
-		j = mjob_new(mm, J_SENT);
-		j->seq = p->seq;
-		j->mr = mr;
-		j->pooled = true; /* issue 15: count the part for the SIM */
-		smsd_pool_sent_prepare(mm->pl, mm->msg.recipient, p->seq, &j->psent);
-		smsd_log(LOG_INFO, "modem %s: %s part %d sent (mr %d)", mm->name, mm->msg.id,
-			 p->seq, mr);
-		mjob_submit(mm, j);
+		if (mm->slot >= 0 && modem_storage_probe(mm, mr))
+			return;
+		modem_part_sent(mm, mr);
 		return;
 	}
 	if (out == SMSCTL_SUBMIT_UNKNOWN) {
-		/* the PDU was handed over: the outcome is open, never resent automatically */
-		j = mjob_new(mm, J_UNKNOWN);
-		j->seq = p->seq;
-		if (mm->msg.at_least_once || s->on_unknown == SMSD_ON_UNKNOWN_RESEND)
-			j->retry_at = smsd_wall_ms();
-		mjob_set_error(
-		    j, res == SMSCTL_RESULT_TIMEOUT ? "timeout" : "eof", "ambiguous",
-		    res == SMSCTL_RESULT_TIMEOUT
-			? "no answer after the PDU was handed over: it may have been sent"
-			: "the modem went away after the PDU was handed over: it may "
-			  "have been sent");
-		smsd_log(LOG_WARNING, "modem %s: %s part %d unknown: %s", mm->name, mm->msg.id,
-			 p->seq, j->text);
-		if (res == SMSCTL_RESULT_GONE)
-			mm->gone_pending = true;
-		mjob_submit(mm, j);
+		/* submit_mode = storage: a modem that did not answer AT+CMSS may still say what
+		 * happened in its slot ("STO SENT") */
+		if (mm->slot >= 0 && res == SMSCTL_RESULT_TIMEOUT && modem_storage_ask(mm))
+			return;
+		modem_part_unknown(mm, res);
 		return;
 	}
 	if (out == SMSCTL_SUBMIT_REJECTED && res == SMSCTL_RESULT_CMS_ERROR) {
@@ -393,10 +424,26 @@ static void send_next_part(struct smsd_modem *mm)
 		mjob_submit(mm, j);
 		return;
 	}
-	j = mjob_new(mm, J_SENDING);
+	if (modem_storage_active(mm)) {
+		modem_storage_write(mm); /* AT+CMGW first, then `sending` with the slot */
+		return;
+	}
+	modem_part_sending(mm, -1);
+}
+
+void modem_part_sending(struct smsd_modem *mm, int storage_index)
+{
+	struct store_part *p = &mm->msg.part_rows[mm->part];
+	struct mjob *j = mjob_new(mm, J_SENDING);
+
+	if (!j)
+		return;
 	j->seq = p->seq;
 	j->attempt = p->attempt + 1;
 	j->expected_mr = mm->last_mr >= 0 ? (mm->last_mr + 1) % 256 : -1;
+	j->storage_index = storage_index;
+	j->storage_probe = storage_index >= 0 && mm->storage == STORAGE_UNPROBED;
+	mm->slot = storage_index;
 	mjob_submit(mm, j);
 }
 
@@ -407,7 +454,12 @@ static void start_cmgs(struct smsd_modem *mm)
 
 	p->attempt++;
 	mm->ops_cmgs_at = smsd_mono_ms(); /* ops (issue 17) */
-	rc = smsctl_sms_submit(mm->m, p->pdu, 0, on_submit, mm);
+	if (mm->slot >= 0) {		  /* submit_mode = storage: the slot is committed */
+		modem_test_kill("before_cmss");
+		rc = modem_storage_send(mm, on_submit);
+	} else {
+		rc = smsctl_sms_submit(mm->m, p->pdu, 0, on_submit, mm);
+	}
 	if (rc < 0) {
 		/* nothing written: not accepted, back to the queue at once */
 		struct mjob *j = mjob_new(mm, J_REQUEUE);
@@ -453,6 +505,7 @@ static void job_done(void *arg, int rc)
 			/* fenced (lost the message) or the store is down: send nothing */
 			smsd_log(LOG_WARNING, "modem %s: %s not sent: %s", mm->name, j->id,
 				 store_strerror(rc));
+			mm->slot = -1;
 			finish_message(mm);
 			mm->next_claim_at = smsd_mono_ms() + RETRY_STORE_MS;
 			break;
@@ -470,6 +523,9 @@ static void job_done(void *arg, int rc)
 		start_cmgs(mm);
 		break;
 	case J_SENT:
+		if (rc == 0)
+			modem_storage_delete(mm); /* the outcome is committed */
+		mm->slot = -1;
 		if (rc < 0) {
 			smsd_log(LOG_ERR, "modem %s: %s part %d sent but not recorded: %s",
 				 mm->name, j->id, j->seq, store_strerror(rc));
@@ -487,6 +543,9 @@ static void job_done(void *arg, int rc)
 	case J_UNKNOWN:
 	case J_RELEASE:
 	case J_EXPIRE:
+		if (rc == 0)
+			modem_storage_delete(mm);
+		mm->slot = -1;
 		if (rc < 0 && rc != STORE_ERR_FENCED)
 			smsd_log(LOG_ERR, "modem %s: %s: store: %s", mm->name, j->id,
 				 store_strerror(rc));
@@ -524,6 +583,7 @@ struct smsd_modem *smsd_modem_new(struct smsd *d, const struct smsd_modem_config
 	mm->st = M_GONE;
 	mm->last_mr = -1;
 	mm->recheck_at = -1;
+	mm->slot = -1;
 	mm->pl = smsd_pool_modem_new(d, mc); /* issue 15 */
 	if (!mm->name || !mm->device || !mm->pool || !mm->pl || (mc->pin_file && !mm->pin_file)) {
 		smsd_modem_free(mm);

@@ -88,6 +88,12 @@ struct store_driver {
 	void (*close)(struct store *st);
 	const char *begin_sql;
 	const struct store_migration *migrations;
+	/* Ad-hoc SQL (the store copy): @sql with $N placeholders and text parameters (NULL is
+	 * SQL NULL); each result row is handed to @row as NUL-terminated texts (NULL for SQL
+	 * NULL), streamed, not collected; a non-zero return from @row stops the rows and is
+	 * returned. */
+	int (*query)(struct store *st, const char *sql, const char *const *params, int np,
+		     int (*row)(void *ctx, int ncols, const char *const *vals), void *ctx);
 };
 
 extern const struct store_driver store_driver_sqlite;
@@ -155,6 +161,9 @@ int store_load_parts(struct store *st, struct store_message *m);
 /* Message state change with its event (inside a transaction). */
 int store_msg_event(struct store *st, const char *type, const char *id, const char *modem,
 		    struct jbuf *payload);
+
+/* Run the migrations up to the current schema (the store copy's target). */
+int store_migrate_current(struct store *st);
 
 /* store_open() stopping the migrations at @target (tests: a database at an older version,
  * to test the upgrade from each earlier version). */

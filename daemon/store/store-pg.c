@@ -209,6 +209,45 @@ static void pg_close(struct store *st)
 	st->impl = NULL;
 }
 
+/* Rows one at a time (single-row mode): a large table is never held whole in memory. */
+static int pg_query(struct store *st, const char *sql, const char *const *params, int np,
+		    int (*row)(void *ctx, int ncols, const char *const *vals), void *ctx)
+{
+	struct pg_impl *p = impl(st);
+	const char *vals[64];
+	PGresult *r;
+	int out = 0;
+
+	if (!PQsendQueryParams(p->conn, sql, np, NULL, params, NULL, NULL, 0))
+		return pg_fail(st, STORE_ERR_UNAVAILABLE, "query", PQerrorMessage(p->conn));
+	PQsetSingleRowMode(p->conn);
+	while ((r = PQgetResult(p->conn))) {
+		switch (PQresultStatus(r)) {
+		case PGRES_SINGLE_TUPLE: {
+			int ncols = PQnfields(r);
+			if (out != 0 || !row)
+				break;
+			if (ncols > 64) {
+				out = store_fail(st, STORE_ERR_INTERNAL, "too many columns");
+				break;
+			}
+			for (int c = 0; c < ncols; c++)
+				vals[c] = PQgetisnull(r, 0, c) ? NULL : PQgetvalue(r, 0, c);
+			out = row(ctx, ncols, vals);
+			break;
+		}
+		case PGRES_TUPLES_OK:
+		case PGRES_COMMAND_OK:
+			break;
+		default:
+			if (out == 0)
+				out = map_result(st, r, "query");
+		}
+		PQclear(r); /* every result is read, so the connection stays usable */
+	}
+	return out;
+}
+
 const struct store_driver store_driver_pg = {
     .name = "postgresql",
     .exec = pg_exec,
@@ -221,6 +260,7 @@ const struct store_driver store_driver_pg = {
     .close = pg_close,
     .begin_sql = "BEGIN",
     .migrations = store_migrations_postgresql,
+    .query = pg_query,
 };
 
 int store_pg_open(struct store *st, const char *url, unsigned flags)

@@ -188,7 +188,7 @@ int store_part_sending(struct store *st, const char *id, int64_t epoch, int seq,
 }
 
 int store_part_storage_index(struct store *st, const char *id, int64_t epoch, int seq,
-			     int storage_index)
+			     int storage_index, bool probe)
 {
 	int64_t n;
 	int rc = tx_begin(st);
@@ -197,7 +197,7 @@ int store_part_storage_index(struct store *st, const char *id, int64_t epoch, in
 		rc = fence(st, id, epoch);
 	if (rc == 0)
 		rc = SX(st, STMT_PART_STORAGE, NULL, &n, V_TEXT(id), V_INT(seq),
-			V_OPT(storage_index));
+			V_OPT(storage_index), V_TEXT(probe ? "storage.probe" : NULL));
 	if (rc == 0 && n == 0)
 		rc = part_state_error(st, id, seq, "queued or sending");
 	return tx_end(st, rc);
@@ -209,18 +209,18 @@ int store_part_sent(struct store *st, const char *id, int64_t epoch, int seq, in
 	int64_t now = store_now(st), n;
 	int rc;
 
-	if (mr < 0 || mr > 255)
+	if (mr < -1 || mr > 255)
 		return store_fail(st, STORE_ERR_INVALID, "TP-MR %d out of range", mr);
 	rc = tx_begin(st);
 	if (rc == 0)
 		rc = fence(st, id, epoch);
 	if (rc == 0)
-		rc = SX(st, STMT_PART_SENT, &r, &n, V_TEXT(id), V_INT(seq), V_INT(mr), V_INT(now));
+		rc = SX(st, STMT_PART_SENT, &r, &n, V_TEXT(id), V_INT(seq), V_OPT(mr), V_INT(now));
 	if (rc == 0 && n == 0)
 		rc = part_state_error(st, id, seq, "sending");
 	if (rc == 0 && r.nrows == 0)
 		rc = SX(st, STMT_PART_MODEM, &r, NULL, V_TEXT(id), V_INT(seq));
-	if (rc == 0 && res_str(&r, 0, 0)) {
+	if (rc == 0 && res_str(&r, 0, 0) && mr >= 0) {
 		const char *modem = res_str(&r, 0, 0);
 		rc = SX(st, STMT_MR_ADVANCED, NULL, NULL, V_TEXT(modem), V_INT(mr));
 		if (rc == 0)
@@ -234,7 +234,8 @@ int store_part_sent(struct store *st, const char *id, int64_t epoch, int seq, in
 		jb_init(&b);
 		jb_str(&b, "state", "sent");
 		jb_int(&b, "part", seq);
-		jb_int(&b, "mr", mr);
+		if (mr >= 0)
+			jb_int(&b, "mr", mr);
 		rc = store_msg_event(st, "message.sent", id, res_str(&r, 0, 0), &b);
 	}
 	store_res_clear(&r);
@@ -565,4 +566,33 @@ int store_message_set_waiting(struct store *st, const char *id, const char *wait
 	if (rc == 0 && n == 0)
 		rc = state_miss(st, id, "queued");
 	return tx_end(st, rc);
+}
+
+int store_storage_pending(struct store *st, const char *modem, struct store_slot_part **out,
+			  size_t *n_out)
+{
+	struct store_res r = {0};
+	int rc;
+
+	*out = NULL;
+	*n_out = 0;
+	if (!modem)
+		return store_fail(st, STORE_ERR_INVALID, "no modem");
+	rc = SX(st, STMT_STORAGE_PENDING, &r, NULL, V_TEXT(st->node_id), V_TEXT(modem));
+	if (rc == 0 && r.nrows > 0) {
+		*out = calloc((size_t)r.nrows, sizeof(**out));
+		if (!*out)
+			rc = store_fail(st, STORE_ERR_NOMEM, "out of memory");
+	}
+	for (int i = 0; rc == 0 && i < r.nrows; i++) {
+		struct store_slot_part *p = &(*out)[i];
+		snprintf(p->id, sizeof(p->id), "%s", res_str(&r, i, 0) ? res_str(&r, i, 0) : "");
+		p->epoch = res_i64(&r, i, 1, 0);
+		p->seq = (int)res_i64(&r, i, 2, 0);
+		p->storage_index = (int)res_i64(&r, i, 3, -1);
+		p->probe = res_str(&r, i, 4) && strcmp(res_str(&r, i, 4), "storage.probe") == 0;
+		(*n_out)++;
+	}
+	store_res_clear(&r);
+	return rc;
 }

@@ -143,18 +143,30 @@ STMT(STMT_PART_SENDING,
      "expected_mr = $6, sending_at = $7, mr = NULL, mr_advanced = NULL WHERE message_id = $1 "
      "AND seq = $2 AND state = 'queued'",
      NULL)
-STMT(STMT_PART_STORAGE,
-     "UPDATE message_parts SET storage_index = $3 WHERE message_id = $1 AND seq = $2 AND "
-     "state IN ('queued', 'sending')",
+/* submit_mode = storage: this node's parts left `sending` with a slot on a modem ($1 node,
+ * $2 modem) */
+STMT(STMT_STORAGE_PENDING,
+     "SELECT p.message_id, m.claim_epoch, p.seq, p.storage_index, p.error_code FROM "
+     "message_parts p JOIN "
+     "messages m ON m.id = p.message_id WHERE p.state = 'sending' AND p.storage_index IS NOT "
+     "NULL AND m.node_id = $1 AND p.modem = $2 ORDER BY p.message_id, p.seq LIMIT 1000",
      NULL)
+/* $4 'storage.probe' marks the probe part (in error_code until it is sent), NULL keeps it */
+STMT(STMT_PART_STORAGE,
+     "UPDATE message_parts SET storage_index = $3, error_code = COALESCE($4, error_code) WHERE "
+     "message_id = $1 AND seq = $2 AND state IN ('queued', 'sending')",
+     "UPDATE message_parts SET storage_index = $3, error_code = COALESCE(CAST($4 AS text), "
+     "error_code) WHERE message_id = $1 AND seq = $2 AND state IN ('queued', 'sending')")
 /* $1 id, $2 seq, $3 mr, $4 now */
 /* PostgreSQL returns the modem at once (one round trip less); SQLite reads it after (its
  * RETURNING costs an ephemeral table) */
 STMT(STMT_PART_SENT,
-     "UPDATE message_parts SET state = 'sent', mr = $3, sent_at = $4 WHERE message_id = $1 "
-     "AND seq = $2 AND state = 'sending'",
-     "UPDATE message_parts SET state = 'sent', mr = $3, sent_at = $4 WHERE message_id = $1 "
-     "AND seq = $2 AND state = 'sending' RETURNING modem")
+     "UPDATE message_parts SET state = 'sent', mr = $3, sent_at = $4, error_code = "
+     "NULLIF(error_code, 'storage.probe') WHERE message_id = $1 AND seq = $2 AND state = "
+     "'sending'",
+     "UPDATE message_parts SET state = 'sent', mr = $3, sent_at = $4, error_code = "
+     "NULLIF(error_code, 'storage.probe') WHERE message_id = $1 AND seq = $2 AND state = "
+     "'sending' RETURNING modem")
 STMT(STMT_PART_MODEM, "SELECT modem FROM message_parts WHERE message_id = $1 AND seq = $2", NULL)
 /* $1 modem, $2 mr */
 STMT(STMT_MR_ADVANCED,
@@ -301,8 +313,8 @@ STMT(STMT_DEAD_NODES,
  * since) */
 STMT(STMT_RECOVER_SENDING_MINE,
      "SELECT DISTINCT p.message_id FROM message_parts p JOIN messages m ON m.id = "
-     "p.message_id WHERE p.state = 'sending' AND m.node_id = $1 ORDER BY p.message_id LIMIT "
-     "$2",
+     "p.message_id WHERE p.state = 'sending' AND m.node_id = $1 AND p.storage_index IS NULL "
+     "ORDER BY p.message_id LIMIT $2",
      NULL)
 STMT(STMT_RECOVER_SENDING_DEAD,
      "SELECT DISTINCT p.message_id FROM message_parts p JOIN messages m ON m.id = "

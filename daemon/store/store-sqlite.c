@@ -189,6 +189,49 @@ static void sq_close(struct store *st)
 	st->impl = NULL;
 }
 
+static int sq_query(struct store *st, const char *sql, const char *const *params, int np,
+		    int (*row)(void *ctx, int ncols, const char *const *vals), void *ctx)
+{
+	struct sqlite_impl *s = impl(st);
+	sqlite3_stmt *stmt = NULL;
+	const char *vals[64];
+	char *text = convert_sql(sql);
+	int rc, out = 0;
+
+	if (!text)
+		return store_fail(st, STORE_ERR_NOMEM, "out of memory");
+	rc = sqlite3_prepare_v2(s->db, text, -1, &stmt, NULL);
+	free(text);
+	if (rc != SQLITE_OK)
+		return map_error(st, rc, "prepare");
+	for (int i = 0; i < np && rc == SQLITE_OK; i++)
+		rc = params[i] ? sqlite3_bind_text(stmt, i + 1, params[i], -1, SQLITE_STATIC)
+			       : sqlite3_bind_null(stmt, i + 1);
+	if (rc != SQLITE_OK) {
+		out = map_error(st, rc, "bind");
+		sqlite3_finalize(stmt);
+		return out;
+	}
+	int ncols = sqlite3_column_count(stmt);
+	if (ncols > 64) {
+		sqlite3_finalize(stmt);
+		return store_fail(st, STORE_ERR_INTERNAL, "too many columns");
+	}
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (!row)
+			continue;
+		for (int c = 0; c < ncols; c++)
+			vals[c] = (const char *)sqlite3_column_text(stmt, c);
+		out = row(ctx, ncols, vals);
+		if (out != 0)
+			break;
+	}
+	if (out == 0 && rc != SQLITE_DONE)
+		out = map_error(st, rc, "step");
+	sqlite3_finalize(stmt);
+	return out;
+}
+
 const struct store_driver store_driver_sqlite = {
     .name = "sqlite",
     .exec = sq_exec,
@@ -201,6 +244,7 @@ const struct store_driver store_driver_sqlite = {
     .close = sq_close,
     .begin_sql = "BEGIN IMMEDIATE",
     .migrations = store_migrations_sqlite,
+    .query = sq_query,
 };
 
 /* One daemon per database file: flock `<db>.lock`, keep it open, write our pid into it. */

@@ -608,6 +608,11 @@ static int migrate(struct store *st, unsigned flags, int target)
 	}
 }
 
+int store_migrate_current(struct store *st)
+{
+	return migrate(st, STORE_OPEN_MIGRATE, STORE_SCHEMA_VERSION);
+}
+
 int store_open(const char *url, const char *node_id, unsigned flags, struct store **out,
 	       char **errmsg)
 {

@@ -431,12 +431,33 @@ int store_claim_release(struct store *st, const char *id, int64_t epoch);
 int store_part_sending(struct store *st, const char *id, int64_t epoch, int seq, const char *modem,
 		       const char *sim_iccid, int attempt, int expected_mr, int concat_ref);
 
-/** submit_mode=storage: record the +CMGW index before AT+CMSS (fenced). -1 clears it. */
+/** submit_mode=storage: record the +CMGW index before AT+CMSS (fenced). -1 clears it.
+ * @p probe: this part is the storage probe of a modem not yet known to mark a sent slot "STO
+ * SENT" (its "STO UNSENT" after a crash proves nothing); marked in the part's error_code as
+ * `storage.probe` until it is `sent`. */
 int store_part_storage_index(struct store *st, const char *id, int64_t epoch, int seq,
-			     int storage_index);
+			     int storage_index, bool probe);
+
+/** A part left `sending` with a storage slot (submit_mode = storage). */
+struct store_slot_part {
+	char id[STORE_ID_SIZE];
+	int64_t epoch;
+	int seq;
+	int storage_index;
+	bool probe; /* committed as the storage probe (see store_part_storage_index()) */
+};
 
 /**
- * After `+CMGS: <mr>`: part `sent` with mr and sent_at; modems.last_mr of its modem; any
+ * This node's parts left `sending` with a storage_index on @p modem (at most 1000, in message
+ * order): after a restart their slots decide (store_recover() leaves them alone). @p out is
+ * malloc'd (free()), NULL when none.
+ */
+int store_storage_pending(struct store *st, const char *modem, struct store_slot_part **out,
+			  size_t *n_out);
+
+/**
+ * After `+CMGS: <mr>` (or `+CMSS: <mr>`; @p mr -1 when a slot's "STO SENT" proved it without
+ * one): part `sent` with mr and sent_at; modems.last_mr of its modem; any
  * `unknown` part on the same modem with mr_advanced NULL gets mr_advanced (mr == its
  * expected_mr -> false, mr == expected_mr + 1 -> true). When every part is `sent`, the
  * message becomes `sent` (event `message.sent`, finished_at set, lease cleared).
@@ -646,6 +667,26 @@ void store_strv_free(char **v, size_t n);
  * @return rows deleted in this batch, or a negative ::store_error.
  */
 int store_retention(struct store *st, int64_t cutoff, int batch);
+
+/**
+ * Copy every table of the store at @p from_url into the store at @p to_url (`smsctld
+ * --copy-store`): SQLite to PostgreSQL and back, history included, ids preserved.
+ *
+ * The source must have this build's schema (::STORE_ERR_SCHEMA_OLDER otherwise; a missing
+ * SQLite file or a database without the schema is ::STORE_ERR_NOT_FOUND) and is read in one
+ * read transaction (a consistent snapshot), never written; a SQLite source is locked like a
+ * daemon locks it (::STORE_ERR_LOCKED while an smsctld runs on it). The target must be empty
+ * (no tables, or this schema without rows; ::STORE_ERR_NOT_EMPTY otherwise); it gets the
+ * current schema, then every row in one transaction; counters (`events.seq`) continue after
+ * the copied rows. A bad URL or FROM equal to TO is ::STORE_ERR_INVALID.
+ *
+ * @param progress called after each table with its name and the rows copied (may be NULL).
+ * @param[out] errmsg on failure a malloc'd message (caller frees); may be NULL.
+ * @return 0 or a negative ::store_error.
+ */
+int store_copy(const char *from_url, const char *to_url, const char *node_id,
+	       void (*progress)(void *ctx, const char *table, int64_t rows), void *ctx,
+	       char **errmsg);
 
 #ifdef __cplusplus
 }

@@ -15,7 +15,7 @@
  *    `smsc_missing`, `storage_full`, `send_fail:N`, `send_fail_once:N`, `send_timeout`,
  *    `slow[:MS]`, `hang`, `garbage[:P]`, `urc_storm`, `bare_prompt`, `reboot`, `unplug[:S]`,
  *    and the additions `radio_off`, `ps_only`, `sim_blocked`, `sms_unavailable`,
- *    `storage_nearly_full`, `storage_mismatch`, `indications_off`, `bare_ok`;
+ *    `storage_nearly_full`, `storage_mismatch`, `indications_off`, `bare_ok`, `cmss_stat_stuck`;
  *  - `pin=NNNN` the SIM's PIN (default 1234); `puk=NNNNNNNN` its PUK (default 12345678);
  *  - `baud=N` emulate the serial line's speed (8N1: N/10 bytes a second, both ways);
  *    `latency=MS` added to every command; `network=MS` the network's answer to a submit;
@@ -78,6 +78,8 @@
  *    only; `send_timeout`: the submit is accepted (recorded) but never answered;
  *    `bare_prompt`: the prompt is `>` without the space; `bare_ok`: every command line is
  *    answered by a bare `OK` (no information lines, no errors; settings still apply);
+ *    `cmss_stat_stuck`: AT+CMSS sends a stored message but leaves its slot "STO UNSENT"
+ *    (stat 2), as some firmwares do;
  *  - `slow[:MS]`: every answer MS later (default 2000); `hang`: nothing is answered or echoed;
  *    `garbage[:P]`: with probability P% (default 20) a few bytes of noise (0x00, 0x80-0xFF)
  *    before each line; `urc_storm`: a status URC of the profile before every line of a
@@ -157,6 +159,23 @@ SMSCTL_API int smsctl_sim_get_sent_pdu(const struct smsctl_sim *sim, size_t i, c
 SMSCTL_API unsigned long smsctl_sim_get_command_count(const struct smsctl_sim *sim);
 /** Number of messages in the SIM storage ("SM"). */
 SMSCTL_API size_t smsctl_sim_get_stored_count(const struct smsctl_sim *sim);
+/**
+ * One slot of the SIM storage ("SM") by position (0 is the first slot, whatever index the
+ * profile prints for it): its TS 27.005 <stat> (0-3) and its PDU (hex, SMSC-prefixed) copied
+ * into buf. For tests that keep a modem's storage across a crash of its host.
+ * @return 0; ::SMSCTL_ERR_NOT_FOUND when the slot is empty; ::SMSCTL_ERR_INVALID (NULL
+ *         argument, pos past the capacity, buf too small).
+ * @since 0.5
+ */
+SMSCTL_API int smsctl_sim_get_slot(const struct smsctl_sim *sim, unsigned pos, int *stat, char *buf,
+				   size_t size);
+/**
+ * Put a PDU (hex, SMSC-prefixed; copied) with <stat> 0-3 into slot pos of "SM", replacing
+ * what was there; hex NULL empties the slot.
+ * @return 0; ::SMSCTL_ERR_INVALID; ::SMSCTL_ERR_BAD_PDU (not hex); ::SMSCTL_ERR_NOMEM.
+ * @since 0.5
+ */
+SMSCTL_API int smsctl_sim_set_slot(struct smsctl_sim *sim, unsigned pos, int stat, const char *hex);
 
 /*
  * Standalone modems (0.4): a simulated modem that no modem handle owns, for programs that

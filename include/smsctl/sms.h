@@ -370,6 +370,84 @@ SMSCTL_API int smsctl_submit_get_error_code(const struct smsctl_submit *s);
 /** The final line as received ("+CMS ERROR: 42"), "" when none. Borrowed for the call.
  *  @since 0.2 */
 SMSCTL_API const char *smsctl_submit_get_final(const struct smsctl_submit *s);
+
+/*
+ * Sending from the modem's storage, without blocking (smsctld's `submit_mode = storage`).
+ * A part is written to the storage with AT+CMGW as "STO UNSENT" (stat 2), sent from its slot
+ * with AT+CMSS, and its slot read back with AT+CMGR: a modem that marks a slot "STO SENT"
+ * (stat 3) once AT+CMSS sent it leaves evidence that survives a crash of the host
+ * (TS 27.005 3.5.3 +CMGW, 3.5.2 +CMSS, 3.4.3 +CMGR; not every modem updates the stat, so
+ * probe it before relying on it). AT+CMGW and AT+CMSS use the write memory (<mem2> of
+ * AT+CPMS), AT+CMGR and AT+CMGD the read memory (<mem1>): the caller keeps them the same.
+ * Nothing here switches memories.
+ */
+
+/**
+ * Send the message stored at @p index (AT+CMSS=index) and return at once; fn is called
+ * exactly once with the outcome, as for smsctl_sms_submit(): ::SMSCTL_SUBMIT_SENT with the
+ * TP-MR of `+CMSS: <mr>`; ::SMSCTL_SUBMIT_REJECTED for an error answer (the code says which;
+ * `+CMS ERROR: 321` is an empty slot); ::SMSCTL_SUBMIT_UNKNOWN when no answer came (timeout,
+ * EOF/EIO, the handle closed): the command may have sent it. The answer is waited for at
+ * least 60 s.
+ * @param timeout_ms how long the answer may take, 0 for 60 s.
+ * @return 0 when queued; ::SMSCTL_ERR_INVALID (NULL handle or fn, index outside 0-65535, a
+ *         negative timeout); ::SMSCTL_ERR_STATE (not open); ::SMSCTL_ERR_NOMEM.
+ * @since 0.5
+ */
+SMSCTL_API int smsctl_sms_submit_stored(struct smsctl_modem *m, int index, int timeout_ms,
+					smsctl_submit_fn fn, void *userdata);
+
+/** The outcome of one slot operation (opaque), borrowed by the ::smsctl_slot_fn for the call.
+ *  @since 0.5 */
+struct smsctl_slot_op;
+
+/** Called once per slot operation with its outcome (borrowed for the call). @since 0.5 */
+typedef void (*smsctl_slot_fn)(void *userdata, const struct smsctl_slot_op *op);
+
+/**
+ * Write one SMS-SUBMIT to the storage as "STO UNSENT" (AT+CMGW=<length>,2 and the PDU after
+ * the `>` prompt) and return at once; the index of `+CMGW: <index>` is
+ * smsctl_slot_op_get_index(). Nothing is sent.
+ * @param hex one part as smsctl_encoded_get_hex() gives it (SMSC-prefixed hex); copied.
+ * @param timeout_ms how long the prompt may take, 0 for the handle's default.
+ * @return 0 when queued; ::SMSCTL_ERR_INVALID (NULL argument, a negative timeout, hex that is
+ *         not a PDU); ::SMSCTL_ERR_STATE (not open); ::SMSCTL_ERR_NOMEM.
+ * @since 0.5
+ */
+SMSCTL_API int smsctl_sms_slot_write(struct smsctl_modem *m, const char *hex, int timeout_ms,
+				     smsctl_slot_fn fn, void *userdata);
+/**
+ * Read the status of slot @p index (AT+CMGR=index) and return at once:
+ * smsctl_slot_op_get_status() is ::SMSCTL_SMS_UNSENT or ::SMSCTL_SMS_SENT for a stored
+ * submit; smsctl_slot_op_get_error() is ::SMSCTL_ERR_NOT_FOUND when the slot is empty.
+ * Reading a received unread message marks it read, as every modem does.
+ * @return as smsctl_sms_slot_write() (index outside 0-65535 is ::SMSCTL_ERR_INVALID).
+ * @since 0.5
+ */
+SMSCTL_API int smsctl_sms_slot_read(struct smsctl_modem *m, int index, int timeout_ms,
+				    smsctl_slot_fn fn, void *userdata);
+/**
+ * Delete slot @p index (AT+CMGD=index) and return at once.
+ * @return as smsctl_sms_slot_read().
+ * @since 0.5
+ */
+SMSCTL_API int smsctl_sms_slot_delete(struct smsctl_modem *m, int index, int timeout_ms,
+				      smsctl_slot_fn fn, void *userdata);
+/** 0 when the operation succeeded, else ::SMSCTL_ERR_NOT_FOUND (empty slot, `+CMS ERROR: 321`),
+ *  ::SMSCTL_ERR_TIMEOUT, ::SMSCTL_ERR_GONE, ::SMSCTL_ERR_SIM, ::SMSCTL_ERR_TRANSIENT (SIM
+ *  busy), ::SMSCTL_ERR_UNSUPPORTED, ::SMSCTL_ERR_PROTOCOL (an answer that does not parse),
+ *  ::SMSCTL_ERR_MODEM (another error answer); ::SMSCTL_ERR_INVALID for NULL. @since 0.5 */
+SMSCTL_API int smsctl_slot_op_get_error(const struct smsctl_slot_op *op);
+/** The slot's index (the one written for smsctl_sms_slot_write()), -1 when none. @since 0.5 */
+SMSCTL_API int smsctl_slot_op_get_index(const struct smsctl_slot_op *op);
+/** The slot's ::smsctl_sms_status after smsctl_sms_slot_read(), 0 when none. @since 0.5 */
+SMSCTL_API int smsctl_slot_op_get_status(const struct smsctl_slot_op *op);
+/** The engine's final result of the command. @since 0.5 */
+SMSCTL_API enum smsctl_result smsctl_slot_op_get_result(const struct smsctl_slot_op *op);
+/** The `+CMS ERROR`/`+CME ERROR` code, -1 when none. @since 0.5 */
+SMSCTL_API int smsctl_slot_op_get_error_code(const struct smsctl_slot_op *op);
+/** The final line as received, "" when none. Borrowed for the call. @since 0.5 */
+SMSCTL_API const char *smsctl_slot_op_get_final(const struct smsctl_slot_op *op);
 /* --- end one part without blocking --- */
 
 /* --- receive and storage (owner: recv) --- */

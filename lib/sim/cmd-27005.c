@@ -406,6 +406,98 @@ static void record_sent(struct sim_core *c, const char *hex, size_t smsc_octets,
 	}
 }
 
+enum { NET_ANSWER, NET_SILENT, NET_GONE };
+
+/* The network's side of a submit (AT+CMGS, AT+CMSS): faults, registration, the SMSC, then
+ * the TP-MR, the record and the status report. @p hex is SMSC-prefixed. NET_GONE: unplugged
+ * on the way, nothing more comes; NET_SILENT: accepted, never answered (send_timeout);
+ * NET_ANSWER: *r is the final result (R_OK with *mr). */
+static int network_submit(struct sim_core *c, const char *hex, size_t smsc_octets,
+			  const struct sim_submit_info *info, uint64_t now, uint64_t *at, int *r,
+			  unsigned *mr)
+{
+	*r = R_OK;
+	if (c->fault[F_UNPLUG] && c->unplug_at == UINT64_MAX) {
+		/* Pulled out while the submit was on its way: nothing more comes. */
+		c->closed_at = now;
+		sim_drop_output(c);
+		return NET_GONE;
+	}
+	if (sim_cms(c)) {
+		*r = R_CMS(sim_cms(c));
+		return NET_ANSWER;
+	}
+	*at += c->network_ms * US_PER_MS;
+	if (!sim_registered(c))
+		*r = R_CMS(331);
+	else if (smsc_octets == 0 && c->smsc[0] == '\0')
+		*r = R_CMS(330);
+	else if (c->fault[F_SEND_FAIL_ONCE]) {
+		c->fault[F_SEND_FAIL_ONCE] = false;
+		*r = R_CMS((int)c->fail_once_code);
+	} else if (c->fault[F_SEND_FAIL])
+		*r = R_CMS((int)c->fail_code);
+	if (*r != R_OK)
+		return NET_ANSWER;
+	*mr = c->mr;
+	c->mr = (c->mr + 1) & 0xff;
+	record_sent(c, hex, smsc_octets, *mr);
+	if (info->status_report) {
+		char *rep = make_status_report(c, info, *mr);
+		if (rep)
+			sim_add_timer(c, *at + c->report_ms * US_PER_MS, rep, false);
+	}
+	return c->fault[F_SEND_TIMEOUT] ? NET_SILENT : NET_ANSWER;
+}
+
+/* AT+CMSS=<index>[,<da>[,<toda>]] (TS 27.005 3.5.2): send the message stored at <index> of
+ * <mem2>; `+CMSS: <mr>`; the slot becomes "STO SENT" (stat 3) unless the profile or the
+ * cmss_stat_stuck fault keeps it "STO UNSENT". A new <da> is not supported here (+CMS 304). */
+static int h_cmss(struct sim_core *c, struct cmd *cmd, struct sbuf *o)
+{
+	uint8_t bytes[PDU_MAX_HEX / 2];
+	struct sim_submit_info info;
+	uint64_t at = c->now;
+	unsigned mr = 0;
+	long idx;
+	int r;
+
+	if (cmd->type == T_TEST)
+		return R_OK;
+	if (cmd->type != T_SET || cmd->bad_args || cmd->nargs != 1)
+		return R_CMS(304);
+	if (sim_cms(c))
+		return R_CMS(sim_cms(c));
+	if (c->fault[F_SMS_UNAVAILABLE])
+		return R_CMS(301);
+	unsigned base = sim_index_base(c);
+	if (!sim_arg_int(cmd, 0, (long)base, 100000, &idx))
+		return R_CMS(321);
+	struct slot *s = sim_mem_slot(c, c->mem[1], (unsigned)(idx - (long)base));
+	if (!s || !s->hex)
+		return R_CMS(321);
+	long n = sim_hex_decode(s->hex, strlen(s->hex), bytes, sizeof(bytes));
+	if (n < 2 || (long)bytes[0] + 1 >= n ||
+	    sim_pdu_check(bytes, (size_t)n, &info) != SIM_PDU_SUBMIT)
+		return R_CMS(321); /* not a message to send (a received one) */
+	switch (network_submit(c, s->hex, bytes[0], &info, c->now, &at, &r, &mr)) {
+	case NET_GONE:
+		return R_NONE;
+	case NET_SILENT:
+		if (!c->fault[F_CMSS_STAT_STUCK])
+			s->stat = ST_STO_SENT;
+		return R_NONE;
+	default:
+		break;
+	}
+	if (r != R_OK)
+		return r;
+	if (!c->fault[F_CMSS_STAT_STUCK])
+		s->stat = ST_STO_SENT;
+	sim_out_linef(c, o, "+CMSS: %u", mr);
+	return R_OK;
+}
+
 void sim_finish_pdu(struct sim_core *c, uint64_t now)
 {
 	struct sbuf o = {0};
@@ -442,45 +534,17 @@ void sim_finish_pdu(struct sim_core *c, uint64_t now)
 		r = R_CMS(304);
 		goto answer;
 	}
-	if (c->fault[F_UNPLUG] && c->unplug_at == UINT64_MAX) {
-		/* Pulled out while the submit was on its way: nothing more comes. */
-		c->closed_at = now;
-		sim_drop_output(c);
+	unsigned mr;
+	switch (network_submit(c, c->pdu, smsc_octets, &info, now, &at, &r, &mr)) {
+	case NET_GONE:
 		return;
-	}
-	if (sim_cms(c)) {
-		r = R_CMS(sim_cms(c));
-		goto answer;
-	}
-	at += c->network_ms * US_PER_MS;
-	if (!sim_registered(c)) {
-		r = R_CMS(331);
-		goto answer;
-	}
-	if (smsc_octets == 0 && c->smsc[0] == '\0') {
-		r = R_CMS(330);
-		goto answer;
-	}
-	if (c->fault[F_SEND_FAIL_ONCE]) {
-		c->fault[F_SEND_FAIL_ONCE] = false;
-		r = R_CMS((int)c->fail_once_code);
-		goto answer;
-	}
-	if (c->fault[F_SEND_FAIL]) {
-		r = R_CMS((int)c->fail_code);
-		goto answer;
-	}
-	unsigned mr = c->mr;
-	c->mr = (c->mr + 1) & 0xff;
-	record_sent(c, c->pdu, smsc_octets, mr);
-	if (info.status_report) {
-		char *rep = make_status_report(c, &info, mr);
-		if (rep)
-			sim_add_timer(c, at + c->report_ms * US_PER_MS, rep, false);
-	}
-	if (c->fault[F_SEND_TIMEOUT])
+	case NET_SILENT:
 		return; /* accepted, but the answer never comes */
-	sim_out_linef(c, &o, "+CMGS: %u", mr);
+	default:
+		break;
+	}
+	if (r == R_OK)
+		sim_out_linef(c, &o, "+CMGS: %u", mr);
 
 answer:
 	sim_out_final(c, &o, r);
@@ -582,9 +646,9 @@ static const struct {
 	const char *name;
 	handler_fn fn;
 } handlers[] = {
-    {"+CSCA", h_csca}, {"+CSMS", h_csms}, {"+CPMS", h_cpms}, {"+CNMI", h_cnmi},
-    {"+CMGF", h_cmgf}, {"+CSMP", h_csmp}, {"+CMGS", h_cmgs}, {"+CMGW", h_cmgw},
-    {"+CMGL", h_cmgl}, {"+CMGR", h_cmgr}, {"+CMGD", h_cmgd}, {"+CNMA", h_cnma},
+    {"+CSCA", h_csca}, {"+CSMS", h_csms}, {"+CPMS", h_cpms}, {"+CNMI", h_cnmi}, {"+CMGF", h_cmgf},
+    {"+CSMP", h_csmp}, {"+CMGS", h_cmgs}, {"+CMGW", h_cmgw}, {"+CMGL", h_cmgl}, {"+CMGR", h_cmgr},
+    {"+CMGD", h_cmgd}, {"+CNMA", h_cnma}, {"+CMSS", h_cmss},
 };
 
 handler_fn sim_cmd_27005_find(const char *name)

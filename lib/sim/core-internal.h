@@ -69,6 +69,7 @@ enum fault_id {
 	F_STORAGE_MISMATCH,
 	F_SMS_UNAVAILABLE,
 	F_BARE_OK, /* every command line answers a bare OK: no information lines, no errors */
+	F_CMSS_STAT_STUCK, /* AT+CMSS sends but leaves the slot "STO UNSENT" (stat 2) */
 	F_COUNT
 };
 

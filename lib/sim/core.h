@@ -56,6 +56,10 @@ void sim_core_hangup(struct sim_core *c);
 void sim_core_replug(struct sim_core *c, uint64_t now);
 unsigned long sim_core_command_count(const struct sim_core *c);
 size_t sim_core_stored_count(const struct sim_core *c);
+/* A slot of SM by position (0-based): stat and hex, SMSCTL_ERR_NOT_FOUND when empty. */
+int sim_core_get_slot(const struct sim_core *c, unsigned pos, int *stat, char *buf, size_t size);
+/* Put a message (or, hex NULL, nothing) into SM at a position. */
+int sim_core_set_slot(struct sim_core *c, unsigned pos, int stat, const char *hex);
 /* The SMSC the modem uses now ("" when missing) and the profile's own. */
 const char *sim_core_smsc(const struct sim_core *c);
 const char *sim_core_profile_smsc(const struct sim_core *c);

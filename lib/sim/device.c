@@ -531,3 +531,24 @@ SMSCTL_API int smsctl_sim_get_storage(const struct smsctl_sim *sim, const char *
 	pthread_mutex_unlock(getter_lock(sim));
 	return r;
 }
+
+SMSCTL_API int smsctl_sim_get_slot(const struct smsctl_sim *sim, unsigned pos, int *stat, char *buf,
+				   size_t size)
+{
+	if (!sim || !stat || !buf)
+		return SMSCTL_ERR_INVALID;
+	pthread_mutex_lock(getter_lock(sim));
+	int r = sim_core_get_slot(sim->core, pos, stat, buf, size);
+	pthread_mutex_unlock(getter_lock(sim));
+	return r;
+}
+
+SMSCTL_API int smsctl_sim_set_slot(struct smsctl_sim *sim, unsigned pos, int stat, const char *hex)
+{
+	if (!sim)
+		return SMSCTL_ERR_INVALID;
+	pthread_mutex_lock(&sim->lock);
+	int r = sim_core_set_slot(sim->core, pos, stat, hex);
+	pthread_mutex_unlock(&sim->lock);
+	return r;
+}

@@ -46,6 +46,7 @@ static const struct fault_def {
     [F_STORAGE_MISMATCH] = {"storage_mismatch", ARG_NONE, 0, 0, 0},
     [F_SMS_UNAVAILABLE] = {"sms_unavailable", ARG_NONE, 0, 0, 0},
     [F_BARE_OK] = {"bare_ok", ARG_NONE, 0, 0, 0},
+    [F_CMSS_STAT_STUCK] = {"cmss_stat_stuck", ARG_NONE, 0, 0, 0},
 };
 
 void sim_fault_names(char *buf, size_t size)

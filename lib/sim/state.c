@@ -381,6 +381,44 @@ size_t sim_core_stored_count(const struct sim_core *c)
 	return sim_mem_used(c, SIM_MEM_SM);
 }
 
+int sim_core_get_slot(const struct sim_core *c, unsigned pos, int *stat, char *buf, size_t size)
+{
+	const struct slot *s = pos < c->cap[SIM_MEM_SM] ? &c->store[SIM_MEM_SM][pos] : NULL;
+
+	if (!s)
+		return SMSCTL_ERR_INVALID;
+	if (!s->hex)
+		return SMSCTL_ERR_NOT_FOUND;
+	if (strlen(s->hex) >= size)
+		return SMSCTL_ERR_INVALID;
+	memcpy(buf, s->hex, strlen(s->hex) + 1);
+	*stat = s->stat;
+	return 0;
+}
+
+int sim_core_set_slot(struct sim_core *c, unsigned pos, int stat, const char *hex)
+{
+	struct slot *s = pos < c->cap[SIM_MEM_SM] ? &c->store[SIM_MEM_SM][pos] : NULL;
+	char *copy = NULL;
+
+	if (!s || stat < 0 || stat > 3)
+		return SMSCTL_ERR_INVALID;
+	if (hex) {
+		size_t n = strlen(hex);
+		uint8_t bytes[PDU_MAX_HEX / 2];
+		long b = sim_hex_decode(hex, n, bytes, sizeof(bytes));
+		if (b < 2 || (long)bytes[0] + 1 >= b)
+			return SMSCTL_ERR_BAD_PDU;
+		copy = sim_strdup_upper(hex, n);
+		if (!copy)
+			return SMSCTL_ERR_NOMEM;
+	}
+	sim_slot_clear(s);
+	s->hex = copy;
+	s->stat = stat;
+	return 0;
+}
+
 const char *sim_core_smsc(const struct sim_core *c)
 {
 	return c->smsc;

@@ -13,12 +13,16 @@
 
 #include "sms/internal.h"
 
+/* How long the answer to AT+CMSS may take (the network answers, as after AT+CMGS). */
+#define SMS_SUBMIT_ANSWER_MS 60000
+
 struct smsctl_submit {
 	enum smsctl_submit_outcome outcome;
 	enum smsctl_result result;
 	int mr;
 	int error_code;
 	const char *final; /* borrowed from the response for the callback */
+	bool from_storage; /* AT+CMSS rather than AT+CMGS */
 	smsctl_submit_fn fn;
 	void *userdata;
 	struct smsctl_modem *m;
@@ -41,6 +45,23 @@ static int tpdu_length(const char *hex)
 	return (int)(n / 2 - 1 - smsc);
 }
 
+/* "+CMSS: <mr>[,<scts>|<ackpdu>]" (TS 27.005 3.5.2) -> mr, -1 when malformed. */
+static int parse_cmss(const char *line)
+{
+	const char *p = line + strlen("+CMSS:");
+	char *end;
+	long mr;
+
+	while (*p == ' ')
+		p++;
+	if (*p < '0' || *p > '9')
+		return -1;
+	mr = strtol(p, &end, 10);
+	if (mr > 255 || (*end != '\0' && *end != ','))
+		return -1;
+	return (int)mr;
+}
+
 static void on_response(void *userdata, const struct smsctl_response *resp)
 {
 	struct smsctl_submit *s = userdata;
@@ -50,11 +71,15 @@ static void on_response(void *userdata, const struct smsctl_response *resp)
 	s->error_code = smsctl_response_get_error_code(resp);
 	s->final = smsctl_response_get_final(resp);
 	s->mr = -1;
+	if (s->from_storage)
+		prompt = true; /* AT+CMSS: the command itself hands the message over */
 	switch (s->result) {
 	case SMSCTL_RESULT_OK: {
-		const char *l = sms_find_line(resp, "+CMGS:");
+		const char *l = sms_find_line(resp, s->from_storage ? "+CMSS:" : "+CMGS:");
 		struct at_cmgs cm;
-		if (l && parse_cmgs(l, &cm) == 0)
+		if (l && s->from_storage)
+			s->mr = parse_cmss(l);
+		else if (l && parse_cmgs(l, &cm) == 0)
 			s->mr = cm.mr;
 		s->outcome = SMSCTL_SUBMIT_SENT;
 		break;
@@ -100,6 +125,32 @@ int smsctl_sms_submit(struct smsctl_modem *m, const char *hex, int timeout_ms, s
 	s->m = m;
 	snprintf(cmd, sizeof(cmd), "AT+CMGS=%d", len);
 	rc = smsctl_modem_send(m, cmd, hex, timeout_ms, on_response, s);
+	if (rc < 0)
+		free(s);
+	return rc;
+}
+
+int smsctl_sms_submit_stored(struct smsctl_modem *m, int index, int timeout_ms, smsctl_submit_fn fn,
+			     void *userdata)
+{
+	struct smsctl_submit *s;
+	char cmd[32];
+	int rc;
+
+	if (!m || !fn || index < 0 || index > 65535 || timeout_ms < 0)
+		return SMSCTL_ERR_INVALID;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return SMSCTL_ERR_NOMEM;
+	s->fn = fn;
+	s->userdata = userdata;
+	s->m = m;
+	s->from_storage = true;
+	/* the network answers AT+CMSS as it answers AT+CMGS: wait as long (CONTRACTS) */
+	if (timeout_ms < SMS_SUBMIT_ANSWER_MS)
+		timeout_ms = SMS_SUBMIT_ANSWER_MS;
+	snprintf(cmd, sizeof(cmd), "AT+CMSS=%d", index);
+	rc = smsctl_modem_send(m, cmd, NULL, timeout_ms, on_response, s);
 	if (rc < 0)
 		free(s);
 	return rc;

@@ -1280,7 +1280,7 @@ START_TEST(test_small_operations)
 	ck_assert_int_eq(claim(st, "m1", "s1", 1, &c), 1);
 	ck_assert_int_eq(store_lease_renew(st, id, c[0].claim_epoch, 60000), 0);
 	ck_assert_int_eq(store_lease_renew(st, id, c[0].claim_epoch + 1, 60000), STORE_ERR_FENCED);
-	ck_assert_int_eq(store_part_storage_index(st, id, c[0].claim_epoch, 1, 17), 0);
+	ck_assert_int_eq(store_part_storage_index(st, id, c[0].claim_epoch, 1, 17, false), 0);
 	ck_assert_int_eq(store_message_get(st, id, &m), 0);
 	ck_assert_int_eq(m.lease_until, fake_now + 60000);
 	ck_assert_ptr_null(m.waiting); /* cleared by the claim */
