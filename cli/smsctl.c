@@ -31,6 +31,7 @@ static const struct cli_command commands[] = {
     {"inbox", cmd_inbox, N_("print the messages smsctld received")},
     {"optout", cmd_optout, N_("numbers smsctld does not send to")},
     {"webhooks", cmd_webhooks, N_("state and dead deliveries of smsctld's webhooks")},
+    {"modems", cmd_modems, N_("the modems of smsctld: state, limits, enable, disable, diagnose")},
     /* --- end command table --- */
     {"help", cmd_help, N_("show help for a command")},
 };

@@ -20,6 +20,7 @@
 #include "../log.h"
 #include "../smsctld.h"
 #include "pool-conf.h"
+#include "pool-diag.h"
 #include "pool-limits.h"
 
 #define FULL_DIAG_MS  (6 * 3600 * 1000LL)
@@ -48,12 +49,16 @@ struct smsd_pool_modem {
 	int64_t idle_since, eligible_at, empty_until, last_mark, last_nomodem;
 	int64_t quota_announced; /* reset time of the window announced by sim.quota_reached */
 	struct smsd_budget budget;
-	atomic_int request; /* 0 none, 1 enable, 2 disable */
+	atomic_int request;   /* 0 none, 1 enable, 2 disable */
+	atomic_bool diag_req; /* POST /v1/modems/{name}/diagnose (pool-diag.c) */
 	bool disabled;
 	int64_t last_send_at;
 	long long faults_read; /* test hook: bytes of NAME.faults applied */
 	/* the light check in flight */
 	bool checking, probing, want_full, lc_failed;
+	bool trial;   /* cooling: the light probe passed, one real attempt decides */
+	int diag_csq; /* +CSQ and operator seen by the last diagnosis (-1, "") */
+	char operator_[64];
 	int lc_step, lc_cpin, lc_csq, lc_creg;
 	struct smsctl_modem *lc_m;
 	struct smsd_pool_snapshot snap; /* under reg_lock */
@@ -88,6 +93,7 @@ static void reg_remove(struct smsd_pool_modem *pm)
 	if (n_reg == 0) {
 		free(reg);
 		reg = NULL;
+		smsd_pool_diag_clear();
 	}
 	pthread_mutex_unlock(&reg_lock);
 }
@@ -103,10 +109,12 @@ static void publish(struct smsd_pool_modem *pm)
 	snprintf(s.reason, sizeof(s.reason), "%s", pm->reason);
 	snprintf(s.iccid, sizeof(s.iccid), "%s", pm->iccid);
 	snprintf(s.imei, sizeof(s.imei), "%s", pm->imei);
-	if (pm->snap_valid && pm->snap_csq >= 0 && pm->snap_csq <= 31) {
+	int csq = pm->snap_valid ? pm->snap_csq : pm->diag_csq; /* light check, else diagnosis */
+	if (csq >= 0 && csq <= 31) {
 		s.has_signal = true;
-		s.signal_dbm = -113 + 2 * pm->snap_csq; /* 27.007 +CSQ */
+		s.signal_dbm = -113 + 2 * csq; /* 27.007 +CSQ */
 	}
+	snprintf(s.operator_, sizeof(s.operator_), "%s", pm->operator_);
 	s.parts_today = smsd_limiter_parts_today(pm->lim);
 	s.daily_limit = pm->pc.limits.daily_limit;
 	s.last_send_at = pm->last_send_at;
@@ -148,6 +156,27 @@ int smsd_pool_request_by_name(const char *name, bool enable)
 	}
 	pthread_mutex_unlock(&reg_lock);
 	return rc;
+}
+
+int smsd_pool_request_diagnose(const char *name, char *state, size_t size)
+{
+	int rc = -1;
+
+	pthread_mutex_lock(&reg_lock);
+	for (size_t i = 0; i < n_reg; i++) {
+		if (strcmp(reg[i]->name, name) == 0) {
+			atomic_store(&reg[i]->diag_req, true);
+			snprintf(state, size, "%s", reg[i]->snap.state);
+			rc = 0;
+		}
+	}
+	pthread_mutex_unlock(&reg_lock);
+	return rc;
+}
+
+bool smsd_pool_take_diag_request(struct smsd_pool_modem *pm)
+{
+	return atomic_exchange(&pm->diag_req, false);
 }
 
 /* ---- language and clock ---- */
@@ -216,6 +245,7 @@ struct smsd_pool_modem *smsd_pool_modem_new(struct smsd *d, const struct smsd_mo
 	pm->pc = mc->pc;
 	pm->pc.balance_ussd = pm->pc.balance_sms = pm->pc.balance_regex = NULL;
 	pm->state = pm->diag_state = SMSD_MS_STARTING;
+	pm->diag_csq = -1;
 	pm->cooling_delay = pm->pc.cooling;
 	atomic_init(&pm->request, 0);
 	publish(pm);
@@ -392,6 +422,7 @@ void smsd_pool_opened(struct smsd_pool_modem *pm, struct smsctl_modem *m, const 
 	pm->idle_since = smsd_pool_now();
 	pm->snap_valid = false;
 	pm->fails = 0;
+	pm->trial = false;
 	counters_load(pm);
 	publish(pm);
 }
@@ -421,8 +452,14 @@ bool smsd_pool_diagnose(struct smsd_pool_modem *pm, struct smsctl_modem *m, char
 	pm->snap_valid = false; /* the next light check takes a new snapshot */
 	if (smsctl_modem_diagnose(m, NULL, &dg) < 0 || !dg) {
 		snprintf(reason, size, "diagnosis failed");
+		publish(pm);
+		smsd_pool_diag_publish(pm->name, NULL);
 		return true; /* no verdict: keep sending, the next check decides */
 	}
+	json_t *dj = smsd_diagnosis_json(dg); /* for POST /v1/modems/{name}/diagnose */
+	char *dtext = dj ? json_dumps(dj, JSON_COMPACT) : NULL;
+	json_decref(dj);
+	smsd_diagnosis_radio(dg, &pm->diag_csq, pm->operator_, sizeof(pm->operator_));
 	for (size_t i = 0; i < smsctl_diagnosis_get_count(dg) && n < 64; i++) {
 		const struct smsctl_finding *f = smsctl_diagnosis_get_finding(dg, i);
 		in[n].id = smsctl_finding_get_id(f);
@@ -446,9 +483,14 @@ bool smsd_pool_diagnose(struct smsd_pool_modem *pm, struct smsctl_modem *m, char
 	smsd_log(LOG_DEBUG, "modem %s: diagnosis: %s %s", pm->name,
 		 smsd_mstate_name(pm->diag_state), pm->finding.id);
 	snprintf(reason, size, "%s", pm->finding.id);
-	if (pm->diag_state == SMSD_MS_BLOCKED)
+	if (pm->diag_state == SMSD_MS_BLOCKED) {
 		pm->fails = 0; /* blocked for a cause: cooling starts over afterwards */
+		pm->trial = false;
+	}
 	settle(pm);
+	publish(pm);
+	smsd_pool_diag_publish(pm->name, dtext); /* after the state it led to */
+	free(dtext);
 	return smsd_mstate_can_send(pm->diag_state);
 }
 
@@ -479,11 +521,13 @@ static void light_finish(struct smsd_pool_modem *pm)
 		pm->probing = false;
 		if (!pm->lc_failed && pm->lc_cpin == 1 && (pm->lc_creg == 1 || pm->lc_creg == 5) &&
 		    csq_bucket(pm->lc_csq) != 1) {
-			pm->fails = 0;
-			pm->cooling_delay = pm->pc.cooling;
-			smsd_log(LOG_INFO, "modem %s: probe passed, back in rotation", pm->name);
-			set_state(pm, pm->diag_state, "probe", false);
-			settle(pm);
+			/* SIM, network and signal answer: that does not prove the network takes
+			 * SMS again (send_fail:42 passes it). One real attempt decides; it
+			 * stays `cooling` until that attempt is accepted (smsd_pool_trial_*) */
+			pm->trial = true;
+			smsd_log(LOG_INFO, "modem %s: probe passed, one trial send decides",
+				 pm->name);
+			set_state(pm, SMSD_MS_COOLING, "probe.trial", false);
 			return;
 		}
 		pm->cooling_delay = smsd_cooling_next(pm->cooling_delay, SMSD_COOLING_MAX_MS);
@@ -578,12 +622,31 @@ static void light_start(struct smsd_pool_modem *pm, struct smsctl_modem *m, bool
 void smsd_pool_send_ok(struct smsd_pool_modem *pm)
 {
 	pm->fails = 0;
+	if (!pm->trial)
+		return;
+	pm->trial = false;
+	pm->cooling_delay = pm->pc.cooling;
+	smsd_log(LOG_INFO, "modem %s: trial send accepted, back in rotation", pm->name);
+	set_state(pm, pm->diag_state, "probe", false);
+	settle(pm);
 }
 
-void smsd_pool_send_failed(struct smsd_pool_modem *pm)
+bool smsd_pool_send_failed(struct smsd_pool_modem *pm)
 {
-	if (++pm->fails < pm->pc.block_after || pm->state == SMSD_MS_COOLING)
-		return;
+	if (pm->state == SMSD_MS_COOLING) {
+		if (!pm->trial)
+			return true;
+		/* the trial failed: nothing was sent; longer cooling */
+		pm->trial = false;
+		pm->cooling_delay = smsd_cooling_next(pm->cooling_delay, SMSD_COOLING_MAX_MS);
+		pm->probe_at = smsd_mono_ms() + pm->cooling_delay;
+		smsd_log(LOG_WARNING, "modem %s: trial send refused, next probe in %lld s",
+			 pm->name, (long long)(pm->cooling_delay / 1000));
+		set_state(pm, SMSD_MS_COOLING, "probe.failed", false);
+		return true;
+	}
+	if (++pm->fails < pm->pc.block_after)
+		return false;
 	pm->probe_at = smsd_mono_ms() + pm->cooling_delay;
 	{
 		char r[48];
@@ -591,6 +654,7 @@ void smsd_pool_send_failed(struct smsd_pool_modem *pm)
 		memset(&pm->finding, 0, sizeof(pm->finding));
 		set_state(pm, SMSD_MS_COOLING, r, false);
 	}
+	return false;
 }
 
 void smsd_pool_request_enable(struct smsd_pool_modem *pm, bool enable)
@@ -715,46 +779,11 @@ static void mark_no_modem(struct smsd_pool_modem *pm, int64_t mono)
 	submit_mark(pm, true, "no_modem");
 }
 
-/* The test hook: faults for a sim: modem from DIR/NAME.faults. */
-static void sim_faults(struct smsd_pool_modem *pm, struct smsctl_modem *m)
-{
-	const char *dir = getenv("SMSCTLD_SIM_FAULTS");
-	struct smsctl_sim *sim = m ? smsctl_modem_get_sim(m) : NULL;
-	char path[4096], line[128];
-	struct stat sb;
-	FILE *f;
-
-	if (!dir || !*dir || !sim)
-		return;
-	snprintf(path, sizeof(path), "%s/%s.faults", dir, pm->name);
-	if (stat(path, &sb) < 0 || sb.st_size <= pm->faults_read)
-		return;
-	f = fopen(path, "r");
-	if (!f)
-		return;
-	if (fseek(f, (long)pm->faults_read, SEEK_SET) == 0) {
-		while (fgets(line, sizeof(line), f)) {
-			size_t n = strcspn(line, "\r\n");
-			if (line[n] != '\n')
-				break; /* a line still being written */
-			pm->faults_read += (long long)strlen(line);
-			line[n] = '\0';
-			if ((line[0] == '+' || line[0] == '-') && line[1]) {
-				int rc = smsctl_sim_set_fault(sim, line + 1, line[0] == '+');
-				smsd_log(LOG_INFO, "modem %s: test fault %s %s (%s)", pm->name,
-					 line + 1, line[0] == '+' ? "on" : "off",
-					 rc < 0 ? smsctl_strerror(rc) : "ok");
-			}
-		}
-	}
-	fclose(f);
-}
-
 void smsd_pool_tick_any(struct smsd_pool_modem *pm, struct smsctl_modem *m)
 {
 	int req = atomic_exchange(&pm->request, 0);
 
-	sim_faults(pm, m);
+	smsd_pool_sim_faults(pm->name, &pm->faults_read, m); /* test hook */
 	if (req) {
 		pm->disabled = req == 2;
 		if (pm->disabled)
@@ -789,7 +818,7 @@ bool smsd_pool_before_claim(struct smsd_pool_modem *pm, struct smsctl_modem *m, 
 		*retry_in = -1;
 		return false;
 	}
-	if (pm->state == SMSD_MS_COOLING) {
+	if (pm->state == SMSD_MS_COOLING && !pm->trial) {
 		if (mono >= pm->probe_at) {
 			light_start(pm, m, true);
 			*retry_in = 20;
@@ -871,6 +900,8 @@ void smsd_pool_claim_prepare(struct smsd_pool_modem *pm, const char *own_pool,
 	pc->b.max_parts = pm->budget.max_parts > 0 ? pm->budget.max_parts : 1;
 	pc->b.new_recipients = pm->budget.new_recipients;
 	pc->b.day_start = smsd_local_day_start(smsd_pool_now());
+	pc->b.recipient_n = cfg->poolconf.recipient_rate.n; /* [send] recipient_rate */
+	pc->b.recipient_window_ms = cfg->poolconf.recipient_rate.window_ms;
 	pc->waiting = pm->budget.max_parts < SMSD_BUDGET_ANY || !pm->budget.new_recipients
 			  ? smsd_wait_name(pm->budget.why != SMSD_WAIT_NONE ? pm->budget.why
 									    : SMSD_WAIT_QUOTA)
@@ -900,6 +931,15 @@ int smsd_pool_claim_run(struct store *st, struct store_claim_req *req, struct sm
 	rc = store_pool_claim(st, req, &pc->b, out, n_out);
 	if (rc >= 0 && pc->waiting)
 		store_pool_mark_waiting(st, req, &pc->b, pc->waiting);
+	/* recipient_rate: the held messages show `waiting` = rate; at most once a second per
+	 * node (this runs in the store thread only), and whenever a claim was given back */
+	static int64_t last_rmark;
+	int64_t mono = smsd_mono_ms();
+	if (rc >= 0 && pc->b.recipient_n > 0 &&
+	    (pc->b.recipient_held || rc == 0 || mono - last_rmark >= MARK_EVERY_MS)) {
+		last_rmark = mono;
+		store_pool_mark_recipients(st, pc->pools, pc->n_pools, &pc->b);
+	}
 	return rc;
 }
 
