@@ -6,6 +6,7 @@
 #include "pool-run.h"
 
 #include <jansson.h>
+#include <libintl.h>
 #include <locale.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -18,6 +19,7 @@
 #include <smsctl/smsctl.h>
 
 #include "../log.h"
+#include "config.h" /* GETTEXT_PACKAGE */
 #include "../smsctld.h"
 #include "pool-conf.h"
 #include "pool-diag.h"
@@ -432,11 +434,20 @@ void smsd_pool_closed(struct smsd_pool_modem *pm, const char *why)
 	pm->diag_state = SMSD_MS_GONE;
 	snprintf(pm->finding.id, sizeof(pm->finding.id), "modem.gone");
 	snprintf(pm->finding.severity, sizeof(pm->finding.severity), "error");
-	snprintf(pm->finding.summary, sizeof(pm->finding.summary), "%s", why ? why : "");
-	pm->finding.remedy[0] = '\0';
+	/* the texts of the diagnosis' modem.gone (lib/diagnose/rule-table.c), from the same
+	 * catalog, in [daemon] language; @why (English, for the log) when no catalog has them */
+	snprintf(pm->finding.summary, sizeof(pm->finding.summary), "%s",
+		 dgettext(GETTEXT_PACKAGE, "The modem went away during the check (unplugged or "
+					   "restarted)"));
+	snprintf(pm->finding.remedy, sizeof(pm->finding.remedy), "%s",
+		 dgettext(GETTEXT_PACKAGE,
+			  "Check the USB cable and the power supply (4G modules need a 2 A "
+			  "supply; a weak USB hub makes them restart when they transmit), then "
+			  "run the diagnosis again."));
+	smsd_log(LOG_DEBUG, "modem %s: gone: %s", pm->name, why ? why : "");
 	if (pm->disabled)
 		return;
-	set_state(pm, SMSD_MS_GONE, "modem.gone", false);
+	set_state(pm, SMSD_MS_GONE, "modem.gone", true);
 }
 
 bool smsd_pool_diagnose(struct smsd_pool_modem *pm, struct smsctl_modem *m, char *reason,
