@@ -171,7 +171,8 @@ void modem_upsert(struct smsd_modem *mm, const char *state, const char *reason)
 	j = mjob_new(mm, J_UPSERT);
 	if (!j)
 		return;
-	if (mm->pl && strcmp(state, "gone") != 0) /* issue 15: the pool's state names */
+	/* issue 15: the pool's state names (a hung modem reopened quietly stays blocked) */
+	if (mm->pl && (strcmp(state, "gone") != 0 || smsd_pool_state(mm->pl) == SMSD_MS_BLOCKED))
 		state = smsd_mstate_name(smsd_pool_state(mm->pl));
 	snprintf(j->code, sizeof(j->code), "%s", mm->imei);
 	snprintf(j->recipient, sizeof(j->recipient), "%s", mm->imsi);

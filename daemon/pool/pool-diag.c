@@ -128,6 +128,18 @@ uint64_t smsd_pool_diag_generation(const char *name)
 	return g;
 }
 
+char *smsd_pool_diag_latest(const char *name)
+{
+	char *out = NULL;
+
+	pthread_mutex_lock(&lock);
+	struct slot *s = find(name, false);
+	if (s && s->json)
+		out = strdup(s->json);
+	pthread_mutex_unlock(&lock);
+	return out;
+}
+
 char *smsd_pool_diag_wait(const char *name, uint64_t gen, int64_t timeout_ms)
 {
 	struct timespec until;

@@ -27,6 +27,8 @@ void smsd_diagnosis_radio(const struct smsctl_diagnosis *dg, int *csq, char *op,
 void smsd_pool_diag_publish(const char *name, const char *json_text);
 /* The generation of @name's latest diagnosis (0: none yet). */
 uint64_t smsd_pool_diag_generation(const char *name);
+/* A copy of @name's latest published diagnosis (free() it), NULL when none. */
+char *smsd_pool_diag_latest(const char *name);
 /* Wait until @name's generation passes @gen or @timeout_ms elapse.
  * @return the published JSON text (free() it), or NULL on timeout. */
 char *smsd_pool_diag_wait(const char *name, uint64_t gen, int64_t timeout_ms);

@@ -181,50 +181,6 @@ bool smsd_pool_take_diag_request(struct smsd_pool_modem *pm)
 	return atomic_exchange(&pm->diag_req, false);
 }
 
-/* ---- language and clock ---- */
-
-void smsd_pool_set_language(const char *language)
-{
-	if (language && strcmp(language, "zh_CN") == 0) {
-		setenv("LANGUAGE", "zh_CN", 1);
-		setlocale(LC_MESSAGES, "C.UTF-8");
-		setlocale(LC_CTYPE, "C.UTF-8");
-	} else {
-		unsetenv("LANGUAGE");
-		setlocale(LC_MESSAGES, "C");
-	}
-}
-
-int64_t smsd_pool_now(void)
-{
-	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-	static int64_t offset, checked;
-	static struct timespec mtime;
-	const char *path = getenv("SMSCTLD_TEST_CLOCK_FILE");
-	int64_t now = smsd_wall_ms(), mono = smsd_mono_ms(), off;
-
-	if (!path || !*path)
-		return now;
-	pthread_mutex_lock(&lock);
-	if (mono - checked >= 100 || checked == 0) {
-		struct stat sb;
-		checked = mono;
-		if (stat(path, &sb) == 0 &&
-		    (sb.st_mtim.tv_sec != mtime.tv_sec || sb.st_mtim.tv_nsec != mtime.tv_nsec)) {
-			FILE *f = fopen(path, "r");
-			long long v;
-			if (f && fscanf(f, "%lld", &v) == 1)
-				offset = v;
-			if (f)
-				fclose(f);
-			mtime = sb.st_mtim;
-		}
-	}
-	off = offset;
-	pthread_mutex_unlock(&lock);
-	return now + off;
-}
-
 /* ---- life ---- */
 
 struct smsd_pool_modem *smsd_pool_modem_new(struct smsd *d, const struct smsd_modem_config *mc)
@@ -429,8 +385,24 @@ void smsd_pool_opened(struct smsd_pool_modem *pm, struct smsctl_modem *m, const 
 	publish(pm);
 }
 
+bool smsd_pool_needs_reopen(const struct smsd_pool_modem *pm)
+{
+	return pm->diag_state == SMSD_MS_BLOCKED && strcmp(pm->finding.id, "port.no_answer") == 0;
+}
+
+void smsd_pool_port_opened(struct smsd_pool_modem *pm, struct smsctl_modem *m)
+{
+	pm->faults_read = 0; /* a sim: modem opened afresh: the test faults from the start */
+	smsd_pool_sim_faults(pm->name, &pm->faults_read, m);
+}
+
 void smsd_pool_closed(struct smsd_pool_modem *pm, const char *why)
 {
+	if (smsd_pool_needs_reopen(pm) && pm->state == SMSD_MS_BLOCKED) {
+		smsd_log(LOG_DEBUG, "modem %s: reopened while not answering: %s", pm->name,
+			 why ? why : "");
+		return; /* still blocked for port.no_answer: the reopen decides */
+	}
 	pm->diag_state = SMSD_MS_GONE;
 	snprintf(pm->finding.id, sizeof(pm->finding.id), "modem.gone");
 	snprintf(pm->finding.severity, sizeof(pm->finding.severity), "error");

@@ -43,6 +43,12 @@ int64_t smsd_pool_recheck_ms(const struct smsd_pool_modem *pm);
 /* The modem was opened (IMEI/ICCID read): counters of that SIM loaded from the store. */
 void smsd_pool_opened(struct smsd_pool_modem *pm, struct smsctl_modem *m, const char *imei,
 		      const char *iccid);
+/* Whether the modem is blocked because it stopped answering (port.no_answer): the daemon
+ * then closes and reopens its port (the state stays `blocked`). */
+bool smsd_pool_needs_reopen(const struct smsd_pool_modem *pm);
+/* The port was just opened (worker thread, before anything is sent): the test hook's faults
+ * (SMSCTLD_SIM_FAULTS) apply to the new sim: modem from the start. */
+void smsd_pool_port_opened(struct smsd_pool_modem *pm, struct smsctl_modem *m);
 /* The modem went away. */
 void smsd_pool_closed(struct smsd_pool_modem *pm, const char *why);
 /* Full diagnosis now: findings -> state (event on change). @return whether it may send; a

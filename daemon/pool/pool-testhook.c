@@ -1,13 +1,18 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The test hook SMSCTLD_SIM_FAULTS (pool-run.h, smsd_pool_tick_any()). */
+/* The pool's clock (with the test-only offset SMSCTLD_TEST_CLOCK_FILE), the events' language,
+ * and the test hook SMSCTLD_SIM_FAULTS (pool-run.h). */
+#include <locale.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <smsctl/smsctl.h>
 
 #include "../log.h"
+#include "../smsctld.h"
 #include "pool-run.h"
 
 /* The test hook: faults for a sim: modem from DIR/NAME.faults. */
@@ -43,4 +48,48 @@ void smsd_pool_sim_faults(const char *name, long long *faults_read, struct smsct
 		}
 	}
 	fclose(f);
+}
+
+/* ---- language and clock ---- */
+
+void smsd_pool_set_language(const char *language)
+{
+	if (language && strcmp(language, "zh_CN") == 0) {
+		setenv("LANGUAGE", "zh_CN", 1);
+		setlocale(LC_MESSAGES, "C.UTF-8");
+		setlocale(LC_CTYPE, "C.UTF-8");
+	} else {
+		unsetenv("LANGUAGE");
+		setlocale(LC_MESSAGES, "C");
+	}
+}
+
+int64_t smsd_pool_now(void)
+{
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	static int64_t offset, checked;
+	static struct timespec mtime;
+	const char *path = getenv("SMSCTLD_TEST_CLOCK_FILE");
+	int64_t now = smsd_wall_ms(), mono = smsd_mono_ms(), off;
+
+	if (!path || !*path)
+		return now;
+	pthread_mutex_lock(&lock);
+	if (mono - checked >= 100 || checked == 0) {
+		struct stat sb;
+		checked = mono;
+		if (stat(path, &sb) == 0 &&
+		    (sb.st_mtim.tv_sec != mtime.tv_sec || sb.st_mtim.tv_nsec != mtime.tv_nsec)) {
+			FILE *f = fopen(path, "r");
+			long long v;
+			if (f && fscanf(f, "%lld", &v) == 1)
+				offset = v;
+			if (f)
+				fclose(f);
+			mtime = sb.st_mtim;
+		}
+	}
+	off = offset;
+	pthread_mutex_unlock(&lock);
+	return now + off;
 }

@@ -451,9 +451,15 @@ def case_api():
             m = doc["modems"][0]
             check(set(m) == {"name", "pool", "state", "reason", "sim_iccid", "imei", "operator",
                              "signal_dbm", "parts_today", "daily_limit", "last_send",
-                             "balance"}, f"keys {sorted(m)}")
+                             "balance", "iccid", "sent_today", "last_send_at", "balance_at",
+                             "findings"}, f"keys {sorted(m)}")
             check(d.wait(lambda: d.req("GET", "/v1/modems/m1")[1]["state"] == "ready"),
                   "m1 ready")
+            m = d.req("GET", "/v1/modems/m1")[1]
+            check(m["iccid"] == m["sim_iccid"] and m["iccid"] and
+                  m["sent_today"] == m["parts_today"] and
+                  any(f["id"] == "sim.ok" or f["severity"] == "ok" for f in m["findings"]),
+                  f"issue 16's keys, the findings of the last diagnosis: {m}")
             st, doc = d.req("POST", "/v1/modems/m1/disable")
             check(st == 202, f"disable: {st} {doc}")
             check(d.wait(lambda: d.req("GET", "/v1/modems/m1")[1]["state"] == "disabled"),
@@ -490,7 +496,8 @@ def case_submit():
         with open(d.conf) as f:
             conf = f.read()
         with open(d.conf, "w") as f:  # [send] gets the window; the file order is kept
-            f.write(conf.replace("[send]\n", "[send]\nduplicate_window = 1h\n", 1))
+            f.write(conf.replace("[send]\n", "[send]\nduplicate_window = 1h\n"
+                                 "recipient_rate = 2/h\n", 1))
         d.start()
         try:
             def pool_of(mid):
@@ -532,6 +539,15 @@ def case_submit():
                   f"mixed: {st5} {f}")
             n = d.sql("SELECT count(*) FROM messages WHERE text = 'dup'")[0][0]
             check(n == 3, f"3 rows for 'dup' (first, allow_duplicate, the new recipient): {n}")
+            # recipient_rate = 2/h: three messages to +8613900000001, two go, one waits
+            def to_one():
+                return dict(d.sql("SELECT state || '/' || coalesce(waiting, '-'), count(*) "
+                                  "FROM messages WHERE recipient = '+8613900000001' "
+                                  "GROUP BY 1"))
+            check(d.wait(lambda: to_one() == {"sent/-": 2, "queued/rate": 1}, timeout=30),
+                  f"recipient_rate: 2 sent, 1 waiting rate: {to_one()}")
+            time.sleep(2)
+            check(to_one() == {"sent/-": 2, "queued/rate": 1}, f"still held: {to_one()}")
         finally:
             d.stop()
             if failures:
