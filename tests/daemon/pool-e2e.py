@@ -612,9 +612,11 @@ def case_cli():
             o = json.loads(out) if out.strip() else {}
             check(rc == 2 and o.get("root_cause") == "sim.absent" and
                   o.get("state") == "blocked", f"diagnose m1: {rc} {out[:400]!r} {err!r}")
-            check(d.modem_state("m1")[0] == "blocked", f"blocked: {d.modem_state('m1')}")
-            ev = [p for m, p in d.events("modem.state_changed") if m == "m1" and
-                  p["to"] == "blocked"]
+            # the modems row and the event are written by the store thread, just after
+            check(d.wait(lambda: d.modem_state("m1")[0] == "blocked", timeout=10),
+                  f"blocked: {d.modem_state('m1')}")
+            ev = d.wait(lambda: [p for m, p in d.events("modem.state_changed") if m == "m1" and
+                                 p["to"] == "blocked"], timeout=10)
             check(ev and ev[-1]["finding"]["id"] == "sim.absent" and
                   CJK.search(ev[-1]["finding"]["remedy"] or ""),
                   f"event with the Chinese remedy: {ev}")
