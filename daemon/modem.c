@@ -275,6 +275,8 @@ static void on_submit(void *userdata, const struct smsctl_submit *sub)
 			 p->seq, j->text);
 		if (res == SMSCTL_RESULT_GONE)
 			mm->gone_pending = true;
+		else
+			mm->recheck_at = 1; /* issue 15: no answer: is the modem still there? */
 		mjob_submit(mm, j);
 		return;
 	}

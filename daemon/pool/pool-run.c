@@ -557,6 +557,8 @@ static void light_cb(void *userdata, const struct smsctl_response *r)
 		if (smsctl_response_get_result(r) == SMSCTL_RESULT_GONE ||
 		    smsctl_response_get_result(r) == SMSCTL_RESULT_CANCELLED ||
 		    smsctl_response_get_result(r) == SMSCTL_RESULT_TIMEOUT) {
+			/* no answer: the full diagnosis decides (port.no_answer blocks it) */
+			pm->want_full = smsctl_response_get_result(r) == SMSCTL_RESULT_TIMEOUT;
 			pm->checking = false;
 			pm->probing = false;
 			pm->lc_m = NULL;
