@@ -177,5 +177,7 @@ int cmd_inbox(struct cli *cli, int argc, char **argv);
 int cmd_optout(struct cli *cli, int argc, char **argv);
 int cmd_webhooks(struct cli *cli, int argc, char **argv);
 int cmd_sim(struct cli *cli, int argc, char **argv);
+/* issue 15 */
+int cmd_modems(struct cli *cli, int argc, char **argv);
 
 #endif

@@ -3,6 +3,7 @@
  * which of them answer AT. */
 #include <getopt.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "recv-common.h"
 
@@ -20,6 +21,13 @@ static void ports_usage(FILE *f)
 		"  -h, --help              show this help\n\n"
 		"Probing sends only AT. A port held by another program (often ModemManager) is\n"
 		"shown as busy with that program's name.\n"),
+	      f);
+	fputs(_("\nsmsctl ports --udev-rules [--prefix DIR] probes the ports and prints one udev\n"
+		"rule per USB port that answers AT: /dev/DIR/slot1, /dev/DIR/slot2, ... in port\n"
+		"order (DIR default smsctl), keyed by the USB socket (ID_PATH) and the interface,\n"
+		"with ModemManager told to leave the port alone. Save it as\n"
+		"/etc/udev/rules.d/70-smsctl.rules and have udev reload its rules (see\n"
+		"smsctl(1)).\n"),
 	      f);
 }
 
@@ -141,17 +149,56 @@ static void print_human(const struct cli *cli, const struct smsctl_port *port,
 		printf("  %s\n", s);
 }
 
+/* --udev-rules: one rule per USB port that answers AT, named slot1, slot2, ... */
+static int print_udev_rules(struct cli *cli, const struct smsctl_ports *ports, const char *prefix,
+			    unsigned timeout_ms)
+{
+	int slot = 0;
+
+	printf("# %s: smsctl ports --udev-rules%s%s\n", "/etc/udev/rules.d/70-smsctl.rules",
+	       prefix ? " --prefix " : "", prefix ? prefix : "");
+	for (size_t i = 0; i < smsctl_ports_get_count(ports); i++) {
+		const struct smsctl_port *port = smsctl_ports_get(ports, i);
+		const char *path = smsctl_port_get_path(port);
+		struct probe p = {0};
+		char name[32], *rule = NULL;
+
+		probe_port(path, timeout_ms, &p);
+		if (p.err != 0)
+			continue;
+		snprintf(name, sizeof(name), "slot%d", slot + 1);
+		int rc = smsctl_port_format_udev_rule(port, prefix, name, &rule);
+		if (rc == SMSCTL_ERR_NOT_FOUND) {
+			cli_err(cli, _("%s answers AT but has no USB path: no rule for it"), path);
+			continue;
+		}
+		if (rc < 0) {
+			cli_err(cli, "%s", smsctl_strerror(rc));
+			return cli_exit_for_error(rc);
+		}
+		slot++;
+		printf("# %s: %s %04x:%04x, interface %02d\n%s\n", name, path,
+		       (unsigned)smsctl_port_get_usb_vendor(port) & 0xffff,
+		       (unsigned)smsctl_port_get_usb_product(port) & 0xffff,
+		       smsctl_port_get_usb_interface(port), rule);
+		free(rule);
+	}
+	if (slot == 0)
+		fprintf(stderr, "%s\n", _("no USB port answered AT: no rules"));
+	return EXIT_OK;
+}
+
 int cmd_ports(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"probe", no_argument, NULL, 'p'},
-	    {"probe-timeout", required_argument, NULL, 'T'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+	    {"probe", no_argument, NULL, 'p'},	    {"probe-timeout", required_argument, NULL, 'T'},
+	    {"udev-rules", no_argument, NULL, 'U'}, {"prefix", required_argument, NULL, 'P'},
+	    {"help", no_argument, NULL, 'h'},	    {NULL, 0, NULL, 0},
 	};
 	struct smsctl_ports *ports = NULL;
 	unsigned long timeout_ms = 1000;
-	bool probe = false;
+	bool probe = false, udev = false;
+	const char *prefix = NULL;
 	int c, n, ex;
 
 	while ((c = cli_getopt(cli, argc, argv, "ph", opts, ports_usage, &ex)) != -1) {
@@ -160,6 +207,12 @@ int cmd_ports(struct cli *cli, int argc, char **argv)
 			return ex;
 		case 'p':
 			probe = true;
+			break;
+		case 'U':
+			udev = true;
+			break;
+		case 'P':
+			prefix = optarg;
 			break;
 		case 'T':
 			if (!recv_parse_ulong(optarg, 10, 60000, &timeout_ms))
@@ -172,10 +225,24 @@ int cmd_ports(struct cli *cli, int argc, char **argv)
 	if (ex != EXIT_OK)
 		return ex;
 
+	if (prefix && !udev)
+		return cli_usage_error(cli, "%s", _("--prefix goes with --udev-rules"));
+	if (prefix &&
+	    (!*prefix || prefix[0] == '.' ||
+	     strspn(prefix, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+			    "_-.") != strlen(prefix) ||
+	     strlen(prefix) > 64))
+		return cli_usage_error(
+		    cli, _("invalid --prefix '%s' (letters, digits, '_', '-', '.')"), prefix);
 	n = smsctl_port_list(&ports);
 	if (n < 0) {
 		cli_err(cli, "%s", smsctl_strerror(n));
 		return cli_exit_for_error(n);
+	}
+	if (udev) {
+		ex = print_udev_rules(cli, ports, prefix ? prefix : "smsctl", (unsigned)timeout_ms);
+		smsctl_ports_free(ports);
+		return ex;
 	}
 	for (size_t i = 0; i < smsctl_ports_get_count(ports); i++) {
 		const struct smsctl_port *port = smsctl_ports_get(ports, i);

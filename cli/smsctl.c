@@ -32,6 +32,7 @@ static const struct cli_command commands[] = {
     {"optout", cmd_optout, N_("numbers smsctld does not send to")},
     {"webhooks", cmd_webhooks, N_("state and dead deliveries of smsctld's webhooks")},
     {"sim", cmd_sim, N_("serve simulated modems on pseudo-terminals or TCP ports")},
+    {"modems", cmd_modems, N_("the modems of smsctld: state, limits, enable, disable, diagnose")},
     /* --- end command table --- */
     {"help", cmd_help, N_("show help for a command")},
 };

@@ -93,7 +93,7 @@ run_cases()
 	expect_none 'smsctl recv --max-age '
 	expect 'smsctl recv --storage ' SM ME MT SR
 	expect 'smsctl delete --a' --all
-	expect 'smsctl ports --p' --probe --probe-timeout
+	expect 'smsctl ports --p' --probe --probe-timeout --prefix
 	expect 'smsctl diagnose --j' --json
 	expect 'smsctl pdu ' decode encode
 	expect 'smsctl pdu encode --u' --ucs2

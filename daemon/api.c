@@ -17,6 +17,8 @@
 #include "ops.h"
 #include "log.h"
 #include "pool/pool-api.h" /* issue 15 */
+#include "pool/pool-sched.h"
+#include "store/store-pool.h"
 #include "smsctld.h"
 
 #define MAX_RECIPIENTS 1000
@@ -329,6 +331,9 @@ struct submit {
 	bool full;
 	struct smsd_submit_ext x; /* issue 16: idempotency key, opt-outs (idempotency.c) */
 	json_t *answer;		  /* issue 16: the messages, read in the same job */
+	char **route_pools;	  /* issue 15: the pool a [route] gave each message */
+	long long dup_window;	  /* issue 15: [send] duplicate_window, ms, 0 off */
+	bool *dup;		  /* issue 15: which messages were duplicates */
 };
 
 static int run_insert(struct store *st, void *arg)
@@ -341,15 +346,43 @@ static int run_insert(struct store *st, void *arg)
 	if (s->x.outcome != SMSD_SUBMIT_NEW)
 		return 0;
 	/* --- end issue 16 --- */
+	/* --- issue 15: [send] duplicate_window: the same recipient and text again --- */
+	size_t n_new = s->n;
+	for (size_t i = 0; s->dup_window > 0 && i < s->n; i++) {
+		int f = store_pool_find_duplicate(st, s->msgs[i].recipient, s->msgs[i].text,
+						  smsd_wall_ms() - s->dup_window, s->ids[i]);
+		if (f < 0)
+			return f;
+		s->dup[i] = f == 1;
+		n_new -= s->dup[i];
+	}
+	/* --- end issue 15 --- */
 	int64_t queued = store_queued_count(st);
 
 	if (queued < 0)
 		return (int)queued;
-	if (queued + (int64_t)s->n > s->max_queued) {
+	if (n_new && queued + (int64_t)n_new > s->max_queued) {
 		s->full = true;
 		return 0;
 	}
-	int rc = store_message_insert(st, s->msgs, s->n, s->ids);
+	int rc = 0;
+	if (n_new == s->n) {
+		rc = store_message_insert(st, s->msgs, s->n, s->ids);
+	} else if (n_new > 0) { /* issue 15: only the new ones */
+		struct store_new_message *nm = calloc(n_new, sizeof(*nm));
+		char(*nid)[STORE_ID_SIZE] = calloc(n_new, sizeof(*nid));
+		size_t k = 0;
+		for (size_t i = 0; nm && nid && i < s->n; i++)
+			if (!s->dup[i])
+				nm[k++] = s->msgs[i];
+		rc = nm && nid ? store_message_insert(st, nm, n_new, nid) : STORE_ERR_NOMEM;
+		k = 0;
+		for (size_t i = 0; rc >= 0 && i < s->n; i++)
+			if (!s->dup[i])
+				memcpy(s->ids[i], nid[k++], STORE_ID_SIZE);
+		free(nm);
+		free(nid);
+	}
 	return rc < 0 ? rc : read_messages(st, s->ids, s->n, s->answer); /* issue 16 */
 }
 
@@ -370,6 +403,10 @@ static void submit_free(struct submit *s)
 			free(s->pdus[i]);
 		}
 	}
+	for (size_t i = 0; s->route_pools && i < s->n; i++)
+		free(s->route_pools[i]);
+	free(s->route_pools);
+	free(s->dup);
 	free(s->recipients);
 	free(s->pdus);
 	free(s->msgs);
@@ -471,6 +508,9 @@ static void h_submit(void *app, const struct smsd_request *req, struct smsd_repl
 	long long max_parts = cfg->send.max_parts;
 	s.max_queued = cfg->http.max_queued;
 	long long idem_retention = cfg->http.idempotency_retention; /* issue 16 */
+	s.dup_window = json_is_true(json_object_get(body, "allow_duplicate"))
+			   ? 0
+			   : cfg->poolconf.duplicate_window; /* issue 15 */
 	bool pool_ok = !pool || smsd_config_has_pool(cfg, pool);
 	const struct smsd_modem_config *mc = modem ? smsd_config_find_modem(cfg, modem) : NULL;
 	bool pool_of_modem = !pool || !mc || strcmp(mc->pool, pool) == 0;
@@ -506,7 +546,9 @@ static void h_submit(void *app, const struct smsd_request *req, struct smsd_repl
 	s.recipients = calloc(n, sizeof(*s.recipients));
 	s.pdus = calloc(n, sizeof(*s.pdus));
 	s.ids = calloc(n, sizeof(*s.ids));
-	if (!s.msgs || !s.recipients || !s.pdus || !s.ids) {
+	s.route_pools = calloc(n, sizeof(*s.route_pools)); /* issue 15 */
+	s.dup = calloc(n, sizeof(*s.dup));
+	if (!s.msgs || !s.recipients || !s.pdus || !s.ids || !s.route_pools || !s.dup) {
 		smsd_reply_error(rep, 500, "internal", NULL, "out of memory");
 		goto out;
 	}
@@ -571,6 +613,13 @@ static void h_submit(void *app, const struct smsd_request *req, struct smsd_repl
 		m->coding = smsctl_encoded_get_coding(enc) == SMSCTL_CODING_UCS2 ? "ucs2" : "gsm7";
 		m->priority = priority;
 		m->pool = modem_pool[0] ? modem_pool : pool;
+		if (!m->pool && !modem) { /* issue 15: the first [route] matching, in file order */
+			pthread_rwlock_rdlock(&d->cfg_lock);
+			const char *routed = smsd_routes_match(d->cfg->poolconf.compiled, num);
+			s.route_pools[i] = routed ? strdup(routed) : NULL;
+			pthread_rwlock_unlock(&d->cfg_lock);
+			m->pool = s.route_pools[i];
+		}
 		m->modem = modem;
 		m->not_before = not_before;
 		m->expires_at = expires_at;
@@ -626,10 +675,17 @@ static void h_submit(void *app, const struct smsd_request *req, struct smsd_repl
 		goto out;
 	}
 	smsd_wake(d);
-	for (size_t i = 0; i < s.n; i++) /* ops (issue 17) */
-		smsd_metrics_submitted(d->metrics, s.msgs[i].pool, 1);
+	size_t n_dup = 0;		   /* issue 15: duplicate_window */
+	for (size_t i = 0; i < s.n; i++) { /* ops (issue 17) */
+		n_dup += s.dup[i];
+		if (!s.dup[i])
+			smsd_metrics_submitted(d->metrics, s.msgs[i].pool, 1);
+	}
 	smsd_metrics_refresh_soon(d->metrics);
-	reply_messages(s.answer, false, rep); /* issue 16: read by the insert's job */
+	reply_messages(s.answer, n_dup == s.n, rep); /* issue 16: read by the insert's job */
+	for (size_t i = 0; n_dup && i < s.n; i++)    /* issue 15: which ones were there already */
+		json_object_set_new(json_array_get(s.answer, i), "duplicate",
+				    json_boolean(s.dup[i]));
 out:
 	submit_free(&s);
 	free(tags_text);

@@ -241,6 +241,7 @@ static void open_blocking(struct smsd_modem *mm)
 	}
 	mm->logged_gone = false;
 	modem_sim_slots_load(mm); /* test hook: a sim: modem's storage across a kill -9 */
+	smsd_pool_port_opened(mm->pl, mm->m); /* issue 15: the sim: test hook's faults again */
 	if (mm->pin_file && read_pin(mm->pin_file, pin, sizeof(pin)) < 0)
 		smsd_log(LOG_ERR, "modem %s: cannot read the PIN from %s", mm->name, mm->pin_file);
 	rc = smsctl_sms_prepare(mm->m, pin[0] ? pin : NULL);
@@ -346,6 +347,14 @@ void modem_finish_work(struct smsd_modem *mm, int64_t now)
 		mm->st = M_IDLE;
 		modem_close(mm, "reinitialising");
 		mm->reopen_at = now;
+		return;
+	}
+	if (mm->work == W_CHECK && !mm->work_ok && smsd_pool_needs_reopen(mm->pl)) {
+		/* issue 15: a modem that stopped answering (its line engine gave up after a
+		 * failed resynchronisation) is reopened; it stays `blocked` meanwhile */
+		mm->st = M_IDLE;
+		modem_close(mm, "not answering");
+		mm->reopen_at = now + smsd_pool_recheck_ms(mm->pl);
 		return;
 	}
 	bool was_blocked = mm->work == W_CHECK && mm->recheck_at != -2;

@@ -178,7 +178,8 @@ void modem_upsert(struct smsd_modem *mm, const char *state, const char *reason)
 	j = mjob_new(mm, J_UPSERT);
 	if (!j)
 		return;
-	if (mm->pl && strcmp(state, "gone") != 0) /* issue 15: the pool's state names */
+	/* issue 15: the pool's state names (a hung modem reopened quietly stays blocked) */
+	if (mm->pl && (strcmp(state, "gone") != 0 || smsd_pool_state(mm->pl) == SMSD_MS_BLOCKED))
 		state = smsd_mstate_name(smsd_pool_state(mm->pl));
 	snprintf(j->code, sizeof(j->code), "%s", mm->imei);
 	snprintf(j->recipient, sizeof(j->recipient), "%s", mm->imsi);
@@ -272,6 +273,8 @@ void modem_part_unknown(struct smsd_modem *mm, enum smsctl_result res)
 		 j->text);
 	if (res == SMSCTL_RESULT_GONE)
 		mm->gone_pending = true;
+	else
+		mm->recheck_at = 1; /* issue 15: no answer: is the modem still there? */
 	mjob_submit(mm, j);
 }
 
@@ -316,11 +319,16 @@ static void on_submit(void *userdata, const struct smsctl_submit *sub)
 			j = mjob_new(mm, J_REQUEUE);
 			j->retry_at = smsd_wall_ms();
 			j->count_attempt = false;
+		} else if (cls == SMSCTL_RETRY_TRANSIENT && smsd_pool_send_failed(mm->pl)) {
+			/* issue 15: a cooling modem's trial: the modem's failure, not the
+			 * message's (another modem takes it now) */
+			j = mjob_new(mm, J_REQUEUE);
+			j->retry_at = smsd_wall_ms();
+			j->count_attempt = false;
 		} else if (cls == SMSCTL_RETRY_TRANSIENT && attempts < s->max_attempts) {
 			j = mjob_new(mm, J_REQUEUE);
 			j->retry_at = backoff_at(mm, attempts);
-			j->count_attempt = true;
-			smsd_pool_send_failed(mm->pl); /* issue 15: block_after -> cooling */
+			j->count_attempt = true; /* issue 15: counted toward block_after above */
 		} else {
 			j = mjob_new(mm, J_FAILED);
 		}
@@ -354,10 +362,10 @@ static void on_submit(void *userdata, const struct smsctl_submit *sub)
 	} else if (res == SMSCTL_RESULT_CMS_ERROR) {
 		snprintf(c, sizeof(c), "cms.%d", code);
 		mjob_set_error(j, c, "transient", "%s", smsctl_cms_error_describe(code));
-		if (!cms_points_at_modem(code)) {
-			/* refused before the prompt, the modem is fine: counts as an attempt */
+		if (!cms_points_at_modem(code) && !smsd_pool_send_failed(mm->pl)) {
+			/* refused before the prompt, the modem is fine: counts as an attempt
+			 * (issue 15: unless it was a cooling modem's trial) */
 			j->count_attempt = true;
-			smsd_pool_send_failed(mm->pl); /* issue 15 */
 			j->retry_at = backoff_at(mm, attempts);
 			if (attempts >= s->max_attempts)
 				j->kind = J_FAILED;
@@ -649,6 +657,10 @@ void smsd_modem_tick(struct smsd_modem *mm, int64_t now)
 		if (rt == 0)
 			smsd_modem_process(mm);
 	}
+	/* issue 15: a diagnosis asked through the API, between sends */
+	if ((mm->st == M_BLOCKED || (mm->st == M_IDLE && smsd_modem_is_idle(mm))) &&
+	    mm->jobs == 0 && !d->stopping && smsd_pool_take_diag_request(mm->pl))
+		mm->recheck_at = mm->st == M_BLOCKED ? now : 1;
 	if (mm->st == M_BLOCKED && now >= mm->recheck_at && mm->jobs == 0 && !d->stopping) {
 		mm->recheck_at = -3; /* was blocked */
 		modem_start_work(mm, W_CHECK);

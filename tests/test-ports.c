@@ -70,8 +70,12 @@ static void build_tree(void)
 	mkdirs("bus/platform");
 	mkdirs("bus/usb");
 
-	/* Huawei: usb1/1-2, interfaces 1-2:1.0, 1.1, 1.2 each with a ttyUSBn below. */
+	/* Huawei: usb1/1-2, interfaces 1-2:1.0, 1.1, 1.2 each with a ttyUSBn below. The host
+	 * controller pci0 is a PCI device; usb1, its root hub, a USB device (udev's ID_PATH). */
 	mkdirs("devices/pci0/usb1/1-2");
+	mkdirs("bus/pci");
+	lnk("../../bus/pci", "devices/pci0/subsystem");
+	put("devices/pci0/usb1/idVendor", "1d6b\n");
 	put("devices/pci0/usb1/1-2/idVendor", "12d1\n");
 	put("devices/pci0/usb1/1-2/idProduct", "1506\n");
 	put("devices/pci0/usb1/1-2/manufacturer", "HUAWEI\n");
@@ -254,6 +258,65 @@ START_TEST(test_enumerate)
 }
 END_TEST
 
+/* udev rules for stable names (smsctl ports --udev-rules): ID_PATH as udev's path_id writes
+ * it, the interface number, the symlink and ModemManager's ignore flag. */
+static const struct {
+	const char *name, *prefix, *link, *id_path, *rule;
+	int rc;
+} udev[] = {
+    {"ttyUSB2", "smsctl", "slot1", "pci-pci0-usb-0:2:1.1",
+     "SUBSYSTEM==\"tty\", ENV{ID_PATH}==\"pci-pci0-usb-0:2:1.1\", "
+     "ENV{ID_USB_INTERFACE_NUM}==\"01\", SYMLINK+=\"smsctl/slot1\", "
+     "ENV{ID_MM_DEVICE_IGNORE}=\"1\"",
+     0},
+    {"ttyUSB10", NULL, "shop-2", "pci-pci0-usb-0:2:1.2",
+     "SUBSYSTEM==\"tty\", ENV{ID_PATH}==\"pci-pci0-usb-0:2:1.2\", "
+     "ENV{ID_USB_INTERFACE_NUM}==\"02\", SYMLINK+=\"shop-2\", "
+     "ENV{ID_MM_DEVICE_IGNORE}=\"1\"",
+     0},
+    {"ttyACM0", "gsm", "a.b_c", "pci-pci0-usb-0:3:1.0",
+     "SUBSYSTEM==\"tty\", ENV{ID_PATH}==\"pci-pci0-usb-0:3:1.0\", "
+     "ENV{ID_USB_INTERFACE_NUM}==\"00\", SYMLINK+=\"gsm/a.b_c\", "
+     "ENV{ID_MM_DEVICE_IGNORE}=\"1\"",
+     0},
+    /* hostile names never reach a rule */
+    {"ttyUSB0", "smsctl", "../x", "pci-pci0-usb-0:2:1.0", NULL, SMSCTL_ERR_INVALID},
+    {"ttyUSB0", "smsctl", "a\"b", "pci-pci0-usb-0:2:1.0", NULL, SMSCTL_ERR_INVALID},
+    {"ttyUSB0", "sms ctl", "slot1", "pci-pci0-usb-0:2:1.0", NULL, SMSCTL_ERR_INVALID},
+    {"ttyUSB0", "smsctl", "", "pci-pci0-usb-0:2:1.0", NULL, SMSCTL_ERR_INVALID},
+    /* not on USB: no ID_PATH, no rule */
+    {"ttyS0", "smsctl", "slot1", NULL, NULL, SMSCTL_ERR_NOT_FOUND},
+    {"ttyS2", "smsctl", "slot1", NULL, NULL, SMSCTL_ERR_NOT_FOUND},
+};
+
+START_TEST(test_udev_rule)
+{
+	char class_tty[PATH_MAX + 16], dev[PATH_MAX + 16];
+	struct smsctl_ports *ports = NULL;
+	const struct smsctl_port *port = NULL;
+	char *rule = (char *)"untouched";
+
+	build_tree();
+	snprintf(class_tty, sizeof(class_tty), "%s/class/tty", root);
+	snprintf(dev, sizeof(dev), "%s/dev", root);
+	ck_assert_int_ge(ports_enumerate(class_tty, dev, NULL, &ports), 1);
+	for (size_t i = 0; i < smsctl_ports_get_count(ports); i++)
+		if (strcmp(smsctl_port_get_name(smsctl_ports_get(ports, i)), udev[_i].name) == 0)
+			port = smsctl_ports_get(ports, i);
+	ck_assert_ptr_nonnull(port);
+	assert_str_or_null(smsctl_port_get_id_path(port), udev[_i].id_path);
+	ck_assert_int_eq(smsctl_port_format_udev_rule(port, udev[_i].prefix, udev[_i].link, &rule),
+			 udev[_i].rc);
+	assert_str_or_null(rule, udev[_i].rule);
+	free(rule);
+	ck_assert_int_eq(smsctl_port_format_udev_rule(NULL, "x", "y", &rule), SMSCTL_ERR_INVALID);
+	ck_assert_int_eq(smsctl_port_format_udev_rule(port, "x", "y", NULL), SMSCTL_ERR_INVALID);
+	ck_assert_ptr_null(smsctl_port_get_id_path(NULL));
+	smsctl_ports_free(ports);
+	remove_tree();
+}
+END_TEST
+
 START_TEST(test_enumerate_bad_args)
 {
 	struct smsctl_ports *ports = (struct smsctl_ports *)&ports;
@@ -361,6 +424,7 @@ static Suite *ports_suite(void)
 
 	tcase_add_loop_test(tc, test_enumerate, 0, (int)(sizeof(expected) / sizeof(expected[0])));
 	tcase_add_test(tc, test_enumerate_bad_args);
+	tcase_add_loop_test(tc, test_udev_rule, 0, (int)(sizeof(udev) / sizeof(udev[0])));
 	tcase_add_test(tc, test_real_system);
 	tcase_add_loop_test(tc, test_name_order, 0, (int)(sizeof(order) / sizeof(order[0])));
 	suite_add_tcase(s, tc);

@@ -7,12 +7,14 @@
  */
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "../http.h"
 #include "../smsctld.h"
 #include "pool-api.h"
+#include "pool-diag.h"
 #include "pool-run.h"
 
 static json_t *time_or_null(int64_t ms)
@@ -33,7 +35,34 @@ static json_t *str_or_null(const char *s)
 	return s && *s ? json_string(s) : json_null();
 }
 
+static json_t *modem_json_base(const struct smsd_pool_snapshot *s);
+
+/* The findings of the modem's latest diagnosis (the `smsctl diagnose --json` shape). */
+static json_t *findings_of(const char *name)
+{
+	char *text = smsd_pool_diag_latest(name);
+	json_t *d = text ? json_loads(text, 0, NULL) : NULL, *f = json_object_get(d, "findings");
+
+	free(text);
+	f = json_is_array(f) ? json_incref(f) : json_array();
+	json_decref(d);
+	return f;
+}
+
 static json_t *modem_json(const struct smsd_pool_snapshot *s)
+{
+	json_t *o = modem_json_base(s);
+
+	/* issue 16's names beside the first ones */
+	json_object_set_new(o, "iccid", str_or_null(s->iccid));
+	json_object_set_new(o, "sent_today", json_integer(s->parts_today));
+	json_object_set_new(o, "last_send_at", time_or_null(s->last_send_at));
+	json_object_set_new(o, "balance_at", json_null());
+	json_object_set_new(o, "findings", findings_of(s->name));
+	return o;
+}
+
+static json_t *modem_json_base(const struct smsd_pool_snapshot *s)
 {
 	return json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:I, s:o, s:o, s:o}", "name",
 			 s->name, "pool", s->pool, "state", s->state, "reason",

@@ -9,6 +9,7 @@ struct smsd_reply;
 void smsd_pool_api_list(void *app, const struct smsd_request *req, struct smsd_reply *rep);
 void smsd_pool_api_get(void *app, const struct smsd_request *req, struct smsd_reply *rep);
 void smsd_pool_api_enable(void *app, const struct smsd_request *req, struct smsd_reply *rep);
+void smsd_pool_api_diagnose(void *app, const struct smsd_request *req, struct smsd_reply *rep);
 void smsd_pool_api_disable(void *app, const struct smsd_request *req, struct smsd_reply *rep);
 
 /* The routes, for api.c's table. */
@@ -16,6 +17,7 @@ void smsd_pool_api_disable(void *app, const struct smsd_request *req, struct sms
 	{"GET", "/v1/modems", smsd_pool_api_list, false},                                          \
 	    {"GET", "/v1/modems/{name}", smsd_pool_api_get, false},                                \
 	    {"POST", "/v1/modems/{name}/enable", smsd_pool_api_enable, false},                     \
+	    {"POST", "/v1/modems/{name}/diagnose", smsd_pool_api_diagnose, false},                 \
 	{                                                                                          \
 		"POST", "/v1/modems/{name}/disable", smsd_pool_api_disable, false                  \
 	}

@@ -6,6 +6,7 @@
 #include "pool-run.h"
 
 #include <jansson.h>
+#include <libintl.h>
 #include <locale.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -18,8 +19,10 @@
 #include <smsctl/smsctl.h>
 
 #include "../log.h"
+#include "config.h" /* GETTEXT_PACKAGE */
 #include "../smsctld.h"
 #include "pool-conf.h"
+#include "pool-diag.h"
 #include "pool-limits.h"
 
 #define FULL_DIAG_MS  (6 * 3600 * 1000LL)
@@ -48,12 +51,16 @@ struct smsd_pool_modem {
 	int64_t idle_since, eligible_at, empty_until, last_mark, last_nomodem;
 	int64_t quota_announced; /* reset time of the window announced by sim.quota_reached */
 	struct smsd_budget budget;
-	atomic_int request; /* 0 none, 1 enable, 2 disable */
+	atomic_int request;   /* 0 none, 1 enable, 2 disable */
+	atomic_bool diag_req; /* POST /v1/modems/{name}/diagnose (pool-diag.c) */
 	bool disabled;
 	int64_t last_send_at;
 	long long faults_read; /* test hook: bytes of NAME.faults applied */
 	/* the light check in flight */
 	bool checking, probing, want_full, lc_failed;
+	bool trial;   /* cooling: the light probe passed, one real attempt decides */
+	int diag_csq; /* +CSQ and operator seen by the last diagnosis (-1, "") */
+	char operator_[64];
 	int lc_step, lc_cpin, lc_csq, lc_creg;
 	struct smsctl_modem *lc_m;
 	struct smsd_pool_snapshot snap; /* under reg_lock */
@@ -88,6 +95,7 @@ static void reg_remove(struct smsd_pool_modem *pm)
 	if (n_reg == 0) {
 		free(reg);
 		reg = NULL;
+		smsd_pool_diag_clear();
 	}
 	pthread_mutex_unlock(&reg_lock);
 }
@@ -103,10 +111,12 @@ static void publish(struct smsd_pool_modem *pm)
 	snprintf(s.reason, sizeof(s.reason), "%s", pm->reason);
 	snprintf(s.iccid, sizeof(s.iccid), "%s", pm->iccid);
 	snprintf(s.imei, sizeof(s.imei), "%s", pm->imei);
-	if (pm->snap_valid && pm->snap_csq >= 0 && pm->snap_csq <= 31) {
+	int csq = pm->snap_valid ? pm->snap_csq : pm->diag_csq; /* light check, else diagnosis */
+	if (csq >= 0 && csq <= 31) {
 		s.has_signal = true;
-		s.signal_dbm = -113 + 2 * pm->snap_csq; /* 27.007 +CSQ */
+		s.signal_dbm = -113 + 2 * csq; /* 27.007 +CSQ */
 	}
+	snprintf(s.operator_, sizeof(s.operator_), "%s", pm->operator_);
 	s.parts_today = smsd_limiter_parts_today(pm->lim);
 	s.daily_limit = pm->pc.limits.daily_limit;
 	s.last_send_at = pm->last_send_at;
@@ -150,48 +160,25 @@ int smsd_pool_request_by_name(const char *name, bool enable)
 	return rc;
 }
 
-/* ---- language and clock ---- */
-
-void smsd_pool_set_language(const char *language)
+int smsd_pool_request_diagnose(const char *name, char *state, size_t size)
 {
-	if (language && strcmp(language, "zh_CN") == 0) {
-		setenv("LANGUAGE", "zh_CN", 1);
-		setlocale(LC_MESSAGES, "C.UTF-8");
-		setlocale(LC_CTYPE, "C.UTF-8");
-	} else {
-		unsetenv("LANGUAGE");
-		setlocale(LC_MESSAGES, "C");
-	}
-}
+	int rc = -1;
 
-int64_t smsd_pool_now(void)
-{
-	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-	static int64_t offset, checked;
-	static struct timespec mtime;
-	const char *path = getenv("SMSCTLD_TEST_CLOCK_FILE");
-	int64_t now = smsd_wall_ms(), mono = smsd_mono_ms(), off;
-
-	if (!path || !*path)
-		return now;
-	pthread_mutex_lock(&lock);
-	if (mono - checked >= 100 || checked == 0) {
-		struct stat sb;
-		checked = mono;
-		if (stat(path, &sb) == 0 &&
-		    (sb.st_mtim.tv_sec != mtime.tv_sec || sb.st_mtim.tv_nsec != mtime.tv_nsec)) {
-			FILE *f = fopen(path, "r");
-			long long v;
-			if (f && fscanf(f, "%lld", &v) == 1)
-				offset = v;
-			if (f)
-				fclose(f);
-			mtime = sb.st_mtim;
+	pthread_mutex_lock(&reg_lock);
+	for (size_t i = 0; i < n_reg; i++) {
+		if (strcmp(reg[i]->name, name) == 0) {
+			atomic_store(&reg[i]->diag_req, true);
+			snprintf(state, size, "%s", reg[i]->snap.state);
+			rc = 0;
 		}
 	}
-	off = offset;
-	pthread_mutex_unlock(&lock);
-	return now + off;
+	pthread_mutex_unlock(&reg_lock);
+	return rc;
+}
+
+bool smsd_pool_take_diag_request(struct smsd_pool_modem *pm)
+{
+	return atomic_exchange(&pm->diag_req, false);
 }
 
 /* ---- life ---- */
@@ -216,6 +203,7 @@ struct smsd_pool_modem *smsd_pool_modem_new(struct smsd *d, const struct smsd_mo
 	pm->pc = mc->pc;
 	pm->pc.balance_ussd = pm->pc.balance_sms = pm->pc.balance_regex = NULL;
 	pm->state = pm->diag_state = SMSD_MS_STARTING;
+	pm->diag_csq = -1;
 	pm->cooling_delay = pm->pc.cooling;
 	atomic_init(&pm->request, 0);
 	publish(pm);
@@ -392,20 +380,46 @@ void smsd_pool_opened(struct smsd_pool_modem *pm, struct smsctl_modem *m, const 
 	pm->idle_since = smsd_pool_now();
 	pm->snap_valid = false;
 	pm->fails = 0;
+	pm->trial = false;
 	counters_load(pm);
 	publish(pm);
 }
 
+bool smsd_pool_needs_reopen(const struct smsd_pool_modem *pm)
+{
+	return pm->diag_state == SMSD_MS_BLOCKED && strcmp(pm->finding.id, "port.no_answer") == 0;
+}
+
+void smsd_pool_port_opened(struct smsd_pool_modem *pm, struct smsctl_modem *m)
+{
+	pm->faults_read = 0; /* a sim: modem opened afresh: the test faults from the start */
+	smsd_pool_sim_faults(pm->name, &pm->faults_read, m);
+}
+
 void smsd_pool_closed(struct smsd_pool_modem *pm, const char *why)
 {
+	if (smsd_pool_needs_reopen(pm) && pm->state == SMSD_MS_BLOCKED) {
+		smsd_log(LOG_DEBUG, "modem %s: reopened while not answering: %s", pm->name,
+			 why ? why : "");
+		return; /* still blocked for port.no_answer: the reopen decides */
+	}
 	pm->diag_state = SMSD_MS_GONE;
 	snprintf(pm->finding.id, sizeof(pm->finding.id), "modem.gone");
 	snprintf(pm->finding.severity, sizeof(pm->finding.severity), "error");
-	snprintf(pm->finding.summary, sizeof(pm->finding.summary), "%s", why ? why : "");
-	pm->finding.remedy[0] = '\0';
+	/* the texts of the diagnosis' modem.gone (lib/diagnose/rule-table.c), from the same
+	 * catalog, in [daemon] language; @why (English, for the log) when no catalog has them */
+	snprintf(pm->finding.summary, sizeof(pm->finding.summary), "%s",
+		 dgettext(GETTEXT_PACKAGE, "The modem went away during the check (unplugged or "
+					   "restarted)"));
+	snprintf(pm->finding.remedy, sizeof(pm->finding.remedy), "%s",
+		 dgettext(GETTEXT_PACKAGE,
+			  "Check the USB cable and the power supply (4G modules need a 2 A "
+			  "supply; a weak USB hub makes them restart when they transmit), then "
+			  "run the diagnosis again."));
+	smsd_log(LOG_DEBUG, "modem %s: gone: %s", pm->name, why ? why : "");
 	if (pm->disabled)
 		return;
-	set_state(pm, SMSD_MS_GONE, "modem.gone", false);
+	set_state(pm, SMSD_MS_GONE, "modem.gone", true);
 }
 
 bool smsd_pool_diagnose(struct smsd_pool_modem *pm, struct smsctl_modem *m, char *reason,
@@ -421,8 +435,14 @@ bool smsd_pool_diagnose(struct smsd_pool_modem *pm, struct smsctl_modem *m, char
 	pm->snap_valid = false; /* the next light check takes a new snapshot */
 	if (smsctl_modem_diagnose(m, NULL, &dg) < 0 || !dg) {
 		snprintf(reason, size, "diagnosis failed");
+		publish(pm);
+		smsd_pool_diag_publish(pm->name, NULL);
 		return true; /* no verdict: keep sending, the next check decides */
 	}
+	json_t *dj = smsd_diagnosis_json(dg); /* for POST /v1/modems/{name}/diagnose */
+	char *dtext = dj ? json_dumps(dj, JSON_COMPACT) : NULL;
+	json_decref(dj);
+	smsd_diagnosis_radio(dg, &pm->diag_csq, pm->operator_, sizeof(pm->operator_));
 	for (size_t i = 0; i < smsctl_diagnosis_get_count(dg) && n < 64; i++) {
 		const struct smsctl_finding *f = smsctl_diagnosis_get_finding(dg, i);
 		in[n].id = smsctl_finding_get_id(f);
@@ -446,9 +466,14 @@ bool smsd_pool_diagnose(struct smsd_pool_modem *pm, struct smsctl_modem *m, char
 	smsd_log(LOG_DEBUG, "modem %s: diagnosis: %s %s", pm->name,
 		 smsd_mstate_name(pm->diag_state), pm->finding.id);
 	snprintf(reason, size, "%s", pm->finding.id);
-	if (pm->diag_state == SMSD_MS_BLOCKED)
+	if (pm->diag_state == SMSD_MS_BLOCKED) {
 		pm->fails = 0; /* blocked for a cause: cooling starts over afterwards */
+		pm->trial = false;
+	}
 	settle(pm);
+	publish(pm);
+	smsd_pool_diag_publish(pm->name, dtext); /* after the state it led to */
+	free(dtext);
 	return smsd_mstate_can_send(pm->diag_state);
 }
 
@@ -479,11 +504,13 @@ static void light_finish(struct smsd_pool_modem *pm)
 		pm->probing = false;
 		if (!pm->lc_failed && pm->lc_cpin == 1 && (pm->lc_creg == 1 || pm->lc_creg == 5) &&
 		    csq_bucket(pm->lc_csq) != 1) {
-			pm->fails = 0;
-			pm->cooling_delay = pm->pc.cooling;
-			smsd_log(LOG_INFO, "modem %s: probe passed, back in rotation", pm->name);
-			set_state(pm, pm->diag_state, "probe", false);
-			settle(pm);
+			/* SIM, network and signal answer: that does not prove the network takes
+			 * SMS again (send_fail:42 passes it). One real attempt decides; it
+			 * stays `cooling` until that attempt is accepted (smsd_pool_trial_*) */
+			pm->trial = true;
+			smsd_log(LOG_INFO, "modem %s: probe passed, one trial send decides",
+				 pm->name);
+			set_state(pm, SMSD_MS_COOLING, "probe.trial", false);
 			return;
 		}
 		pm->cooling_delay = smsd_cooling_next(pm->cooling_delay, SMSD_COOLING_MAX_MS);
@@ -530,6 +557,8 @@ static void light_cb(void *userdata, const struct smsctl_response *r)
 		if (smsctl_response_get_result(r) == SMSCTL_RESULT_GONE ||
 		    smsctl_response_get_result(r) == SMSCTL_RESULT_CANCELLED ||
 		    smsctl_response_get_result(r) == SMSCTL_RESULT_TIMEOUT) {
+			/* no answer: the full diagnosis decides (port.no_answer blocks it) */
+			pm->want_full = smsctl_response_get_result(r) == SMSCTL_RESULT_TIMEOUT;
 			pm->checking = false;
 			pm->probing = false;
 			pm->lc_m = NULL;
@@ -578,12 +607,31 @@ static void light_start(struct smsd_pool_modem *pm, struct smsctl_modem *m, bool
 void smsd_pool_send_ok(struct smsd_pool_modem *pm)
 {
 	pm->fails = 0;
+	if (!pm->trial)
+		return;
+	pm->trial = false;
+	pm->cooling_delay = pm->pc.cooling;
+	smsd_log(LOG_INFO, "modem %s: trial send accepted, back in rotation", pm->name);
+	set_state(pm, pm->diag_state, "probe", false);
+	settle(pm);
 }
 
-void smsd_pool_send_failed(struct smsd_pool_modem *pm)
+bool smsd_pool_send_failed(struct smsd_pool_modem *pm)
 {
-	if (++pm->fails < pm->pc.block_after || pm->state == SMSD_MS_COOLING)
-		return;
+	if (pm->state == SMSD_MS_COOLING) {
+		if (!pm->trial)
+			return true;
+		/* the trial failed: nothing was sent; longer cooling */
+		pm->trial = false;
+		pm->cooling_delay = smsd_cooling_next(pm->cooling_delay, SMSD_COOLING_MAX_MS);
+		pm->probe_at = smsd_mono_ms() + pm->cooling_delay;
+		smsd_log(LOG_WARNING, "modem %s: trial send refused, next probe in %lld s",
+			 pm->name, (long long)(pm->cooling_delay / 1000));
+		set_state(pm, SMSD_MS_COOLING, "probe.failed", false);
+		return true;
+	}
+	if (++pm->fails < pm->pc.block_after)
+		return false;
 	pm->probe_at = smsd_mono_ms() + pm->cooling_delay;
 	{
 		char r[48];
@@ -591,6 +639,7 @@ void smsd_pool_send_failed(struct smsd_pool_modem *pm)
 		memset(&pm->finding, 0, sizeof(pm->finding));
 		set_state(pm, SMSD_MS_COOLING, r, false);
 	}
+	return false;
 }
 
 void smsd_pool_request_enable(struct smsd_pool_modem *pm, bool enable)
@@ -715,46 +764,11 @@ static void mark_no_modem(struct smsd_pool_modem *pm, int64_t mono)
 	submit_mark(pm, true, "no_modem");
 }
 
-/* The test hook: faults for a sim: modem from DIR/NAME.faults. */
-static void sim_faults(struct smsd_pool_modem *pm, struct smsctl_modem *m)
-{
-	const char *dir = getenv("SMSCTLD_SIM_FAULTS");
-	struct smsctl_sim *sim = m ? smsctl_modem_get_sim(m) : NULL;
-	char path[4096], line[128];
-	struct stat sb;
-	FILE *f;
-
-	if (!dir || !*dir || !sim)
-		return;
-	snprintf(path, sizeof(path), "%s/%s.faults", dir, pm->name);
-	if (stat(path, &sb) < 0 || sb.st_size <= pm->faults_read)
-		return;
-	f = fopen(path, "r");
-	if (!f)
-		return;
-	if (fseek(f, (long)pm->faults_read, SEEK_SET) == 0) {
-		while (fgets(line, sizeof(line), f)) {
-			size_t n = strcspn(line, "\r\n");
-			if (line[n] != '\n')
-				break; /* a line still being written */
-			pm->faults_read += (long long)strlen(line);
-			line[n] = '\0';
-			if ((line[0] == '+' || line[0] == '-') && line[1]) {
-				int rc = smsctl_sim_set_fault(sim, line + 1, line[0] == '+');
-				smsd_log(LOG_INFO, "modem %s: test fault %s %s (%s)", pm->name,
-					 line + 1, line[0] == '+' ? "on" : "off",
-					 rc < 0 ? smsctl_strerror(rc) : "ok");
-			}
-		}
-	}
-	fclose(f);
-}
-
 void smsd_pool_tick_any(struct smsd_pool_modem *pm, struct smsctl_modem *m)
 {
 	int req = atomic_exchange(&pm->request, 0);
 
-	sim_faults(pm, m);
+	smsd_pool_sim_faults(pm->name, &pm->faults_read, m); /* test hook */
 	if (req) {
 		pm->disabled = req == 2;
 		if (pm->disabled)
@@ -789,7 +803,7 @@ bool smsd_pool_before_claim(struct smsd_pool_modem *pm, struct smsctl_modem *m, 
 		*retry_in = -1;
 		return false;
 	}
-	if (pm->state == SMSD_MS_COOLING) {
+	if (pm->state == SMSD_MS_COOLING && !pm->trial) {
 		if (mono >= pm->probe_at) {
 			light_start(pm, m, true);
 			*retry_in = 20;
@@ -871,6 +885,8 @@ void smsd_pool_claim_prepare(struct smsd_pool_modem *pm, const char *own_pool,
 	pc->b.max_parts = pm->budget.max_parts > 0 ? pm->budget.max_parts : 1;
 	pc->b.new_recipients = pm->budget.new_recipients;
 	pc->b.day_start = smsd_local_day_start(smsd_pool_now());
+	pc->b.recipient_n = cfg->poolconf.recipient_rate.n; /* [send] recipient_rate */
+	pc->b.recipient_window_ms = cfg->poolconf.recipient_rate.window_ms;
 	pc->waiting = pm->budget.max_parts < SMSD_BUDGET_ANY || !pm->budget.new_recipients
 			  ? smsd_wait_name(pm->budget.why != SMSD_WAIT_NONE ? pm->budget.why
 									    : SMSD_WAIT_QUOTA)
@@ -900,6 +916,15 @@ int smsd_pool_claim_run(struct store *st, struct store_claim_req *req, struct sm
 	rc = store_pool_claim(st, req, &pc->b, out, n_out);
 	if (rc >= 0 && pc->waiting)
 		store_pool_mark_waiting(st, req, &pc->b, pc->waiting);
+	/* recipient_rate: the held messages show `waiting` = rate; at most once a second per
+	 * node (this runs in the store thread only), and whenever a claim was given back */
+	static int64_t last_rmark;
+	int64_t mono = smsd_mono_ms();
+	if (rc >= 0 && pc->b.recipient_n > 0 &&
+	    (pc->b.recipient_held || rc == 0 || mono - last_rmark >= MARK_EVERY_MS)) {
+		last_rmark = mono;
+		store_pool_mark_recipients(st, pc->pools, pc->n_pools, &pc->b);
+	}
 	return rc;
 }
 

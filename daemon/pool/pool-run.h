@@ -43,6 +43,12 @@ int64_t smsd_pool_recheck_ms(const struct smsd_pool_modem *pm);
 /* The modem was opened (IMEI/ICCID read): counters of that SIM loaded from the store. */
 void smsd_pool_opened(struct smsd_pool_modem *pm, struct smsctl_modem *m, const char *imei,
 		      const char *iccid);
+/* Whether the modem is blocked because it stopped answering (port.no_answer): the daemon
+ * then closes and reopens its port (the state stays `blocked`). */
+bool smsd_pool_needs_reopen(const struct smsd_pool_modem *pm);
+/* The port was just opened (worker thread, before anything is sent): the test hook's faults
+ * (SMSCTLD_SIM_FAULTS) apply to the new sim: modem from the start. */
+void smsd_pool_port_opened(struct smsd_pool_modem *pm, struct smsctl_modem *m);
 /* The modem went away. */
 void smsd_pool_closed(struct smsd_pool_modem *pm, const char *why);
 /* Full diagnosis now: findings -> state (event on change). @return whether it may send; a
@@ -89,14 +95,33 @@ int smsd_pool_sent_run(struct store *st, struct smsd_pool_sent *ps);
 void smsd_pool_sent_done(struct smsd_pool_modem *pm, const struct smsd_pool_sent *ps);
 
 /* Outcome of a send attempt without a modem-level cause: ok resets, failures count toward
- * block_after (then `cooling`). */
+ * block_after (then `cooling`).
+ *
+ * Cooling: after `cooling` (1m, doubling to 1h) a light probe (SIM, signal, registration)
+ * runs; when it passes, the modem may take one message as a trial: its acceptance by the
+ * network is what proves sending works again (a bare AT or status probe does not: a SIM
+ * refused with +CMS ERROR 42 answers them all). A trial that is refused sent nothing; the
+ * message returns to the queue at once without counting an attempt, and the delay doubles.
+ * smsd_pool_send_failed() @return true when the modem was cooling (a trial or a send
+ * already under way): the failure is the modem's, not the message's. */
 void smsd_pool_send_ok(struct smsd_pool_modem *pm);
-void smsd_pool_send_failed(struct smsd_pool_modem *pm);
+bool smsd_pool_send_failed(struct smsd_pool_modem *pm);
 
 /* Every tick of an open modem (@m): operator requests, `no_modem` marks, and the test hook
  * SMSCTLD_SIM_FAULTS=DIR (a `sim:` modem switches the faults appended to DIR/NAME.faults as
  * lines "+fault" / "-fault"). */
 void smsd_pool_tick_any(struct smsd_pool_modem *pm, struct smsctl_modem *m);
+
+/* A diagnosis asked by the API (any thread): the modem runs it when idle and publishes it
+ * (pool-diag.h). @return 0 with the modem's state name in @state, -1 when no modem has that
+ * name. */
+int smsd_pool_request_diagnose(const char *name, char *state, size_t size);
+/* The loop: whether a diagnosis was asked (cleared by the call). */
+bool smsd_pool_take_diag_request(struct smsd_pool_modem *pm);
+
+/* The test hook (pool-testhook.c): the faults appended to $SMSCTLD_SIM_FAULTS/NAME.faults
+ * since *@faults_read bytes, applied to @m when it is a sim: modem. */
+void smsd_pool_sim_faults(const char *name, long long *faults_read, struct smsctl_modem *m);
 
 /* Operator requests from the HTTP threads. */
 void smsd_pool_request_enable(struct smsd_pool_modem *pm, bool enable);

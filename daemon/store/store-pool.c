@@ -3,6 +3,7 @@
  * Pool store functions (store-pool.h, issue 15): per-SIM counters, the claim under limits,
  * `waiting` marks. Written once against the driver of store-internal.h, like the others.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -91,6 +92,29 @@ int store_pool_parts_since(struct store *st, const char *key, int64_t since, int
 	return rc;
 }
 
+int store_pool_find_duplicate(struct store *st, const char *recipient, const char *text,
+			      int64_t since, char id[STORE_ID_SIZE])
+{
+	struct store_res r = {0};
+	int rc, found = 0;
+
+	id[0] = '\0';
+	if (!recipient || !text)
+		return store_fail(st, STORE_ERR_INVALID, "a duplicate needs a recipient and text");
+	rc = tx_begin(st);
+	if (rc == 0)
+		rc = SX(st, STMT_POOL_DUPLICATE, &r, NULL, V_TEXT(recipient), V_TEXT(text),
+			V_INT(since));
+	if (rc == 0 && r.nrows > 0 && res_str(&r, 0, 0) &&
+	    strlen(res_str(&r, 0, 0)) < STORE_ID_SIZE) {
+		snprintf(id, STORE_ID_SIZE, "%s", res_str(&r, 0, 0));
+		found = 1;
+	}
+	store_res_clear(&r);
+	rc = tx_end(st, rc);
+	return rc < 0 ? rc : found;
+}
+
 /* "a,b,c" of the request's pools (names never hold a comma: config names are checked). */
 static int join_pools(struct store *st, const char *const *pools, size_t n, char **out)
 {
@@ -109,8 +133,29 @@ static int join_pools(struct store *st, const char *const *pools, size_t n, char
 	return 0;
 }
 
+/* recipient_rate across nodes: each claimed recipient locked (PostgreSQL) and counted again;
+ * 1 when one is over its rate (the claim is given back), 0, or an error */
+static int recipients_recheck(struct store *st, const struct store_pool_budget *b,
+			      struct store_message *v, int n, int64_t now)
+{
+	for (int i = 0; i < n; i++) {
+		struct store_res r = {0};
+		int rc = SX(st, STMT_POOL_RECIPIENT_LOCK, NULL, NULL, V_TEXT(v[i].recipient));
+		if (rc == 0)
+			rc = SX(st, STMT_POOL_RECIPIENT_COUNT, &r, NULL, V_TEXT(v[i].recipient),
+				V_TEXT(v[i].id), V_INT(now - b->recipient_window_ms));
+		int64_t c = rc == 0 ? res_i64(&r, 0, 0, 0) : 0;
+		store_res_clear(&r);
+		if (rc < 0)
+			return rc;
+		if (c >= b->recipient_n)
+			return 1;
+	}
+	return 0;
+}
+
 int store_pool_claim(struct store *st, const struct store_claim_req *req,
-		     const struct store_pool_budget *b, struct store_message **out, size_t *n_out)
+		     struct store_pool_budget *b, struct store_message **out, size_t *n_out)
 {
 	struct store_res r = {0};
 	char *pools = NULL;
@@ -134,7 +179,8 @@ int store_pool_claim(struct store *st, const struct store_claim_req *req,
 	rc = SX(st, STMT_POOL_CLAIM, &r, NULL, V_INT(now), V_TEXT(req->modem), V_TEXT(pools),
 		V_TEXT(req->sim_iccid), V_INT(req->limit), V_TEXT(st->node_id),
 		V_INT(now + req->lease_ms), V_INT(b->max_parts), V_INT(b->new_recipients ? 1 : 0),
-		V_TEXT(b->key), V_INT(b->day_start));
+		V_TEXT(b->key), V_INT(b->day_start), V_INT(b->recipient_n),
+		V_INT(now - b->recipient_window_ms));
 	if (rc == 0 && r.nrows > 0) {
 		*out = calloc((size_t)r.nrows, sizeof(**out));
 		if (!*out)
@@ -160,16 +206,48 @@ int store_pool_claim(struct store *st, const struct store_claim_req *req,
 				*c = t;
 			}
 	}
+	b->recipient_held = false;
+	if (rc >= 0 && n > 0 && b->recipient_n > 0) {
+		/* another node may have claimed for the same recipient meanwhile */
+		int over = recipients_recheck(st, b, *out, n, now);
+		if (over == 1) {
+			b->recipient_held = true;
+			rc = STORE_ERR_STATE; /* rolled back: the messages stay queued */
+		} else {
+			rc = over;
+		}
+	}
 	rc = tx_end(st, rc);
 	store_res_clear(&r);
 	free(pools);
 	if (rc < 0) {
 		store_message_free_array(*out, (size_t)n);
 		*out = NULL;
-		return rc;
+		return b->recipient_held ? 0 : rc;
 	}
 	*n_out = (size_t)n;
 	return n;
+}
+
+int store_pool_mark_recipients(struct store *st, const char *const *pools, size_t n_pools,
+			       const struct store_pool_budget *b)
+{
+	char *joined = NULL;
+	int64_t changes = 0, now = store_now(st);
+	int rc;
+
+	if (!b || b->recipient_n <= 0 || n_pools == 0)
+		return 0;
+	rc = join_pools(st, pools, n_pools, &joined);
+	if (rc < 0)
+		return rc;
+	rc = tx_begin(st);
+	if (rc == 0)
+		rc = SX(st, STMT_POOL_MARK_RECIPIENT, NULL, &changes, V_TEXT(joined),
+			V_INT(b->recipient_n), V_INT(now - b->recipient_window_ms), V_INT(now));
+	free(joined);
+	rc = tx_end(st, rc);
+	return rc < 0 ? rc : (int)changes;
 }
 
 int store_pool_mark_waiting(struct store *st, const struct store_claim_req *req,

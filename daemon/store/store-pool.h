@@ -35,6 +35,11 @@ struct store_pool_budget {
 	bool new_recipients; /**< false: only recipients already counted today */
 	const char *key;     /**< counter key */
 	int64_t day_start;   /**< the local day of the recipient table */
+	/** [send] recipient_rate: at most @c recipient_n messages to one recipient (across the
+	 * pool and across nodes) in any @c recipient_window_ms; 0 off */
+	long long recipient_n;
+	int64_t recipient_window_ms;
+	bool recipient_held; /**< out: a claim was given back for recipient_rate */
 };
 
 /**
@@ -42,7 +47,12 @@ struct store_pool_budget {
  * counted today unless new ones are allowed). Same return and ownership as store_claim().
  */
 int store_pool_claim(struct store *st, const struct store_claim_req *req,
-		     const struct store_pool_budget *b, struct store_message **out, size_t *n_out);
+		     struct store_pool_budget *b, struct store_message **out, size_t *n_out);
+
+/** recipient_rate: mark `waiting` = "rate" on the queued messages of @p pools whose recipient
+ * reached @p b's recipient rate. @return rows changed. */
+int store_pool_mark_recipients(struct store *st, const char *const *pools, size_t n_pools,
+			       const struct store_pool_budget *b);
 
 /**
  * Set `waiting` = @p waiting ("quota", "rate", "window") on the queued, due messages this
@@ -56,6 +66,14 @@ int store_pool_mark_waiting(struct store *st, const struct store_claim_req *req,
  * "no_modem"). @return rows changed. */
 int store_pool_mark_pools(struct store *st, const char *const *pools, size_t n_pools,
 			  const char *waiting);
+
+/**
+ * [send] duplicate_window: the id of the newest message (not cancelled) to @p recipient with
+ * exactly @p text created at or after @p since, into @p id.
+ * @return 1 found, 0 none, or a negative store error.
+ */
+int store_pool_find_duplicate(struct store *st, const char *recipient, const char *text,
+			      int64_t since, char id[STORE_ID_SIZE]);
 
 /** Delete recipient rows of days before @p before (small table upkeep). */
 int store_pool_prune(struct store *st, int64_t before);

@@ -68,6 +68,27 @@ SMSCTL_API const char *smsctl_port_get_usb_product_name(const struct smsctl_port
 SMSCTL_API const char *smsctl_port_get_usb_serial(const struct smsctl_port *port);
 
 /**
+ * udev's ID_PATH of the port's USB interface, in the form of udev's path_id builtin (the
+ * physical USB port, e.g. "pci-0000:00:14.0-usb-0:2:1.2"), so a name stays with the socket
+ * the modem is plugged into. NULL when the port is not on USB or its host controller is
+ * neither PCI nor platform. Borrowed.
+ */
+SMSCTL_API const char *smsctl_port_get_id_path(const struct smsctl_port *port);
+
+/**
+ * One udev rule that names the port /dev/PREFIX/NAME and tells ModemManager to leave it alone:
+ * keyed by ENV{ID_PATH} and ENV{ID_USB_INTERFACE_NUM} (set by udev's 60-serial.rules), it
+ * adds SYMLINK+="PREFIX/NAME" and ENV{ID_MM_DEVICE_IGNORE}="1". One line, no newline.
+ * @param prefix directory under /dev (NULL or "" for none); letters, digits, '_', '-', '.'.
+ * @param name the same characters, 1 to 64 of them, not starting with '.'.
+ * @param out the rule (free() it), NULL on error.
+ * @return 0; ::SMSCTL_ERR_INVALID for a bad name or prefix; ::SMSCTL_ERR_NOT_FOUND when
+ *         the port has no ID_PATH (smsctl_port_get_id_path()); ::SMSCTL_ERR_NOMEM.
+ */
+SMSCTL_API int smsctl_port_format_udev_rule(const struct smsctl_port *port, const char *prefix,
+					    const char *name, char **out);
+
+/**
  * Open a device (any device string of modem.h) with its lock, send `AT` and wait up to
  * timeout_ms for a final result. Nothing else is sent; the port is closed again.
  * @param device the device string, borrowed for the call.

@@ -31,6 +31,7 @@ struct smsctl_port {
 	char *usb_manufacturer;
 	char *usb_product_name;
 	char *usb_serial;
+	char *id_path; /* udev's ID_PATH of the USB interface (path_id's form), NULL */
 };
 
 struct smsctl_ports {
@@ -54,6 +55,7 @@ static void port_clear(struct smsctl_port *p)
 	free(p->usb_manufacturer);
 	free(p->usb_product_name);
 	free(p->usb_serial);
+	free(p->id_path);
 }
 
 SMSCTL_API void smsctl_ports_free(struct smsctl_ports *ports)
@@ -151,6 +153,36 @@ static bool path_up(char *p)
 	return true;
 }
 
+/*
+ * udev's ID_PATH of a USB interface as its path_id builtin writes it: the USB host
+ * controller ("pci-0000:00:14.0" or "platform-3f980000.usb") and "usb-0:" with the port chain,
+ * configuration and interface (the interface's name after the bus number: 1-2.3:1.2 gives
+ * "usb-0:2.3:1.2"). NULL when the controller is neither PCI nor platform.
+ */
+static char *usb_id_path(const char *iface_dir, const char *iface)
+{
+	char dir[PATH_MAX], *sub, *out = NULL;
+	const char *port = strchr(iface, '-'), *base;
+
+	if (!port || !port[1] || strchr(port + 1, '/'))
+		return NULL;
+	snprintf(dir, sizeof(dir), "%s", iface_dir);
+	/* above the interface: the USB devices, hubs and the root hub (all have idVendor) */
+	for (int steps = 0; steps < 16; steps++) {
+		if (!path_up(dir))
+			return NULL;
+		if (!has_attr(dir, "idVendor"))
+			break;
+	}
+	sub = link_base(dir, "subsystem");
+	base = strrchr(dir, '/');
+	if (sub && base && (strcmp(sub, "pci") == 0 || strcmp(sub, "platform") == 0) &&
+	    asprintf(&out, "%s-%s-usb-0:%s", sub, base + 1, port + 1) < 0)
+		out = NULL;
+	free(sub);
+	return out;
+}
+
 /* Fill the USB fields walking up from the tty's device directory. */
 static int fill_usb(struct smsctl_port *p, const char *devdir)
 {
@@ -170,6 +202,9 @@ static int fill_usb(struct smsctl_port *p, const char *devdir)
 		return 0;
 	if (has_attr(dir, "bInterfaceNumber")) {
 		char *drv = link_base(dir, "driver");
+		const char *sys = strrchr(dir, '/');
+
+		p->id_path = usb_id_path(dir, sys ? sys + 1 : dir); /* copies dir first */
 
 		p->usb_interface = hex_attr(dir, "bInterfaceNumber", 255);
 		if (drv) {
@@ -423,6 +458,51 @@ SMSCTL_API const char *smsctl_port_get_usb_manufacturer(const struct smsctl_port
 SMSCTL_API const char *smsctl_port_get_usb_product_name(const struct smsctl_port *port)
 {
 	return port ? port->usb_product_name : NULL;
+}
+
+SMSCTL_API const char *smsctl_port_get_id_path(const struct smsctl_port *port)
+{
+	return port ? port->id_path : NULL;
+}
+
+/* A name for /dev/PREFIX/NAME: letters, digits, '_', '-', '.', not starting with '.'. */
+static bool udev_name_ok(const char *s, size_t max)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	if (n == 0 || n > max || s[0] == '.')
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && !strchr("_-.", s[i]))
+			return false;
+	return true;
+}
+
+SMSCTL_API int smsctl_port_format_udev_rule(const struct smsctl_port *port, const char *prefix,
+					    const char *name, char **out)
+{
+	char iface[16] = "";
+
+	if (!out)
+		return SMSCTL_ERR_INVALID;
+	*out = NULL;
+	if (!port || !udev_name_ok(name, 64) || (prefix && *prefix && !udev_name_ok(prefix, 64)))
+		return SMSCTL_ERR_INVALID;
+	if (!port->id_path)
+		return SMSCTL_ERR_NOT_FOUND;
+	if (port->usb_interface >= 0)
+		snprintf(iface, sizeof(iface), "%02x", (unsigned)port->usb_interface);
+	/* ID_PATH and ID_USB_INTERFACE_NUM come from 60-serial.rules (path_id, usb_id) */
+	if (asprintf(out,
+		     "SUBSYSTEM==\"tty\", ENV{ID_PATH}==\"%s\"%s%s%s, SYMLINK+=\"%s%s%s\", "
+		     "ENV{ID_MM_DEVICE_IGNORE}=\"1\"",
+		     port->id_path, iface[0] ? ", ENV{ID_USB_INTERFACE_NUM}==\"" : "", iface,
+		     iface[0] ? "\"" : "", prefix && *prefix ? prefix : "",
+		     prefix && *prefix ? "/" : "", name) < 0) {
+		*out = NULL;
+		return SMSCTL_ERR_NOMEM;
+	}
+	return 0;
 }
 
 SMSCTL_API const char *smsctl_port_get_usb_serial(const struct smsctl_port *port)

@@ -12,6 +12,7 @@
 #include <check.h>
 #include <libpq-fe.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -139,7 +140,8 @@ static int claim_b(struct store *st, int max_parts, bool new_rcpt, const char *k
 				      .sim_iccid = "8986001",
 				      .lease_ms = 30000,
 				      .limit = 1};
-	struct store_pool_budget b = {max_parts, new_rcpt, key, day};
+	struct store_pool_budget b = {
+	    .max_parts = max_parts, .new_recipients = new_rcpt, .key = key, .day_start = day};
 	struct store_message *out = NULL;
 	size_t n = 0;
 	int rc = store_pool_claim(st, &req, &b, &out, &n);
@@ -218,16 +220,19 @@ START_TEST(test_claim_under_budget)
 	/* 2 parts allowed: the 3-part message (higher priority) waits, the 1-part goes */
 	ck_assert_int_eq(claim_b(st, 2, true, "8986001", day, got), 1);
 	ck_assert_str_eq(got, small);
-	ck_assert_int_eq(
-	    store_pool_mark_waiting(st,
-				    &(struct store_claim_req){.modem = "m1",
-							      .pools = pools,
-							      .n_pools = 1,
-							      .sim_iccid = "8986001",
-							      .lease_ms = 1,
-							      .limit = 1},
-				    &(struct store_pool_budget){2, true, "8986001", day}, "rate"),
-	    1);
+	ck_assert_int_eq(store_pool_mark_waiting(st,
+						 &(struct store_claim_req){.modem = "m1",
+									   .pools = pools,
+									   .n_pools = 1,
+									   .sim_iccid = "8986001",
+									   .lease_ms = 1,
+									   .limit = 1},
+						 &(struct store_pool_budget){.max_parts = 2,
+									     .new_recipients = true,
+									     .key = "8986001",
+									     .day_start = day},
+						 "rate"),
+			 1);
 	ck_assert_str_eq(waiting_of(st, big, w, sizeof(w)), "rate");
 	ck_assert_str_eq(waiting_of(st, other, w, sizeof(w)), "(null)");
 	/* no new recipients: only one already counted today goes */
@@ -236,14 +241,17 @@ START_TEST(test_claim_under_budget)
 	ck_assert_str_eq(got, big);
 	ck_assert_int_eq(claim_b(st, 5, false, "8986001", day, got), 0);
 	ck_assert_int_eq(
-	    store_pool_mark_waiting(st,
-				    &(struct store_claim_req){.modem = "m1",
-							      .pools = pools,
-							      .n_pools = 1,
-							      .sim_iccid = "8986001",
-							      .lease_ms = 1,
-							      .limit = 1},
-				    &(struct store_pool_budget){5, false, "8986001", day}, "quota"),
+	    store_pool_mark_waiting(
+		st,
+		&(struct store_claim_req){.modem = "m1",
+					  .pools = pools,
+					  .n_pools = 1,
+					  .sim_iccid = "8986001",
+					  .lease_ms = 1,
+					  .limit = 1},
+		&(struct store_pool_budget){
+		    .max_parts = 5, .new_recipients = false, .key = "8986001", .day_start = day},
+		"quota"),
 	    1);
 	ck_assert_str_eq(waiting_of(st, other, w, sizeof(w)), "quota");
 	/* the claim clears the mark */
@@ -294,6 +302,131 @@ START_TEST(test_migrate_from_2)
 }
 END_TEST
 
+/* [send] recipient_rate: claims of one node and of another share the count */
+static int claim_r(struct store *st, const char *modem, long long n, bool *held)
+{
+	struct store_claim_req req = {
+	    .modem = modem, .pools = pools, .n_pools = 1, .lease_ms = 30000, .limit = 1};
+	struct store_pool_budget b = {.max_parts = 10,
+				      .new_recipients = true,
+				      .key = modem,
+				      .day_start = 0,
+				      .recipient_n = n,
+				      .recipient_window_ms = 3600000};
+	struct store_message *out = NULL;
+	size_t got = 0;
+	int rc = store_pool_claim(st, &req, &b, &out, &got);
+
+	store_message_free_array(out, got);
+	if (held)
+		*held = b.recipient_held;
+	return rc < 0 ? rc : (int)got;
+}
+
+START_TEST(test_recipient_rate)
+{
+	struct store *a = open_node("node-a", 0);
+	struct store *b = open_node("node-b", use_pg ? 0 : STORE_OPEN_SECONDARY);
+	char id[STORE_ID_SIZE], w[32];
+	bool held = true;
+	static const struct {
+		struct store *const *st;
+		const char *modem;
+		int want;
+	} steps[] = {
+	    {NULL, "m1", 1}, /* node a: the first */
+	    {NULL, "m2", 1}, /* node b: the second */
+	    {NULL, "m1", 0}, /* the third waits: 2 per hour */
+	    {NULL, "m2", 0},
+	};
+
+	for (int i = 0; i < 3; i++)
+		insert(a, "+8613900000001", 1, 0, id);
+	insert(a, "+8613900000002", 1, 0, id); /* another recipient is not held */
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		struct store *st = i % 2 ? b : a;
+		int got = claim_r(st, steps[i].modem, 2, &held);
+		if (i >= 2) /* the fourth message (another recipient) is taken first */
+			got = got && claim_r(st, steps[i].modem, 2, &held);
+		ck_assert_msg(got == steps[i].want, "step %zu: %d", i, got);
+		ck_assert(!held); /* the claim's own condition held it, nothing given back */
+	}
+	/* the one left is marked */
+	ck_assert_int_eq(
+	    store_pool_mark_recipients(
+		a, pools, 1,
+		&(struct store_pool_budget){
+		    .max_parts = 1, .key = "m1", .recipient_n = 2, .recipient_window_ms = 3600000}),
+	    1);
+	ck_assert_int_eq(raw_query("SELECT count(*) FROM messages WHERE waiting = 'rate' AND "
+				   "recipient = '+8613900000001' AND state = 'queued'"),
+			 1);
+	/* after the window (its sending rows finished), it goes */
+	raw_query("UPDATE messages SET state = 'sent' WHERE state = 'sending'");
+	raw_query("UPDATE message_parts SET sending_at = 1 WHERE sending_at IS NULL");
+	ck_assert_int_eq(claim_r(b, "m2", 2, NULL), 1);
+	ck_assert_str_eq(waiting_of(a, id, w, sizeof(w)), "(null)");
+	store_close(a);
+	store_close(b);
+}
+END_TEST
+
+/* Two nodes claiming at once for one recipient: never more than the rate (the claim is
+ * given back when the other node got there first). */
+struct racer {
+	const char *node, *modem;
+	int got, err;
+};
+
+static void *race(void *arg)
+{
+	struct racer *r = arg;
+	struct store *st = NULL;
+	char *err = NULL;
+
+	if (store_open(url, r->node, use_pg ? 0 : STORE_OPEN_SECONDARY, &st, &err) < 0) {
+		free(err);
+		r->err = 1;
+		return NULL;
+	}
+	store_set_clock(st, fake_clock, NULL);
+	for (int empty = 0, i = 0; empty < 20 && i < 500; i++) {
+		int n = claim_r(st, r->modem, 3, NULL);
+		if (n < 0 && n != STORE_ERR_UNAVAILABLE) {
+			r->err = n;
+			break;
+		}
+		if (n > 0) {
+			r->got += n;
+			empty = 0;
+		} else {
+			empty++;
+		}
+	}
+	store_close(st);
+	return NULL;
+}
+
+START_TEST(test_recipient_rate_nodes)
+{
+	struct store *a = open_node("node-a", 0);
+	struct racer r[2] = {{"node-a", "m1", 0, 0}, {"node-b", "m2", 0, 0}};
+	pthread_t t[2];
+	char id[STORE_ID_SIZE];
+
+	for (int i = 0; i < 20; i++)
+		insert(a, "+8613900000009", 1, 0, id);
+	for (int i = 0; i < 2; i++)
+		ck_assert_int_eq(pthread_create(&t[i], NULL, race, &r[i]), 0);
+	for (int i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	ck_assert_msg(!r[0].err && !r[1].err, "errors %d %d", r[0].err, r[1].err);
+	ck_assert_msg(r[0].got + r[1].got == 3, "claimed %d + %d", r[0].got, r[1].got);
+	ck_assert_int_eq(raw_query("SELECT count(*) FROM messages WHERE state = 'sending'"), 3);
+	store_close(a);
+}
+END_TEST
+
 int main(int argc, char **argv)
 {
 	const char *which = argc > 1 ? argv[1] : "sqlite";
@@ -316,6 +449,8 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, test_claim_under_budget);
 	tcase_add_test(tc, test_mark_pools);
 	tcase_add_test(tc, test_migrate_from_2);
+	tcase_add_test(tc, test_recipient_rate);
+	tcase_add_test(tc, test_recipient_rate_nodes);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
