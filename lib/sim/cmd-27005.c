@@ -467,6 +467,7 @@ void sim_finish_pdu(struct sim_core *c, uint64_t now)
 	unsigned mr = c->mr;
 	c->mr = (c->mr + 1) & 0xff;
 	record_sent(c, c->pdu, smsc_octets);
+	sim_ussd_after_submit(c, info.da_hex, at);
 	if (info.status_report) {
 		char *rep = make_status_report(c, &info, mr);
 		if (rep)

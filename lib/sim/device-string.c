@@ -81,7 +81,7 @@ static void free_preloads(struct sim_core *c)
 /* The device string's keys, as an unknown one is told (README and smsctl(1) document each). */
 #define SIM_KEYS                                                                                   \
 	"fault, pin, puk, seed, baud, latency, network, report, boot, sm, status, pdu, sms, "      \
-	"arrive"
+	"arrive, ussd, balance, reply"
 
 static bool key_is(const char *k, size_t klen, const char *name)
 {
@@ -234,6 +234,12 @@ static int parse_key(struct sim_core *c, const char *k, size_t klen, const char 
 		snprintf(pin ? c->pin : c->puk, sizeof(c->pin), "%.*s", (int)vlen, v);
 		return 0;
 	}
+	char why[160];
+	int u = sim_ussd_key(c, k, klen, v, vlen, why, sizeof(why));
+	if (u < 0)
+		return set_detail(err, detail, dsize, u, "%s", why);
+	if (u == 0)
+		return 0;
 	static const struct {
 		const char *name;
 		unsigned long min, max;
@@ -402,6 +408,7 @@ void sim_core_free(struct sim_core *c)
 		free(c->store[m]);
 	}
 	free_preloads(c);
+	sim_ussd_free(c);
 	for (size_t i = 0; i < c->nsent; i++)
 		free(c->sent[i]);
 	free(c->sent);

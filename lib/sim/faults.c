@@ -46,6 +46,10 @@ static const struct fault_def {
     [F_STORAGE_MISMATCH] = {"storage_mismatch", ARG_NONE, 0, 0, 0},
     [F_SMS_UNAVAILABLE] = {"sms_unavailable", ARG_NONE, 0, 0, 0},
     [F_BARE_OK] = {"bare_ok", ARG_NONE, 0, 0, 0},
+    [F_USSD_END] = {"ussd_end", ARG_NONE, 0, 0, 0},
+    [F_USSD_UNSUPPORTED] = {"ussd_unsupported", ARG_NONE, 0, 0, 0},
+    [F_USSD_SILENT] = {"ussd_silent", ARG_NONE, 0, 0, 0},
+    [F_USSD_EARLY] = {"ussd_early", ARG_NONE, 0, 0, 0},
 };
 
 void sim_fault_names(char *buf, size_t size)
