@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "../http.h"
+#include "../balance.h"
 #include "../smsctld.h"
 #include "pool-api.h"
 #include "pool-run.h"
@@ -35,14 +36,17 @@ static json_t *str_or_null(const char *s)
 
 static json_t *modem_json(const struct smsd_pool_snapshot *s)
 {
-	return json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:I, s:o, s:o, s:o}", "name",
-			 s->name, "pool", s->pool, "state", s->state, "reason",
-			 str_or_null(s->reason), "sim_iccid", str_or_null(s->iccid), "imei",
-			 str_or_null(s->imei), "operator", str_or_null(s->operator_), "signal_dbm",
-			 s->has_signal ? json_integer(s->signal_dbm) : json_null(), "parts_today",
-			 (json_int_t)s->parts_today, "daily_limit",
-			 s->daily_limit ? json_integer(s->daily_limit) : json_null(), "last_send",
-			 time_or_null(s->last_send_at), "balance", json_null());
+	json_t *o =
+	    json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:I, s:o, s:o, s:o}", "name",
+		      s->name, "pool", s->pool, "state", s->state, "reason", str_or_null(s->reason),
+		      "sim_iccid", str_or_null(s->iccid), "imei", str_or_null(s->imei), "operator",
+		      str_or_null(s->operator_), "signal_dbm",
+		      s->has_signal ? json_integer(s->signal_dbm) : json_null(), "parts_today",
+		      (json_int_t)s->parts_today, "daily_limit",
+		      s->daily_limit ? json_integer(s->daily_limit) : json_null(), "last_send",
+		      time_or_null(s->last_send_at), "balance", json_null());
+	smsd_balance_api_fields(s->name, o); /* balance, balance_at, sim.balance_low */
+	return o;
 }
 
 void smsd_pool_api_list(void *app, const struct smsd_request *req, struct smsd_reply *rep)
