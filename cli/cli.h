@@ -205,5 +205,8 @@ int cmd_queue(struct cli *cli, int argc, char **argv);
 int cmd_inbox(struct cli *cli, int argc, char **argv);
 int cmd_optout(struct cli *cli, int argc, char **argv);
 int cmd_webhooks(struct cli *cli, int argc, char **argv);
+/* issue 15: USSD and balance (cmd-ussd.c) */
+int cmd_ussd(struct cli *cli, int argc, char **argv);
+int cmd_balance(struct cli *cli, int argc, char **argv);
 
 #endif

@@ -31,6 +31,8 @@ static const struct cli_command commands[] = {
     {"inbox", cmd_inbox, N_("print the messages smsctld received")},
     {"optout", cmd_optout, N_("numbers smsctld does not send to")},
     {"webhooks", cmd_webhooks, N_("state and dead deliveries of smsctld's webhooks")},
+    {"ussd", cmd_ussd, N_("send a USSD request (e.g. *100#) and print the answer")},
+    {"balance", cmd_balance, N_("read the SIM's prepaid balance (USSD, or through smsctld)")},
     /* --- end command table --- */
     {"help", cmd_help, N_("show help for a command")},
 };
