@@ -200,7 +200,8 @@ static int balance_device(struct cli *cli, const char *code, const char *regex, 
 			json_t *o = json_pack("{s:s, s:o, s:s}", "name", smsctl_modem_get_device(m),
 					      "balance", rc == 0 ? json_real(amount) : json_null(),
 					      "raw", smsctl_ussd_get_text(u));
-			char *txt = o ? json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(12)) : NULL;
+			char *txt =
+			    o ? json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(12)) : NULL;
 			if (txt)
 				printf("%s\n", txt);
 			free(txt);
