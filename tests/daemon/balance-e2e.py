@@ -87,6 +87,9 @@ class Daemon:
             self.proc.terminate()
             self.proc.wait(timeout=30)
         self.logf.close()
+        log = open(self.log).read()
+        check(self.proc.returncode == 0, f"smsctld exit {self.proc.returncode}")
+        check("Sanitizer" not in log and "runtime error" not in log, "sanitizer report")
         if failures:
             print(open(self.log).read()[-6000:])
 
