@@ -11,7 +11,7 @@
 #include <time.h>
 
 #include "../http.h"
-#include "../balance.h"
+#include "../balance.h" /* balance, balance_at, sim.balance_low */
 #include "../smsctld.h"
 #include "pool-api.h"
 #include "pool-run.h"
@@ -36,16 +36,22 @@ static json_t *str_or_null(const char *s)
 
 static json_t *modem_json(const struct smsd_pool_snapshot *s)
 {
-	json_t *o =
-	    json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:I, s:o, s:o, s:o}", "name",
-		      s->name, "pool", s->pool, "state", s->state, "reason", str_or_null(s->reason),
-		      "sim_iccid", str_or_null(s->iccid), "imei", str_or_null(s->imei), "operator",
-		      str_or_null(s->operator_), "signal_dbm",
-		      s->has_signal ? json_integer(s->signal_dbm) : json_null(), "parts_today",
-		      (json_int_t)s->parts_today, "daily_limit",
-		      s->daily_limit ? json_integer(s->daily_limit) : json_null(), "last_send",
-		      time_or_null(s->last_send_at), "balance", json_null());
-	smsd_balance_api_fields(s->name, o); /* balance, balance_at, sim.balance_low */
+	return json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:I, s:o, s:o, s:o}", "name",
+			 s->name, "pool", s->pool, "state", s->state, "reason",
+			 str_or_null(s->reason), "sim_iccid", str_or_null(s->iccid), "imei",
+			 str_or_null(s->imei), "operator", str_or_null(s->operator_), "signal_dbm",
+			 s->has_signal ? json_integer(s->signal_dbm) : json_null(), "parts_today",
+			 (json_int_t)s->parts_today, "daily_limit",
+			 s->daily_limit ? json_integer(s->daily_limit) : json_null(), "last_send",
+			 time_or_null(s->last_send_at), "balance", json_null());
+}
+
+/* The modem object with what balance.c knows (balance, balance_at, sim.balance_low). */
+static json_t *modem_json_balance(const struct smsd_pool_snapshot *s)
+{
+	json_t *o = modem_json(s);
+	if (o)
+		smsd_balance_api_fields(s->name, o);
 	return o;
 }
 
@@ -58,7 +64,7 @@ void smsd_pool_api_list(void *app, const struct smsd_request *req, struct smsd_r
 	(void)app;
 	(void)req;
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(arr, modem_json(&v[i]));
+		json_array_append_new(arr, modem_json_balance(&v[i]));
 	free(v);
 	rep->status = 200;
 	rep->body = json_pack("{s:o}", "modems", arr);
@@ -91,7 +97,7 @@ void smsd_pool_api_get(void *app, const struct smsd_request *req, struct smsd_re
 		return;
 	}
 	rep->status = 200;
-	rep->body = modem_json(&s);
+	rep->body = modem_json_balance(&s);
 }
 
 static void enable(void *app, const struct smsd_request *req, struct smsd_reply *rep, bool on)

@@ -181,7 +181,7 @@ static int parse_key(struct sim_core *c, const char *k, size_t klen, const char 
 			unsigned long arg = 0;
 			bool has_arg;
 			if (j == i || sim_parse_fault(v + i, j - i, &id, &arg, &has_arg) < 0) {
-				char valid[400];
+				char valid[640];
 				if (id < 0)
 					sim_fault_names(valid, sizeof(valid));
 				else

@@ -362,7 +362,7 @@ def case_api():
             m = doc["modems"][0]
             check(set(m) == {"name", "pool", "state", "reason", "sim_iccid", "imei", "operator",
                              "signal_dbm", "parts_today", "daily_limit", "last_send",
-                             "balance"}, f"keys {sorted(m)}")
+                             "balance", "balance_at"}, f"keys {sorted(m)}")
             check(d.wait(lambda: d.req("GET", "/v1/modems/m1")[1]["state"] == "ready"),
                   "m1 ready")
             st, doc = d.req("POST", "/v1/modems/m1/disable")
