@@ -242,6 +242,8 @@ static const struct {
     {"sim:generic", "AT+CSCS=\"HEX\"", 0, 0, 15, "Your account balance is 12.50. Thank you."},
     {"sim:simcom?ussd=%E4%BD%99%E9%A2%9D5%E5%85%83", NULL, 0, 0, 72, "余额5元"},
     {"sim:generic?fault=ussd_early", NULL, 0, 0, 15, "Your account balance is 12.50. Thank you."},
+    /* a menu: the session stays open; the second request works only after AT+CUSD=2 */
+    {"sim:generic?fault=ussd_menu", NULL, 0, 1, 15, "Your account balance is 12.50. Thank you."},
     {"sim:generic?fault=ussd_end", NULL, 0, 2, -1, ""},
     {"sim:huawei?fault=ussd_unsupported", NULL, 0, 4, -1, ""},
     {"sim:generic?fault=ussd_silent", NULL, SMSCTL_ERR_TIMEOUT, -1, -1, NULL},

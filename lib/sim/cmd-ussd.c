@@ -9,7 +9,9 @@
  * with <dcs> 15, as Huawei modems do; the others answer in English with <dcs> 15, converted
  * into the TE character set (+CSCS "UCS2": UCS-2 hex; "HEX": one hex pair a character; else
  * plain). A text outside the GSM 7-bit default alphabet is UCS-2 hex with <dcs> 72 everywhere.
- * Faults: ussd_end (+CUSD: 2), ussd_unsupported (+CUSD: 4), ussd_silent (no answer at all).
+ * Faults: ussd_end (+CUSD: 2), ussd_unsupported (+CUSD: 4), ussd_silent (no answer at all),
+ * ussd_early (the answer before the OK), ussd_menu (+CUSD: 1: the session stays open, and a new
+ * request is refused with +CME ERROR: 3 until AT+CUSD=2 closes it).
  * Without a SIM the request fails with the SIM's +CME ERROR, unregistered with +CME ERROR: 30.
  *
  * reply=NUMBER,TEXT: after a submit to NUMBER is accepted, TEXT arrives from NUMBER, as an
@@ -134,8 +136,10 @@ int sim_h_cusd(struct sim_core *c, struct cmd *cmd, struct sbuf *o)
 	}
 	if (cmd->bad_args || cmd->nargs < 1 || cmd->nargs > 3 || !sim_arg_int(cmd, 0, 0, 2, &n))
 		return R_CME(4);
-	if (n == 2)
-		return R_OK; /* cancel the session: none stays open here */
+	if (n == 2) {
+		c->ussd_open = false; /* cancel the session */
+		return R_OK;
+	}
 	c->cusd_n = (int)n;
 	if (cmd->nargs < 2)
 		return R_OK;
@@ -148,6 +152,8 @@ int sim_h_cusd(struct sim_core *c, struct cmd *cmd, struct sbuf *o)
 		return R_CME(30); /* no network service */
 	if (cmd->arg[1][0] == '\0')
 		return R_CME(4);
+	if (c->ussd_open)
+		return R_CME(3); /* a session is open: operation not allowed until AT+CUSD=2 */
 	if (c->fault[F_USSD_SILENT])
 		return R_OK;
 
@@ -159,7 +165,9 @@ int sim_h_cusd(struct sim_core *c, struct cmd *cmd, struct sbuf *o)
 	else {
 		const char *text = c->ussd_text ? c->ussd_text : default_text(c, buf, sizeof(buf));
 		int d = answer_str(c, text, str, sizeof(str));
-		snprintf(line, sizeof(line), "+CUSD: 0,\"%s\",%d", str, d);
+		snprintf(line, sizeof(line), "+CUSD: %d,\"%s\",%d", c->fault[F_USSD_MENU] ? 1 : 0,
+			 str, d);
+		c->ussd_open = c->fault[F_USSD_MENU];
 	}
 	if (c->fault[F_USSD_EARLY]) {
 		sim_out_line(c, o, line);

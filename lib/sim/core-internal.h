@@ -73,6 +73,7 @@ enum fault_id {
 	F_USSD_UNSUPPORTED, /* a USSD request is answered +CUSD: 4 (not supported) */
 	F_USSD_SILENT,	    /* a USSD request gets OK and never an answer */
 	F_USSD_EARLY,	    /* the +CUSD answer comes before the command's OK */
+	F_USSD_MENU,	    /* answers +CUSD: 1 (a menu); the session stays open until AT+CUSD=2 */
 	F_COUNT
 };
 
@@ -187,6 +188,7 @@ struct sim_core {
 
 	/* USSD and the balance (cmd-ussd.c) */
 	int cusd_n;	    /* AT+CUSD=<n> presentation */
+	bool ussd_open;	    /* a session waits for the user (fault ussd_menu) */
 	char *ussd_text;    /* ussd=TEXT, NULL: the profile's balance text */
 	char balance[16];   /* balance=AMOUNT in the default texts */
 	char *reply_number; /* reply=NUMBER,TEXT: a submit to NUMBER is answered with TEXT */

@@ -50,6 +50,7 @@ static const struct fault_def {
     [F_USSD_UNSUPPORTED] = {"ussd_unsupported", ARG_NONE, 0, 0, 0},
     [F_USSD_SILENT] = {"ussd_silent", ARG_NONE, 0, 0, 0},
     [F_USSD_EARLY] = {"ussd_early", ARG_NONE, 0, 0, 0},
+    [F_USSD_MENU] = {"ussd_menu", ARG_NONE, 0, 0, 0},
 };
 
 void sim_fault_names(char *buf, size_t size)
