@@ -179,5 +179,8 @@ int cmd_webhooks(struct cli *cli, int argc, char **argv);
 int cmd_sim(struct cli *cli, int argc, char **argv);
 /* issue 15 */
 int cmd_modems(struct cli *cli, int argc, char **argv);
+/* issue 15: USSD and balance (cmd-ussd.c) */
+int cmd_ussd(struct cli *cli, int argc, char **argv);
+int cmd_balance(struct cli *cli, int argc, char **argv);
 
 #endif

@@ -33,6 +33,8 @@ static const struct cli_command commands[] = {
     {"webhooks", cmd_webhooks, N_("state and dead deliveries of smsctld's webhooks")},
     {"sim", cmd_sim, N_("serve simulated modems on pseudo-terminals or TCP ports")},
     {"modems", cmd_modems, N_("the modems of smsctld: state, limits, enable, disable, diagnose")},
+    {"ussd", cmd_ussd, N_("send a USSD request (e.g. *100#) and print the answer")},
+    {"balance", cmd_balance, N_("read the SIM's prepaid balance (USSD, or through smsctld)")},
     /* --- end command table --- */
     {"help", cmd_help, N_("show help for a command")},
 };

@@ -13,6 +13,7 @@
 #include <smsctl/smsctl.h>
 
 #include "api-ext.h" /* issue 16 */
+#include "balance.h" /* issue 15: balance, USSD */
 #include "http.h"
 #include "ops.h"
 #include "log.h"
@@ -914,6 +915,7 @@ static const struct smsd_route routes[] = {
     {"GET", "/readyz", h_readyz, true},
     SMSD_API_EXT_ROUTES	  /* issue 16: api-ext.h */
 	SMSD_POOL_ROUTES, /* issue 15: /v1/modems */
+    SMSD_BALANCE_ROUTES,  /* issue 15: balance, USSD (balance.h) */
     /* ops (issue 17): /metrics, the status page, /login (ops.h) */
     SMSD_OPS_ROUTES};
 

@@ -15,6 +15,7 @@
 
 #include <smsctl/smsctl.h>
 
+#include "balance.h"	   /* issue 15: balance */
 #include "pool/pool-run.h" /* issue 15 */
 #include "smsctld.h"
 
@@ -35,6 +36,7 @@ enum mstate {
 enum work {
 	W_OPEN = 1, /* open, prepare, identity, receiver, status reports, health */
 	W_CHECK,    /* health check (SIM and registration) */
+	W_BALANCE,  /* balance query or an API USSD request (balance.c) */
 };
 
 struct smsd_modem {
@@ -62,6 +64,7 @@ struct smsd_modem {
 	char work_reason[64];
 	bool freeing;
 	struct smsd_pool_modem *pl; /* issue 15: pool state, limits, health */
+	struct smsd_balance *bal;   /* issue 15: balance checks, USSD (balance.c) */
 	/* ops (issue 17): AT+CMGS start; root cause when blocked (the worker's, then the loop's) */
 	int64_t ops_cmgs_at;
 	char work_finding[48], work_severity[16];

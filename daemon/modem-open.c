@@ -63,6 +63,10 @@ static int on_received(void *userdata, const struct smsctl_received *r)
 
 	if (!p0)
 		return -1;
+	/* issue 15: the operator's answer to a balance query by SMS is not for the inbox */
+	if (smsd_balance_take_sms(mm->bal, smsctl_message_get_number(msg),
+				  smsctl_message_get_text(msg)))
+		return 0;
 	smsctl_pdu_get_concat(p0, &ref, &total, &seq);
 	switch (smsctl_pdu_get_coding(p0)) {
 	case SMSCTL_CODING_UCS2:
@@ -307,6 +311,12 @@ static void *worker_main(void *arg)
 {
 	struct smsd_modem *mm = arg;
 
+	if (mm->work == W_BALANCE) { /* issue 15: balance; no health verdict */
+		smsd_balance_work(mm->bal, mm->m, mm->iccid);
+		atomic_store(&mm->work_done, true);
+		smsd_wake(mm->d);
+		return NULL;
+	}
 	if (mm->work == W_OPEN)
 		open_blocking(mm);
 	else
@@ -337,6 +347,10 @@ void modem_finish_work(struct smsd_modem *mm, int64_t now)
 {
 	if (!pthread_equal(mm->worker, pthread_self()))
 		pthread_join(mm->worker, NULL);
+	if (mm->work == W_BALANCE) { /* issue 15: balance */
+		mm->st = M_IDLE;
+		return;
+	}
 	if (mm->work == W_OPEN && !mm->work_opened) {
 		mm->st = M_GONE;
 		mm->reopen_at = now + REOPEN_MS;

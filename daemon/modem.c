@@ -592,8 +592,10 @@ struct smsd_modem *smsd_modem_new(struct smsd *d, const struct smsd_modem_config
 	mm->last_mr = -1;
 	mm->recheck_at = -1;
 	mm->slot = -1;
-	mm->pl = smsd_pool_modem_new(d, mc); /* issue 15 */
-	if (!mm->name || !mm->device || !mm->pool || !mm->pl || (mc->pin_file && !mm->pin_file)) {
+	mm->pl = smsd_pool_modem_new(d, mc);		  /* issue 15 */
+	mm->bal = smsd_balance_new(d, mc->name, &mc->pc); /* issue 15: balance */
+	if (!mm->name || !mm->device || !mm->pool || !mm->pl || !mm->bal ||
+	    (mc->pin_file && !mm->pin_file)) {
 		smsd_modem_free(mm);
 		return NULL;
 	}
@@ -619,6 +621,7 @@ void smsd_modem_free(struct smsd_modem *mm)
 	free(mm->pool);
 	free(mm->pin_file);
 	smsd_pool_modem_free(mm->pl); /* issue 15 */
+	smsd_balance_free(mm->bal);   /* issue 15: balance */
 	free(mm);
 }
 
@@ -672,6 +675,10 @@ void smsd_modem_tick(struct smsd_modem *mm, int64_t now)
 		/* a failure that pointed at the modem: check it before the next message */
 		mm->recheck_at = -2; /* was ready */
 		modem_start_work(mm, W_CHECK);
+		return;
+	}
+	if (!mm->retired && !d->stopping && mm->jobs == 0 && smsd_balance_wants_work(mm->bal)) {
+		modem_start_work(mm, W_BALANCE); /* issue 15: balance, between sends */
 		return;
 	}
 	if (mm->retired || d->stopping || now < mm->next_claim_at)

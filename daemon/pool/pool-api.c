@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "../http.h"
+#include "../balance.h" /* balance, balance_at, sim.balance_low */
 #include "../smsctld.h"
 #include "pool-api.h"
 #include "pool-diag.h"
@@ -74,6 +75,15 @@ static json_t *modem_json_base(const struct smsd_pool_snapshot *s)
 			 time_or_null(s->last_send_at), "balance", json_null());
 }
 
+/* The modem object with what balance.c knows (balance, balance_at, sim.balance_low). */
+static json_t *modem_json_balance(const struct smsd_pool_snapshot *s)
+{
+	json_t *o = modem_json(s);
+	if (o)
+		smsd_balance_api_fields(s->name, o);
+	return o;
+}
+
 void smsd_pool_api_list(void *app, const struct smsd_request *req, struct smsd_reply *rep)
 {
 	struct smsd_pool_snapshot *v = NULL;
@@ -83,7 +93,7 @@ void smsd_pool_api_list(void *app, const struct smsd_request *req, struct smsd_r
 	(void)app;
 	(void)req;
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(arr, modem_json(&v[i]));
+		json_array_append_new(arr, modem_json_balance(&v[i]));
 	free(v);
 	rep->status = 200;
 	rep->body = json_pack("{s:o}", "modems", arr);
@@ -116,7 +126,7 @@ void smsd_pool_api_get(void *app, const struct smsd_request *req, struct smsd_re
 		return;
 	}
 	rep->status = 200;
-	rep->body = modem_json(&s);
+	rep->body = modem_json_balance(&s);
 }
 
 static void enable(void *app, const struct smsd_request *req, struct smsd_reply *rep, bool on)

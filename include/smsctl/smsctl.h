@@ -29,5 +29,6 @@
 #include <smsctl/diagnose.h>
 #include <smsctl/codes.h>
 #include <smsctl/ports.h>
+#include <smsctl/ussd.h>
 
 #endif

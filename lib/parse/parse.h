@@ -581,4 +581,33 @@ int parse_decode_string(const char *in, enum parse_charset cs, char *out, size_t
 /* Whether line starts with prefix (after leading CR/LF/space), e.g. "+CMTI:". */
 bool parse_has_prefix(const char *line, const char *prefix);
 
+/* ---------------------------------------------------------------------------------------- */
+/* USSD                                                                                      */
+
+/* Longest <str> kept: 182 GSM 7-bit characters as UCS2 hex are 728 bytes; text answers
+ * joined over several lines (python-gsmmodem test_modem.py) a little more. */
+#define PARSE_USSD_MAX 1536
+
+/* +CUSD: <m>[,<str>[,<dcs>]] (27.007 7.15), as an answer or an unsolicited result. */
+enum parse_cusd_pattern {
+	PARSE_CUSD_STD = 0,  /* "+CUSD: 0,\"Balance 12.30\",15", "+CUSD: 2", "+CUSD: 1,\"..\"" */
+	PARSE_CUSD_OPEN = 1, /* the quote is not closed on this line: text continues */
+};
+struct at_cusd {
+	int m;	 /* 0..5 (other values are kept as printed, up to 99) */
+	int dcs; /* 0..255, PARSE_NONE when not given */
+	bool has_str;
+	char str[PARSE_USSD_MAX]; /* as printed, without the quotes */
+	int pattern;
+};
+int parse_cusd(const char *line, struct at_cusd *out);
+
+/* The amount in a balance answer: regex (PCRE2, UTF; the first capture group, else the whole
+ * match; NULL or "": the first number) applied to text, the number read with ',' or '.' as
+ * the decimal point when 1-2 digits follow it last, other separators grouping. Returns 0,
+ * SMSCTL_ERR_NOT_FOUND (no match, or no number in it), SMSCTL_ERR_INVALID (the pattern does
+ * not compile or is longer than PARSE_AMOUNT_REGEX_MAX), SMSCTL_ERR_TOO_LONG, _NOMEM. */
+#define PARSE_AMOUNT_REGEX_MAX 512
+int parse_amount(const char *text, const char *regex, double *amount);
+
 #endif

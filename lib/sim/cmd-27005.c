@@ -442,6 +442,7 @@ static int network_submit(struct sim_core *c, const char *hex, size_t smsc_octet
 	*mr = c->mr;
 	c->mr = (c->mr + 1) & 0xff;
 	record_sent(c, hex, smsc_octets, *mr);
+	sim_ussd_after_submit(c, info->da_hex, *at);
 	if (info->status_report) {
 		char *rep = make_status_report(c, info, *mr);
 		if (rep)

@@ -543,14 +543,14 @@ static const struct {
 	const char *name;
 	handler_fn fn;
 } handlers[] = {
-    {"+CGMI", h_cgmi},	     {"+GMI", h_cgmi},	  {"+CGMM", h_cgmm},   {"+GMM", h_cgmm},
-    {"+CGMR", h_cgmr},	     {"+GMR", h_cgmr},	  {"+CGSN", h_cgsn},   {"+GSN", h_cgsn},
-    {"+GCAP", h_gcap},	     {"+CMEE", h_cmee},	  {"+CFUN", h_cfun},   {"+CPIN", h_cpin},
-    {"+CLCK", h_clck},	     {"+CPINR", h_cpinr}, {"+CGATT", h_cgatt}, {"+CSQ", h_csq},
-    {"+CESQ", h_cesq},	     {"+CREG", h_creg},	  {"+CGREG", h_cgreg}, {"+CEREG", h_cereg},
-    {"+COPS", h_cops},	     {"+CIMI", h_cimi},	  {"+CNUM", h_cnum},   {"+CCID", h_ccid},
-    {"+ICCID", h_iccid},     {"^SCID", h_scid},	  {"+QCCID", h_qccid}, {"^ICCID", h_hiccid},
-    {"^SYSINFO", h_sysinfo}, {"+CSCS", h_cscs},
+    {"+CGMI", h_cgmi},	     {"+GMI", h_cgmi},	  {"+CGMM", h_cgmm},	 {"+GMM", h_cgmm},
+    {"+CGMR", h_cgmr},	     {"+GMR", h_cgmr},	  {"+CGSN", h_cgsn},	 {"+GSN", h_cgsn},
+    {"+GCAP", h_gcap},	     {"+CMEE", h_cmee},	  {"+CFUN", h_cfun},	 {"+CPIN", h_cpin},
+    {"+CLCK", h_clck},	     {"+CPINR", h_cpinr}, {"+CGATT", h_cgatt},	 {"+CSQ", h_csq},
+    {"+CESQ", h_cesq},	     {"+CREG", h_creg},	  {"+CGREG", h_cgreg},	 {"+CEREG", h_cereg},
+    {"+COPS", h_cops},	     {"+CIMI", h_cimi},	  {"+CNUM", h_cnum},	 {"+CCID", h_ccid},
+    {"+ICCID", h_iccid},     {"^SCID", h_scid},	  {"+QCCID", h_qccid},	 {"^ICCID", h_hiccid},
+    {"^SYSINFO", h_sysinfo}, {"+CSCS", h_cscs},	  {"+CUSD", sim_h_cusd},
 };
 
 handler_fn sim_cmd_27007_find(const char *name)

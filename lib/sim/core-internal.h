@@ -70,6 +70,11 @@ enum fault_id {
 	F_SMS_UNAVAILABLE,
 	F_BARE_OK, /* every command line answers a bare OK: no information lines, no errors */
 	F_CMSS_STAT_STUCK, /* AT+CMSS sends but leaves the slot "STO UNSENT" (stat 2) */
+	F_USSD_END, /* a USSD request is answered +CUSD: 2 (terminated by the network) */
+	F_USSD_UNSUPPORTED, /* a USSD request is answered +CUSD: 4 (not supported) */
+	F_USSD_SILENT,	    /* a USSD request gets OK and never an answer */
+	F_USSD_EARLY,	    /* the +CUSD answer comes before the command's OK */
+	F_USSD_MENU,	    /* answers +CUSD: 1 (a menu); the session stays open until AT+CUSD=2 */
 	F_COUNT
 };
 
@@ -96,8 +101,9 @@ struct chunk {
 struct timer {
 	struct timer *next;
 	uint64_t at;
-	char *report_hex; /* a status report to announce, or an SMS to deliver */
+	char *report_hex; /* a status report to announce, an SMS to deliver, or a URC line */
 	bool deliver;
+	bool urc; /* report_hex is a line to send as it is (a USSD answer) */
 };
 
 /* A message the device string asks for: stored at open, or arriving later. */
@@ -182,6 +188,14 @@ struct sim_core {
 
 	struct preload *pre;
 	size_t npre;
+
+	/* USSD and the balance (cmd-ussd.c) */
+	int cusd_n;	    /* AT+CUSD=<n> presentation */
+	bool ussd_open;	    /* a session waits for the user (fault ussd_menu) */
+	char *ussd_text;    /* ussd=TEXT, NULL: the profile's balance text */
+	char balance[16];   /* balance=AMOUNT in the default texts */
+	char *reply_number; /* reply=NUMBER,TEXT: a submit to NUMBER is answered with TEXT */
+	char *reply_text;
 };
 
 /* ---- Commands ---- */
@@ -280,6 +294,17 @@ void sim_announce_report(struct sim_core *c, char *hex, uint64_t at);
 void sim_finish_pdu(struct sim_core *c, uint64_t now);
 void sim_abort_pdu(struct sim_core *c, uint64_t now);
 int sim_store_silently(struct sim_core *c, const char *hex);
+
+/* ---- cmd-ussd.c ---- */
+
+int sim_h_cusd(struct sim_core *c, struct cmd *cmd, struct sbuf *o);
+/* After an accepted submit (da_hex: its TP-DA field as hex): the reply=NUMBER,TEXT answer. */
+void sim_ussd_after_submit(struct sim_core *c, const char *da_hex, uint64_t at);
+/* The device-string keys ussd=, balance=, reply= (1 when k is none of them). */
+int sim_ussd_key(struct sim_core *c, const char *k, size_t klen, const char *v, size_t vlen,
+		 char *why, size_t why_size);
+void sim_ussd_free(struct sim_core *c);
+void sim_add_urc_timer(struct sim_core *c, uint64_t at, char *line);
 
 /* ---- faults.c ---- */
 

@@ -81,7 +81,7 @@ static void free_preloads(struct sim_core *c)
 /* The device string's keys, as an unknown one is told (README and smsctl(1) document each). */
 #define SIM_KEYS                                                                                   \
 	"fault, pin, puk, seed, baud, latency, network, report, boot, sm, status, id, pdu, sms, "  \
-	"arrive"
+	"arrive, ussd, balance, reply"
 
 /* Luhn check digit of the digits in s[0..len). */
 static char luhn_digit(const char *s, size_t len)
@@ -216,7 +216,7 @@ static int parse_key(struct sim_core *c, const char *k, size_t klen, const char 
 			unsigned long arg = 0;
 			bool has_arg;
 			if (j == i || sim_parse_fault(v + i, j - i, &id, &arg, &has_arg) < 0) {
-				char valid[512];
+				char valid[768];
 				if (id < 0)
 					sim_fault_names(valid, sizeof(valid));
 				else
@@ -269,6 +269,12 @@ static int parse_key(struct sim_core *c, const char *k, size_t klen, const char 
 		snprintf(pin ? c->pin : c->puk, sizeof(c->pin), "%.*s", (int)vlen, v);
 		return 0;
 	}
+	char why[160];
+	int u = sim_ussd_key(c, k, klen, v, vlen, why, sizeof(why));
+	if (u < 0)
+		return set_detail(err, detail, dsize, u, "%s", why);
+	if (u == 0)
+		return 0;
 	static const struct {
 		const char *name;
 		unsigned long min, max;
@@ -444,6 +450,7 @@ void sim_core_free(struct sim_core *c)
 		free(c->store[m]);
 	}
 	free_preloads(c);
+	sim_ussd_free(c);
 	for (size_t i = 0; i < c->nsent; i++)
 		free(c->sent[i]);
 	free(c->sent);

@@ -121,6 +121,23 @@ void sim_add_timer(struct sim_core *c, uint64_t at, char *report_hex, bool deliv
 	*pp = t;
 }
 
+void sim_add_urc_timer(struct sim_core *c, uint64_t at, char *line)
+{
+	struct timer *t = calloc(1, sizeof(*t));
+	if (!t) {
+		free(line);
+		return;
+	}
+	t->at = at;
+	t->report_hex = line;
+	t->urc = true;
+	struct timer **pp = &c->timers;
+	while (*pp && (*pp)->at <= at)
+		pp = &(*pp)->next;
+	t->next = *pp;
+	*pp = t;
+}
+
 /* Line noise: a few bytes that are neither text nor line ends, as a wrong baud rate or a
  * noisy line produces. */
 void sim_add_noise(struct sim_core *c, struct sbuf *o)
@@ -308,7 +325,11 @@ void sim_core_tick(struct sim_core *c, uint64_t now)
 	while (c->timers && c->timers->at <= now) {
 		struct timer *t = c->timers;
 		c->timers = t->next;
-		if (t->deliver) {
+		if (t->urc) {
+			if (c->closed_at == UINT64_MAX && !c->fault[F_HANG])
+				sim_queue_urc(c, t->at, t->report_hex);
+			free(t->report_hex);
+		} else if (t->deliver) {
 			sim_core_deliver_pdu(c, t->report_hex, t->at); /* lost when unregistered */
 			free(t->report_hex);
 		} else if (t->report_hex && c->closed_at == UINT64_MAX) {

@@ -24,6 +24,7 @@ enum sim_iccid_form {
 #define SIM_P_CPIN_TEXT	  0x0020u /* +CPIN: NOT INSERTED / NOT READY instead of CME 10/14 */
 #define SIM_P_ICCID_PLUS  0x0040u /* also answers AT+ICCID -> +ICCID: 89... */
 #define SIM_P_CPIN_URC	  0x0080u /* the boot announces +CPIN: <state> */
+#define SIM_P_USSD_PACKED 0x0100u /* GSM 7-bit USSD printed as packed hex; UCS-2 texts (Huawei) */
 
 enum sim_mem { SIM_MEM_SM = 0, SIM_MEM_ME = 1, SIM_MEM_SR = 2, SIM_MEM_MT = 3, SIM_MEM_COUNT };
 

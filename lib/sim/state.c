@@ -224,6 +224,7 @@ void sim_reset_session(struct sim_core *c)
 		sim_storage_mismatch(c);
 	snprintf(c->cscs, sizeof(c->cscs), "GSM");
 	c->pending_cnma = 0;
+	c->ussd_open = false;
 	c->in_pdu = false;
 	c->line_len = 0;
 	c->line_overflow = false;

@@ -17,6 +17,7 @@
 
 #include "cli/pin.h"
 #include "parse/parse.h"
+#include "pdu/ussd.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -26,6 +27,33 @@ static void check_str(const char *s, size_t size)
 {
 	if (!memchr(s, '\0', size))
 		abort();
+}
+
+/* USSD: +CUSD and its text decoded under every coding and TE character set, into a buffer
+ * small enough to be cut; the first number of the line as a balance. */
+static void ussd_line(const char *l)
+{
+	static struct at_cusd cusd;
+	static const char *const sets[] = {NULL, "GSM", "IRA", "UCS2", "HEX"};
+	static const int dcss[] = {-1, 0, 15, 16, 17, 0x44, 0x48, 0x60, 0xf4, 300};
+	char out[48];
+	double v;
+
+	if (parse_cusd(l, &cusd) == 0) {
+		check_str(cusd.str, sizeof(cusd.str));
+		if (cusd.m < 0 || cusd.m > 99 || cusd.dcs > 255)
+			abort();
+		for (size_t s = 0; s < sizeof(sets) / sizeof(sets[0]); s++) {
+			pdu_ussd_decode(cusd.str, strlen(cusd.str), cusd.dcs, sets[s], out,
+					sizeof(out));
+			check_str(out, sizeof(out));
+		}
+	}
+	for (size_t d = 0; d < sizeof(dcss) / sizeof(dcss[0]); d++) {
+		pdu_ussd_decode(l, strlen(l), dcss[d], d & 1 ? "UCS2" : "HEX", out, 1 + d * 5);
+		check_str(out, 1 + d * 5);
+	}
+	(void)parse_amount(l, NULL, &v);
 }
 
 static void one_line(const char *l)
@@ -116,6 +144,7 @@ static void one_line(const char *l)
 	parse_decode_string(l, PARSE_CHARSET_HEX, buf, sizeof(buf));
 	parse_decode_string(l, PARSE_CHARSET_GSM, buf, sizeof(buf));
 	parse_range_list(l, strlen(l), &bits);
+	ussd_line(l);
 	(void)smsctl_cme_error_from_text(l);
 	(void)smsctl_cms_error_from_text(l);
 	(void)smsctl_cms_error_describe_vendor(513, l);
