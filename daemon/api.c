@@ -616,6 +616,7 @@ static void h_submit(void *app, const struct smsd_request *req, struct smsd_repl
 	}
 	if (s.x.outcome == SMSD_SUBMIT_REPLAY) {
 		reply_messages(s.answer, true, rep);
+		smsd_metrics_duplicate(d->metrics, "idempotency"); /* ops (issue 17) */
 		goto out;
 	}
 	/* --- end issue 16 --- */

@@ -23,6 +23,7 @@
 #define MAX_KEY	     320
 #define MAX_SUBS     64
 #define REFRESH_MS   5000
+#define SOON_MS	     1000
 #define N_BUCKETS    8
 
 extern const double smsd_send_buckets[N_BUCKETS], smsd_http_buckets[N_BUCKETS],
@@ -63,6 +64,8 @@ struct session {
 struct smsd_metrics {
 	pthread_mutex_t lock;
 	struct family submitted, parts_sent, failures, reports, received, http_requests;
+	struct family deliveries, hook_runs;
+	double duplicates[2]; /* idempotency, content */
 	struct hfamily send_duration, http_duration, commit_seconds, commit_batch;
 	uint64_t dropped;
 	struct sim_window *sims;
@@ -74,6 +77,8 @@ struct smsd_metrics {
 	struct series oldest[64]; /* pool -> age in seconds */
 	size_t n_oldest;
 	int64_t next_refresh;
+	struct series backlog[MAX_SUBS]; /* webhook name -> pending deliveries */
+	size_t n_backlog;
 	/* from the loop */
 	struct smsd_modem_info *modems;
 	int n_modems;

@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "metrics-internal.h"
+#include "notify.h"
+#include "pool/pool-run.h"
 #include "storeq.h"
 
 /* The store thread's part: rows per state and the oldest queued messages. */
@@ -19,6 +21,9 @@ struct refresh {
 	int64_t waiting[4];
 	struct series oldest[64];
 	size_t n_oldest;
+	/* the webhooks' backlogs: names in, pending counts out */
+	struct series backlog[MAX_SUBS];
+	size_t n_backlog;
 	int rc;
 };
 
@@ -55,6 +60,12 @@ static int run_refresh(struct store *st, void *arg)
 		}
 		store_message_free_array(v, n);
 	}
+	for (size_t i = 0; i < r->n_backlog; i++) {
+		struct store_delivery_stats s = {0};
+		char name[MAX_KEY + 16];
+		snprintf(name, sizeof(name), "webhook:%s", r->backlog[i].key);
+		r->backlog[i].v = store_delivery_stats(st, name, &s) == 0 ? (double)s.pending : -1;
+	}
 	return 0;
 }
 
@@ -71,9 +82,66 @@ static void refresh_done(void *arg, int rc)
 		memcpy(m->oldest, r->oldest, sizeof(m->oldest));
 		m->n_oldest = r->n_oldest;
 		m->counts_known = true;
+		size_t k = 0;
+		for (size_t i = 0; i < r->n_backlog; i++)
+			if (r->backlog[i].v >= 0)
+				m->backlog[k++] = r->backlog[i];
+		m->n_backlog = k;
 	}
 	pthread_mutex_unlock(&m->lock);
 	free(r);
+}
+
+/* What the pool knows of a modem (issue 15): its state among the eight, signal, registration,
+ * operator, the SIM's counts and limits. */
+static void overlay_pool(struct smsd_modem_info *info, int n)
+{
+	struct smsd_pool_snapshot *v = NULL;
+	size_t nv = smsd_pool_snapshots(&v);
+
+	for (int i = 0; i < n; i++)
+		for (size_t k = 0; k < nv; k++) {
+			const struct smsd_pool_snapshot *s = &v[k];
+			if (strcmp(s->name, info[i].name) != 0)
+				continue;
+			for (int st = 0; st < 8; st++)
+				/* the pool's "starting" lasts until its first diagnosis: the
+				 * daemon's own view (ready, blocked) is better meanwhile */
+				if (strcmp(s->state, smsd_modem_states[st]) == 0 &&
+				    strcmp(s->state, "starting") != 0 &&
+				    strcmp(info[i].state, "starting") != 0)
+					snprintf(info[i].state, sizeof(info[i].state), "%s",
+						 s->state);
+			if (s->has_signal)
+				info[i].signal_dbm = s->signal_dbm;
+			if (s->registered >= 0)
+				info[i].registered = s->registered;
+			if (s->operator_[0])
+				snprintf(info[i].operator_, sizeof(info[i].operator_), "%s",
+					 s->operator_);
+			if (!info[i].iccid[0])
+				snprintf(info[i].iccid, sizeof(info[i].iccid), "%s", s->iccid);
+			info[i].pooled = true;
+			info[i].parts_today = s->parts_today;
+			info[i].parts_month = s->parts_month;
+			info[i].daily_limit = s->daily_limit;
+			info[i].monthly_limit = s->monthly_limit;
+			break;
+		}
+	free(v);
+}
+
+/* The webhooks whose backlog the refresh counts (their names, from the notifier). */
+static void subscribers(struct smsd *d, struct refresh *r)
+{
+	struct smsd_sub_status *st = calloc(MAX_SUBS, sizeof(*st));
+	size_t n = st ? smsd_notify_status(d->notify, st, MAX_SUBS) : 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(st[i].store_name, "webhook:", 8) == 0)
+			snprintf(r->backlog[r->n_backlog++].key, MAX_KEY, "%s",
+				 st[i].store_name + 8);
+	free(st);
 }
 
 void smsd_ops_tick(struct smsd *d, int64_t now)
@@ -92,6 +160,7 @@ void smsd_ops_tick(struct smsd *d, int64_t now)
 			continue;
 		smsd_modem_get_info(d->modems[i], &info[n++]);
 	}
+	overlay_pool(info, n);
 	bool want_refresh = false;
 	pthread_mutex_lock(&m->lock);
 	free(m->modems);
@@ -106,8 +175,10 @@ void smsd_ops_tick(struct smsd *d, int64_t now)
 	pthread_mutex_unlock(&m->lock);
 	if (want_refresh) {
 		struct refresh *r = calloc(1, sizeof(*r));
-		if (r)
+		if (r) {
 			r->m = m;
+			subscribers(d, r);
+		}
 		if (!r || smsd_storeq_submit(d->storeq, run_refresh, refresh_done, r) < 0) {
 			free(r);
 			pthread_mutex_lock(&m->lock);
@@ -123,6 +194,10 @@ void smsd_metrics_refresh_soon(struct smsd_metrics *m)
 	if (!m)
 		return;
 	pthread_mutex_lock(&m->lock);
-	m->next_refresh = 0;
+	/* at most one refresh a second: at 100 submits/s a refresh after every submit would keep
+	 * the store thread counting instead of committing */
+	int64_t soon = m->next_refresh - REFRESH_MS + SOON_MS;
+	if (soon < m->next_refresh)
+		m->next_refresh = soon;
 	pthread_mutex_unlock(&m->lock);
 }

@@ -112,6 +112,84 @@ static void emit_hist(struct buf *b, const char *name, const char *help, const s
 	}
 }
 
+static void sim_series(struct buf *b, const char *name, const char *modem, const char *sim,
+		       const char *window, double v)
+{
+	char key[MAX_KEY] = "";
+
+	smsd_label(key, sizeof(key), "modem", modem);
+	smsd_label(key, sizeof(key), "sim", sim);
+	if (window)
+		smsd_label(key, sizeof(key), "window", window);
+	series(b, name, key, v);
+}
+
+/* The SIMs: counts and quotas from the pool (sim_counters) where it knows the modem, else the
+ * counts since the start; the balance only once read (no series while unknown, never NaN). */
+static void sims(struct buf *b, struct smsd_metrics *m)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	int64_t now_ms = smsd_wall_ms();
+
+	localtime_r(&now, &tm);
+	head(b, "smsctl_sim_parts_sent", "gauge",
+	     "Parts sent from the SIM today and this month (local time).");
+	for (int i = 0; i < m->n_modems; i++) {
+		const struct smsd_modem_info *mi = &m->modems[i];
+		if (!mi->pooled || !mi->iccid[0])
+			continue;
+		sim_series(b, "smsctl_sim_parts_sent", mi->name, mi->iccid, "day",
+			   (double)mi->parts_today);
+		sim_series(b, "smsctl_sim_parts_sent", mi->name, mi->iccid, "month",
+			   (double)mi->parts_month);
+	}
+	for (size_t i = 0; i < m->n_sims; i++) {
+		bool pooled = false;
+		for (int k = 0; k < m->n_modems && !pooled; k++)
+			pooled = m->modems[k].pooled && m->modems[k].iccid[0] &&
+				 strcmp(m->modems[k].name, m->sims[i].modem) == 0 &&
+				 strcmp(m->modems[k].iccid, m->sims[i].sim) == 0;
+		if (pooled)
+			continue;
+		smsd_roll_window(&m->sims[i], &tm);
+		sim_series(b, "smsctl_sim_parts_sent", m->sims[i].modem, m->sims[i].sim, "day",
+			   (double)m->sims[i].today);
+		sim_series(b, "smsctl_sim_parts_sent", m->sims[i].modem, m->sims[i].sim, "month",
+			   (double)m->sims[i].this_month);
+	}
+	head(b, "smsctl_sim_quota_remaining", "gauge",
+	     "Parts the SIM may still send in the window (only windows with a limit).");
+	for (int i = 0; i < m->n_modems; i++) {
+		const struct smsd_modem_info *mi = &m->modems[i];
+		if (!mi->pooled || !mi->iccid[0])
+			continue;
+		if (mi->daily_limit > 0)
+			sim_series(b, "smsctl_sim_quota_remaining", mi->name, mi->iccid, "day",
+				   mi->parts_today < mi->daily_limit
+				       ? (double)(mi->daily_limit - mi->parts_today)
+				       : 0);
+		if (mi->monthly_limit > 0)
+			sim_series(b, "smsctl_sim_quota_remaining", mi->name, mi->iccid, "month",
+				   mi->parts_month < mi->monthly_limit
+				       ? (double)(mi->monthly_limit - mi->parts_month)
+				       : 0);
+	}
+	head(b, "smsctl_sim_balance", "gauge", "The SIM's balance as last read.");
+	for (int i = 0; i < m->n_modems; i++)
+		if (m->modems[i].has_balance && !isnan(m->modems[i].balance))
+			sim_series(b, "smsctl_sim_balance", m->modems[i].name, m->modems[i].iccid,
+				   NULL, m->modems[i].balance);
+	head(b, "smsctl_sim_balance_age_seconds", "gauge", "Age of the balance reading.");
+	for (int i = 0; i < m->n_modems; i++)
+		if (m->modems[i].has_balance && !isnan(m->modems[i].balance))
+			sim_series(b, "smsctl_sim_balance_age_seconds", m->modems[i].name,
+				   m->modems[i].iccid, NULL,
+				   now_ms > m->modems[i].balance_at_ms
+				       ? (double)(now_ms - m->modems[i].balance_at_ms) / 1000
+				       : 0);
+}
+
 static char *render(struct smsd *d, size_t *len)
 {
 	struct smsd_metrics *m = d->metrics;
@@ -151,8 +229,10 @@ static char *render(struct smsd *d, size_t *len)
 		    "Messages accepted by the API since the start.", &m->submitted);
 	head(&b, "smsctl_messages_duplicate_submits_total", "counter",
 	     "Submits answered as duplicates, by reason.");
-	series(&b, "smsctl_messages_duplicate_submits_total", "reason=\"idempotency\"", 0);
-	series(&b, "smsctl_messages_duplicate_submits_total", "reason=\"content\"", 0);
+	series(&b, "smsctl_messages_duplicate_submits_total", "reason=\"idempotency\"",
+	       m->duplicates[0]);
+	series(&b, "smsctl_messages_duplicate_submits_total", "reason=\"content\"",
+	       m->duplicates[1]);
 	head(&b, "smsctl_messages", "gauge", "Messages in the store per state.");
 	if (m->counts_known)
 		for (int s = 0; s < STORE_MSG_STATE_COUNT; s++) {
@@ -236,34 +316,21 @@ static char *render(struct smsd *d, size_t *len)
 		smsd_label(key, sizeof(key), "severity", m->modems[i].severity);
 		series(&b, "smsctl_modem_finding", key, 1);
 	}
-	head(&b, "smsctl_sim_parts_sent", "gauge",
-	     "Parts sent from the SIM today and this month (local time, since the start).");
-	time_t now = time(NULL);
-	struct tm tm;
-	localtime_r(&now, &tm);
-	for (size_t i = 0; i < m->n_sims; i++) {
-		smsd_roll_window(&m->sims[i], &tm);
-		for (int w = 0; w < 2; w++) {
-			key[0] = '\0';
-			smsd_label(key, sizeof(key), "modem", m->sims[i].modem);
-			smsd_label(key, sizeof(key), "sim", m->sims[i].sim);
-			smsd_label(key, sizeof(key), "window", w ? "month" : "day");
-			series(&b, "smsctl_sim_parts_sent", key,
-			       (double)(w ? m->sims[i].this_month : m->sims[i].today));
-		}
-	}
-	head(&b, "smsctl_sim_quota_remaining", "gauge",
-	     "Parts the SIM may still send in the window (when a limit is set).");
-	head(&b, "smsctl_sim_balance", "gauge", "The SIM's balance as last read.");
-	head(&b, "smsctl_sim_balance_age_seconds", "gauge", "Age of the balance reading.");
+	sims(&b, m);
 
 	emit_family(&b, "smsctl_http_requests_total", "counter",
 		    "HTTP requests by route and status.", &m->http_requests);
 	emit_hist(&b, "smsctl_http_request_duration_seconds", "HTTP request durations by route.",
 		  &m->http_duration, smsd_http_buckets, false);
-	head(&b, "smsctl_webhook_deliveries_total", "counter", "Webhook deliveries by result.");
+	emit_family(&b, "smsctl_webhook_deliveries_total", "counter",
+		    "Webhook delivery attempts by result.", &m->deliveries);
 	head(&b, "smsctl_webhook_backlog", "gauge", "Events waiting for a webhook subscriber.");
-	head(&b, "smsctl_hook_runs_total", "counter", "Hook runs by result.");
+	for (size_t i = 0; i < m->n_backlog; i++) {
+		key[0] = '\0';
+		smsd_label(key, sizeof(key), "webhook", m->backlog[i].key);
+		series(&b, "smsctl_webhook_backlog", key, m->backlog[i].v);
+	}
+	emit_family(&b, "smsctl_hook_runs_total", "counter", "Hook runs by result.", &m->hook_runs);
 	emit_hist(&b, "smsctl_store_commit_seconds", "Duration of the store's group commits.",
 		  &m->commit_seconds, smsd_commit_buckets, true);
 	emit_hist(&b, "smsctl_store_commit_batch_size", "Jobs per store commit.", &m->commit_batch,

@@ -139,6 +139,8 @@ void smsd_metrics_free(struct smsd_metrics *m)
 	family_free(&m->reports);
 	family_free(&m->received);
 	family_free(&m->http_requests);
+	family_free(&m->deliveries);
+	family_free(&m->hook_runs);
 	hfamily_free(&m->send_duration);
 	hfamily_free(&m->http_duration);
 	hfamily_free(&m->commit_seconds);
@@ -264,6 +266,24 @@ void smsd_metrics_received(struct smsd_metrics *m, const char *modem)
 	add(m, m ? &m->received : NULL, key, 1);
 }
 
+void smsd_metrics_duplicate(struct smsd_metrics *m, const char *reason)
+{
+	if (!m || !reason)
+		return;
+	pthread_mutex_lock(&m->lock);
+	m->duplicates[strcmp(reason, "content") == 0]++;
+	pthread_mutex_unlock(&m->lock);
+}
+
+void smsd_metrics_delivery(struct smsd_metrics *m, bool hook, const char *name, const char *result)
+{
+	char key[MAX_KEY] = "";
+
+	smsd_label(key, sizeof(key), hook ? "hook" : "webhook", name);
+	smsd_label(key, sizeof(key), "result", result);
+	add(m, m ? (hook ? &m->hook_runs : &m->deliveries) : NULL, key, 1);
+}
+
 void smsd_metrics_http(void *app, const char *route, int status, double seconds)
 {
 	struct smsd *d = app;
@@ -345,6 +365,19 @@ void smsd_metrics_summary(struct smsd_metrics *m, struct smsd_ops_summary *out)
 	out->store_up = m->store_up;
 	out->counts_known = m->counts_known;
 	pthread_mutex_unlock(&m->lock);
+}
+
+int smsd_metrics_backlogs(struct smsd_metrics *m, struct series_copy *out, int max)
+{
+	int n = 0;
+
+	pthread_mutex_lock(&m->lock);
+	for (size_t i = 0; i < m->n_backlog && n < max; i++, n++) {
+		snprintf(out[n].name, sizeof(out[n].name), "%s", m->backlog[i].key);
+		out[n].v = m->backlog[i].v;
+	}
+	pthread_mutex_unlock(&m->lock);
+	return n;
 }
 
 int smsd_metrics_modems(struct smsd_metrics *m, struct smsd_modem_info *out, int max)

@@ -26,6 +26,7 @@
 
 #include "api-ext.h"
 #include "log.h"
+#include "ops.h" /* issue 17: delivery counters */
 #include "smsctld.h"
 
 #define ROUND_MS     250	     /* look for new events at least this often */
@@ -365,6 +366,11 @@ static void finish(struct smsd_notify *n, struct smsd_attempt *a)
 		smsd_log(LOG_WARNING, "%s: event %s attempt %d failed: %s%s", s->st.store_name,
 			 a->event_id, a->attempts + 1, a->error,
 			 r && r->state == STORE_DLV_DEAD ? " (dead)" : "");
+	if (r) /* ops (issue 17) */
+		smsd_metrics_delivery(n->d->metrics, sc->kind == SMSD_SUB_HOOK, sc->name,
+				      r->state == STORE_DLV_DELIVERED ? "ok"
+				      : r->state == STORE_DLV_DEAD    ? "dead"
+								      : "retry");
 	if (r) {
 		/* appended in order, so outcomes are recorded as they happened */
 		struct result **p = &n->results;
