@@ -115,6 +115,13 @@ int normalise_number(const char *in, char *out, size_t size) /* shared: api-ext.
 
 /* ---- MESSAGE ---- */
 
+static json_t *message_json(const struct store_message *m, bool with_parts);
+
+json_t *smsd_message_json(const struct store_message *m) /* shared: api-ext.h */
+{
+	return message_json(m, true);
+}
+
 static json_t *message_json(const struct store_message *m, bool with_parts)
 {
 	json_t *o = json_object(), *parts = json_array(), *err = json_null(), *tags = NULL;

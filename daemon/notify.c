@@ -143,6 +143,51 @@ static int fan_out(struct store *st, struct smsd_notify *n, struct sub *s)
 	return rc;
 }
 
+/* The MESSAGE text of a message event: frozen in its payload, or read and frozen now. */
+static char *message_data(struct store *st, struct store_event *ev, int *rc)
+{
+	json_t *p = ev->payload ? json_loads(ev->payload, 0, NULL) : NULL;
+	json_t *frozen = json_object_get(p, "message");
+	char *out = NULL;
+
+	if (json_is_object(frozen)) {
+		out = json_dumps(frozen, JSON_COMPACT);
+		json_decref(p);
+		return out;
+	}
+	struct store_message m;
+	memset(&m, 0, sizeof(m));
+	if (store_message_get(st, ev->message_id, &m) != 0) {
+		json_decref(p);
+		return NULL; /* gone (retention): the payload as before */
+	}
+	json_t *mj = smsd_message_json(&m);
+	store_message_clear(&m);
+	out = mj ? json_dumps(mj, JSON_COMPACT) : NULL;
+	if (!json_is_object(p)) {
+		json_decref(p);
+		p = json_object();
+	}
+	if (mj && out) {
+		json_object_set_new(p, "message", mj);
+		char *text = json_dumps(p, JSON_COMPACT);
+		*rc = text ? store_event_freeze(st, ev->seq, text) : STORE_ERR_NOMEM;
+		if (*rc != 0) {
+			free(out); /* not frozen: the next round tries again */
+			out = NULL;
+		} else {
+			free(ev->payload);
+			ev->payload = text;
+			text = NULL;
+		}
+		free(text);
+	} else {
+		json_decref(mj);
+	}
+	json_decref(p);
+	return out;
+}
+
 static int load_pending(struct store *st, struct smsd_notify *n, struct sub *s)
 {
 	int rc;
@@ -166,6 +211,15 @@ static int load_pending(struct store *st, struct smsd_notify *n, struct sub *s)
 				json_decref(j);
 				store_inbox_free_array(row, 1);
 			}
+		}
+		/* message.* carries the full MESSAGE, as the message was when the notifier first
+		 * read the event (normally within ROUND_MS), frozen into the event's payload under
+		 * "message" so that every attempt and every subscriber sends the same bytes */
+		if (!inbox && ev->type && strncmp(ev->type, "message.", 8) == 0 && ev->message_id) {
+			int frc = 0;
+			inbox = message_data(st, ev, &frc);
+			if (frc < 0)
+				return frc;
 		}
 		s->bodies[i] = smsd_event_body(ev, n->node, inbox);
 		free(inbox);

@@ -297,6 +297,16 @@ int store_inbox_list(struct store *st, const struct store_inbox_filter *f,
 
 /* ---- deliveries ---- */
 
+int store_event_freeze(struct store *st, int64_t seq, const char *payload)
+{
+	int rc = tx_begin(st);
+
+	if (rc < 0)
+		return rc;
+	rc = SX(st, STMT_EVENT_FREEZE, NULL, NULL, V_INT(seq), V_TEXT(payload));
+	return tx_end(st, rc);
+}
+
 int store_sub_init(struct store *st, const char *subscriber)
 {
 	int rc = tx_begin(st);

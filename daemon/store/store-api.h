@@ -87,6 +87,9 @@ int store_inbox_list(struct store *st, const struct store_inbox_filter *f,
 
 /** Make sure @p subscriber has a cursor (a new one starts after the newest event). */
 int store_sub_init(struct store *st, const char *subscriber);
+/** Replace the payload of event @p seq (the notifier freezes the MESSAGE of a message event
+ * into it once, so that every attempt and every subscriber gets the same body). */
+int store_event_freeze(struct store *st, int64_t seq, const char *payload);
 /** The subscriber's cursor: the last event seq fanned out. */
 int store_sub_cursor(struct store *st, const char *subscriber, int64_t *last_seq);
 /**

@@ -680,6 +680,17 @@ def verify_deliveries(rx, events, inbox):
                 check(min(first_next) >= min(ok_prev) - 0.05,
                       f"{mid}: {nxt} sent before {prev} was delivered")
     got = [json.loads(tries[0][4]) for tries in by_id.values()]
+    # message events carry the full MESSAGE, the shape of GET /v1/messages/{id}
+    msg_keys = {"id", "state", "to", "text", "coding", "parts", "priority", "pool", "modem",
+                "sim_iccid", "created_at", "not_before", "expires_at", "finished_at", "report",
+                "idempotency_key", "duplicate", "tags", "attempts", "waiting", "error",
+                "part_states", "resend_of"}
+    mev = [g for g in got if g["type"].startswith("message.")]
+    bad = [g for g in mev if set(g["data"]) != msg_keys or g["data"]["id"] not in events]
+    check(mev and not bad, f"message events carry the MESSAGE ({len(mev)} events): {bad[:1]}")
+    sent = [g for g in mev if g["type"] == "message.sent"]
+    check(sent and all(g["data"]["state"] in ("sent", "delivered") and g["data"]["part_states"]
+                       for g in sent), "message.sent: the MESSAGE is sent, with its parts")
     rec = [g for g in got if g["type"] == "sms.received"]
     check(len(rec) == 1 and rec[0]["data"]["text"] == "hi shop" and
           rec[0]["data"]["id"] == inbox[0]["id"], f"sms.received carries the INBOX: {rec}")
@@ -689,9 +700,10 @@ def verify_deliveries(rx, events, inbox):
 
 HOOK = r"""#!/bin/sh
 out="$1/$SMSCTL_EVENT_ID"
-{ echo "type=$SMSCTL_EVENT_TYPE"; echo "id=$SMSCTL_EVENT_ID"; echo "msg=$SMSCTL_MESSAGE_ID";
-  echo "modem=$SMSCTL_MODEM"; echo "lang=$SMSCTL_LANG"; } > "$out.env"
 cat > "$out.json"
+{ echo "type=$SMSCTL_EVENT_TYPE"; echo "id=$SMSCTL_EVENT_ID"; echo "msg=$SMSCTL_MESSAGE_ID";
+  echo "modem=$SMSCTL_MODEM"; echo "lang=$SMSCTL_LANG"; } > "$out.env.tmp"
+mv "$out.env.tmp" "$out.env"
 echo "stored $SMSCTL_EVENT_ID"
 """
 SLEEPER = r"""#!/bin/sh
@@ -750,7 +762,7 @@ def case_hooks():
                            if "=" in l)
                 body = json.load(open(os.path.join(out, f[:-4] + ".json")))
                 check(env["type"] == "message.sent" and env["id"] == body["id"] == f[:-4] and
-                      env["msg"] in ids and env["msg"] == body["data"]["message_id"] and
+                      env["msg"] in ids and env["msg"] == body["data"]["id"] and
                       env["lang"] == "en" and env["modem"] in ("a", "b"),
                       f"hook environment and stdin: {env} {body}")
             time.sleep(3)  # the sleeper timed out at least once
