@@ -17,14 +17,15 @@
 #include "ops.h"
 #include "smsctld.h"
 
-#define MAX_SERIES   1024
-#define MAX_MODEMS   SMSD_CONFIG_MAX_MODEMS
-#define MAX_FAILURES 20
-#define MAX_KEY	     320
-#define MAX_SUBS     64
-#define REFRESH_MS   5000
-#define SOON_MS	     1000
-#define N_BUCKETS    8
+#define MAX_SERIES	  1024
+#define MAX_MODEMS	  SMSD_CONFIG_MAX_MODEMS
+#define MAX_FAILURES	  20
+#define MAX_KEY		  320
+#define MAX_SUBS	  64
+#define REFRESH_MS	  5000
+#define SOON_MS		  1000
+#define FULL_COUNT_FACTOR 200 /* the full count takes at most 0.5 % of the store thread */
+#define N_BUCKETS	  8
 
 extern const double smsd_send_buckets[N_BUCKETS], smsd_http_buckets[N_BUCKETS],
     smsd_commit_buckets[N_BUCKETS], smsd_batch_buckets[N_BUCKETS];
@@ -79,6 +80,7 @@ struct smsd_metrics {
 	int64_t next_refresh;
 	struct series backlog[MAX_SUBS]; /* webhook name -> pending deliveries */
 	size_t n_backlog;
+	int64_t next_full_count; /* monotonic ms: when all states are counted again */
 	/* from the loop */
 	struct smsd_modem_info *modems;
 	int n_modems;
