@@ -65,6 +65,8 @@ struct store_inbox_row;
 /* INBOX = {"id", "from", "text", "coding", "received_at", "sc_timestamp", "modem",
  * "sim_iccid", "parts", "complete"} (api-inbox.c; also the data of sms.received events) */
 json_t *smsd_inbox_json(const struct store_inbox_row *m);
+/* The MESSAGE shape of GET /v1/messages/{id} (api.c), for the webhooks' data. */
+json_t *smsd_message_json(const struct store_message *m);
 
 /* ---- route handlers (one file each) ---- */
 void smsd_api_inbox(void *app, const struct smsd_request *req, struct smsd_reply *rep);

@@ -118,6 +118,13 @@ int normalise_number(const char *in, char *out, size_t size) /* shared: api-ext.
 
 /* ---- MESSAGE ---- */
 
+static json_t *message_json(const struct store_message *m, bool with_parts);
+
+json_t *smsd_message_json(const struct store_message *m) /* shared: api-ext.h */
+{
+	return message_json(m, true);
+}
+
 static json_t *message_json(const struct store_message *m, bool with_parts)
 {
 	json_t *o = json_object(), *parts = json_array(), *err = json_null(), *tags = NULL;
@@ -666,6 +673,7 @@ static void h_submit(void *app, const struct smsd_request *req, struct smsd_repl
 	}
 	if (s.x.outcome == SMSD_SUBMIT_REPLAY) {
 		reply_messages(s.answer, true, rep);
+		smsd_metrics_duplicate(d->metrics, "idempotency"); /* ops (issue 17) */
 		goto out;
 	}
 	/* --- end issue 16 --- */

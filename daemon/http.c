@@ -6,6 +6,10 @@
 #include "http.h"
 
 #include <arpa/inet.h>
+#include <libintl.h>
+#include <locale.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <microhttpd.h>
@@ -20,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "config.h" /* GETTEXT_PACKAGE, LOCALEDIR */
 #include "log.h"
 
 #define MAX_TOKENS	 256
@@ -65,15 +70,50 @@ const char *smsd_request_arg(const struct smsd_request *req, const char *name)
 	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
+/* issue 16: the messages of error answers follow [daemon] language (codes never change). The
+ * locale is made once per language and kept (a SIGHUP may switch it; the old one is never
+ * freed while a request may still use it). */
+static _Atomic(locale_t) error_locale;
+static locale_t zh_error_locale;
+static pthread_once_t zh_once = PTHREAD_ONCE_INIT;
+
+static void zh_init(void)
+{
+	const char *dir = secure_getenv("SMSCTL_LOCALEDIR");
+
+	bindtextdomain(GETTEXT_PACKAGE, dir && *dir ? dir : LOCALEDIR);
+	bind_textdomain_codeset(GETTEXT_PACKAGE, "UTF-8");
+	zh_error_locale = newlocale(LC_ALL_MASK, "zh_CN.UTF-8", (locale_t)0);
+	if (!zh_error_locale)
+		zh_error_locale = newlocale(LC_ALL_MASK, "C.UTF-8", (locale_t)0);
+}
+
+void smsd_http_set_language(const char *language)
+{
+	if (language && strcmp(language, "zh_CN") == 0) {
+		pthread_once(&zh_once, zh_init);
+		atomic_store(&error_locale, zh_error_locale);
+	} else {
+		atomic_store(&error_locale, (locale_t)0);
+	}
+}
+
 void smsd_reply_error(struct smsd_reply *rep, int status, const char *code, const char *field,
 		      const char *fmt, ...)
 {
 	char msg[512];
 	va_list ap;
+	locale_t loc = atomic_load(&error_locale), old = (locale_t)0;
 
+	if (loc)
+		old = uselocale(loc);
+	/* the English text is the msgid; the arguments are data (names, numbers) */
+	const char *tr = loc ? dgettext(GETTEXT_PACKAGE, fmt) : fmt;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(msg, sizeof(msg), tr, ap);
 	va_end(ap);
+	if (old)
+		uselocale(old);
 	json_decref(rep->body);
 	rep->status = status;
 	rep->body =

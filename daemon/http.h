@@ -77,7 +77,11 @@ const char *smsd_request_header(const struct smsd_request *req, const char *name
 /* A query-string argument of the request, NULL when absent. */
 const char *smsd_request_arg(const struct smsd_request *req, const char *name);
 
-/* Fill rep with {"error": {"code", "message", "field"}}. field may be NULL. */
+/* issue 16: the language of error messages, [daemon] language ("en" or "zh_CN"); any thread. */
+void smsd_http_set_language(const char *language);
+
+/* Fill rep with {"error": {"code", "message", "field"}}. field may be NULL. The message is
+ * translated into the language set by smsd_http_set_language() (fmt is the msgid). */
 void smsd_reply_error(struct smsd_reply *rep, int status, const char *code, const char *field,
 		      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 

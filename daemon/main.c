@@ -203,6 +203,10 @@ static void reload(struct smsd *d, const char *path)
 	d->cfg = cfg;
 	pthread_rwlock_unlock(&d->cfg_lock);
 	smsd_config_free(old);
+	smsd_http_set_language(cfg->daemon.language);				   /* issue 16 */
+	if (d->notify && smsd_notify_reload(d->notify, cfg, err, sizeof(err)) < 0) /* issue 16 */
+		smsd_log(LOG_ERR, "webhooks and hooks not reloaded, the running ones stay: %s",
+			 err);
 	smsd_log(LOG_INFO, "configuration reloaded: %zu modems", cfg->n_modems);
 }
 
@@ -467,6 +471,7 @@ int main(int argc, char **argv)
 		return EXIT_CONFIG;
 	}
 	smsd_pool_set_language(d.cfg->daemon.language); /* issue 15: texts inside events */
+	smsd_http_set_language(d.cfg->daemon.language); /* issue 16: API error messages */
 	if (check) {
 		smsd_config_free(d.cfg);
 		return 0;

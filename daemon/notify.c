@@ -26,6 +26,7 @@
 
 #include "api-ext.h"
 #include "log.h"
+#include "ops.h" /* issue 17: delivery counters */
 #include "smsctld.h"
 
 #define ROUND_MS     250	     /* look for new events at least this often */
@@ -81,6 +82,19 @@ struct smsd_notify {
 	int64_t next_due;
 	int64_t next_retention;
 	int sync_rc;
+	/* SIGHUP (smsd_notify_reload): the new subscribers wait here (under lock) until every
+	 * attempt in flight has ended and its outcome is recorded; then they replace the old
+	 * ones, which are kept until the stop (smsd_notify_status() copies point into them) */
+	struct sub *next_subs;
+	size_t n_next_subs;
+	bool have_next;
+	struct retired {
+		struct retired *next;
+		struct sub *subs;
+		size_t n;
+	} * retired;
+	char *next_lang;
+	bool need_init; /* the new subscribers are not registered in the store yet */
 };
 
 /* ---- the store job ---- */
@@ -142,6 +156,51 @@ static int fan_out(struct store *st, struct smsd_notify *n, struct sub *s)
 	return rc;
 }
 
+/* The MESSAGE text of a message event: frozen in its payload, or read and frozen now. */
+static char *message_data(struct store *st, struct store_event *ev, int *rc)
+{
+	json_t *p = ev->payload ? json_loads(ev->payload, 0, NULL) : NULL;
+	json_t *frozen = json_object_get(p, "message");
+	char *out = NULL;
+
+	if (json_is_object(frozen)) {
+		out = json_dumps(frozen, JSON_COMPACT);
+		json_decref(p);
+		return out;
+	}
+	struct store_message m;
+	memset(&m, 0, sizeof(m));
+	if (store_message_get(st, ev->message_id, &m) != 0) {
+		json_decref(p);
+		return NULL; /* gone (retention): the payload as before */
+	}
+	json_t *mj = smsd_message_json(&m);
+	store_message_clear(&m);
+	out = mj ? json_dumps(mj, JSON_COMPACT) : NULL;
+	if (!json_is_object(p)) {
+		json_decref(p);
+		p = json_object();
+	}
+	if (mj && out) {
+		json_object_set_new(p, "message", mj);
+		char *text = json_dumps(p, JSON_COMPACT);
+		*rc = text ? store_event_freeze(st, ev->seq, text) : STORE_ERR_NOMEM;
+		if (*rc != 0) {
+			free(out); /* not frozen: the next round tries again */
+			out = NULL;
+		} else {
+			free(ev->payload);
+			ev->payload = text;
+			text = NULL;
+		}
+		free(text);
+	} else {
+		json_decref(mj);
+	}
+	json_decref(p);
+	return out;
+}
+
 static int load_pending(struct store *st, struct smsd_notify *n, struct sub *s)
 {
 	int rc;
@@ -165,6 +224,15 @@ static int load_pending(struct store *st, struct smsd_notify *n, struct sub *s)
 				json_decref(j);
 				store_inbox_free_array(row, 1);
 			}
+		}
+		/* message.* carries the full MESSAGE, as the message was when the notifier first
+		 * read the event (normally within ROUND_MS), frozen into the event's payload under
+		 * "message" so that every attempt and every subscriber sends the same bytes */
+		if (!inbox && ev->type && strncmp(ev->type, "message.", 8) == 0 && ev->message_id) {
+			int frc = 0;
+			inbox = message_data(st, ev, &frc);
+			if (frc < 0)
+				return frc;
 		}
 		s->bodies[i] = smsd_event_body(ev, n->node, inbox);
 		free(inbox);
@@ -211,6 +279,19 @@ static int run_init(struct store *st, void *arg)
 }
 
 /* ---- attempts ---- */
+
+/* Register the subscribers in the store (after a reload); @return true while that fails. */
+static bool run_init_now(struct smsd_notify *n)
+{
+	int rc = smsd_storeq_call(n->d->storeq, run_init, n);
+
+	if (rc < 0) {
+		smsd_log(LOG_WARNING, "notify: store: %s (tried again)", store_strerror(rc));
+		return true;
+	}
+	n->need_init = false;
+	return false;
+}
 
 static bool in_flight(const struct smsd_notify *n, size_t sub, int64_t seq)
 {
@@ -365,6 +446,11 @@ static void finish(struct smsd_notify *n, struct smsd_attempt *a)
 		smsd_log(LOG_WARNING, "%s: event %s attempt %d failed: %s%s", s->st.store_name,
 			 a->event_id, a->attempts + 1, a->error,
 			 r && r->state == STORE_DLV_DEAD ? " (dead)" : "");
+	if (r) /* ops (issue 17) */
+		smsd_metrics_delivery(n->d->metrics, sc->kind == SMSD_SUB_HOOK, sc->name,
+				      r->state == STORE_DLV_DELIVERED ? "ok"
+				      : r->state == STORE_DLV_DEAD    ? "dead"
+								      : "retry");
 	if (r) {
 		/* appended in order, so outcomes are recorded as they happened */
 		struct result **p = &n->results;
@@ -417,28 +503,68 @@ static void collect(struct smsd_notify *n)
 
 /* ---- the thread ---- */
 
+/* A reload waits (nothing new is started) until every attempt in flight has ended and its
+ * outcome is recorded; then the new subscribers replace the old ones. A subscriber that keeps
+ * its kind and name keeps its store rows: its cursor, backlog and retries carry over.
+ * @return true while a reload waits. */
+static bool try_swap(struct smsd_notify *n)
+{
+	pthread_mutex_lock(&n->lock);
+	bool want = n->have_next;
+	pthread_mutex_unlock(&n->lock);
+	if (!want)
+		return n->need_init && run_init_now(n);
+	if (n->flying || n->results)
+		return true;
+	struct retired *r = calloc(1, sizeof(*r));
+	if (!r)
+		return true;
+	pthread_mutex_lock(&n->lock);
+	r->subs = n->subs;
+	r->n = n->n_subs;
+	n->subs = n->next_subs;
+	n->n_subs = n->n_next_subs;
+	n->next_subs = NULL;
+	n->n_next_subs = 0;
+	n->have_next = false;
+	if (n->next_lang) {
+		free(n->lang);
+		n->lang = n->next_lang;
+		n->next_lang = NULL;
+	}
+	pthread_mutex_unlock(&n->lock);
+	for (size_t i = 0; i < r->n; i++)
+		sub_clear_pending(&r->subs[i]);
+	r->next = n->retired; /* kept: status copies taken before may point into it */
+	n->retired = r;
+	n->reload = true;
+	n->need_init = true;
+	smsd_log(LOG_INFO, "notify: %zu webhooks and hooks after the reload", n->n_subs);
+	return run_init_now(n);
+}
+
 static void *run(void *arg)
 {
 	struct smsd_notify *n = arg;
 	int64_t next_round = 0;
 
-	if (n->n_subs == 0) { /* nothing to deliver: wait for the stop */
-		struct pollfd p = {.fd = n->wake_fd, .events = POLLIN};
-		uint64_t v;
-		while (!atomic_load(&n->stop))
-			if (poll(&p, 1, 1000) > 0 && read(n->wake_fd, &v, sizeof(v)) < 0 &&
-			    errno != EAGAIN)
-				break;
-		return NULL;
-	}
 	n->reload = true;
 	while (!atomic_load(&n->stop)) {
+		bool draining = try_swap(n);
+		if (n->n_subs == 0 && !draining) { /* nothing to deliver: wait for a reload */
+			struct pollfd p = {.fd = n->wake_fd, .events = POLLIN};
+			uint64_t v;
+			if (poll(&p, 1, 1000) > 0 && read(n->wake_fd, &v, sizeof(v)) < 0 &&
+			    errno != EAGAIN)
+				smsd_log(LOG_ERR, "notify: eventfd: %s", strerror(errno));
+			continue;
+		}
 		int64_t now = smsd_mono_ms();
 		if (n->results || now >= next_round) {
 			n->sync_rc = smsd_storeq_call(n->d->storeq, run_sync, n);
-			if (n->sync_rc == 0)
+			if (n->sync_rc == 0 && !draining)
 				schedule(n, smsd_wall_ms());
-			next_round = smsd_mono_ms() + ROUND_MS;
+			next_round = smsd_mono_ms() + (draining ? 50 : ROUND_MS);
 		}
 		struct curl_waitfd extra[65];
 		unsigned nextra = 0;
@@ -534,10 +660,65 @@ static char *read_secret(const char *path, char *err, size_t errlen)
 	return strdup(buf);
 }
 
-static void notify_free(struct smsd_notify *n)
+/* The subscribers of a configuration: webhooks first, then hooks, each in file order, with
+ * their own copies of the configuration, secrets read and commands split. */
+static int build_subs(const struct smsd_config *cfg, struct sub **out, size_t *n_out, char *err,
+		      size_t errlen)
 {
-	for (size_t i = 0; i < n->n_subs; i++) {
-		struct sub *s = &n->subs[i];
+	struct sub *subs = calloc(cfg->n_subs ? cfg->n_subs : 1, sizeof(*subs));
+
+	*out = subs;
+	*n_out = 0;
+	if (!subs) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	/* webhooks first, then hooks, each in file order */
+	for (int kind = SMSD_SUB_WEBHOOK; kind <= SMSD_SUB_HOOK; kind++) {
+		for (size_t i = 0; i < cfg->n_subs; i++) {
+			const struct smsd_sub_config *sc = &cfg->subs[i];
+			if ((int)sc->kind != kind)
+				continue;
+			struct sub *s = &subs[(*n_out)++];
+			s->own = *sc;
+			s->own.name = strdup(sc->name);
+			s->own.target = strdup(sc->target);
+			s->own.secret_file = sc->secret_file ? strdup(sc->secret_file) : NULL;
+			for (size_t k = 0; k < sc->n_events; k++)
+				s->own.events[k] = strdup(sc->events[k]);
+			s->st.cfg = sc = &s->own;
+			bool oom =
+			    !sc->name || !sc->target ||
+			    (s->own.secret_file == NULL) != (cfg->subs[i].secret_file == NULL);
+			for (size_t k = 0; k < sc->n_events; k++)
+				oom |= !sc->events[k];
+			if (oom) {
+				snprintf(err, errlen, "out of memory");
+				return -1;
+			}
+			s->st.last_status = -1;
+			snprintf(s->st.store_name, sizeof(s->st.store_name), "%s:%s",
+				 kind == SMSD_SUB_WEBHOOK ? "webhook" : "hook", sc->name);
+			if (sc->secret_file &&
+			    !(s->secret = read_secret(sc->secret_file, err, errlen)))
+				return -1;
+			if (kind == SMSD_SUB_HOOK) {
+				char msg[256];
+				s->argv = smsd_split_command(sc->target, msg, sizeof(msg));
+				if (!s->argv) {
+					snprintf(err, errlen, "[hook %s]: %s", sc->name, msg);
+					return -1;
+				}
+			}
+		}
+	}
+	return 0;
+}
+
+static void subs_free(struct sub *subs, size_t n_subs)
+{
+	for (size_t i = 0; i < n_subs; i++) {
+		struct sub *s = &subs[i];
 		sub_clear_pending(s);
 		if (s->secret) {
 			explicit_bzero(s->secret, strlen(s->secret));
@@ -550,14 +731,28 @@ static void notify_free(struct smsd_notify *n)
 		for (size_t k = 0; k < s->own.n_events; k++)
 			free(s->own.events[k]);
 	}
+	free(subs);
+}
+
+static void notify_free(struct smsd_notify *n)
+{
+	subs_free(n->subs, n->n_subs);
+	if (n->have_next)
+		subs_free(n->next_subs, n->n_next_subs);
+	while (n->retired) {
+		struct retired *r = n->retired;
+		n->retired = r->next;
+		subs_free(r->subs, r->n);
+		free(r);
+	}
 	while (n->results) {
 		struct result *r = n->results;
 		n->results = r->next;
 		free(r);
 	}
-	free(n->subs);
 	free(n->node);
 	free(n->lang);
+	free(n->next_lang);
 	if (n->multi)
 		curl_multi_cleanup(n->multi);
 	if (n->wake_fd >= 0)
@@ -582,51 +777,13 @@ struct smsd_notify *smsd_notify_start(struct smsd *d, char *err, size_t errlen)
 	n->node = strdup(cfg->daemon.node_id);
 	n->lang = strdup(cfg->daemon.language);
 	n->retention = cfg->store.retention;
-	n->subs = calloc(cfg->n_subs ? cfg->n_subs : 1, sizeof(*n->subs));
 	n->multi = curl_multi_init();
-	if (n->wake_fd < 0 || !n->node || !n->lang || !n->subs || !n->multi) {
+	if (n->wake_fd < 0 || !n->node || !n->lang || !n->multi) {
 		snprintf(err, errlen, "notify: cannot start: %s", strerror(errno));
 		goto fail;
 	}
-	/* webhooks first, then hooks, each in file order */
-	for (int kind = SMSD_SUB_WEBHOOK; kind <= SMSD_SUB_HOOK; kind++) {
-		for (size_t i = 0; i < cfg->n_subs; i++) {
-			const struct smsd_sub_config *sc = &cfg->subs[i];
-			if ((int)sc->kind != kind)
-				continue;
-			struct sub *s = &n->subs[n->n_subs++];
-			s->own = *sc;
-			s->own.name = strdup(sc->name);
-			s->own.target = strdup(sc->target);
-			s->own.secret_file = sc->secret_file ? strdup(sc->secret_file) : NULL;
-			for (size_t k = 0; k < sc->n_events; k++)
-				s->own.events[k] = strdup(sc->events[k]);
-			s->st.cfg = sc = &s->own;
-			bool oom =
-			    !sc->name || !sc->target ||
-			    (s->own.secret_file == NULL) != (cfg->subs[i].secret_file == NULL);
-			for (size_t k = 0; k < sc->n_events; k++)
-				oom |= !sc->events[k];
-			if (oom) {
-				snprintf(err, errlen, "out of memory");
-				goto fail;
-			}
-			s->st.last_status = -1;
-			snprintf(s->st.store_name, sizeof(s->st.store_name), "%s:%s",
-				 kind == SMSD_SUB_WEBHOOK ? "webhook" : "hook", sc->name);
-			if (sc->secret_file &&
-			    !(s->secret = read_secret(sc->secret_file, err, errlen)))
-				goto fail;
-			if (kind == SMSD_SUB_HOOK) {
-				char msg[256];
-				s->argv = smsd_split_command(sc->target, msg, sizeof(msg));
-				if (!s->argv) {
-					snprintf(err, errlen, "[hook %s]: %s", sc->name, msg);
-					goto fail;
-				}
-			}
-		}
-	}
+	if (build_subs(cfg, &n->subs, &n->n_subs, err, errlen) < 0)
+		goto fail;
 	rc = smsd_storeq_call(d->storeq, run_init, n);
 	if (rc < 0) {
 		snprintf(err, errlen, "notify: store: %s", store_strerror(rc));
@@ -641,6 +798,33 @@ struct smsd_notify *smsd_notify_start(struct smsd *d, char *err, size_t errlen)
 fail:
 	notify_free(n);
 	return NULL;
+}
+
+int smsd_notify_reload(struct smsd_notify *n, const struct smsd_config *cfg, char *err,
+		       size_t errlen)
+{
+	struct sub *subs = NULL;
+	size_t n_subs = 0;
+	char *lang = strdup(cfg->daemon.language);
+
+	if (!lang || build_subs(cfg, &subs, &n_subs, err, errlen) < 0) {
+		if (!lang)
+			snprintf(err, errlen, "out of memory");
+		subs_free(subs, n_subs);
+		free(lang);
+		return -1;
+	}
+	pthread_mutex_lock(&n->lock);
+	if (n->have_next) /* a second SIGHUP before the first took effect: the later wins */
+		subs_free(n->next_subs, n->n_next_subs);
+	free(n->next_lang);
+	n->next_subs = subs;
+	n->n_next_subs = n_subs;
+	n->next_lang = lang;
+	n->have_next = true;
+	pthread_mutex_unlock(&n->lock);
+	smsd_notify_wake(n);
+	return 0;
 }
 
 void smsd_notify_stop(struct smsd_notify *n)

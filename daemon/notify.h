@@ -32,6 +32,12 @@ struct smsd_notify;
 struct smsd_notify *smsd_notify_start(struct smsd *d, char *err, size_t errlen);
 /* Stop: attempts in flight are abandoned (tried again at the next start), hooks killed. */
 void smsd_notify_stop(struct smsd_notify *n);
+/* SIGHUP: take the webhooks and hooks of @p cfg (the loop thread). Secrets are read and
+ * commands split now (an error refuses this part of the reload: @return -1 with err set); the
+ * notifier thread swaps them in once the attempts in flight have ended and their outcomes
+ * are recorded, so nothing in flight is abandoned and no backlog is lost. */
+int smsd_notify_reload(struct smsd_notify *n, const struct smsd_config *cfg, char *err,
+		       size_t errlen);
 /* Look for new events and due deliveries now (any thread). */
 void smsd_notify_wake(struct smsd_notify *n);
 

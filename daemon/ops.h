@@ -42,6 +42,14 @@ struct smsd_modem_info {
 	int signal_dbm;	    /* INT32_MIN when unknown */
 	int registered;	    /* 1, 0, -1 unknown */
 	int64_t sent_today; /* parts sent today (local time) since the start */
+	/* from the pool (issue 15) when it knows the modem, else 0 / false */
+	bool pooled;
+	long long parts_today, parts_month;   /* the SIM's counts (sim_counters) */
+	long long daily_limit, monthly_limit; /* 0: no limit */
+	/* the SIM's balance (issue 15's balance checks), when read */
+	bool has_balance;
+	double balance;
+	int64_t balance_at_ms; /* wall clock */
 };
 
 /* A finding's texts as the library wrote them in the daemon's locale (C: the msgids). */
@@ -64,6 +72,11 @@ void smsd_metrics_report(struct smsd_metrics *m, const char *modem, int tp_statu
 void smsd_metrics_received(struct smsd_metrics *m, const char *modem);
 void smsd_metrics_http(void *app, const char *route, int status, double seconds);
 void smsd_metrics_commit(void *arg, double seconds, int batch);
+/* A submit answered as a duplicate: reason "idempotency" (a replayed key) or "content" (the
+ * pool's duplicate_window). */
+void smsd_metrics_duplicate(struct smsd_metrics *m, const char *reason);
+/* One finished attempt of a webhook (@p hook false) or hook: result "ok", "retry", "dead". */
+void smsd_metrics_delivery(struct smsd_metrics *m, bool hook, const char *name, const char *result);
 /* The last failures for the status page (reason text, never the message text). */
 void smsd_metrics_last_failure(struct smsd_metrics *m, const char *modem, const char *id,
 			       const char *code, const char *text);
@@ -77,6 +90,12 @@ struct smsd_ops_summary {
 	bool counts_known;
 };
 void smsd_metrics_summary(struct smsd_metrics *m, struct smsd_ops_summary *out);
+/* The webhooks' backlogs as last counted (name, pending events); @return how many. */
+struct series_copy {
+	char name[80];
+	double v;
+};
+int smsd_metrics_backlogs(struct smsd_metrics *m, struct series_copy *out, int max);
 /* Copy the modems (at most max) into out; @return how many. */
 int smsd_metrics_modems(struct smsd_metrics *m, struct smsd_modem_info *out, int max);
 struct smsd_failure_row {

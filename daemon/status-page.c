@@ -231,7 +231,13 @@ static void render_modem(struct smsd *d, struct html *h, const struct smsd_modem
 	esc(h, mi->operator_[0] ? mi->operator_ : "\u2013");
 	out(h, "</div><div>%s ", _("SIM:"));
 	esc(h, mi->iccid[0] ? mi->iccid : "\u2013");
-	out(h, "</div><div>%s %lld</div>", _("Parts sent today:"), (long long)mi->sent_today);
+	out(h, "</div><div class=\"sent\">%s %lld", _("Parts sent today:"),
+	    (long long)(mi->pooled ? mi->parts_today : mi->sent_today));
+	if (mi->pooled && mi->daily_limit > 0)
+		out(h, " / %lld", mi->daily_limit);
+	out(h, "</div>");
+	if (mi->has_balance)
+		out(h, "<div class=\"balance\">%s %.2f</div>", _("Balance:"), mi->balance);
 	if (!ready && mi->finding[0]) {
 		const char *summary, *remedy;
 		struct smsd_finding_text ft;
@@ -316,7 +322,19 @@ static char *render_page(struct smsd *d, bool zh, size_t *len)
 		}
 		out(&h, "</table>\n");
 	}
-	out(&h, "<h2>%s</h2><p id=\"webhooks\">%s</p>", _("Webhooks"), _("No webhook backlog."));
+	struct series_copy bl[16];
+	int nb = smsd_metrics_backlogs(d->metrics, bl, 16), shown = 0;
+	out(&h, "<h2>%s</h2><p id=\"webhooks\">", _("Webhooks"));
+	for (int i = 0; i < nb; i++) {
+		if (bl[i].v <= 0)
+			continue;
+		out(&h, "%s<span class=\"backlog\" data-webhook=\"", shown++ ? "<br>" : "");
+		esc(&h, bl[i].name);
+		out(&h, "\">");
+		esc(&h, bl[i].name);
+		out(&h, ": %s %.0f</span>", _("events waiting:"), bl[i].v);
+	}
+	out(&h, "%s</p>", shown ? "" : _("No webhook backlog."));
 	out(&h, "<p><small>smsctld %s &middot; ", PACKAGE_VERSION);
 	esc(&h, d->cfg->daemon.node_id);
 	out(&h, " &middot; %s</small></p></body></html>\n", _("refreshes every 10 seconds"));

@@ -120,6 +120,12 @@ static void publish(struct smsd_pool_modem *pm)
 	s.parts_today = smsd_limiter_parts_today(pm->lim);
 	s.daily_limit = pm->pc.limits.daily_limit;
 	s.last_send_at = pm->last_send_at;
+	/* ops (issue 17) */
+	s.registered = !pm->snap_valid || pm->snap_creg < 0	  ? -1
+		       : pm->snap_creg == 1 || pm->snap_creg == 5 ? 1
+								  : 0;
+	s.parts_month = smsd_limiter_parts_month(pm->lim);
+	s.monthly_limit = pm->pc.limits.monthly_limit;
 	pthread_mutex_lock(&reg_lock);
 	pm->snap = s;
 	pthread_mutex_unlock(&reg_lock);

@@ -135,6 +135,9 @@ struct smsd_pool_snapshot {
 	int signal_dbm;
 	long long parts_today, daily_limit;
 	int64_t last_send_at;
+	/* ops (issue 17): for /metrics and the status page */
+	int registered; /* 1 registered (home or roaming), 0 not, -1 unknown */
+	long long parts_month, monthly_limit;
 };
 /* Copies of every modem's snapshot (any thread). @return how many; free(*out). */
 size_t smsd_pool_snapshots(struct smsd_pool_snapshot **out);

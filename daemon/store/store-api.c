@@ -297,6 +297,34 @@ int store_inbox_list(struct store *st, const struct store_inbox_filter *f,
 
 /* ---- deliveries ---- */
 
+int store_event_freeze(struct store *st, int64_t seq, const char *payload)
+{
+	int rc = tx_begin(st);
+
+	if (rc < 0)
+		return rc;
+	rc = SX(st, STMT_EVENT_FREEZE, NULL, NULL, V_INT(seq), V_TEXT(payload));
+	return tx_end(st, rc);
+}
+
+int store_count_active_states(struct store *st, int64_t counts[STORE_MSG_STATE_COUNT])
+{
+	struct store_res r = {0};
+	int rc = sx(st, STMT_COUNT_ACTIVE, NULL, 0, &r, NULL);
+
+	if (rc == 0) {
+		counts[STORE_MSG_QUEUED] = counts[STORE_MSG_SENDING] = counts[STORE_MSG_UNKNOWN] =
+		    0;
+		for (int i = 0; i < r.nrows; i++) {
+			int s = store_msg_state_parse(res_str(&r, i, 0));
+			if (s >= 0)
+				counts[s] = res_i64(&r, i, 1, 0);
+		}
+	}
+	store_res_clear(&r);
+	return rc;
+}
+
 int store_sub_init(struct store *st, const char *subscriber)
 {
 	int rc = tx_begin(st);

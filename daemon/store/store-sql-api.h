@@ -97,3 +97,11 @@ STMT(STMT_DLV_RETENTION,
      "DELETE FROM deliveries WHERE (subscriber, event_seq) IN (SELECT subscriber, event_seq "
      "FROM deliveries WHERE state <> 'pending' AND finished_at < $1 LIMIT $2)",
      NULL)
+/* the payload of an event frozen with the MESSAGE its webhooks carry: $1 seq, $2 payload */
+STMT(STMT_EVENT_FREEZE, "UPDATE events SET payload = $2 WHERE seq = $1", NULL)
+/* issue 17: the states that move, counted on the messages_state index (a million finished rows
+ * cost nothing here) */
+STMT(STMT_COUNT_ACTIVE,
+     "SELECT state, count(*) FROM messages WHERE state IN ('queued', 'sending', 'unknown') "
+     "GROUP BY state",
+     NULL)

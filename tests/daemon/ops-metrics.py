@@ -146,14 +146,16 @@ REQUIRED = {
     "smsctl_delivery_reports_total": ("counter", None),
     "smsctl_received_total": ("counter", None),
     "smsctl_modem_state": ("gauge", ["modem", "state"]), "smsctl_modem_up": ("gauge", ["modem"]),
-    "smsctl_modem_signal_dbm": ("gauge", None), "smsctl_modem_registered": ("gauge", ["modem"]),
+    "smsctl_modem_signal_dbm": ("gauge", ["modem"]), "smsctl_modem_registered": ("gauge", ["modem"]),
     "smsctl_modem_finding": ("gauge", ["modem", "id", "severity"]),
     "smsctl_sim_parts_sent": ("gauge", ["modem", "sim", "window"]),
-    "smsctl_sim_quota_remaining": ("gauge", None), "smsctl_sim_balance": ("gauge", None),
+    "smsctl_sim_quota_remaining": ("gauge", ["modem", "sim", "window"]),
+    "smsctl_sim_balance": ("gauge", None),
     "smsctl_sim_balance_age_seconds": ("gauge", None),
     "smsctl_http_requests_total": ("counter", ["route", "code"]),
     "smsctl_http_request_duration_seconds": ("histogram", ["route"]),
-    "smsctl_webhook_deliveries_total": ("counter", None), "smsctl_webhook_backlog": ("gauge", None),
+    "smsctl_webhook_deliveries_total": ("counter", ["webhook", "result"]),
+    "smsctl_webhook_backlog": ("gauge", ["webhook"]),
     "smsctl_hook_runs_total": ("counter", None),
     "smsctl_store_commit_seconds": ("histogram", []),
     "smsctl_store_commit_batch_size": ("histogram", []),
@@ -208,7 +210,14 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         d = Daemon(SMSCTLD, tmp, [("good", "sim:"), ("perm", "sim:?fault=send_fail:21"),
                                   ("flaky", "sim:?fault=send_fail_once:42"),
-                                  ("nosim", "sim:?fault=sim_absent")])
+                                  ("nosim", "sim:?fault=sim_absent")],
+                   extra="[webhook down]\nurl = http://127.0.0.1:1/hook\nevents = message.*\n")
+        with open(d.conf) as f:  # a daily limit on the good SIM: its quota gauge
+            conf = f.read().replace("[modem good]\ndevice = sim:\n",
+                                    "[modem good]\ndevice = sim:\ndaily_limit = 100\nhealth_interval = 2s\n"
+                                    "monthly_limit = 1000\n")
+        with open(d.conf, "w") as f:
+            f.write(conf)
         d.start()
         time.sleep(1.5)
         ids = [d.submit("+8613800138000", f"good {i}", modem="good") for i in range(3)]
@@ -225,6 +234,14 @@ def main():
         check(done[flaky]["state"] == "sent", "the send refused once with 42 is sent")
         parts_sent = sum(sum(1 for p in done[m]["part_states"] if p["state"] == "sent")
                          for m in done)
+        # a replayed idempotency key: a duplicate submit, reason idempotency
+        for _ in range(2):
+            st, raw, _ = d.unix("POST", "/v1/messages", {"to": "+8613800138000", "text": "key",
+                                                        "idempotency_key": "k-1", "modem": "good"})
+        check(st == 200, "the second submit with key k-1 is a replay (200)")
+        kid = json.loads(raw)["messages"][0]["id"]
+        check(d.wait_state(kid, ("sent", "failed"), 60)["state"] == "sent", "k-1 is sent")
+        parts_sent += 1
         time.sleep(6)  # the gauges from the store are refreshed every 5 s
 
         st, raw, hdrs = d.unix("GET", "/metrics")
@@ -257,14 +274,38 @@ def main():
               f"scrape {value(fams, 'smsctl_parts_sent_total')})")
         check(value(fams, "smsctl_send_duration_seconds_count") == parts_sent,
               "the send duration histogram counted every part sent")
-        check(value(fams, "smsctl_parts_sent_total", modem="good") == 5,
-              "5 parts sent by modem good (3 single, one of two parts)")
+        check(value(fams, "smsctl_parts_sent_total", modem="good") == 6,
+              "6 parts sent by modem good (4 single, one of two parts)")
         check(value(fams, "smsctl_send_failures_total", modem="perm", **{"class": "permanent"},
                     code="cms.21") == 1, "one permanent failure cms.21 on perm")
         check(value(fams, "smsctl_send_failures_total", modem="flaky", **{"class": "transient"},
                     code="cms.42") == 1, "one transient failure cms.42 on flaky")
-        check(value(fams, "smsctl_messages_submitted_total", pool="default") == 7,
-              "7 messages submitted in pool default")
+        check(value(fams, "smsctl_messages_submitted_total", pool="default") == 8,
+              "8 messages submitted in pool default")
+        check(value(fams, "smsctl_messages_duplicate_submits_total", reason="idempotency") == 1
+              and value(fams, "smsctl_messages_duplicate_submits_total", reason="content") == 0,
+              "smsctl_messages_duplicate_submits_total: 1 idempotency, 0 content")
+        # the pool's values (issue 15) in the modem and SIM gauges
+        sig = value(fams, "smsctl_modem_signal_dbm", modem="good")
+        check(sig is not None and -113 <= sig <= -51, f"smsctl_modem_signal_dbm of good ({sig})")
+        check(value(fams, "smsctl_modem_registered", modem="good") == 1,
+              "smsctl_modem_registered of good is 1")
+        good_sent = value(fams, "smsctl_sim_parts_sent", modem="good", window="day")
+        check(value(fams, "smsctl_sim_quota_remaining", modem="good", window="day")
+              == 100 - good_sent and
+              value(fams, "smsctl_sim_quota_remaining", modem="good", window="month")
+              == 1000 - value(fams, "smsctl_sim_parts_sent", modem="good", window="month"),
+              "smsctl_sim_quota_remaining: the daily and monthly limits less the parts sent")
+        check(value(fams, "smsctl_sim_quota_remaining", modem="perm") is None,
+              "no quota series for a SIM without a limit")
+        check(value(fams, "smsctl_sim_balance") is None and
+              value(fams, "smsctl_sim_balance_age_seconds") is None,
+              "no balance series while no balance was read (never NaN)")
+        check("NaN" not in text, "no NaN in the scrape")
+        bl = value(fams, "smsctl_webhook_backlog", webhook="down")
+        check(bl is not None and bl >= 1, f"smsctl_webhook_backlog of the unreachable webhook ({bl})")
+        check((value(fams, "smsctl_webhook_deliveries_total", webhook="down", result="retry")
+               or 0) >= 1, "smsctl_webhook_deliveries_total counts its failed attempts as retry")
         # the state gauges against the API's listing
         st, raw, _ = d.unix("GET", "/v1/messages?limit=500")
         listing = json.loads(raw)["messages"]
@@ -278,16 +319,16 @@ def main():
             row = {lab["state"]: v for n, lab, v in fams["smsctl_modem_state"]["samples"]
                    if lab["modem"] == modem}
             check(sorted(row) == sorted(STATES) and row[state] == 1 and sum(row.values()) == 1,
-                  f"smsctl_modem_state of {modem}: all eight states, 1 for {state}")
+                  f"smsctl_modem_state of {modem}: all eight states, 1 for {state} ({row})")
         check(value(fams, "smsctl_modem_finding", modem="nosim", id="sim.absent",
                     severity="error") == 1, "smsctl_modem_finding names sim.absent on nosim")
         check(value(fams, "smsctl_modem_up", modem="nosim") == 1 and
               value(fams, "smsctl_store_up") == 1, "modem_up and store_up")
-        check(value(fams, "smsctl_http_requests_total", route="/v1/messages", code="202") == 7,
-              "smsctl_http_requests_total counts the 7 submits under the route pattern")
+        check(value(fams, "smsctl_http_requests_total", route="/v1/messages", code="202") == 8,
+              "smsctl_http_requests_total counts the 8 accepted submits under the route pattern")
         check(value(fams, "smsctl_http_requests_total", route="/v1/messages/{id}",
                     code="200") is not None, "routes with parameters are labelled by pattern")
-        check(value(fams, "smsctl_sim_parts_sent", modem="good", window="day") == 5,
+        check(value(fams, "smsctl_sim_parts_sent", modem="good", window="day") == 6,
               "smsctl_sim_parts_sent today for the good SIM")
         check((value(fams, "smsctl_store_commit_seconds_count") or 0) > 0,
               "the store's commits are measured")
