@@ -69,8 +69,8 @@ enum fault_id {
 	F_STORAGE_MISMATCH,
 	F_SMS_UNAVAILABLE,
 	F_BARE_OK, /* every command line answers a bare OK: no information lines, no errors */
-	F_CMSS_STAT_STUCK, /* AT+CMSS sends but leaves the slot "STO UNSENT" (stat 2) */
-	F_USSD_END, /* a USSD request is answered +CUSD: 2 (terminated by the network) */
+	F_CMSS_STAT_STUCK,  /* AT+CMSS sends but leaves the slot "STO UNSENT" (stat 2) */
+	F_USSD_END,	    /* a USSD request is answered +CUSD: 2 (terminated by the network) */
 	F_USSD_UNSUPPORTED, /* a USSD request is answered +CUSD: 4 (not supported) */
 	F_USSD_SILENT,	    /* a USSD request gets OK and never an answer */
 	F_USSD_EARLY,	    /* the +CUSD answer comes before the command's OK */
