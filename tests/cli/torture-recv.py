@@ -87,7 +87,18 @@ def main():
         # the last run: what is stored, and (--direct) what is delivered again
         p = subprocess.Popen([SMSCTL, "--device", m.path, "--json"] + ARGS, env=env,
                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-        time.sleep(2.5)
+        # at least 2.5 s, then until the modem holds nothing new for 1.5 s (a loaded machine
+        # makes recv slow; a fixed wait would call what is still on the modem lost)
+        start = last_change = time.monotonic()
+        before = None
+        while time.monotonic() - start < 60:
+            now_left = (len(m.stored), len(m.unacked))
+            if now_left != before:
+                before, last_change = now_left, time.monotonic()
+            if time.monotonic() - start >= 2.5 and (
+                    sum(now_left) == 0 or time.monotonic() - last_change >= 1.5):
+                break
+            time.sleep(0.1)
         p.send_signal(signal.SIGTERM)
         out, _ = p.communicate(timeout=60)
         seen += printed(out)
