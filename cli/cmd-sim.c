@@ -201,21 +201,20 @@ static int line_fd(const struct served *m)
 	return m->port ? m->client : m->master;
 }
 
-/* Host to modem. */
+/* Host to modem: one read a turn, and only while the host took every answer (the loop polls
+ * for input only then), so a host that writes and never reads cannot make the modem's output
+ * queue grow: TCP's and the pty's flow control hold it back. */
 static void read_line(struct served *m)
 {
 	uint8_t buf[4096];
-	for (;;) {
-		ssize_t n = read(line_fd(m), buf, sizeof(buf));
-		if (n > 0) {
-			smsctl_sim_write(m->sim, buf, (size_t)n);
-			continue;
-		}
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
-			return;
-		drop_client(m); /* EOF, or EIO: the pty's last client closed it */
+	ssize_t n = read(line_fd(m), buf, sizeof(buf));
+	if (n > 0) {
+		smsctl_sim_write(m->sim, buf, (size_t)n);
 		return;
 	}
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+		return;
+	drop_client(m); /* EOF, or EIO: the pty's last client closed it */
 }
 
 /* Modem to host: what is due, as far as the line takes it. Without a client the modem talks
@@ -323,9 +322,10 @@ static void serve_loop(struct server *s)
 			check_pty(m, now);
 			write_line(m);
 			if (m->connected && line_fd(m) >= 0)
-				idx_line[i] = add_fd(
-				    pfd, &n, line_fd(m),
-				    (short)(POLLIN | (m->out_off < m->out_len ? POLLOUT : 0)));
+				/* A client that does not read is not read either: what the
+				 * modem answers stays bounded (TCP's and the pty's own flow). */
+				idx_line[i] = add_fd(pfd, &n, line_fd(m),
+						     m->out_off < m->out_len ? POLLOUT : POLLIN);
 			else if (m->master >= 0 && !m->connected) {
 				long d = m->check_at > now ? (long)(m->check_at - now) : 0;
 				if (timeout < 0 || d < timeout)
@@ -360,9 +360,9 @@ static void serve_loop(struct server *s)
 			struct served *m = &s->m[i];
 			if (idx_line[i] >= 0) {
 				short ev = pfd[idx_line[i]].revents;
+				/* On a hang-up: what the client wrote before it left, then EOF. */
 				if (ev & (POLLIN | POLLHUP | POLLERR))
-					read_line(
-					    m); /* what the client wrote before it left, then EOF */
+					read_line(m);
 				if (m->connected && (ev & (POLLHUP | POLLERR)))
 					drop_client(m);
 			}

@@ -74,7 +74,8 @@ run_cases()
 	# commands and global options
 	expect_has 'smsctl ' send recv list read delete status info diagnose ports at pdu help
 	expect 'smsctl dia' diagnose
-	expect 'smsctl s' send status
+	expect 'smsctl s' send status sim
+	expect 'smsctl sim --c' --control --count
 	expect 'smsctl --dev' --device
 	expect 'smsctl --j' --json
 	expect 'smsctl -d sim: dia' diagnose
