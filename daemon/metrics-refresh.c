@@ -32,9 +32,6 @@ struct refresh {
 static int run_refresh(struct store *st, void *arg)
 {
 	struct refresh *r = arg;
-	struct store_message *v = NULL;
-	size_t n = 0;
-	char cursor[STORE_CURSOR_SIZE];
 	int64_t now = store_now(st);
 
 	/* the finished states only grow and cost a scan of their index (a third of a second at a
@@ -50,28 +47,28 @@ static int run_refresh(struct store *st, void *arg)
 	}
 	if (r->rc < 0)
 		return 0; /* a read: nothing to roll back, the gauges keep their last values */
-	/* the oldest queued messages, oldest first: the first of each pool is its oldest; the
-	 * waiting reasons are counted among them (a bounded read, see docs/production.md) */
-	struct store_list_filter f = {.state = STORE_MSG_QUEUED, .limit = 500};
-	if (store_message_list(st, &f, &v, &n, cursor) == 0) {
-		for (size_t i = 0; i < n; i++) {
-			const char *pool = v[i].pool ? v[i].pool : "default";
-			bool seen = false;
-			for (size_t k = 0; k < r->n_oldest; k++)
-				seen |= strcmp(r->oldest[k].key, pool) == 0;
-			if (!seen && r->n_oldest < 64) {
-				snprintf(r->oldest[r->n_oldest].key, MAX_KEY, "%s", pool);
-				r->oldest[r->n_oldest++].v =
-				    now > v[i].created_at ? (double)(now - v[i].created_at) / 1000
-							  : 0;
+	/* the oldest queued message per pool and the waiting reasons: one pass over the queued
+	 * rows only (a listing ordered by age would read the whole table on a big store) */
+	struct store_queue_group *g = NULL;
+	size_t ng = 0;
+	if (store_queue_summary(st, &g, &ng) == 0) {
+		for (size_t i = 0; i < ng; i++) {
+			size_t k = 0;
+			while (k < r->n_oldest && strcmp(r->oldest[k].key, g[i].pool) != 0)
+				k++;
+			double age = now > g[i].oldest ? (double)(now - g[i].oldest) / 1000 : 0;
+			if (k == r->n_oldest && k < 64) {
+				snprintf(r->oldest[k].key, MAX_KEY, "%s", g[i].pool);
+				r->oldest[r->n_oldest++].v = age;
+			} else if (k < r->n_oldest && age > r->oldest[k].v) {
+				r->oldest[k].v = age;
 			}
-			for (int k = 0; k < 4; k++)
-				if (v[i].waiting &&
-				    strcmp(v[i].waiting, smsd_waiting_reasons[k]) == 0)
-					r->waiting[k]++;
+			for (int w = 0; w < 4; w++)
+				if (strcmp(g[i].waiting, smsd_waiting_reasons[w]) == 0)
+					r->waiting[w] += g[i].count;
 		}
-		store_message_free_array(v, n);
 	}
+	free(g);
 	for (size_t i = 0; i < r->n_backlog; i++) {
 		struct store_delivery_stats s = {0};
 		char name[MAX_KEY + 16];

@@ -325,6 +325,31 @@ int store_count_active_states(struct store *st, int64_t counts[STORE_MSG_STATE_C
 	return rc;
 }
 
+int store_queue_summary(struct store *st, struct store_queue_group **out, size_t *n_out)
+{
+	struct store_res r = {0};
+	int rc = sx(st, STMT_QUEUE_SUMMARY, NULL, 0, &r, NULL);
+
+	*out = NULL;
+	*n_out = 0;
+	if (rc == 0 && r.nrows > 0) {
+		*out = calloc((size_t)r.nrows, sizeof(**out));
+		if (!*out)
+			rc = store_fail(st, STORE_ERR_NOMEM, "out of memory");
+	}
+	for (int i = 0; rc == 0 && i < r.nrows; i++) {
+		struct store_queue_group *g = &(*out)[i];
+		const char *pool = res_str(&r, i, 0), *waiting = res_str(&r, i, 1);
+		snprintf(g->pool, sizeof(g->pool), "%s", pool ? pool : "default");
+		snprintf(g->waiting, sizeof(g->waiting), "%s", waiting ? waiting : "");
+		g->count = res_i64(&r, i, 2, 0);
+		g->oldest = res_i64(&r, i, 3, 0);
+		(*n_out)++;
+	}
+	store_res_clear(&r);
+	return rc;
+}
+
 int store_sub_init(struct store *st, const char *subscriber)
 {
 	int rc = tx_begin(st);

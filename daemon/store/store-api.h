@@ -93,6 +93,13 @@ int store_event_freeze(struct store *st, int64_t seq, const char *payload);
 /** issue 17: rows in `queued`, `sending` and `unknown` only (an index range each, cheap on a
  * big store); the other entries of @p counts are left as they are. */
 int store_count_active_states(struct store *st, int64_t counts[STORE_MSG_STATE_COUNT]);
+/** issue 17: the queued messages per pool and waiting reason (at most 256 groups): how many
+ * and the created_at of the oldest. Reads only the queued rows. free(*out). */
+struct store_queue_group {
+	char pool[80], waiting[16];
+	int64_t count, oldest;
+};
+int store_queue_summary(struct store *st, struct store_queue_group **out, size_t *n_out);
 /** The subscriber's cursor: the last event seq fanned out. */
 int store_sub_cursor(struct store *st, const char *subscriber, int64_t *last_seq);
 /**

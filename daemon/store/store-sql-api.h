@@ -105,3 +105,8 @@ STMT(STMT_COUNT_ACTIVE,
      "SELECT state, count(*) FROM messages WHERE state IN ('queued', 'sending', 'unknown') "
      "GROUP BY state",
      NULL)
+/* issue 17: the queue per pool and waiting reason, one pass over the queued rows */
+STMT(STMT_QUEUE_SUMMARY,
+     "SELECT pool, waiting, count(*), min(created_at) FROM messages WHERE state = 'queued' "
+     "GROUP BY pool, waiting LIMIT 256",
+     NULL)

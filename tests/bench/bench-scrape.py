@@ -4,7 +4,7 @@
 (goal: under 10 ms; a scrape never takes the store's write lock).
 
 A SQLite store is created by smsctld --migrate and filled with ROWS messages (most finished,
-some queued far in the future, some unknown) straight through sqlite3; then smsctld runs with
+1 % unknown, one in 10 000 queued for next month) straight through sqlite3; then smsctld runs with
 MODEMS sim: modems. Printed:
 - the scrape's p50/p99/max over 200 scrapes (client side, Unix socket);
 - the same while this script holds the store's write lock (BEGIN IMMEDIATE): a scrape that
@@ -74,11 +74,11 @@ def fill(db):
     con.execute("PRAGMA synchronous = OFF")
     now = int(time.time() * 1000)
     future = now + 30 * 86400 * 1000
-    states = ["sent"] * 90 + ["delivered"] * 6 + ["failed"] * 2 + ["queued"] + ["unknown"]
+    states = ["sent"] * 90 + ["delivered"] * 6 + ["failed"] * 3 + ["unknown"]
 
-    def gen():
+    def gen():  # and one message in 10 000 queued for next month
         for i in range(rows):
-            st = states[i % len(states)]
+            st = "queued" if i % 10000 == 5000 else states[i % len(states)]
             yield (f"msg_bench{i:012d}", now - (rows - i), now, st, "+8613800000000",
                    "bench", "gsm7", 1, future if st == "queued" else now,
                    now if st not in ("queued", "unknown") else None)
