@@ -689,6 +689,8 @@ static void h_submit(void *app, const struct smsd_request *req, struct smsd_repl
 		n_dup += s.dup[i];
 		if (!s.dup[i])
 			smsd_metrics_submitted(d->metrics, s.msgs[i].pool, 1);
+		else
+			smsd_metrics_duplicate(d->metrics, "content");
 	}
 	smsd_metrics_refresh_soon(d->metrics);
 	reply_messages(s.answer, n_dup == s.n, rep); /* issue 16: read by the insert's job */

@@ -366,6 +366,22 @@ void smsd_balance_work(struct smsd_balance *b, struct smsctl_modem *m, const cha
 
 /* ---- API ---- */
 
+bool smsd_balance_last(const char *modem, double *value, int64_t *at_ms)
+{
+	struct smsd_balance *b = reg_find_locked(modem);
+	bool has = false;
+
+	if (b) {
+		pthread_mutex_lock(&b->lock);
+		has = b->has;
+		*value = b->value;
+		*at_ms = b->at;
+		pthread_mutex_unlock(&b->lock);
+	}
+	pthread_mutex_unlock(&reg_lock);
+	return has;
+}
+
 void smsd_balance_api_fields(const char *modem, json_t *obj)
 {
 	struct smsd_balance *b = reg_find_locked(modem);

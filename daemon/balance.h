@@ -42,6 +42,9 @@ bool smsd_balance_take_sms(struct smsd_balance *b, const char *sender, const cha
 /* API: "balance", "balance_at" (null until read) and, while below balance_low, the finding
  * sim.balance_low appended to "findings" of the modem object obj. */
 void smsd_balance_api_fields(const char *modem, json_t *obj);
+/* The last reading of the modem's balance for the metrics and the status page: false while
+ * none was read (or the modem has no balance check). at_ms: wall clock. */
+bool smsd_balance_last(const char *modem, double *value, int64_t *at_ms);
 void smsd_balance_api_ussd(void *app, const struct smsd_request *req, struct smsd_reply *rep);
 void smsd_balance_api_run(void *app, const struct smsd_request *req, struct smsd_reply *rep);
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "balance.h"
 #include "metrics-internal.h"
 #include "notify.h"
 #include "pool/pool-run.h"
@@ -142,6 +143,10 @@ static void overlay_pool(struct smsd_modem_info *info, int n)
 			break;
 		}
 	free(v);
+	/* the balance as balance.c last read it (none while unread: no series, never NaN) */
+	for (int i = 0; i < n; i++)
+		info[i].has_balance =
+		    smsd_balance_last(info[i].name, &info[i].balance, &info[i].balance_at_ms);
 }
 
 /* The webhooks whose backlog the refresh counts (their names, from the notifier). */

@@ -9,6 +9,9 @@
 #include <string.h>
 #include <time.h>
 
+#include <smsctl/smsctl.h>
+
+#include "../balance.h"
 #include "../http.h"
 #include "../smsctld.h"
 #include "pool-run.h"
@@ -45,6 +48,20 @@ json_t *smsd_diagnosis_json(const struct smsctl_diagnosis *dg)
 	return o;
 }
 
+/* +COPS: mode,format,"name"[,act]: the name between the first quotes, into op when found. */
+static void cops_name(const char *resp, char *op, size_t size)
+{
+	const char *p;
+
+	if (resp && (p = strstr(resp, "+COPS: ")) && (p = strchr(p, '"'))) {
+		size_t n = strcspn(p + 1, "\"\r\n");
+		if (n > 0 && n < size) {
+			memcpy(op, p + 1, n);
+			op[n] = '\0';
+		}
+	}
+}
+
 void smsd_diagnosis_radio(const struct smsctl_diagnosis *dg, int *csq, char *op, size_t size)
 {
 	*csq = -1;
@@ -59,16 +76,23 @@ void smsd_diagnosis_radio(const struct smsctl_diagnosis *dg, int *csq, char *op,
 			if ((p = strstr(resp, "+CSQ: ")) && sscanf(p, "+CSQ: %d", &a) == 1 &&
 			    a >= 0 && a <= 99)
 				*csq = a;
-			/* +COPS: mode,format,"name"[,act]: the name between the first quotes */
-			if ((p = strstr(resp, "+COPS: ")) && (p = strchr(p, '"'))) {
-				size_t n = strcspn(p + 1, "\"\r\n");
-				if (n > 0 && n < size) {
-					memcpy(op, p + 1, n);
-					op[n] = '\0';
-				}
-			}
+			cops_name(resp, op, size);
 		}
 	}
+}
+
+void smsd_diagnosis_operator(struct smsctl_modem *m, const struct smsctl_diagnosis *dg, char *op,
+			     size_t size)
+{
+	struct smsctl_response *r = NULL;
+
+	if (op[0] ||
+	    (!smsctl_diagnosis_find(dg, "net.ok") && !smsctl_diagnosis_find(dg, "net.roaming")))
+		return;
+	if (smsctl_modem_command(m, "AT+COPS?", 0, &r) == 0)
+		for (size_t i = 0; i < smsctl_response_get_line_count(r); i++)
+			cops_name(smsctl_response_get_line(r, i), op, size);
+	smsctl_response_free(r);
 }
 
 /* ---- the latest diagnosis of each modem, by name ---- */
@@ -179,6 +203,27 @@ void smsd_pool_diag_clear(void)
 
 /* ---- the route ---- */
 
+/* The warning sim.balance_low (balance.c) joins the findings of the answer o; it becomes the
+ * root cause when nothing worse was found. */
+static void add_balance(const char *name, json_t *o)
+{
+	json_t *f = json_object_get(o, "findings");
+	json_t *tmp = json_is_array(f) ? json_pack("{s:O}", "findings", f) : NULL;
+	size_t before = json_array_size(f);
+
+	if (!tmp)
+		return;
+	smsd_balance_api_fields(name, tmp); /* appends to the same array */
+	json_decref(tmp);
+	if (json_array_size(f) == before)
+		return;
+	const char *worst = json_string_value(json_object_get(o, "worst"));
+	if (!worst || strcmp(worst, "ok") == 0 || strcmp(worst, "info") == 0) {
+		json_object_set_new(o, "worst", json_string("warning"));
+		json_object_set_new(o, "root_cause", json_string("sim.balance_low"));
+	}
+}
+
 void smsd_pool_api_diagnose(void *app, const struct smsd_request *req, struct smsd_reply *rep)
 {
 	struct smsd *d = app;
@@ -216,6 +261,7 @@ void smsd_pool_api_diagnose(void *app, const struct smsd_request *req, struct sm
 		}
 	}
 	free(v);
+	add_balance(name, o);
 	json_object_set_new(o, "name", json_string(name));
 	rep->status = 200;
 	rep->body = o;

@@ -16,12 +16,18 @@
 
 #include <smsctl/diagnose.h>
 
+struct smsctl_modem;
+
 /* The `smsctl diagnose --json` object of @dg (new reference, NULL without memory). */
 json_t *smsd_diagnosis_json(const struct smsctl_diagnosis *dg);
 
 /* The signal (+CSQ rssi, -1 when not seen) and the operator's name ("" when not seen) in the
  * evidence of @dg. */
 void smsd_diagnosis_radio(const struct smsctl_diagnosis *dg, int *csq, char *op, size_t size);
+/* Worker thread, after a diagnosis of @m: when @op is still "" but @dg found the modem
+ * registered (a diagnosis may skip +COPS?, Wavecom's does), ask `AT+COPS?` once. */
+void smsd_diagnosis_operator(struct smsctl_modem *m, const struct smsctl_diagnosis *dg, char *op,
+			     size_t size);
 
 /* Publish the latest diagnosis of modem @name (JSON text, copied); wakes the waiters. */
 void smsd_pool_diag_publish(const char *name, const char *json_text);

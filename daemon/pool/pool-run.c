@@ -449,6 +449,7 @@ bool smsd_pool_diagnose(struct smsd_pool_modem *pm, struct smsctl_modem *m, char
 	char *dtext = dj ? json_dumps(dj, JSON_COMPACT) : NULL;
 	json_decref(dj);
 	smsd_diagnosis_radio(dg, &pm->diag_csq, pm->operator_, sizeof(pm->operator_));
+	smsd_diagnosis_operator(m, dg, pm->operator_, sizeof(pm->operator_));
 	for (size_t i = 0; i < smsctl_diagnosis_get_count(dg) && n < 64; i++) {
 		const struct smsctl_finding *f = smsctl_diagnosis_get_finding(dg, i);
 		in[n].id = smsctl_finding_get_id(f);

@@ -160,6 +160,19 @@ def case_ussd():
             byname = {m["name"]: m for m in lst["modems"]}
             check(abs(byname["cn"]["balance"] - 3.2) < 1e-9 and
                   findings(byname["cn"], "sim.balance_low"), f"list {byname['cn']}")
+            # the diagnosis answers carry the finding too (issue 15: "the diagnosis gains")
+            st, dg = d.req("POST", "/v1/modems/cn/diagnose")
+            f = findings(dg, "sim.balance_low")
+            check(st == 200 and len(f) == 1 and f[0]["severity"] == "warning" and
+                  dg["worst"] == "warning" and dg["root_cause"] == "sim.balance_low",
+                  f"POST /v1/modems/cn/diagnose: {st} {dg}")
+            st, dg = d.req("POST", "/v1/modems/en/diagnose")
+            check(st == 200 and not findings(dg, "sim.balance_low"), f"en diagnose: {st} {dg}")
+            r = subprocess.run([SMSCTL, "--server", "unix:" + d.sock, "--json", "modems",
+                                "diagnose", "cn"], capture_output=True, text=True, timeout=120)
+            out = json.loads(r.stdout) if r.stdout.strip() else None
+            check(r.returncode == 1 and findings(out, "sim.balance_low"),
+                  f"smsctl modems diagnose cn: {r.returncode} {r.stdout} {r.stderr}")
             ev = d.wait(lambda: d.events("sim.balance_low"), timeout=10)
             check(len(ev) == 1 and ev[0][0] == "cn", f"one event for cn: {ev}")
             if ev:

@@ -150,8 +150,8 @@ REQUIRED = {
     "smsctl_modem_finding": ("gauge", ["modem", "id", "severity"]),
     "smsctl_sim_parts_sent": ("gauge", ["modem", "sim", "window"]),
     "smsctl_sim_quota_remaining": ("gauge", ["modem", "sim", "window"]),
-    "smsctl_sim_balance": ("gauge", None),
-    "smsctl_sim_balance_age_seconds": ("gauge", None),
+    "smsctl_sim_balance": ("gauge", ["modem", "sim"]),
+    "smsctl_sim_balance_age_seconds": ("gauge", ["modem", "sim"]),
     "smsctl_http_requests_total": ("counter", ["route", "code"]),
     "smsctl_http_request_duration_seconds": ("histogram", ["route"]),
     "smsctl_webhook_deliveries_total": ("counter", ["webhook", "result"]),
@@ -210,12 +210,18 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         d = Daemon(SMSCTLD, tmp, [("good", "sim:"), ("perm", "sim:?fault=send_fail:21"),
                                   ("flaky", "sim:?fault=send_fail_once:42"),
-                                  ("nosim", "sim:?fault=sim_absent")],
+                                  ("nosim", "sim:?fault=sim_absent"),
+                                  ("bal", "sim:wavecom?balance=3.20")],
                    extra="[webhook down]\nurl = http://127.0.0.1:1/hook\nevents = message.*\n")
         with open(d.conf) as f:  # a daily limit on the good SIM: its quota gauge
             conf = f.read().replace("[modem good]\ndevice = sim:\n",
                                     "[modem good]\ndevice = sim:\ndaily_limit = 100\nhealth_interval = 2s\n"
                                     "monthly_limit = 1000\n")
+            # a balance read by USSD (the sim's default English answer with balance=)
+            conf = conf.replace("[modem bal]\ndevice = sim:wavecom?balance=3.20\n",
+                                "[modem bal]\ndevice = sim:wavecom?balance=3.20\n"
+                                "balance_ussd = *100#\nbalance_low = 5\n"
+                                "balance_regex = balance is ([\\d.]+)\n")
         with open(d.conf, "w") as f:
             f.write(conf)
         d.start()
@@ -242,9 +248,31 @@ def main():
         kid = json.loads(raw)["messages"][0]["id"]
         check(d.wait_state(kid, ("sent", "failed"), 60)["state"] == "sent", "k-1 is sent")
         parts_sent += 1
+        # the same recipient and text again within duplicate_window: the first message back
+        st, raw, _ = d.unix("POST", "/v1/messages", {"to": "+8613800138000", "text": "good 0",
+                                                    "modem": "good"})
+        dup = json.loads(raw)["messages"][0] if st in (200, 202) else {}
+        check(dup.get("id") == ids[0] and dup.get("duplicate") is True,
+              f"a content duplicate answers the first message ({st} {dup})")
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            st, raw, _ = d.unix("GET", "/v1/modems/bal")
+            if st == 200 and json.loads(raw).get("balance") is not None:
+                break
+            time.sleep(0.5)
+        check(st == 200 and abs((json.loads(raw).get("balance") or 0) - 3.2) < 1e-9,
+              f"modem bal read its balance ({st} {raw[:300]})")
         time.sleep(6)  # the gauges from the store are refreshed every 5 s
 
-        st, raw, hdrs = d.unix("GET", "/metrics")
+        # the queue gauges are refreshed every 5 s (sooner after a submit): scrape until the
+        # held message's age has passed 5 s in them
+        deadline = time.time() + 15
+        while True:
+            st, raw, hdrs = d.unix("GET", "/metrics")
+            m = re.search(rb'^smsctl_queue_oldest_seconds\{pool="default"\} (\S+)$', raw, re.M)
+            if time.time() > deadline or (st == 200 and m and float(m.group(1)) > 5):
+                break
+            time.sleep(1)
         check(st == 200, "/metrics answers 200 on the Unix socket")
         check(hdrs.get("content-type", "").startswith("text/plain; version=0.0.4"),
               f"Content-Type is text/plain; version=0.0.4 ({hdrs.get('content-type')})")
@@ -283,8 +311,8 @@ def main():
         check(value(fams, "smsctl_messages_submitted_total", pool="default") == 8,
               "8 messages submitted in pool default")
         check(value(fams, "smsctl_messages_duplicate_submits_total", reason="idempotency") == 1
-              and value(fams, "smsctl_messages_duplicate_submits_total", reason="content") == 0,
-              "smsctl_messages_duplicate_submits_total: 1 idempotency, 0 content")
+              and value(fams, "smsctl_messages_duplicate_submits_total", reason="content") == 1,
+              "smsctl_messages_duplicate_submits_total: 1 idempotency, 1 content")
         # the pool's values (issue 15) in the modem and SIM gauges
         sig = value(fams, "smsctl_modem_signal_dbm", modem="good")
         check(sig is not None and -113 <= sig <= -51, f"smsctl_modem_signal_dbm of good ({sig})")
@@ -298,9 +326,25 @@ def main():
               "smsctl_sim_quota_remaining: the daily and monthly limits less the parts sent")
         check(value(fams, "smsctl_sim_quota_remaining", modem="perm") is None,
               "no quota series for a SIM without a limit")
-        check(value(fams, "smsctl_sim_balance") is None and
-              value(fams, "smsctl_sim_balance_age_seconds") is None,
+        check(value(fams, "smsctl_sim_balance", modem="good") is None and
+              value(fams, "smsctl_sim_balance_age_seconds", modem="good") is None,
               "no balance series while no balance was read (never NaN)")
+        bal_sim = [lab.get("sim") for _, lab, _ in fams["smsctl_sim_balance"]["samples"]]
+        check(value(fams, "smsctl_sim_balance", modem="bal") == 3.2 and len(bal_sim) == 1
+              and bal_sim[0], f"smsctl_sim_balance of bal is 3.2 with its SIM ({bal_sim})")
+        age = value(fams, "smsctl_sim_balance_age_seconds", modem="bal")
+        check(age is not None and 0 <= age < 120, f"smsctl_sim_balance_age_seconds of bal ({age})")
+        # the operator (a Wavecom diagnosis does not ask +COPS?) and the status page
+        st, raw, _ = d.unix("GET", "/v1/modems")
+        ops = {m["name"]: m["operator"] for m in json.loads(raw)["modems"]}
+        check(ops.get("good") == "SIMNET" and ops.get("bal") == "Orange F",
+              f"GET /v1/modems: the operators of good and bal ({ops})")
+        st, raw, _ = d.unix("GET", "/")
+        page = raw.decode("utf-8")
+        card = re.search(r'<div class="modem" data-modem="bal".*?</div></div>', page, re.S)
+        card = card.group(0) if card else ""
+        check("3.20" in card and "Orange F" in card,
+              f"the status page shows bal's balance and operator ({card[:400]})")
         check("NaN" not in text, "no NaN in the scrape")
         bl = value(fams, "smsctl_webhook_backlog", webhook="down")
         check(bl is not None and bl >= 1, f"smsctl_webhook_backlog of the unreachable webhook ({bl})")
@@ -314,7 +358,8 @@ def main():
             check(value(fams, "smsctl_messages", state=state) == n,
                   f"smsctl_messages{{state=\"{state}\"}} equals the store's {n}")
         check(value(fams, "smsctl_queue_oldest_seconds", pool="default") > 5,
-              "the oldest queued message is older than 5 s")
+              "the oldest queued message is older than 5 s "
+              f"({value(fams, 'smsctl_queue_oldest_seconds', pool='default')})")
         for modem, state in (("good", "ready"), ("nosim", "blocked")):
             row = {lab["state"]: v for n, lab, v in fams["smsctl_modem_state"]["samples"]
                    if lab["modem"] == modem}
