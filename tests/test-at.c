@@ -98,6 +98,18 @@ static const struct {
     {"trailing spaces kept", "+CME ERROR: \r\n", 0, false, false, "L[+CME ERROR: ]", 0},
     {"utf-8 kept", "+COPS: 0,0,\"\xc3\xa9t\xc3\xa9\"\r\n", 0, false, false,
      "L[+COPS: 0,0,\"\xc3\xa9t\xc3\xa9\"]", 0},
+    /* UTF-8 text alone on its line: AT+CGMI of a Huawei modem answered in Chinese */
+    {"utf-8 chinese line kept", "华为技术有限公司\r\nOK\r\n", 0, false, false,
+     "L[华为技术有限公司]L[OK]", 0},
+    {"utf-8 chinese with spaces kept", "中国移动 中国\r\n", 0, false, false, "L[中国移动 中国]", 0},
+    {"utf-8 chinese after noise", "\x9c\x80中国联通\xff\r\n", 0, false, false, "L[中国联通]", 3},
+    {"utf-8 cyrillic line kept", "МТС\r\n", 0, false, false, "L[МТС]", 0},
+    {"one cjk character is noise", "中\r\nOK\r\n", 0, false, false, "N[中]L[OK]", 3},
+    {"utf-8 c1 controls are noise", "\xc2\x85\xc2\x85\xc2\x85\r\n", 0, false, false,
+     "N[\xc2\x85\xc2\x85\xc2\x85]", 6},
+    {"utf-8 with noise inside is noise", "中\x9c国\r\n", 0, false, false, "N[中\x9c国]", 7},
+    {"control bytes only", "\x01\x02\x03\x7f\r\nOK\r\n", 0, false, false,
+     "N[\x01\x02\x03\x7f]L[OK]", 4},
 };
 
 #define N_SYNTAX (sizeof(syntax_cases) / sizeof(syntax_cases[0]))

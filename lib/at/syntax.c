@@ -8,7 +8,8 @@
  *    dropped;
  *  - line noise at the start or end of a line: control bytes and bytes >= 0x80 that are
  *    not UTF-8 (a wrong baud rate, a noisy line, a modem booting) are stripped; a line of
- *    noise only, or without any printable ASCII character, is no line;
+ *    noise only, or without any printable ASCII character, is no line, unless it is UTF-8
+ *    text (is_utf8_text(): a Chinese manufacturer or operator name alone on its line);
  *  - the `> ` prompt of AT+CMGS/AT+CMGW without a line end, with or without its space;
  *  - lines longer than AT_LINE_MAX: the start is reported as AT_EV_OVERFLOW, the rest up to
  *    the next line end is dropped.
@@ -133,6 +134,60 @@ static bool has_ascii_text(const struct at_syntax *s)
 	return false;
 }
 
+/* Han, kana, Hangul, CJK punctuation and full-width forms: what a Chinese (Japanese, Korean)
+ * manufacturer or operator name is written in. */
+static bool is_cjk(unsigned long cp)
+{
+	return (cp >= 0x2e80 && cp <= 0x2fdf) || (cp >= 0x3000 && cp <= 0x30ff) ||
+	       (cp >= 0x3100 && cp <= 0x31ff) || (cp >= 0x3400 && cp <= 0x4dbf) ||
+	       (cp >= 0x4e00 && cp <= 0x9fff) || (cp >= 0xac00 && cp <= 0xd7a3) ||
+	       (cp >= 0xf900 && cp <= 0xfaff) || (cp >= 0xff01 && cp <= 0xff5e);
+}
+
+/* Letters of Latin-1/Latin Extended, Greek and Cyrillic. */
+static bool is_letter(unsigned long cp)
+{
+	return (cp >= 0xc0 && cp <= 0x24f && cp != 0xd7 && cp != 0xf7) ||
+	       (cp >= 0x370 && cp <= 0x52f);
+}
+
+/* Whether a line without printable ASCII is text in UTF-8 (a Chinese manufacturer or operator
+ * name: "华为技术有限公司"), not line noise that happens to be UTF-8. Text: every byte valid
+ * UTF-8, every character a letter (is_cjk(), is_letter()) or a space, and at least two CJK
+ * characters or three letters. Line noise (a wrong baud rate, the sim's garbage fault) is a
+ * few random bytes >= 0x80: it rarely forms one valid character, hardly ever two in those
+ * ranges. */
+static bool is_utf8_text(const struct at_syntax *s)
+{
+	const unsigned char *p = (const unsigned char *)s->line;
+	size_t n_cjk = 0, n_letter = 0;
+
+	for (size_t i = 0; i < s->len;) {
+		size_t l = utf8_len(p + i, s->len - i);
+		unsigned long cp;
+
+		if (l == 0)
+			return false;
+		if (l == 1) {
+			if (p[i] != ' ')
+				return false;
+			i++;
+			continue;
+		}
+		cp = p[i] & (0x7fu >> l);
+		for (size_t k = 1; k < l; k++)
+			cp = cp << 6 | (p[i + k] & 0x3fu);
+		if (is_cjk(cp))
+			n_cjk++;
+		else if (is_letter(cp))
+			n_letter++;
+		else
+			return false;
+		i += l;
+	}
+	return n_cjk >= 2 || n_cjk + n_letter >= 3;
+}
+
 /* Whether the partial line holds nothing but line noise (bytes >= 0x80). */
 static bool only_noise(const struct at_syntax *s)
 {
@@ -148,9 +203,9 @@ static void emit_line(struct at_syntax *s, at_syntax_fn fn, void *userdata)
 
 	if (!s->overflow) {
 		trim_noise(s);
-		/* no printable ASCII at all: noise that happens to be UTF-8 (modem answers are
-		 * ASCII; text in UCS2 or GSM charset is too) */
-		if (!has_ascii_text(s)) {
+		/* no printable ASCII at all: noise that happens to be UTF-8, unless it reads as
+		 * text (a name in UTF-8 that fills the line: AT+CGMI "华为技术有限公司") */
+		if (!has_ascii_text(s) && !is_utf8_text(s)) {
 			s->noise += s->len;
 			s->len = 0;
 		}

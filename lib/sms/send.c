@@ -196,8 +196,7 @@ static enum verdict inspect(struct send_ctx *c, int code, bool *vendor_retry_use
 	bool cs_ok = cs >= 0 && parse_reg_is_registered(cs);
 	bool ps_ok =
 	    (ps >= 0 && parse_reg_is_registered(ps)) || (eps >= 0 && parse_reg_is_registered(eps));
-	struct smsctl_response *r = NULL;
-	struct at_csca csca;
+	struct query_smsc smsc;
 	int rc;
 
 	if ((cs >= 0 && !cs_ok) || (cs < 0 && (ps >= 0 || eps >= 0) && !ps_ok)) {
@@ -212,25 +211,22 @@ static enum verdict inspect(struct send_ctx *c, int code, bool *vendor_retry_use
 		return fail(c, SMSCTL_ERR_NETWORK, false);
 	}
 
-	rc = smsctl_modem_command(c->m, "AT+CSCA?", 0, &r);
+	rc = query_smsc(c->m, &smsc, NULL);
 	if (rc == SMSCTL_ERR_TIMEOUT || rc == SMSCTL_ERR_GONE) {
-		smsctl_response_free(r);
 		detail(c, "%s", _("the modem stopped answering while its SMSC was read"));
 		return fail(c, rc, false);
 	}
-	const char *line = rc == 0 ? sms_find_line(r, "+CSCA:") : NULL;
-	if (!line || parse_csca(line, &csca) < 0) {
-		smsctl_response_free(r);
+	if (rc != 0 || !smsc.known) {
 		detail(c, _("+CMS ERROR %d: the modem cannot report its SMSC yet"), code);
 		return V_RETRY;
 	}
-	smsctl_response_free(r);
-	if (!parse_csca_is_valid(&csca)) {
-		if (csca.number[0])
+	const struct at_csca *csca = &smsc.csca;
+	if (!parse_csca_is_valid(csca)) {
+		if (csca->number[0])
 			detail(c,
 			       _("+CMS ERROR %d: the SMSC address '%s' is not a number; set the "
 				 "right one with AT+CSCA or give --smsc"),
-			       code, csca.number);
+			       code, csca->number);
 		else
 			detail(c,
 			       _("+CMS ERROR %d: the modem has no SMSC address (+CSCA is empty); "
@@ -241,13 +237,13 @@ static enum verdict inspect(struct send_ctx *c, int code, bool *vendor_retry_use
 	if (code == 330) {
 		if (c->smsc_in_pdu) {
 			detail(c, _("+CMS ERROR 330: the network does not know the SMSC %s"),
-			       c->o->smsc ? c->o->smsc : csca.number);
+			       c->o->smsc ? c->o->smsc : csca->number);
 			return fail(c, SMSCTL_ERR_REJECTED, false);
 		}
 		/* the modem knows an SMSC but did not use it: put it in the PDU */
-		if (own_options(c) < 0 || smsctl_submit_options_set_smsc(c->so, csca.number) < 0 ||
+		if (own_options(c) < 0 || smsctl_submit_options_set_smsc(c->so, csca->number) < 0 ||
 		    encode(c) < 0) {
-			detail(c, _("+CMS ERROR 330: the SMSC '%s' cannot be used"), csca.number);
+			detail(c, _("+CMS ERROR 330: the SMSC '%s' cannot be used"), csca->number);
 			return fail(c, SMSCTL_ERR_REJECTED, false);
 		}
 		c->smsc_in_pdu = true;
@@ -543,20 +539,15 @@ static void read_stored_report(struct send_ctx *c, const char *line)
 {
 	struct smsctl_response *r = NULL;
 	struct at_cmti ti;
-	struct at_cpms cur;
+	struct query_storage cur;
 	struct at_sms sms;
 	char cmd[64], old[PARSE_MEM_MAX] = "";
 	bool switched = false;
 
 	if (parse_cmti(line, &ti) < 0 || ti.index < 0)
 		return;
-	if (smsctl_modem_command(c->m, "AT+CPMS?", 0, &r) == 0) {
-		const char *l = sms_find_line(r, "+CPMS:");
-		if (l && parse_cpms(l, &cur) == 0 && cur.mem[0].name[0])
-			snprintf(old, sizeof(old), "%s", cur.mem[0].name);
-	}
-	smsctl_response_free(r);
-	r = NULL;
+	if (query_storage(c->m, &cur, NULL) == 0 && cur.known)
+		snprintf(old, sizeof(old), "%s", cur.cpms.mem[0].name);
 	if (old[0] && strcmp(old, ti.mem) != 0 && ti.mem[0]) {
 		snprintf(cmd, sizeof(cmd), "AT+CPMS=\"%s\"", ti.mem);
 		if (smsctl_modem_command(c->m, cmd, 0, NULL) < 0)

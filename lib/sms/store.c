@@ -161,30 +161,26 @@ static const char **response_lines(const struct smsctl_response *resp, size_t *n
 	return lines;
 }
 
-/* AT+CPMS? -> the read memory. */
+/* AT+CPMS? -> the read memory. An error answer gives the error sms_command() would. */
 static int query_read_mem(struct smsctl_modem *m, char *mem, size_t size)
 {
-	struct smsctl_response *resp = NULL;
-	struct at_cpms cpms;
-	int r = sms_command(m, "AT+CPMS?", &resp);
+	struct query_reply raw;
+	struct query_storage st;
+	int r = query_storage(m, &st, &raw);
 
 	if (r < 0)
-		goto out;
-	r = SMSCTL_ERR_PROTOCOL;
-	for (size_t i = 0; i < smsctl_response_get_line_count(resp); i++) {
-		const char *line = smsctl_response_get_line(resp, i);
-
-		if (!parse_has_prefix(line, "+CPMS:") || parse_cpms(line, &cpms) < 0)
-			continue;
-		if (cpms.count < 1 || !sms_mem_valid(cpms.mem[0].name))
-			continue;
-		snprintf(mem, size, "%s", cpms.mem[0].name);
-		r = 0;
-		break;
+		return r;
+	if (r > 0) {
+		if (raw.result == SMSCTL_RESULT_CMS_ERROR && raw.code >= 0)
+			return error_for_cms(raw.code);
+		if (raw.result == SMSCTL_RESULT_CME_ERROR && raw.code >= 0)
+			return error_for_cme(raw.code);
+		return SMSCTL_ERR_MODEM;
 	}
-out:
-	smsctl_response_free(resp);
-	return r;
+	if (!st.known || !sms_mem_valid(st.cpms.mem[0].name))
+		return SMSCTL_ERR_PROTOCOL;
+	snprintf(mem, size, "%s", st.cpms.mem[0].name);
+	return 0;
 }
 
 static int set_read_mem(struct smsctl_modem *m, const char *mem)
