@@ -87,7 +87,7 @@ def main():
         # the last run: what is stored, and (--direct) what is delivered again
         p = subprocess.Popen([SMSCTL, "--device", m.path, "--json"] + ARGS, env=env,
                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-        # at least 2.5 s, then until the modem holds nothing new for 1.5 s (a loaded machine
+        # at least 2.5 s, then until the modem holds nothing new for 5 s (a loaded machine
         # makes recv slow; a fixed wait would call what is still on the modem lost)
         start = last_change = time.monotonic()
         before = None
@@ -96,7 +96,7 @@ def main():
             if now_left != before:
                 before, last_change = now_left, time.monotonic()
             if time.monotonic() - start >= 2.5 and (
-                    sum(now_left) == 0 or time.monotonic() - last_change >= 1.5):
+                    sum(now_left) == 0 or time.monotonic() - last_change >= 5):
                 break
             time.sleep(0.1)
         p.send_signal(signal.SIGTERM)
