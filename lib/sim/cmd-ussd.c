@@ -222,33 +222,13 @@ void sim_ussd_after_submit(struct sim_core *c, const char *da_hex, uint64_t at)
 	sim_text_free(enc);
 }
 
-static bool key_is(const char *k, size_t klen, const char *name)
-{
-	return strlen(name) == klen && !strncmp(k, name, klen);
-}
-
-/* %XX escapes; NULL on a bad one, a NUL, or more than USSD_TEXT_MAX bytes. */
+/* %XX escapes (sim_percent_decode); NULL on a bad one, a NUL, or more than USSD_TEXT_MAX bytes. */
 static char *unescape(const char *s, size_t len)
 {
-	char *out = malloc(len + 1);
-	size_t n = 0;
+	char *out = sim_percent_decode(s, len);
 	if (!out)
 		return NULL;
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] != '%') {
-			out[n++] = s[i];
-			continue;
-		}
-		int hi = i + 2 < len ? sim_hexval((unsigned char)s[i + 1]) : -1;
-		int lo = i + 2 < len ? sim_hexval((unsigned char)s[i + 2]) : -1;
-		if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
-			free(out);
-			return NULL;
-		}
-		out[n++] = (char)(hi << 4 | lo);
-		i += 2;
-	}
-	out[n] = '\0';
+	size_t n = strlen(out);
 	if (n == 0 || n > USSD_TEXT_MAX || !pdu_utf8_valid(out, n) || strchr(out, '"')) {
 		free(out);
 		return NULL;
@@ -259,7 +239,7 @@ static char *unescape(const char *s, size_t len)
 int sim_ussd_key(struct sim_core *c, const char *k, size_t klen, const char *v, size_t vlen,
 		 char *why, size_t why_size)
 {
-	if (key_is(k, klen, "ussd")) {
+	if (sim_key_is(k, klen, "ussd")) {
 		char *t = unescape(v, vlen);
 		if (!t) {
 			snprintf(
@@ -272,7 +252,7 @@ int sim_ussd_key(struct sim_core *c, const char *k, size_t klen, const char *v, 
 		c->ussd_text = t;
 		return 0;
 	}
-	if (key_is(k, klen, "balance")) {
+	if (sim_key_is(k, klen, "balance")) {
 		if (vlen == 0 || vlen >= sizeof(c->balance) || strspn(v, "0123456789.-") < vlen) {
 			snprintf(why, why_size, "bad balance '%.*s' (digits, '.', '-')",
 				 (int)(vlen > 20 ? 20 : vlen), v);
@@ -281,7 +261,7 @@ int sim_ussd_key(struct sim_core *c, const char *k, size_t klen, const char *v, 
 		snprintf(c->balance, sizeof(c->balance), "%.*s", (int)vlen, v);
 		return 0;
 	}
-	if (key_is(k, klen, "reply")) {
+	if (sim_key_is(k, klen, "reply")) {
 		const char *comma = memchr(v, ',', vlen);
 		size_t nl = comma ? (size_t)(comma - v) : 0;
 		char *text = comma ? unescape(comma + 1, vlen - nl - 1) : NULL;

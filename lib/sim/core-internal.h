@@ -250,6 +250,10 @@ bool sim_streq_ci(const char *a, const char *b);
 bool sim_parse_ulong(const char *s, size_t len, unsigned long min, unsigned long max,
 		     unsigned long *out);
 int sim_hexval(int ch);
+/* Device-string helpers (device-string.c): a key of length @p klen equals @p name; %XX
+ * decoding into a new string (caller frees), NULL on a bad escape, %00 or no memory. */
+bool sim_key_is(const char *k, size_t klen, const char *name);
+char *sim_percent_decode(const char *s, size_t len);
 long sim_hex_decode(const char *hex, size_t len, uint8_t *out, size_t size);
 char *sim_strdup_upper(const char *s, size_t len);
 bool sim_arg_int(const struct cmd *cmd, int i, long min, long max, long *out);

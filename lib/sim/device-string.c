@@ -118,13 +118,13 @@ static void set_identity(struct sim_core *c, unsigned id)
 		memcpy(c->imsi + n - 4, digits, 4);
 }
 
-static bool key_is(const char *k, size_t klen, const char *name)
+bool sim_key_is(const char *k, size_t klen, const char *name)
 {
 	return strlen(name) == klen && !strncmp(k, name, klen);
 }
 
 /* %XX escapes (the device string separates keys with '&'). NULL on a bad escape or NUL. */
-static char *percent_decode(const char *s, size_t len)
+char *sim_percent_decode(const char *s, size_t len)
 {
 	char *out = malloc(len + 1);
 	size_t n = 0;
@@ -157,7 +157,7 @@ static int parse_preload(struct sim_core *c, const char *k, size_t klen, const c
 	if (c->npre >= MAX_PRELOAD)
 		return set_detail(err, detail, dsize, SMSCTL_ERR_INVALID,
 				  "too many simulated messages (at most %d)", MAX_PRELOAD);
-	if (key_is(k, klen, "arrive")) {
+	if (sim_key_is(k, klen, "arrive")) {
 		comma = memchr(v, ',', vlen);
 		if (!comma || !sim_parse_ulong(v, (size_t)(comma - v), 0, 86400000ul, &pl.ms))
 			goto bad;
@@ -166,7 +166,7 @@ static int parse_preload(struct sim_core *c, const char *k, size_t klen, const c
 		v = comma + 1;
 	}
 	comma = memchr(v, ',', vlen);
-	if (key_is(k, klen, "pdu") || (pl.timed && !comma)) {
+	if (sim_key_is(k, klen, "pdu") || (pl.timed && !comma)) {
 		if (vlen == 0 || vlen > PDU_MAX_HEX || comma)
 			goto bad;
 		pl.hex = sim_strdup_upper(v, vlen);
@@ -175,8 +175,8 @@ static int parse_preload(struct sim_core *c, const char *k, size_t klen, const c
 	} else {
 		if (!comma)
 			goto bad;
-		pl.from = percent_decode(v, (size_t)(comma - v));
-		pl.text = percent_decode(comma + 1, vlen - (size_t)(comma - v) - 1);
+		pl.from = sim_percent_decode(v, (size_t)(comma - v));
+		pl.text = sim_percent_decode(comma + 1, vlen - (size_t)(comma - v) - 1);
 		if (!pl.from || !pl.text || !pl.from[0]) {
 			free(pl.from);
 			free(pl.text);
@@ -206,7 +206,7 @@ static int parse_key(struct sim_core *c, const char *k, size_t klen, const char 
 		     int *err, char *detail, size_t dsize)
 {
 	unsigned long n;
-	if (key_is(k, klen, "fault")) {
+	if (sim_key_is(k, klen, "fault")) {
 		size_t i = 0;
 		while (i <= vlen) {
 			size_t j = i;
@@ -258,9 +258,10 @@ static int parse_key(struct sim_core *c, const char *k, size_t klen, const char 
 		}
 		return 0;
 	}
-	if (key_is(k, klen, "pdu") || key_is(k, klen, "sms") || key_is(k, klen, "arrive"))
+	if (sim_key_is(k, klen, "pdu") || sim_key_is(k, klen, "sms") ||
+	    sim_key_is(k, klen, "arrive"))
 		return parse_preload(c, k, klen, v, vlen, err, detail, dsize);
-	if (key_is(k, klen, "pin") || key_is(k, klen, "puk")) {
+	if (sim_key_is(k, klen, "pin") || sim_key_is(k, klen, "puk")) {
 		bool pin = k[1] == 'i';
 		if (vlen < (pin ? 4u : 8u) || vlen > 8 || strspn(v, "0123456789") < vlen)
 			return set_detail(err, detail, dsize, SMSCTL_ERR_INVALID,
@@ -290,7 +291,7 @@ static int parse_key(struct sim_core *c, const char *k, size_t klen, const char 
 	    {"id", 0, 9999},
 	};
 	for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
-		if (!key_is(k, klen, nums[i].name))
+		if (!sim_key_is(k, klen, nums[i].name))
 			continue;
 		if (!sim_parse_ulong(v, vlen, nums[i].min, nums[i].max, &n))
 			return set_detail(
