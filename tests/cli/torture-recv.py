@@ -86,7 +86,7 @@ def main():
         time.sleep(0.3)
         # the last run: what is stored, and (--direct) what is delivered again
         p = subprocess.Popen([SMSCTL, "--device", m.path, "--json"] + ARGS, env=env,
-                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         # at least 2.5 s, then until the modem holds nothing new for 5 s (a loaded machine
         # makes recv slow; a fixed wait would call what is still on the modem lost)
         start = last_change = time.monotonic()
@@ -100,7 +100,7 @@ def main():
                 break
             time.sleep(0.1)
         p.send_signal(signal.SIGTERM)
-        out, _ = p.communicate(timeout=60)
+        out, last_err = p.communicate(timeout=60)
         seen += printed(out)
         arrived = ["m%05d" % i + ("-part2" if i % 3 == 0 else "")
                    for i in range(1, len(m.arrived) + 1)]
@@ -123,6 +123,7 @@ def main():
     ok = not lost and again <= KILLS and not strange and left <= fragments
     if lost:
         print("lost: %r" % lost[:10])
+        print("the last run's stderr (exit %s):\n%s" % (p.returncode, last_err.decode("utf-8", "replace")[-2000:]))
     if strange:
         print("printed but never sent: %r" % strange[:10])
     sys.exit(0 if ok else 1)
