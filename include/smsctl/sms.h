@@ -25,7 +25,10 @@ SMSCTL_BEGIN_DECLS
  * Make the modem predictable for SMS work with the fewest commands: echo off, numeric errors
  * (+CMEE=1), PDU mode (+CMGF=0), each sent only when needed and chained on one line where the
  * modem allows it; then unlock the SIM with pin when it asks for one. Idempotent: a second
- * call on the same handle sends nothing.
+ * call on the same handle sends nothing. When the first command gets no answer (a port left
+ * at the `>` prompt by a program killed while sending takes every line as PDU text), the
+ * prompt is cancelled with ESC, one `AT` is sent with a 2 s timeout and the command once
+ * more: such a port recovers in one timeout, a silent modem fails after one timeout + 2 s.
  * @param pin the SIM PIN or NULL; never traced (masked).
  * @return 0; ::SMSCTL_ERR_SIM (absent, PIN needed and none given or wrong, PUK, failure);
  *         ::SMSCTL_ERR_TIMEOUT; ::SMSCTL_ERR_GONE; other negative errors.

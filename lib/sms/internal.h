@@ -23,6 +23,7 @@ struct sms_state {
 	bool cpin_no_ok; /* AT+CPIN? ends without a final result (Wavecom) */
 	int boot_urc[3]; /* handlers that notice a reboot (RDY, ^SYSSTART, +CPIN: NOT READY) */
 	int sim_state;	 /* what the last smsctl_sms_prepare() found, 0 before one */
+	bool probed;	 /* the first command timed out once and the port was probed */
 	char detail[256];
 };
 

@@ -29,6 +29,8 @@
 #define SIM_POLL_MIN_MS 200u
 #define PIN_MIN_DIGITS	4
 #define PIN_MAX_DIGITS	8
+/* How long the AT after a first command that timed out may take (see first_command()). */
+#define PROBE_MS 2000
 
 /* The key of the SMS layer's data on a handle. */
 static const char state_key;
@@ -50,6 +52,7 @@ void sms_state_reset(struct sms_state *st)
 		return;
 	st->basic = false;
 	st->prepared = false;
+	st->probed = false;
 }
 
 static void on_boot_urc(void *userdata, const char *line, const char *pdu)
@@ -284,6 +287,27 @@ static int pdu_mode(struct smsctl_modem *m, struct sms_state *st)
 	}
 }
 
+/* The first command sent on a handle. When it gets no answer the port may have been left at
+ * the `>` prompt by a program killed while sending or storing a message: the modem then takes
+ * every line as PDU text and answers nothing until Ctrl-Z or ESC (TS 27.005 3.5.1). The
+ * engine resynchronises before the next command (ESC, which cancels the prompt, a guard
+ * time, AT); one short AT tells whether the modem is back, and the command is sent once
+ * more. A modem that stays silent costs PROBE_MS more, and the second try then ends at once
+ * with the first one's error. Once until the modem goes away or restarts. */
+static int first_command(struct smsctl_modem *m, struct sms_state *st, const char *cmd,
+			 struct smsctl_response **out)
+{
+	int rc = simple(m, cmd, out);
+
+	if (rc != SMSCTL_ERR_TIMEOUT || st->probed)
+		return rc;
+	st->probed = true;
+	smsctl_response_free(*out);
+	*out = NULL;
+	(void)smsctl_modem_command(m, "AT", PROBE_MS, NULL);
+	return simple(m, cmd, out);
+}
+
 SMSCTL_API int smsctl_sms_prepare(struct smsctl_modem *m, const char *pin)
 {
 	struct smsctl_response *r = NULL;
@@ -310,7 +334,7 @@ SMSCTL_API int smsctl_sms_prepare(struct smsctl_modem *m, const char *pin)
 		struct query_sim sim;
 		if (!raw)
 			return SMSCTL_ERR_NOMEM;
-		rc = simple(m, cmd, &r);
+		rc = first_command(m, st, cmd, &r);
 		query_record(raw, cmd, r, NULL);
 		query_sim_of(raw, &sim);
 		state = (int)sim.pub;

@@ -39,6 +39,7 @@ class PtyModem:
         self.cmt_on = False
         self.unacked = []
         self.pdu_wait = None  # the AT+CMGW waiting for its PDU
+        self.cancelled = 0  # prompts cancelled with ESC
         self.delay = delay  # seconds before each answer, as a real modem takes
         self.commands = []
         self.notices = 0
@@ -171,6 +172,7 @@ class PtyModem:
         self._write(out)
 
     def _run(self):
+        ok_line = "\r\nOK\r\n"
         buf = b""
         next_notice = time.monotonic()
         self.next_arrival = time.monotonic()
@@ -204,7 +206,16 @@ class PtyModem:
                 time.sleep(0.01)
                 continue
             buf += data
-            while self.pdu_wait and b"\x1a" in buf:
+            while self.pdu_wait and (b"\x1a" in buf or b"\x1b" in buf):
+                z, e = buf.find(b"\x1a"), buf.find(b"\x1b")
+                if e >= 0 and (z < 0 or e < z):
+                    # ESC at the prompt cancels it (TS 27.005 3.5.1): what was typed is
+                    # dropped; this modem answers OK
+                    buf = buf[e + 1:]
+                    self.pdu_wait = None
+                    self.cancelled += 1
+                    self._write(ok_line)
+                    continue
                 pdu, buf = buf.split(b"\x1a", 1)
                 pdu = pdu.strip(b"\r\n").decode("ascii", "replace").upper()
                 self.pdu_wait = None
@@ -216,7 +227,8 @@ class PtyModem:
                 self._write("\r\n+CMGW: %d\r\n\r\nOK\r\n" % free[0])
             while not self.pdu_wait and b"\r" in buf:
                 line, buf = buf.split(b"\r", 1)
-                cmd = line.strip(b"\n").decode("ascii", "replace")
+                # ESC outside a prompt is ignored, as a modem's command line does
+                cmd = line.replace(b"\x1b", b"").strip(b"\n").decode("ascii", "replace")
                 if not cmd:
                     continue
                 with self.lock:

@@ -9,6 +9,9 @@
   appears nowhere in the -v trace, the error or diagnose's JSON evidence.
 - item 2: a listing of 10,000 entries is never cut silently: list and recv stop with an
   error naming the limit and print no entry.
+- a port left at the `>` prompt (a program killed between AT+CMGW and its PDU): the modem
+  takes every line as PDU text until ESC; recv, send and list recover in the same run
+  (the first command times out, the engine cancels the prompt, recv tries once more).
 
 Usage: test-recv-flood.py PATH-TO-SMSCTL
 """
@@ -130,7 +133,41 @@ def test_pin_never_shown():
                 check(name + ": the refusal is shown masked", "****" in both, both[-400:])
 
 
+def test_left_at_prompt():
+    for args in (["--json", "recv"], ["--json", "list"], ["--json", "recv", "--direct"]):
+        with PtyModem(stored={3: PDU1}, delay=0, direct="--direct" in args) as m:
+            m.pdu_wait = "AT+CMGW=24,0"  # what a killed program left
+            t0 = time.monotonic()
+            p = subprocess.run([SMSCTL, "--device", m.path, "--timeout", "2"] + args,
+                               env=env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               timeout=60)
+            took = time.monotonic() - t0
+            name = " ".join(args[1:]) + " on a port left at the prompt"
+            out = [json.loads(x) for x in p.stdout.decode().splitlines() if x.startswith("{")]
+            check(name + " ends with 0", p.returncode == 0,
+                  "exit %d: %s" % (p.returncode, p.stderr.decode()[-300:]))
+            check(name + ": the prompt was cancelled with ESC", m.cancelled == 1,
+                  "cancelled %d" % m.cancelled)
+            check(name + ": the stored message is read", len(out) == 1 and
+                  out[0].get("indexes", [out[0].get("index")]) == [3], repr(out))
+            check(name + ": within one timeout and the probe", took < 2 + 2 + 3,
+                  "%.1f s" % took)
+    # a modem that stays silent: the error names the first command, not the probe
+    with PtyModem(delay=0, answers={"AT": ""}) as m:
+        t0 = time.monotonic()
+        p = subprocess.run([SMSCTL, "--device", m.path, "--timeout", "2", "recv"], env=env(),
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+        took = time.monotonic() - t0
+        err = p.stderr.decode()
+        check("recv on a silent modem ends with 12", p.returncode == 12,
+              "exit %d: %s" % (p.returncode, err[-300:]))
+        check("recv on a silent modem names the command that got no answer",
+              "no answer to ATE0" in err, err[-300:])
+        print("# silent modem: recv ended after %.1f s" % took)
+
+
 if __name__ == "__main__":
+    test_left_at_prompt()
     test_plain_recv_ends()
     test_follow_keeps_up()
     test_long_listing()
