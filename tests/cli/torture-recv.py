@@ -87,8 +87,10 @@ def main():
         # the last run: what is stored, and (--direct) what is delivered again
         p = subprocess.Popen([SMSCTL, "--device", m.path, "--json"] + ARGS, env=env,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        # at least 2.5 s, then until the modem holds nothing new for 5 s (a loaded machine
-        # makes recv slow; a fixed wait would call what is still on the modem lost)
+        # at least 2.5 s, then until the modem holds nothing new for 15 s: a loaded machine
+        # makes recv slow, and a run killed between AT+CMGW and its PDU leaves the modem at
+        # the prompt, which costs the next run one command timeout (10 s) and a probe before
+        # it recovers; a fixed wait would call what is still on the modem lost
         start = last_change = time.monotonic()
         before = None
         while time.monotonic() - start < 60:
@@ -96,7 +98,7 @@ def main():
             if now_left != before:
                 before, last_change = now_left, time.monotonic()
             if time.monotonic() - start >= 2.5 and (
-                    sum(now_left) == 0 or time.monotonic() - last_change >= 5):
+                    sum(now_left) == 0 or time.monotonic() - last_change >= 15):
                 break
             time.sleep(0.1)
         p.send_signal(signal.SIGTERM)
@@ -105,6 +107,7 @@ def main():
         arrived = ["m%05d" % i + ("-part2" if i % 3 == 0 else "")
                    for i in range(1, len(m.arrived) + 1)]
         left = len(m.stored) + len(m.unacked)
+        cancelled = m.cancelled
     counts = {}
     for t in seen:
         counts[t] = counts.get(t, 0) + 1
@@ -118,12 +121,16 @@ def main():
     again += fragments
     strange = [t for t in counts if t not in arrived and not (t == "part2" and fragments)]
     print("%s: %d kills, %d messages arrived (%d in two parts), "
-          "%d printed, %d lost, %d printed again, %d left on the modem"
-          % (" ".join(ARGS), KILLS, len(arrived), len(arrived) // 3, len(seen), len(lost), again, left))
+          "%d printed, %d lost, %d printed again, %d left on the modem, "
+          "%d prompts left open by a kill and cancelled"
+          % (" ".join(ARGS), KILLS, len(arrived), len(arrived) // 3, len(seen), len(lost), again,
+             left, cancelled))
     ok = not lost and again <= KILLS and not strange and left <= fragments
     if lost:
         print("lost: %r" % lost[:10])
         print("the last run's stderr (exit %s):\n%s" % (p.returncode, last_err.decode("utf-8", "replace")[-2000:]))
+        print("modem: %s, %d prompts cancelled, last commands %r" % (
+            "at the prompt" if m.pdu_wait else "idle", m.cancelled, m.commands[-8:]))
     if strange:
         print("printed but never sent: %r" % strange[:10])
     sys.exit(0 if ok else 1)
