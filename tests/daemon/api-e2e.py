@@ -759,8 +759,10 @@ def case_hooks():
             print(f"20 messages sent in {took:.1f} s beside a hook sleeping 60 s", flush=True)
             check(took < 15, f"a sleeping hook delays no send: {took:.1f} s")
             deadline = time.time() + 20
+            # the .env is the hook's last file (written after the .json, then renamed):
+            # waiting on the .json counted a hook still running as one that never ran
             while time.time() < deadline and \
-                    len([f for f in os.listdir(out) if f.endswith(".json")]) < 20:
+                    len([f for f in os.listdir(out) if f.endswith(".env")]) < 20:
                 time.sleep(0.2)
             envs = [f for f in os.listdir(out) if f.endswith(".env")]
             check(len(envs) == 20, f"the hook ran once per message.sent: {len(envs)}")
