@@ -976,6 +976,58 @@ START_TEST(test_error_answers)
 }
 END_TEST
 
+/* A long UTF-8 line is cut between characters, in the record (QUERY_LINE_MAX) and in the
+ * identity value (QUERY_TEXT_MAX): a Chinese manufacturer name never ends in half a
+ * character. The lengths are chosen so that a byte cut would split one. */
+static bool whole_utf8(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	while (*u) {
+		size_t need = *u < 0x80 ? 0 : *u >= 0xF0 ? 3 : *u >= 0xE0 ? 2 : *u >= 0xC0 ? 1 : 9;
+		if (need == 9)
+			return false;
+		u++;
+		for (size_t i = 0; i < need; i++, u++)
+			if ((*u & 0xC0) != 0x80)
+				return false;
+	}
+	return true;
+}
+
+START_TEST(test_utf8_cut)
+{
+	static const char name[] = "\xe5\x8d\x8e\xe4\xb8\xba"; /* 华为 */
+	char line[600] = "+CGMI: ";
+	struct query_reply r;
+	struct query_text t;
+
+	while (strlen(line) + sizeof(name) < sizeof(line))
+		strcat(line, name);
+	query_reply_init(&r, "AT+CGMI");
+	query_reply_add_line(&r, line);
+	ck_assert_uint_eq(r.n_lines, 1);
+	/* 7 + 3k bytes never reach 255 exactly: a byte cut would leave two of three bytes */
+	ck_assert_uint_eq(strlen(r.lines[0]), QUERY_LINE_MAX - 3);
+	ck_assert(whole_utf8(r.lines[0]));
+	query_ident_of(QUERY_ID_MANUFACTURER, &r, &t);
+	ck_assert(t.known);
+	ck_assert_uint_eq(strlen(t.value), (QUERY_TEXT_MAX - 1) / 3 * 3);
+	ck_assert(whole_utf8(t.value));
+	ck_assert_int_eq(strncmp(t.value, line + 7, strlen(t.value)), 0);
+
+	/* whole characters at the end, ASCII and bytes that are not UTF-8 stay as they are */
+	ck_assert_uint_eq(query_utf8_whole("ab\xe5\x8d\x8e", 5), 5);
+	ck_assert_uint_eq(query_utf8_whole("ab\xe5\x8d\x8e", 4), 2);
+	ck_assert_uint_eq(query_utf8_whole("ab\xe5\x8d\x8e", 3), 2);
+	ck_assert_uint_eq(query_utf8_whole("ab\xc3\xa9", 3), 2);
+	ck_assert_uint_eq(query_utf8_whole("\xf0\x9f\x98\x80", 3), 0);
+	ck_assert_uint_eq(query_utf8_whole("abc", 3), 3);
+	ck_assert_uint_eq(query_utf8_whole("a\x80\x80\x80\x80", 5), 5);
+	ck_assert_uint_eq(query_utf8_whole("a\xff\x80", 3), 3);
+	ck_assert_uint_eq(query_utf8_whole("", 0), 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("query");
@@ -991,6 +1043,7 @@ int main(void)
 			    (int)(sizeof(sim_faults) / sizeof(sim_faults[0])));
 	tcase_add_loop_test(tc, test_sim_map, 0, (int)(sizeof(sim_map) / sizeof(sim_map[0])));
 	tcase_add_test(tc, test_captures);
+	tcase_add_test(tc, test_utf8_cut);
 	tcase_add_loop_test(tc, test_transcripts, 0,
 			    (int)(sizeof(transcripts) / sizeof(transcripts[0])));
 	tcase_add_loop_test(tc, test_error_answers, 0,

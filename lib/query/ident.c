@@ -19,7 +19,8 @@ static void set_text(struct query_text *out, const char *s)
 }
 
 /* A printable copy of an identity line into out: the "+CGMI: " style prefix, quotes and
- * surrounding space removed; control bytes dropped; "" when nothing is left. */
+ * surrounding space removed; control bytes dropped; cut to size between UTF-8 characters;
+ * "" when nothing is left. */
 static void clean_text(const char *line, const char *prefix, char *out, size_t size)
 {
 	size_t n = 0, len;
@@ -41,6 +42,8 @@ static void clean_text(const char *line, const char *prefix, char *out, size_t s
 			continue;
 		out[n++] = (char)ch;
 	}
+	if (*line)
+		n = query_utf8_whole(out, n);
 	while (n > 0 && out[n - 1] == ' ')
 		n--;
 	out[n] = '\0';

@@ -97,6 +97,10 @@ struct query_noise {
 	char sample[64]; /* the first bad bytes, escaped "\x00" */
 };
 
+/* The length of s[0..n) without a UTF-8 sequence cut at its end (n when none is): where a
+ * line or a value is cut to fit, a Chinese manufacturer or operator name keeps whole
+ * characters. Bytes that are not UTF-8 are left alone. */
+size_t query_utf8_whole(const char *s, size_t n);
 /* Empty r and name its command (asked, no result yet, code -1). */
 void query_reply_init(struct query_reply *r, const char *command);
 /* Copy line to out (size > 0) keeping only printable ASCII; the dropped bytes are counted in

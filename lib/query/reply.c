@@ -10,11 +10,32 @@
 
 #include "query/query.h"
 
-/* Copy, truncating to size (a line longer than the buffer is cut, never overflowed). */
+size_t query_utf8_whole(const char *s, size_t n)
+{
+	size_t k = n, tail = 0, need;
+	unsigned char lead;
+
+	while (k > 0 && tail < 3 && ((unsigned char)s[k - 1] & 0xC0) == 0x80) {
+		k--;
+		tail++;
+	}
+	if (k == 0)
+		return n;
+	lead = (unsigned char)s[k - 1];
+	if (lead < 0xC0 || lead > 0xF4)
+		return n; /* ASCII, or bytes that are not UTF-8 */
+	need = lead >= 0xF0 ? 3 : lead >= 0xE0 ? 2 : 1;
+	return tail < need ? k - 1 : n;
+}
+
+/* Copy, truncating to size (a line longer than the buffer is cut, never overflowed, and
+ * never inside a UTF-8 character). */
 static void copy_str(char *dst, size_t size, const char *src)
 {
 	size_t n = src ? strnlen(src, size - 1) : 0;
 
+	if (n && src[n])
+		n = query_utf8_whole(src, n);
 	if (n)
 		memcpy(dst, src, n);
 	dst[n] = '\0';
