@@ -100,6 +100,15 @@ int cli_exit_for_error(int err);
 /* Open the device given by --device / SMSCTL_DEVICE, tracing to stderr with -v. On failure
  * prints the reason and returns its exit code; on success *out is the open modem. */
 int cli_open_modem(struct cli *cli, struct smsctl_modem **out);
+/* The start of a command whose only options are -j/--json and -h/--help and that takes no
+ * operands (info, status): parses them, then cli_open_modem(). EXIT_OK with *out open; else
+ * the exit code to return with *out NULL: EXIT_OK after --help, a usage error, or why the
+ * port did not open. */
+int cli_open_json_command(struct cli *cli, int argc, char **argv, void (*usage)(FILE *f),
+			  struct smsctl_modem **out);
+/* A read on the open modem m failed with rc: prints the modem's detail (rc's text when it
+ * has none), frees m and returns the exit code for rc. */
+int cli_modem_failed(struct cli *cli, struct smsctl_modem *m, int rc);
 /* For a sim: device: EXIT_OK when its string is valid (or for any other device), else the
  * usage error naming what is wrong and the valid names (an unknown fault or key is the
  * user's mistake, not a port that cannot be opened). */

@@ -209,37 +209,16 @@ static int readiness(const struct cli *cli, const struct smsctl_status *st)
 
 int cmd_status(struct cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"json", no_argument, NULL, 'j'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
 	struct smsctl_modem *m = NULL;
 	struct smsctl_status *st = NULL;
-	int c, rc, ex;
+	int rc, ex;
 
-	while ((c = cli_getopt(cli, argc, argv, "jh", opts, status_usage, &ex)) != -1) {
-		switch (c) {
-		case CLI_OPT_EXIT:
-			return ex;
-		case 'j':
-			cli->json = true;
-			break;
-		}
-	}
-	ex = cli_no_operands(cli, argc, argv);
-	if (ex != EXIT_OK)
-		return ex;
-	ex = cli_open_modem(cli, &m);
-	if (ex != EXIT_OK)
+	ex = cli_open_json_command(cli, argc, argv, status_usage, &m);
+	if (ex != EXIT_OK || !m) /* an error, or --help shown */
 		return ex;
 	rc = smsctl_status_read(m, &st);
-	if (rc < 0) {
-		const char *d = smsctl_modem_get_error_detail(m);
-		cli_err(cli, "%s", *d ? d : smsctl_strerror(rc));
-		smsctl_modem_free(m);
-		return cli_exit_for_error(rc);
-	}
+	if (rc < 0)
+		return cli_modem_failed(cli, m, rc);
 	print_status(cli, st);
 	fflush(stdout);
 	ex = readiness(cli, st);

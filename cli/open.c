@@ -2,6 +2,8 @@
 /* Opening the modem for a command: the device from --device or SMSCTL_DEVICE, options from
  * the global flags, the -v trace on stderr, and the open errors with their exit codes. */
 #include <ctype.h>
+#include <getopt.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -102,6 +104,38 @@ int cli_open_modem(struct cli *cli, struct smsctl_modem **out)
 	}
 	*out = m;
 	return EXIT_OK;
+}
+
+int cli_open_json_command(struct cli *cli, int argc, char **argv, void (*usage)(FILE *f),
+			  struct smsctl_modem **out)
+{
+	static const struct option opts[] = {
+	    {"json", no_argument, NULL, 'j'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	int c, ex;
+
+	*out = NULL;
+	while ((c = cli_getopt(cli, argc, argv, "jh", opts, usage, &ex)) != -1) {
+		if (c == CLI_OPT_EXIT)
+			return ex;
+		if (c == 'j')
+			cli->json = true;
+	}
+	ex = cli_no_operands(cli, argc, argv);
+	if (ex != EXIT_OK)
+		return ex;
+	return cli_open_modem(cli, out);
+}
+
+int cli_modem_failed(struct cli *cli, struct smsctl_modem *m, int rc)
+{
+	const char *d = smsctl_modem_get_error_detail(m);
+
+	cli_err(cli, "%s", *d ? d : smsctl_strerror(rc));
+	smsctl_modem_free(m);
+	return cli_exit_for_error(rc);
 }
 
 int cli_check_sim_device(struct cli *cli)
