@@ -157,6 +157,14 @@ char *jb_finish(struct jbuf *b);
 extern const char store_msg_cols[];
 int store_msg_from_row(const struct store_res *r, int row, struct store_message *m);
 int store_load_parts(struct store *st, struct store_message *m);
+/* The rows of a claim (r) as messages with their parts, priority first then oldest id:
+ * *out is allocated (NULL when r is empty) and *n counts the messages filled, also on an
+ * error (free them with store_message_free_array(*out, *n)). */
+int store_claimed_load(struct store *st, const struct store_res *r, struct store_message **out,
+		       int *n);
+/* Pool names joined with ',' (the SQL's set of pools), malloc'd into *out; a missing name or
+ * one holding ',' is STORE_ERR_INVALID. */
+int store_join_pools(struct store *st, const char *const *pools, size_t n, char **out);
 
 /* Message state change with its event (inside a transaction). */
 int store_msg_event(struct store *st, const char *type, const char *id, const char *modem,

@@ -116,23 +116,6 @@ int store_pool_find_duplicate(struct store *st, const char *recipient, const cha
 }
 
 /* "a,b,c" of the request's pools (names never hold a comma: config names are checked). */
-static int join_pools(struct store *st, const char *const *pools, size_t n, char **out)
-{
-	size_t len = 1;
-
-	for (size_t i = 0; i < n; i++)
-		len += strlen(pools[i]) + 1;
-	*out = calloc(1, len);
-	if (!*out)
-		return store_fail(st, STORE_ERR_NOMEM, "out of memory");
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			strcat(*out, ",");
-		strcat(*out, pools[i]);
-	}
-	return 0;
-}
-
 /* recipient_rate across nodes: each claimed recipient locked (PostgreSQL) and counted again;
  * 1 when one is over its rate (the claim is given back), 0, or an error */
 static int recipients_recheck(struct store *st, const struct store_pool_budget *b,
@@ -168,7 +151,7 @@ int store_pool_claim(struct store *st, const struct store_claim_req *req,
 	    b->max_parts < 1)
 		return store_fail(st, STORE_ERR_INVALID,
 				  "claim needs a modem, limit, lease, budget");
-	rc = join_pools(st, req->pools, req->n_pools, &pools);
+	rc = store_join_pools(st, req->pools, req->n_pools, &pools);
 	if (rc < 0)
 		return rc;
 	rc = tx_begin(st);
@@ -181,31 +164,8 @@ int store_pool_claim(struct store *st, const struct store_claim_req *req,
 		V_INT(now + req->lease_ms), V_INT(b->max_parts), V_INT(b->new_recipients ? 1 : 0),
 		V_TEXT(b->key), V_INT(b->day_start), V_INT(b->recipient_n),
 		V_INT(now - b->recipient_window_ms));
-	if (rc == 0 && r.nrows > 0) {
-		*out = calloc((size_t)r.nrows, sizeof(**out));
-		if (!*out)
-			rc = store_fail(st, STORE_ERR_NOMEM, "out of memory");
-		for (int i = 0; rc == 0 && i < r.nrows; i++) {
-			rc = store_msg_from_row(&r, i, &(*out)[i]);
-			if (rc == 0) {
-				n++;
-				rc = store_load_parts(st, &(*out)[i]);
-			}
-		}
-	}
-	if (rc >= 0 && n > 1) {
-		/* RETURNING does not promise an order: priority DESC, id ASC */
-		for (int i = 1; i < n; i++)
-			for (int k = i; k > 0; k--) {
-				struct store_message *a = &(*out)[k - 1], *c = &(*out)[k];
-				if (a->priority > c->priority ||
-				    (a->priority == c->priority && strcmp(a->id, c->id) < 0))
-					break;
-				struct store_message t = *a;
-				*a = *c;
-				*c = t;
-			}
-	}
+	if (rc == 0)
+		rc = store_claimed_load(st, &r, out, &n);
 	b->recipient_held = false;
 	if (rc >= 0 && n > 0 && b->recipient_n > 0) {
 		/* another node may have claimed for the same recipient meanwhile */
@@ -238,7 +198,7 @@ int store_pool_mark_recipients(struct store *st, const char *const *pools, size_
 
 	if (!b || b->recipient_n <= 0 || n_pools == 0)
 		return 0;
-	rc = join_pools(st, pools, n_pools, &joined);
+	rc = store_join_pools(st, pools, n_pools, &joined);
 	if (rc < 0)
 		return rc;
 	rc = tx_begin(st);
@@ -260,7 +220,7 @@ int store_pool_mark_waiting(struct store *st, const struct store_claim_req *req,
 	if (!req || !req->modem || !b || !b->key || !waiting)
 		return store_fail(st, STORE_ERR_INVALID,
 				  "marking needs a modem, budget and reason");
-	rc = join_pools(st, req->pools, req->n_pools, &pools);
+	rc = store_join_pools(st, req->pools, req->n_pools, &pools);
 	if (rc < 0)
 		return rc;
 	rc = tx_begin(st);
@@ -283,7 +243,7 @@ int store_pool_mark_pools(struct store *st, const char *const *pools, size_t n_p
 
 	if (!waiting || n_pools == 0)
 		return 0;
-	rc = join_pools(st, pools, n_pools, &joined);
+	rc = store_join_pools(st, pools, n_pools, &joined);
 	if (rc < 0)
 		return rc;
 	rc = tx_begin(st);

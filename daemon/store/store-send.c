@@ -36,26 +36,61 @@ static int fence(struct store *st, const char *id, int64_t epoch)
 	return rc;
 }
 
-static int join_pools(struct store *st, const struct store_claim_req *req, char **out)
+int store_join_pools(struct store *st, const char *const *pools, size_t n, char **out)
 {
 	size_t len = 1;
 	char *s;
 
-	for (size_t i = 0; i < req->n_pools; i++) {
-		if (!req->pools[i] || strchr(req->pools[i], ','))
+	*out = NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (!pools[i] || strchr(pools[i], ','))
 			return store_fail(st, STORE_ERR_INVALID, "bad pool name");
-		len += strlen(req->pools[i]) + 1;
+		len += strlen(pools[i]) + 1;
 	}
 	s = malloc(len);
 	if (!s)
 		return store_fail(st, STORE_ERR_NOMEM, "out of memory");
 	s[0] = '\0';
-	for (size_t i = 0; i < req->n_pools; i++) {
+	for (size_t i = 0; i < n; i++) {
 		if (i)
 			strcat(s, ",");
-		strcat(s, req->pools[i]);
+		strcat(s, pools[i]);
 	}
 	*out = s;
+	return 0;
+}
+
+int store_claimed_load(struct store *st, const struct store_res *r, struct store_message **out,
+		       int *n)
+{
+	int rc = 0;
+
+	*n = 0;
+	if (r->nrows <= 0)
+		return 0;
+	*out = calloc((size_t)r->nrows, sizeof(**out));
+	if (!*out)
+		return store_fail(st, STORE_ERR_NOMEM, "out of memory");
+	for (int i = 0; rc == 0 && i < r->nrows; i++) {
+		rc = store_msg_from_row(r, i, &(*out)[i]);
+		if (rc == 0) {
+			(*n)++;
+			rc = store_load_parts(st, &(*out)[i]);
+		}
+	}
+	if (rc < 0)
+		return rc;
+	/* RETURNING does not promise an order: priority DESC, id ASC */
+	for (int i = 1; i < *n; i++)
+		for (int k = i; k > 0; k--) {
+			struct store_message *a = &(*out)[k - 1], *b = &(*out)[k];
+			if (a->priority > b->priority ||
+			    (a->priority == b->priority && strcmp(a->id, b->id) < 0))
+				break;
+			struct store_message t = *a;
+			*a = *b;
+			*b = t;
+		}
 	return 0;
 }
 
@@ -71,7 +106,7 @@ int store_claim(struct store *st, const struct store_claim_req *req, struct stor
 	*n_out = 0;
 	if (!req || !req->modem || req->limit < 1 || req->lease_ms <= 0)
 		return store_fail(st, STORE_ERR_INVALID, "claim needs a modem, limit and lease");
-	rc = join_pools(st, req, &pools);
+	rc = store_join_pools(st, req->pools, req->n_pools, &pools);
 	if (rc < 0)
 		return rc;
 	rc = tx_begin(st);
@@ -97,32 +132,8 @@ int store_claim(struct store *st, const struct store_claim_req *req, struct stor
 			V_TEXT(req->sim_iccid), V_INT(req->limit), V_TEXT(st->node_id),
 			V_INT(now + req->lease_ms));
 	}
-	if (rc == 0 && r.nrows > 0) {
-		*out = calloc((size_t)r.nrows, sizeof(**out));
-		if (!*out)
-			rc = store_fail(st, STORE_ERR_NOMEM, "out of memory");
-		/* RETURNING does not promise an order: keep the claim's order (below) */
-		for (int i = 0; rc == 0 && i < r.nrows; i++) {
-			rc = store_msg_from_row(&r, i, &(*out)[i]);
-			if (rc == 0) {
-				n++;
-				rc = store_load_parts(st, &(*out)[i]);
-			}
-		}
-	}
-	if (rc >= 0 && n > 1) {
-		/* priority DESC, id ASC */
-		for (int i = 1; i < n; i++)
-			for (int k = i; k > 0; k--) {
-				struct store_message *a = &(*out)[k - 1], *b = &(*out)[k];
-				if (a->priority > b->priority ||
-				    (a->priority == b->priority && strcmp(a->id, b->id) < 0))
-					break;
-				struct store_message t = *a;
-				*a = *b;
-				*b = t;
-			}
-	}
+	if (rc == 0)
+		rc = store_claimed_load(st, &r, out, &n);
 	rc = tx_end(st, rc);
 	store_res_clear(&r);
 	free(pools);
