@@ -22,11 +22,8 @@ Usage: bench-pool.py SMSCTLD SMSCTL [--modems 1,4,16,32] [--messages 2000]
 --correctness-only (the CI test, scaled down) prints the figures without the goals.
 """
 import argparse
-import http.client
-import json
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -34,26 +31,12 @@ import tempfile
 import threading
 import time
 
-
-class UnixConnection(http.client.HTTPConnection):
-    def __init__(self, path, timeout=30):
-        super().__init__("localhost", timeout=timeout)
-        self.unix_path = path
-
-    def connect(self):
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.sock.settimeout(self.timeout)
-        self.sock.connect(self.unix_path)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "daemon"))
+from harness import SimServe, unix_request  # noqa: E402
 
 
 def api(sock, method, path, body=None):
-    c = UnixConnection(sock)
-    h = {"Content-Type": "application/json"} if body is not None else {}
-    c.request(method, path, body=json.dumps(body) if body is not None else None, headers=h)
-    r = c.getresponse()
-    raw = r.read()
-    c.close()
-    return r.status, json.loads(raw) if raw else None
+    return unix_request(sock, method, path, body)
 
 
 def cpu_ticks(pid):
@@ -63,29 +46,10 @@ def cpu_ticks(pid):
     return int(fields[11]) + int(fields[12])
 
 
-class Served:
+class Served(SimServe):
     def __init__(self, smsctl, tmp, n, device):
-        self.ctl_path = os.path.join(tmp, "ctl")
-        self.logf = open(os.path.join(tmp, "serve.log"), "a")
-        self.proc = subprocess.Popen([smsctl, "sim", "serve", "--json", "--count", str(n),
-                                      "--link-dir", tmp, "--control", self.ctl_path, device],
-                                     stdout=subprocess.PIPE, stderr=self.logf, text=True)
-        self.paths = []
-        for _ in range(n):
-            line = self.proc.stdout.readline()
-            if not line:
-                raise RuntimeError("smsctl sim serve ended, see serve.log")
-            self.paths.append(json.loads(line)["path"])
+        super().__init__(smsctl, tmp, [device], ctl_timeout=60, count=n)
         self.n = n
-        self.sock = socket.socket(socket.AF_UNIX)
-        self.sock.settimeout(60)
-        self.sock.connect(self.ctl_path)
-        self.f = self.sock.makefile("rw", encoding="utf-8")
-
-    def ctl(self, **req):
-        self.f.write(json.dumps(req) + "\n")
-        self.f.flush()
-        return json.loads(self.f.readline())
 
     def records(self, i):
         out, since = [], 0
@@ -97,14 +61,6 @@ class Served:
             since = len(out)
             if not doc["records"] or since >= doc["total"]:
                 return out
-
-    def stop(self):
-        self.f.close()
-        self.sock.close()
-        self.proc.send_signal(signal.SIGTERM)
-        rc = self.proc.wait(timeout=30)
-        self.logf.close()
-        return rc
 
 
 def run(args, n, messages):

@@ -16,40 +16,26 @@ MODEMS sim: modems. Printed:
 
 Usage: bench-scrape.py SMSCTLD [ROWS [MODEMS]]   (defaults 1000000 32)
 """
-import http.client
 import json
 import os
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "daemon"))
+from harness import UnixConnection, raw_request  # noqa: E402
+
 smsctld = sys.argv[1]
 rows = int(sys.argv[2]) if len(sys.argv) > 2 else 1000000
 modems = int(sys.argv[3]) if len(sys.argv) > 3 else 32
 
 
-class UnixConnection(http.client.HTTPConnection):
-    def __init__(self, path):
-        super().__init__("localhost", timeout=30)
-        self.path = path
-
-    def connect(self):
-        self.sock = socket.socket(socket.AF_UNIX)
-        self.sock.settimeout(30)
-        self.sock.connect(self.path)
-
-
 def get(sock, path):
-    c = UnixConnection(sock)
-    c.request("GET", path)
-    r = c.getresponse()
-    body = r.read()
-    c.close()
-    return r.status, body
+    st, body, _ = raw_request(UnixConnection(sock), "GET", path)
+    return st, body
 
 
 def pct(v, p):

@@ -20,43 +20,26 @@ Usage: crash-torture-multi.py SMSCTLD SMSCTL [--messages N] [--kills K] [--inter
 Without SMSCTL_TEST_PG_URL or psql: exit 77 (skipped) with the reason.
 """
 import argparse
-import http.client
-import json
 import os
 import random
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "daemon"))
+from harness import SimServe, Smsctld, unix_request  # noqa: E402
+
 FINAL = {"sent", "delivered", "failed", "expired", "unknown"}
 PROFILES = ("generic", "wavecom", "simcom", "huawei")
 NODES = 3
 
 
-class UnixConnection(http.client.HTTPConnection):
-    def __init__(self, path):
-        super().__init__("localhost", timeout=10)
-        self.path_ = path
-
-    def connect(self):
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.sock.settimeout(self.timeout)
-        self.sock.connect(self.path_)
-
-
 def api(sock, method, path, body=None):
-    c = UnixConnection(sock)
-    h = {"Content-Type": "application/json"} if body is not None else {}
-    c.request(method, path, body=json.dumps(body) if body is not None else None, headers=h)
-    r = c.getresponse()
-    doc = json.loads(r.read() or b"null")
-    c.close()
-    return r.status, doc
+    return unix_request(sock, method, path, body, timeout=10)
 
 
 def find_psql():
@@ -85,74 +68,37 @@ def url_with_db(url, db):
     return f"{base}/{db}" + (f"?{query}" if query else "")
 
 
-class Served:
+class Served(SimServe):
+    """Four profiles per node, each modem its own SIM, on ptys in tmp."""
+
     def __init__(self, smsctl, tmp):
-        devices = [f"sim:{p}?network=150" for _ in range(NODES) for p in PROFILES]
-        self.ctl_path = os.path.join(tmp, "ctl")
-        self.logf = open(os.path.join(tmp, "serve.log"), "a")
-        self.proc = subprocess.Popen([smsctl, "sim", "serve", "--json", "--link-dir", tmp,
-                                      "--control", self.ctl_path] + devices,
-                                     stdout=subprocess.PIPE, stderr=self.logf, text=True)
-        self.paths = []
-        for _ in devices:
-            line = self.proc.stdout.readline()
-            if not line:
-                raise RuntimeError("smsctl sim serve ended, see serve.log")
-            self.paths.append(json.loads(line)["path"])
-        self.sock = socket.socket(socket.AF_UNIX)
-        self.sock.settimeout(60)
-        self.sock.connect(self.ctl_path)
-        self.f = self.sock.makefile("rw", encoding="utf-8")
-
-    def ctl(self, **req):
-        self.f.write(json.dumps(req) + "\n")
-        self.f.flush()
-        return json.loads(self.f.readline())
-
-    def stop(self):
-        self.f.close()
-        self.sock.close()
-        self.proc.send_signal(signal.SIGTERM)
-        return self.proc.wait(timeout=30)
+        super().__init__(smsctl, tmp, [f"sim:{p}?network=150" for _ in range(NODES)
+                                       for p in PROFILES], ctl_timeout=60)
 
 
-class Node:
+class Node(Smsctld):
+    start_timeout = 30
+
     def __init__(self, smsctld, tmp, k, url, served, lease):
-        self.smsctld, self.k = smsctld, k
+        self.k = k
         self.node_id = f"node{k}"
-        self.sock = os.path.join(tmp, f"api{k}.sock")
-        self.conf = os.path.join(tmp, f"node{k}.conf")
-        self.logf = open(os.path.join(tmp, f"node{k}.log"), "a")
-        with open(self.conf, "w") as f:
-            f.write(f"[daemon]\nnode_id = {self.node_id}\nshutdown_timeout = 20s\n"
-                    f"[store]\nurl = {url}\nlease = {lease}s\n"
-                    f"[send]\nretry_initial = 1s\nretry_max = 2s\n"
-                    f"[http]\nlisten = unix:{self.sock}\nmax_body = 1m\n")
-            for i, p in enumerate(PROFILES):
-                f.write(f"[modem n{k}-{p}]\ndevice = {served.paths[4 * k + i]}\n")
-        self.proc = None
+        sock = os.path.join(tmp, f"api{k}.sock")
+        conf = (f"[daemon]\nnode_id = {self.node_id}\nshutdown_timeout = 20s\n"
+                f"[store]\nurl = {url}\nlease = {lease}s\n"
+                f"[send]\nretry_initial = 1s\nretry_max = 2s\n"
+                f"[http]\nlisten = unix:{sock}\nmax_body = 1m\n")
+        for i, p in enumerate(PROFILES):
+            conf += f"[modem n{k}-{p}]\ndevice = {served.paths[4 * k + i]}\n"
+        super().__init__(smsctld, tmp, conf, sock, name=self.node_id)
         self.alive = False
 
     def start(self):
-        self.proc = subprocess.Popen([self.smsctld, "--config", self.conf], stdout=self.logf,
-                                     stderr=self.logf)
-        deadline = time.time() + 30
-        while time.time() < deadline:
-            try:
-                if api(self.sock, "GET", "/healthz")[0] == 200:
-                    self.alive = True
-                    return
-            except OSError:
-                pass
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"{self.node_id} exited at start, see its log")
-            time.sleep(0.05)
-        raise RuntimeError(f"{self.node_id} did not start")
+        super().start()
+        self.alive = True
 
     def kill(self, sig):
         self.alive = False
-        self.proc.send_signal(sig)
-        return self.proc.wait(timeout=60)
+        return super().kill(sig)
 
 
 def tpdu(pdu):

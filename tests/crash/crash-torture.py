@@ -29,84 +29,35 @@ Checked from those records as well: no (recipient, part, text) submitted twice, 
 part the store says `sent` carries the TP-MR the modem answered for it.
 """
 import argparse
-import http.client
-import json
 import os
 import random
 import signal
-import socket
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "daemon"))
+from harness import SimServe, Smsctld, unix_request  # noqa: E402
+
 FINAL = {"sent", "delivered", "failed", "expired", "unknown"}
 
 
-class UnixConnection(http.client.HTTPConnection):
-    def __init__(self, path):
-        super().__init__("localhost", timeout=10)
-        self.path_ = path
-
-    def connect(self):
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.sock.settimeout(self.timeout)
-        self.sock.connect(self.path_)
-
-
 def api(sock, method, path, body=None):
-    c = UnixConnection(sock)
-    h = {"Content-Type": "application/json"} if body is not None else {}
-    c.request(method, path, body=json.dumps(body) if body is not None else None, headers=h)
-    r = c.getresponse()
-    doc = json.loads(r.read() or b"null")
-    c.close()
-    return r.status, doc
+    return unix_request(sock, method, path, body, timeout=10)
 
 
 PROFILES = ("generic", "wavecom", "simcom", "huawei")
 
 
-class Served:
-    """smsctl sim serve: the modems on ptys in tmp, its control socket tmp/ctl."""
+class Served(SimServe):
+    """The four profiles (and with faults a Quectel one, "flaky") served on ptys in tmp."""
 
     def __init__(self, smsctl, tmp, faults=False):
-        self.names = list(PROFILES) + (["flaky"] if faults else [])
+        names = list(PROFILES) + (["flaky"] if faults else [])
         devices = [f"sim:{p}" for p in PROFILES] + (["sim:quectel"] if faults else [])
-        self.ctl_path = os.path.join(tmp, "ctl")
-        self.logf = open(os.path.join(tmp, "serve.log"), "a")
-        self.proc = subprocess.Popen([smsctl, "sim", "serve", "--json", "--link-dir", tmp,
-                                      "--control", self.ctl_path] + devices,
-                                     stdout=subprocess.PIPE, stderr=self.logf, text=True)
-        self.paths = []
-        for _ in devices:
-            line = self.proc.stdout.readline()
-            if not line:
-                raise RuntimeError("smsctl sim serve ended, see serve.log")
-            self.paths.append(json.loads(line)["path"])
-        self.lock = threading.Lock()
-        self.sock = socket.socket(socket.AF_UNIX)
-        self.sock.settimeout(30)
-        self.sock.connect(self.ctl_path)
-        self.f = self.sock.makefile("rw", encoding="utf-8")
-
-    def ctl(self, **req):
-        with self.lock:
-            self.f.write(json.dumps(req) + "\n")
-            self.f.flush()
-            return json.loads(self.f.readline())
-
-    def records(self):
-        """name -> the records of that modem."""
-        return {n: self.ctl(cmd="records", modem=i)["records"] for i, n in enumerate(self.names)}
-
-    def stop(self):
-        self.f.close()
-        self.sock.close()
-        self.proc.send_signal(signal.SIGTERM)
-        return self.proc.wait(timeout=30)
+        super().__init__(smsctl, tmp, devices, names)
 
 
 def wait_replugged(served, before, stop_at):
@@ -159,41 +110,18 @@ def fault_driver(served, stop, rnd, hits):
             hits["unplug_anywhere"] += 1
 
 
-class Daemon:
+class Daemon(Smsctld):
+    start_timeout = 30
+
     def __init__(self, smsctld, tmp, served):
-        self.smsctld, self.tmp = smsctld, tmp
-        self.sock = os.path.join(tmp, "api.sock")
-        self.conf = os.path.join(tmp, "smsctld.conf")
-        self.logf = open(os.path.join(tmp, "smsctld.log"), "a")
-        with open(self.conf, "w") as f:
-            f.write(f"[daemon]\nnode_id = torture\nshutdown_timeout = 20s\n"
-                    f"[store]\nurl = sqlite://{tmp}/smsctl.db\n"
-                    f"[send]\nretry_initial = 1s\nretry_max = 2s\n"
-                    f"[http]\nlisten = unix:{self.sock}\nmax_body = 1m\n")
-            for name, path in zip(served.names, served.paths):
-                f.write(f"[modem {name}]\ndevice = {path}\n")
-        self.proc = None
-        self.starts = 0
-
-    def start(self):
-        self.proc = subprocess.Popen([self.smsctld, "--config", self.conf], stdout=self.logf,
-                                     stderr=self.logf)
-        self.starts += 1
-        deadline = time.time() + 30
-        while time.time() < deadline:
-            try:
-                if api(self.sock, "GET", "/healthz")[0] == 200:
-                    return
-            except OSError:
-                pass
-            if self.proc.poll() is not None:
-                raise RuntimeError("smsctld exited at start, see smsctld.log")
-            time.sleep(0.05)
-        raise RuntimeError("smsctld did not start")
-
-    def kill(self, sig):
-        self.proc.send_signal(sig)
-        return self.proc.wait(timeout=60)
+        sock = os.path.join(tmp, "api.sock")
+        conf = (f"[daemon]\nnode_id = torture\nshutdown_timeout = 20s\n"
+                f"[store]\nurl = sqlite://{tmp}/smsctl.db\n"
+                f"[send]\nretry_initial = 1s\nretry_max = 2s\n"
+                f"[http]\nlisten = unix:{sock}\nmax_body = 1m\n")
+        for name, path in zip(served.names, served.paths):
+            conf += f"[modem {name}]\ndevice = {path}\n"
+        super().__init__(smsctld, tmp, conf, sock)
 
 
 def trial(args, rnd, use_sigterm):
@@ -256,7 +184,6 @@ def trial(args, rnd, use_sigterm):
             problems.append(f"the last SIGTERM exited {rc}")
         db = sqlite3.connect(f"file:{tmp}/smsctl.db?mode=ro", uri=True)
         states = dict(db.execute("select id, state from messages").fetchall())
-        texts = {t for (t,) in db.execute("select text from messages")}
         # accepted ones that the API answered for; unanswered ones may or may not exist
         lost = [m for m in accepted if m not in states]
         if lost:

@@ -25,110 +25,38 @@ SIGKILL at a named point (SMSCTLD_TEST_KILL):
 
 Usage: storage-e2e.py SMSCTLD [CASE...]. With SMSCTL_TEST_PG_URL the store is PostgreSQL.
 """
-import http.client
 import json
 import os
 import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "daemon"))
+from harness import Smsctld, check, failures  # noqa: E402
+
 SMSCTLD = sys.argv[1]
 ONLY = set(sys.argv[2:])
-failures = []
 
 
-def check(cond, what):
-    if not cond:
-        failures.append(what)
-        print("FAIL:", what, flush=True)
-    return cond
-
-
-class UnixConnection(http.client.HTTPConnection):
-    def __init__(self, path):
-        super().__init__("localhost", timeout=15)
-        self.unix_path = path
-
-    def connect(self):
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.sock.settimeout(self.timeout)
-        self.sock.connect(self.unix_path)
-
-
-class Daemon:
+class Daemon(Smsctld):
     def __init__(self, tmp, device):
-        self.tmp, self.sock = tmp, os.path.join(tmp, "api.sock")
-        self.conf, self.log = os.path.join(tmp, "smsctld.conf"), os.path.join(tmp, "smsctld.log")
+        sock = os.path.join(tmp, "api.sock")
         pg = os.environ.get("SMSCTL_TEST_PG_URL")
-        with open(self.conf, "w") as f:
-            f.write("\n".join([
-                "[daemon]", "node_id = storage-test", "shutdown_timeout = 5s",
-                "[store]", "url = " + (pg or f"sqlite://{tmp}/smsctl.db"),
-                "[send]", "submit_mode = storage", "retry_initial = 1s", "retry_max = 2s",
-                "[http]", f"listen = unix:{self.sock}",
-                "[modem m1]", f"device = {device}", ""]))
-        self.proc = None
+        super().__init__(SMSCTLD, tmp, "\n".join([
+            "[daemon]", "node_id = storage-test", "shutdown_timeout = 5s",
+            "[store]", "url = " + (pg or f"sqlite://{tmp}/smsctl.db"),
+            "[send]", "submit_mode = storage", "retry_initial = 1s", "retry_max = 2s",
+            "[http]", f"listen = unix:{sock}",
+            "[modem m1]", f"device = {device}", ""]), sock, env=dict(SMSCTLD_SIM_RECORD=tmp))
 
     def start(self, kill_at=None):
-        env = dict(os.environ, SMSCTLD_SIM_RECORD=self.tmp)
-        env.pop("SMSCTLD_TEST_KILL", None)
-        if kill_at:
-            env["SMSCTLD_TEST_KILL"] = kill_at
-        self.logf = open(self.log, "a")
-        self.proc = subprocess.Popen([SMSCTLD, "--config", self.conf], stdout=self.logf,
-                                     stderr=self.logf, env=env)
-        deadline = time.time() + 20
-        while time.time() < deadline:
-            try:
-                if self.req("GET", "/healthz")[0] == 200:
-                    return
-            except OSError:
-                pass
-            if self.proc.poll() is not None:
-                break
-            time.sleep(0.1)
-        raise RuntimeError("smsctld did not start:\n" + open(self.log).read())
+        super().start(env={"SMSCTLD_TEST_KILL": kill_at})
 
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            self.proc.wait(timeout=30)
-        self.logf.close()
-
-    def wait_exit(self, timeout=30):
-        try:
-            rc = self.proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            rc = self.proc.wait()
-        self.logf.close()
-        return rc
-
-    def req(self, method, path, body=None):
-        c = UnixConnection(self.sock)
-        h = {"Content-Type": "application/json"} if body is not None else {}
-        c.request(method, path, body=json.dumps(body) if body is not None else None, headers=h)
-        r = c.getresponse()
-        raw = r.read()
-        c.close()
-        return r.status, json.loads(raw) if raw else None
-
-    def submit(self, to, text):
-        st, doc = self.req("POST", "/v1/messages", {"to": to, "text": text})
+    def send(self, to, text):
+        st, doc = self.submit({"to": to, "text": text})
         check(st == 202, f"submit answered {st}")
         return doc["messages"][0]["id"]
-
-    def wait_state(self, mid, states, timeout=30):
-        deadline, m = time.time() + timeout, None
-        while time.time() < deadline:
-            st, m = self.req("GET", "/v1/messages/" + mid)
-            if st == 200 and m["state"] in states:
-                return m
-            time.sleep(0.1)
-        return m
 
     def events(self, mid):
         return [e["type"] for e in self.req("GET", f"/v1/messages/{mid}/events")[1]["events"]]
@@ -148,10 +76,10 @@ def kill_case(name, kill_at, remove_slot, expect_state, expect_records, device="
         d = Daemon(tmp, device)
         d.start(kill_at=kill_at + ("#2" if warm else ""))
         if warm:  # a first message proves the modem (the probe), the second one is killed
-            first = d.submit("+8613800138000", f"storage {name} first")
+            first = d.send("+8613800138000", f"storage {name} first")
             m = d.wait_state(first, {"sent"})
             check(m and m["state"] == "sent", f"{name}: the first message is sent")
-        mid = d.submit("+8613800138000", f"storage {name}")
+        mid = d.send("+8613800138000", f"storage {name}")
         rc = d.wait_exit()
         check(rc == -signal.SIGKILL, f"{name}: the daemon killed itself at {kill_at} ({rc})")
         check(len(d.slots()) == 1, f"{name}: one slot on the modem at the kill: {d.slots()}")
@@ -180,8 +108,8 @@ def case_plain():
     with tempfile.TemporaryDirectory(prefix="smsctl-storage-") as tmp:
         d = Daemon(tmp, "sim:huawei")
         d.start()
-        ids = [d.submit("+8613800138000", f"plain {i}") for i in range(3)]
-        ids.append(d.submit("+8613800138000", "三部分" * 60))  # 3 UCS-2 parts
+        ids = [d.send("+8613800138000", f"plain {i}") for i in range(3)]
+        ids.append(d.send("+8613800138000", "三部分" * 60))  # 3 UCS-2 parts
         for mid in ids:
             m = d.wait_state(mid, {"sent"})
             check(m and m["state"] == "sent", f"plain: {mid} is {m and m['state']}")
@@ -199,7 +127,7 @@ def case_fallback():
     with tempfile.TemporaryDirectory(prefix="smsctl-storage-") as tmp:
         d = Daemon(tmp, "sim:?fault=cmss_stat_stuck")
         d.start()
-        ids = [d.submit("+8613800138000", f"fallback {i}") for i in range(3)]
+        ids = [d.send("+8613800138000", f"fallback {i}") for i in range(3)]
         for mid in ids:
             m = d.wait_state(mid, {"sent"})
             check(m and m["state"] == "sent", f"fallback: {mid} is {m and m['state']}")
@@ -228,7 +156,7 @@ def case_orphan():
     with tempfile.TemporaryDirectory(prefix="smsctl-storage-") as tmp:
         d = Daemon(tmp, "sim:")
         d.start(kill_at="after_cmgw")
-        mid = d.submit("+8613800138000", "storage orphan")
+        mid = d.send("+8613800138000", "storage orphan")
         rc = d.wait_exit()
         check(rc == -signal.SIGKILL, f"orphan: killed after AT+CMGW ({rc})")
         check(len(d.slots()) == 1, f"orphan: one slot at the kill: {d.slots()}")
@@ -249,7 +177,7 @@ def case_timeout():
     with tempfile.TemporaryDirectory(prefix="smsctl-storage-") as tmp:
         d = Daemon(tmp, "sim:?fault=send_timeout")
         d.start()
-        mid = d.submit("+8613800138000", "storage timeout")
+        mid = d.send("+8613800138000", "storage timeout")
         m = d.wait_state(mid, {"sent", "unknown"}, timeout=100)
         check(m and m["state"] == "sent", f"timeout: state {m and m['state']}, want sent")
         check(len(d.records()) == 1, f"timeout: sent once: {d.records()}")

@@ -30,98 +30,33 @@ import tempfile
 import threading
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import Smsctld, UnixConnection, check, failures  # noqa: E402
+
 SMSCTLD, SMSCTL = sys.argv[1], sys.argv[2]
 ONLY = set(sys.argv[3:])
 FULL = os.environ.get("SMSCTL_API_TEST_FULL") == "1"
 PG = os.environ.get("SMSCTL_TEST_PG_URL")  # set by pg-run.sh: the store is that PostgreSQL
-failures = []
 
 
-def check(cond, what):
-    if not cond:
-        failures.append(what)
-        print("FAIL:", what, flush=True)
-    return cond
-
-
-class UnixConnection(http.client.HTTPConnection):
-    def __init__(self, path, timeout=30):
-        super().__init__("localhost", timeout=timeout)
-        self.unix_path = path
-
-    def connect(self):
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.sock.settimeout(self.timeout)
-        self.sock.connect(self.unix_path)
-
-
-class Daemon:
+class Daemon(Smsctld):
     """smsctld on tmp/smsctl.db, listening on tmp/api.sock; SMSCTLD_SIM_RECORD=tmp."""
 
     def __init__(self, tmp, modems, extra=""):
-        self.tmp = tmp
-        self.sock = os.path.join(tmp, "api.sock")
-        self.conf = os.path.join(tmp, "smsctld.conf")
-        self.log = os.path.join(tmp, "smsctld.log")
-        self.db = os.path.join(tmp, "smsctl.db")
+        sock = os.path.join(tmp, "api.sock")
         if PG:  # every case starts on an empty database
             subprocess.run(["psql", "-q", PG, "-c", "SET client_min_messages = warning; "
                             "DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public"],
                            check=True, capture_output=True, timeout=60)
         lines = ["[daemon]", "node_id = test", "shutdown_timeout = 10s",
-                 "[store]", f"url = {PG}" if PG else f"url = sqlite://{self.db}",
+                 "[store]", f"url = {PG}" if PG else f"url = sqlite://{tmp}/smsctl.db",
                  "[send]", "retry_initial = 1s", "retry_max = 2s",
                  "optout_keywords = TD, T, 退订, STOP",
-                 "[http]", f"listen = unix:{self.sock}", "threads = 8"]
+                 "[http]", f"listen = unix:{sock}", "threads = 8"]
         for name, dev in modems:
             lines += [f"[modem {name}]", f"device = {dev}"]
-        with open(self.conf, "w") as f:
-            f.write("\n".join(lines) + "\n" + extra)
-        self.proc = None
-
-    def start(self):
-        self.logf = open(self.log, "a")
-        env = dict(os.environ, SMSCTLD_SIM_RECORD=self.tmp)
-        self.proc = subprocess.Popen([SMSCTLD, "--config", self.conf], stdout=self.logf,
-                                     stderr=self.logf, env=env)
-        deadline = time.time() + 20
-        while time.time() < deadline:
-            try:
-                if self.req("GET", "/healthz")[0] == 200:
-                    return
-            except OSError:
-                pass
-            if self.proc.poll() is not None:
-                break
-            time.sleep(0.1)
-        raise RuntimeError("smsctld did not start:\n" + open(self.log).read())
-
-    def stop(self, sig=signal.SIGTERM):
-        rc = None
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(sig)
-            rc = self.proc.wait(timeout=30)
-        elif self.proc:
-            rc = self.proc.returncode
-        self.logf.close()
-        return rc
-
-    def req(self, method, path, body=None, headers=None):
-        h = dict(headers or {})
-        data = None
-        if body is not None:
-            data = body if isinstance(body, (bytes, str)) else json.dumps(body)
-            h.setdefault("Content-Type", "application/json")
-        c = UnixConnection(self.sock)
-        c.request(method, path, body=data, headers=h)
-        r = c.getresponse()
-        raw = r.read()
-        c.close()
-        try:
-            doc = json.loads(raw) if raw else None
-        except ValueError:
-            doc = raw
-        return r.status, doc
+        super().__init__(SMSCTLD, tmp, "\n".join(lines) + "\n" + extra, sock,
+                         env=dict(SMSCTLD_SIM_RECORD=tmp))
 
     def all_messages(self):
         out, cursor = [], None

@@ -16,101 +16,41 @@ Cases:
   cusd   +CUSD: 2 (ussd_end) and +CUSD: 4 (ussd_unsupported): answers, not hangs; the API
          returns them at once, the balance stays null, the modems keep sending.
 """
-import http.client
 import json
 import os
-import socket
-import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.parse
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import Smsctld, check, failures  # noqa: E402
+
 SMSCTLD, SMSCTL, CASE = sys.argv[1], sys.argv[2], sys.argv[3]
-failures = []
 
 
-def check(cond, what):
-    if not cond:
-        failures.append(what)
-        print("FAIL:", what, flush=True)
-    return cond
+class Daemon(Smsctld):
+    http_timeout = 90  # a USSD session may take a minute
 
-
-class UnixHTTP(http.client.HTTPConnection):
-    def __init__(self, path, timeout=90):
-        super().__init__("localhost", timeout=timeout)
-        self.path_ = path
-
-    def connect(self):
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.sock.settimeout(self.timeout)
-        self.sock.connect(self.path_)
-
-
-class Daemon:
     def __init__(self, tmp, modems):
-        self.tmp = tmp
-        self.sock = os.path.join(tmp, "api.sock")
-        self.conf = os.path.join(tmp, "smsctld.conf")
-        self.log = os.path.join(tmp, "smsctld.log")
-        self.db = os.path.join(tmp, "smsctl.db")
+        sock = os.path.join(tmp, "api.sock")
         lines = ["[daemon]", "node_id = test", "shutdown_timeout = 10s",
-                 "[store]", f"url = sqlite://{self.db}",
+                 "[store]", f"url = sqlite://{tmp}/smsctl.db",
                  "[send]", "retry_initial = 1s", "retry_max = 2s",
-                 "[http]", f"listen = unix:{self.sock}"]
+                 "[http]", f"listen = unix:{sock}"]
         for name, dev, extra in modems:
             lines += [f"[modem {name}]", f"device = {dev}"] + extra
-        with open(self.conf, "w", encoding="utf-8") as f:
-            f.write("\n".join(lines) + "\n")
-
-    def start(self):
-        self.logf = open(self.log, "a")
-        env = dict(os.environ, SMSCTLD_SIM_RECORD=self.tmp)
-        self.proc = subprocess.Popen([SMSCTLD, "-v", "--config", self.conf], stdout=self.logf,
-                                     stderr=self.logf, env=env)
-        deadline = time.time() + 20
-        while time.time() < deadline:
-            try:
-                if self.req("GET", "/healthz")[0] == 200:
-                    return
-            except OSError:
-                pass
-            if self.proc.poll() is not None:
-                break
-            time.sleep(0.1)
-        raise RuntimeError("smsctld did not start:\n" + open(self.log).read())
+        super().__init__(SMSCTLD, tmp, "\n".join(lines) + "\n", sock, args=["-v"],
+                         env=dict(SMSCTLD_SIM_RECORD=tmp))
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(timeout=30)
-        self.logf.close()
-        log = open(self.log).read()
-        check(self.proc.returncode == 0, f"smsctld exit {self.proc.returncode}")
+        rc = super().stop()
+        log = self.log_text()
+        check(rc == 0, f"smsctld exit {rc}")
         check("Sanitizer" not in log and "runtime error" not in log, "sanitizer report")
         if failures:
-            print(open(self.log).read()[-6000:])
-
-    def req(self, method, path, body=None):
-        c = UnixHTTP(self.sock)
-        h, data = {}, None
-        if body is not None:
-            data = json.dumps(body)
-            h["Content-Type"] = "application/json"
-        c.request(method, path, body=data, headers=h)
-        r = c.getresponse()
-        raw = r.read()
-        c.close()
-        return r.status, json.loads(raw) if raw else None
-
-    def sql(self, q, args=()):
-        con = sqlite3.connect(f"file:{self.db}?mode=ro", uri=True, timeout=10)
-        try:
-            return con.execute(q, args).fetchall()
-        finally:
-            con.close()
+            print(log[-6000:])
 
     def events(self, t):
         return [(m, json.loads(p)) for m, p in
@@ -119,15 +59,6 @@ class Daemon:
     def modem(self, name):
         st, doc = self.req("GET", "/v1/modems/" + name)
         return doc if st == 200 else None
-
-    def wait(self, cond, timeout=60, step=0.2):
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            v = cond()
-            if v:
-                return v
-            time.sleep(step)
-        return cond()
 
     def sent_to(self, modem):
         p = os.path.join(self.tmp, modem + ".pdus")

@@ -20,99 +20,35 @@ PostgreSQL of pg-run.sh (SMSCTL_TEST_PG_URL; without it: exit 77).
 
 Usage: copy-store.py SMSCTLD
 """
-import http.client
 import json
 import os
-import signal
-import socket
 import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import Smsctld, check, failures  # noqa: E402
+
 SMSCTLD = sys.argv[1]
 PG = os.environ.get("SMSCTL_TEST_PG_URL")
-failures = []
 
 
-def check(cond, what):
-    if not cond:
-        failures.append(what)
-        print("FAIL:", what, flush=True)
-    return cond
-
-
-class UnixConnection(http.client.HTTPConnection):
-    def __init__(self, path):
-        super().__init__("localhost", timeout=15)
-        self.unix_path = path
-
-    def connect(self):
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.sock.settimeout(self.timeout)
-        self.sock.connect(self.unix_path)
-
-
-class Daemon:
+class Daemon(Smsctld):
     def __init__(self, tmp, name, url, modems, extra=""):
-        self.sock = os.path.join(tmp, name + ".sock")
-        self.conf = os.path.join(tmp, name + ".conf")
-        self.log = os.path.join(tmp, name + ".log")
+        sock = os.path.join(tmp, name + ".sock")
         lines = ["[daemon]", "node_id = copy-" + name, "shutdown_timeout = 5s",
                  "[store]", "url = " + url,
-                 "[http]", f"listen = unix:{self.sock}"]
+                 "[http]", f"listen = unix:{sock}"]
         for m, dev in modems:
             lines += [f"[modem {m}]", f"device = {dev}"]
-        with open(self.conf, "w") as f:
-            f.write("\n".join(lines) + "\n" + extra)
+        super().__init__(SMSCTLD, tmp, "\n".join(lines) + "\n" + extra, sock, name=name)
 
-    def start(self):
-        self.logf = open(self.log, "a")
-        self.proc = subprocess.Popen([SMSCTLD, "--config", self.conf], stdout=self.logf,
-                                     stderr=self.logf)
-        deadline = time.time() + 20
-        while time.time() < deadline:
-            try:
-                if self.req("GET", "/healthz")[0] == 200:
-                    return
-            except OSError:
-                pass
-            if self.proc.poll() is not None:
-                break
-            time.sleep(0.1)
-        raise RuntimeError("smsctld did not start:\n" + open(self.log).read())
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            self.proc.wait(timeout=30)
-        self.logf.close()
-
-    def req(self, method, path, body=None, headers=None):
-        c = UnixConnection(self.sock)
-        h = dict(headers or {})
-        if body is not None:
-            h["Content-Type"] = "application/json"
-        c.request(method, path, body=json.dumps(body) if body is not None else None, headers=h)
-        r = c.getresponse()
-        raw = r.read()
-        c.close()
-        return r.status, json.loads(raw) if raw else None
-
-    def submit(self, body, headers=None):
-        st, doc = self.req("POST", "/v1/messages", body, headers)
+    def send(self, body, headers=None):
+        st, doc = self.submit(body, headers)
         check(st in (200, 202), f"submit answered {st}: {doc}")
         return doc["messages"][0]["id"]
-
-    def wait_state(self, mid, states, timeout=30):
-        deadline, m = time.time() + timeout, None
-        while time.time() < deadline:
-            st, m = self.req("GET", "/v1/messages/" + mid)
-            if st == 200 and m["state"] in states:
-                return m
-            time.sleep(0.1)
-        return m
 
 
 def copy(src, dst):
@@ -183,10 +119,10 @@ def fill(tmp, path):
                 ("b", "sim:huawei")],
                "[webhook down]\nurl = http://127.0.0.1:9/hook\nevents = message.*\n")
     d.start()
-    ids = [d.submit({"to": "+8613800138000", "text": "copy one"}),
-           d.submit({"to": "+8613800138001", "text": "三部分" * 60, "tags": {"shop": "a"}}),
-           d.submit({"to": "+8613800138002", "text": "keyed"}, {"Idempotency-Key": "k-1"}),
-           d.submit({"to": "+8613800138003", "text": "later", "not_before":
+    ids = [d.send({"to": "+8613800138000", "text": "copy one"}),
+           d.send({"to": "+8613800138001", "text": "三部分" * 60, "tags": {"shop": "a"}}),
+           d.send({"to": "+8613800138002", "text": "keyed"}, {"Idempotency-Key": "k-1"}),
+           d.send({"to": "+8613800138003", "text": "later", "not_before":
                      "2099-01-01T00:00:00.000Z"})]
     for mid in ids[:3]:
         m = d.wait_state(mid, {"sent"})
@@ -256,7 +192,7 @@ def max_seq_sqlite(path):
 def daemon_continues(tmp, name, url, max_before, new_seqs):
     d = Daemon(tmp, name, url, [("m", "sim:")])
     d.start()
-    mid = d.submit({"to": "+8613800138009", "text": "after the copy " + name})
+    mid = d.send({"to": "+8613800138009", "text": "after the copy " + name})
     m = d.wait_state(mid, {"sent"})
     check(m and m["state"] == "sent", f"{name}: a daemon on the copy sends: {m}")
     st, ev = d.req("GET", f"/v1/messages/{mid}/events")

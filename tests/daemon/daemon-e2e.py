@@ -17,52 +17,26 @@ import http.client
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.parse
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import (  # noqa: E402
+    Smsctld, UnixConnection, check, failures, free_port, http_request)
 
 SMSCTLD, SMSCTL = sys.argv[1], sys.argv[2]
 ONLY = set(sys.argv[3:])
 TOKEN = "test-token-0123456789abcdef"
-failures = []
 
 
-def check(cond, what):
-    if not cond:
-        failures.append(what)
-        print("FAIL:", what, flush=True)
-    return cond
+class Daemon(Smsctld):
+    http_timeout = 15
 
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
-
-
-class UnixConnection(http.client.HTTPConnection):
-    def __init__(self, path, timeout=15):
-        super().__init__("localhost", timeout=timeout)
-        self.unix_path = path
-
-    def connect(self):
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.sock.settimeout(self.timeout)
-        self.sock.connect(self.unix_path)
-
-
-class Daemon:
     def __init__(self, tmp, modems, extra="", tokens=True):
-        self.tmp = tmp
+        sock = os.path.join(tmp, "api.sock")
         self.port = free_port()
-        self.sock = os.path.join(tmp, "api.sock")
-        self.conf = os.path.join(tmp, "smsctld.conf")
-        self.log = os.path.join(tmp, "smsctld.log")
         tok = os.path.join(tmp, "tokens")
         with open(tok, "w") as f:
             f.write("# name:token\nshop:" + TOKEN + "\n")
@@ -72,78 +46,24 @@ class Daemon:
             "[store]", "url = " + (os.environ.get("SMSCTL_TEST_PG_URL") or
                                    f"sqlite://{tmp}/smsctl.db"),
             "[send]", "retry_initial = 1s", "retry_max = 2s", "max_parts = 4",
-            "[http]", f"listen = 127.0.0.1:{self.port}, unix:{self.sock}",
+            "[http]", f"listen = 127.0.0.1:{self.port}, unix:{sock}",
         ]
         if tokens:
             lines.append(f"tokens_file = {tok}")
         for name, dev in modems:
             lines += [f"[modem {name}]", f"device = {dev}"]
-        with open(self.conf, "w") as f:
-            f.write("\n".join(lines) + "\n" + extra)
-        self.proc = None
-
-    def start(self):
-        env = dict(os.environ, SMSCTLD_SIM_RECORD=self.tmp)
-        self.logf = open(self.log, "a")
-        self.proc = subprocess.Popen([SMSCTLD, "--config", self.conf], stderr=self.logf,
-                                     stdout=self.logf, env=env)
-        deadline = time.time() + 20
-        while time.time() < deadline:
-            try:
-                st, _ = self.unix("GET", "/healthz")
-                if st == 200:
-                    return
-            except OSError:
-                pass
-            if self.proc.poll() is not None:
-                break
-            time.sleep(0.1)
-        raise RuntimeError("smsctld did not start:\n" + open(self.log).read())
-
-    def stop(self, sig=signal.SIGTERM):
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(sig)
-            rc = self.proc.wait(timeout=30)
-        else:
-            rc = self.proc.returncode if self.proc else None
-        self.logf.close()
-        return rc
-
-    def request(self, conn, method, path, body=None, headers=None):
-        h = dict(headers or {})
-        data = None
-        if body is not None:
-            data = body if isinstance(body, (bytes, str)) else json.dumps(body)
-            h.setdefault("Content-Type", "application/json")
-        conn.request(method, path, body=data, headers=h)
-        r = conn.getresponse()
-        raw = r.read()
-        conn.close()
-        try:
-            doc = json.loads(raw) if raw else None
-        except ValueError:
-            doc = raw
-        return r.status, doc
+        super().__init__(SMSCTLD, tmp, "\n".join(lines) + "\n" + extra, sock,
+                         env=dict(SMSCTLD_SIM_RECORD=tmp))
 
     def unix(self, method, path, body=None, headers=None):
-        return self.request(UnixConnection(self.sock), method, path, body, headers)
+        return self.req(method, path, body, headers)
 
     def tcp(self, method, path, body=None, headers=None, token=TOKEN):
         h = dict(headers or {})
         if token:
             h["Authorization"] = "Bearer " + token
-        return self.request(http.client.HTTPConnection("127.0.0.1", self.port, timeout=15),
+        return http_request(http.client.HTTPConnection("127.0.0.1", self.port, timeout=15),
                             method, path, body, h)
-
-    def wait_state(self, mid, states, timeout=30):
-        deadline = time.time() + timeout
-        m = None
-        while time.time() < deadline:
-            st, m = self.unix("GET", "/v1/messages/" + mid)
-            if st == 200 and m["state"] in states:
-                return m
-            time.sleep(0.1)
-        return m
 
     def records(self):
         """Every TPDU the sim: modems accepted, per modem."""

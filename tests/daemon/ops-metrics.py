@@ -238,6 +238,8 @@ def main():
         check(done[perm]["state"] == "failed" and done[perm]["error"]["code"] == "cms.21",
               "the +CMS ERROR 21 send failed")
         check(done[flaky]["state"] == "sent", "the send refused once with 42 is sent")
+        check((d.message(held) or {}).get("state") == "queued",
+              "the message for the modem without a SIM waits, queued")
         parts_sent = sum(sum(1 for p in done[m]["part_states"] if p["state"] == "sent")
                          for m in done)
         # a replayed idempotency key: a duplicate submit, reason idempotency

@@ -15,12 +15,10 @@ checked over HTTP directly.
 Exits 77 when Chromium is not installed.
 Usage: ops-status-page.py SMSCTLD SMSCTL LOCALEDIR
 """
-import http.client
 import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile

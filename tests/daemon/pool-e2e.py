@@ -22,103 +22,42 @@ Cases:
 The daemon writes what each sim: modem accepted to DIR/NAME.pdus (SMSCTLD_SIM_RECORD) and
 reads faults to switch from DIR/NAME.faults (lines "+fault" or "-fault").
 """
-import http.client
 import json
 import os
 import re
-import socket
-import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import Smsctld, check, failures  # noqa: E402
+
 SMSCTLD, SMSCTL, CASE = sys.argv[1], sys.argv[2], sys.argv[3]
-failures = []
 CJK = re.compile("[\u4e00-\u9fff]")
 PROFILES = ["generic", "wavecom", "simcom", "huawei"]
 
 
-def check(cond, what):
-    if not cond:
-        failures.append(what)
-        print("FAIL:", what, flush=True)
-    return cond
-
-
-class UnixConnection(http.client.HTTPConnection):
-    def __init__(self, path, timeout=30):
-        super().__init__("localhost", timeout=timeout)
-        self.unix_path = path
-
-    def connect(self):
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.sock.settimeout(self.timeout)
-        self.sock.connect(self.unix_path)
-
-
-class Daemon:
+class Daemon(Smsctld):
     def __init__(self, tmp, modems, modem_extra="", extra="", language="en"):
-        self.tmp = tmp
-        self.sock = os.path.join(tmp, "api.sock")
-        self.conf = os.path.join(tmp, "smsctld.conf")
-        self.log = os.path.join(tmp, "smsctld.log")
-        self.db = os.path.join(tmp, "smsctl.db")
+        sock = os.path.join(tmp, "api.sock")
         self.clock = os.path.join(tmp, "clock")
         with open(self.clock, "w") as f:
             f.write("0\n")
         lines = ["[daemon]", "node_id = test", "shutdown_timeout = 10s", f"language = {language}",
-                 "[store]", f"url = sqlite://{self.db}",
+                 "[store]", f"url = sqlite://{tmp}/smsctl.db",
                  "[send]", "retry_initial = 1s", "retry_max = 2s", "max_parts = 4",
-                 "[http]", f"listen = unix:{self.sock}"]
+                 "[http]", f"listen = unix:{sock}"]
         for name, dev in modems:
             lines += [f"[modem {name}]", f"device = {dev}", modem_extra]
-        with open(self.conf, "w") as f:
-            f.write("\n".join(lines) + "\n" + extra)
-        self.proc = None
-
-    def start(self):
-        env = dict(os.environ, SMSCTLD_SIM_RECORD=self.tmp, SMSCTLD_SIM_FAULTS=self.tmp,
-                   SMSCTLD_TEST_CLOCK_FILE=self.clock)
-        self.logf = open(self.log, "a")
-        self.proc = subprocess.Popen([SMSCTLD, "-v", "--config", self.conf], stderr=self.logf,
-                                     stdout=self.logf, env=env)
-        deadline = time.time() + 20
-        while time.time() < deadline:
-            try:
-                st, _ = self.req("GET", "/healthz")
-                if st == 200:
-                    return
-            except OSError:
-                pass
-            if self.proc.poll() is not None:
-                break
-            time.sleep(0.1)
-        raise RuntimeError("smsctld did not start:\n" + open(self.log).read())
+        super().__init__(SMSCTLD, tmp, "\n".join(lines) + "\n" + extra, sock, args=["-v"],
+                         env=dict(SMSCTLD_SIM_RECORD=tmp, SMSCTLD_SIM_FAULTS=tmp,
+                                  SMSCTLD_TEST_CLOCK_FILE=self.clock))
 
     def stop(self):
         if os.environ.get("POOL_E2E_KEEP"):
             subprocess.run(["cp", "-r", self.tmp, os.environ["POOL_E2E_KEEP"]])
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            rc = self.proc.wait(timeout=30)
-        else:
-            rc = self.proc.returncode if self.proc else None
-        self.logf.close()
-        return rc
-
-    def req(self, method, path, body=None):
-        conn = UnixConnection(self.sock)
-        h = {}
-        data = None
-        if body is not None:
-            data = json.dumps(body)
-            h["Content-Type"] = "application/json"
-        conn.request(method, path, body=data, headers=h)
-        r = conn.getresponse()
-        raw = r.read()
-        conn.close()
-        return r.status, json.loads(raw) if raw else None
+        return super().stop()
 
     def submit(self, to, text, **kw):
         body = dict(to=to, text=text, **kw)
@@ -126,13 +65,6 @@ class Daemon:
         if not check(st == 202, f"submit: {st} {doc}"):
             return []
         return [m["id"] for m in doc["messages"]]
-
-    def sql(self, query, args=()):
-        con = sqlite3.connect(f"file:{self.db}?mode=ro", uri=True, timeout=10)
-        try:
-            return con.execute(query, args).fetchall()
-        finally:
-            con.close()
 
     def states(self):
         return dict(self.sql("SELECT state, count(*) FROM messages GROUP BY state"))
@@ -163,15 +95,6 @@ class Daemon:
         with open(tmp, "w") as f:
             f.write(f"{offset_ms}\n")
         os.replace(tmp, self.clock)
-
-    def wait(self, cond, timeout=60, step=0.2):
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            v = cond()
-            if v:
-                return v
-            time.sleep(step)
-        return cond()
 
 
 def four(d_tmp, **kw):
