@@ -15,56 +15,7 @@
 #include <libpq-fe.h>
 
 #include "store-api.h"
-
-static bool use_pg;
-static char url[1024];
-static char tmpdir[256];
-static int64_t fake_now;
-
-static int64_t fake_clock(void *ctx)
-{
-	(void)ctx;
-	return fake_now;
-}
-
-static void setup(void)
-{
-	fake_now = 1764900000000;
-	if (use_pg) {
-		PGconn *c;
-		snprintf(url, sizeof(url), "%s", getenv("SMSCTL_TEST_PG_URL"));
-		c = PQconnectdb(url);
-		ck_assert_int_eq(PQstatus(c), CONNECTION_OK);
-		PQclear(PQexec(c, "SET client_min_messages = warning"));
-		PQclear(PQexec(c, "DROP SCHEMA IF EXISTS public CASCADE"));
-		PQclear(PQexec(c, "CREATE SCHEMA public"));
-		PQfinish(c);
-	} else {
-		snprintf(tmpdir, sizeof(tmpdir), "/tmp/smsctl-store-api-XXXXXX");
-		ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-		snprintf(url, sizeof(url), "sqlite://%s/t.db", tmpdir);
-	}
-}
-
-static void teardown(void)
-{
-	if (!use_pg && tmpdir[0]) {
-		char cmd[400];
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-		ck_assert_int_eq(system(cmd), 0);
-	}
-}
-
-static struct store *open_store(void)
-{
-	struct store *st = NULL;
-	char *err = NULL;
-	int rc = store_open(url, "a", 0, &st, &err);
-
-	ck_assert_msg(rc == 0, "store_open %s: %s (%s)", url, store_strerror(rc), err);
-	store_set_clock(st, fake_clock, NULL);
-	return st;
-}
+#include "store-fixture.h"
 
 /* One queued single-part message (and its message.queued event). */
 static void insert(struct store *st, const char *to, const char *key, const char *hash,
@@ -91,7 +42,7 @@ static void insert(struct store *st, const char *to, const char *key, const char
 
 START_TEST(test_idempotency_lookup)
 {
-	struct store *st = open_store();
+	struct store *st = open_node("a", 0);
 	struct store_idem_row *rows;
 	size_t n;
 	char a[STORE_ID_SIZE], b[STORE_ID_SIZE];
@@ -129,7 +80,7 @@ END_TEST
 
 START_TEST(test_optouts)
 {
-	struct store *st = open_store();
+	struct store *st = open_node("a", 0);
 	struct store_optout *v;
 	size_t n;
 	char next[STORE_CURSOR_SIZE];
@@ -163,7 +114,7 @@ END_TEST
 
 START_TEST(test_inbox_listing)
 {
-	struct store *st = open_store();
+	struct store *st = open_node("a", 0);
 	struct store_inbox_row *v;
 	size_t n;
 	char next[STORE_CURSOR_SIZE], keys[5][16];
@@ -219,7 +170,7 @@ END_TEST
 
 START_TEST(test_deliveries)
 {
-	struct store *st = open_store();
+	struct store *st = open_node("a", 0);
 	struct store_event *ev;
 	struct store_delivery *d;
 	struct store_delivery_stats s;
@@ -296,28 +247,15 @@ START_TEST(test_deliveries)
 }
 END_TEST
 
-int main(int argc, char **argv)
+static void add_tests(TCase *tc)
 {
-	Suite *s = suite_create("store-api");
-	TCase *tc = tcase_create("store-api");
-	SRunner *sr;
-	int failed;
-
-	use_pg = argc > 1 && strcmp(argv[1], "postgresql") == 0;
-	if (use_pg && !getenv("SMSCTL_TEST_PG_URL")) {
-		fprintf(stderr, "no SMSCTL_TEST_PG_URL: skipped\n");
-		return 77;
-	}
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_idempotency_lookup);
 	tcase_add_test(tc, test_optouts);
 	tcase_add_test(tc, test_inbox_listing);
 	tcase_add_test(tc, test_deliveries);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	return fixture_run(argc, argv, "store-api", 60, add_tests);
 }

@@ -9,6 +9,7 @@
  *
  * Usage: test-store-copy sqlite | test-store-copy postgresql (77 without a server).
  */
+#include "store-fixture.h"
 #include "store.h"
 
 #include <check.h>
@@ -20,28 +21,6 @@
 #include <unistd.h>
 
 #define N_MESSAGES 250 /* 3 parts each: several INSERT batches per table */
-
-static bool use_pg;
-static char src[1024];
-static char tmpdir[256];
-
-static void quiet(void *arg, const char *message)
-{
-	(void)arg;
-	(void)message;
-}
-
-static void pg_exec(const char *sql)
-{
-	PGconn *c = PQconnectdb(src);
-	ck_assert_int_eq(PQstatus(c), CONNECTION_OK);
-	PQsetNoticeProcessor(c, quiet, NULL);
-	PGresult *r = PQexec(c, sql);
-	ck_assert_msg(PQresultStatus(r) == PGRES_COMMAND_OK, "%s: %s", sql,
-		      PQresultErrorMessage(r));
-	PQclear(r);
-	PQfinish(c);
-}
 
 /* One number from a SQLite file (-1 when no row). */
 static long long sq_value(const char *path, const char *sql)
@@ -63,27 +42,6 @@ static long long sq_value(const char *path, const char *sql)
 	return v;
 }
 
-static void setup(void)
-{
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/smsctl-copy-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-	if (use_pg) {
-		snprintf(src, sizeof(src), "%s", getenv("SMSCTL_TEST_PG_URL"));
-		pg_exec("DROP SCHEMA IF EXISTS public CASCADE");
-		pg_exec("CREATE SCHEMA public");
-	} else {
-		snprintf(src, sizeof(src), "sqlite://%s/src.db", tmpdir);
-	}
-}
-
-static void teardown(void)
-{
-	char cmd[400];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	ck_assert_int_eq(system(cmd), 0);
-}
-
 static const char *pdus3[] = {"0041000B915121551532F40000", "0041010B915121551532F40000",
 			      "0041020B915121551532F40000"};
 static const char text_odd[] = "it's \"quoted\"\nline two, 中文, ünïcode, $1 ?1";
@@ -97,7 +55,7 @@ static void fill(char odd[STORE_ID_SIZE])
 	char ids[N_MESSAGES][STORE_ID_SIZE];
 	struct store_new_message m[N_MESSAGES];
 
-	ck_assert_int_eq(store_open(src, "src", 0, &st, &err), 0);
+	ck_assert_int_eq(store_open(url, "src", 0, &st, &err), 0);
 	for (int i = 0; i < N_MESSAGES; i++)
 		m[i] = (struct store_new_message){
 		    .recipient = "+8613800138000",
@@ -141,7 +99,7 @@ START_TEST(test_copy_rows_and_counter)
 	fill(odd);
 	snprintf(path, sizeof(path), "%s/copy.db", tmpdir);
 	snprintf(dst, sizeof(dst), "sqlite://%s", path);
-	ck_assert_msg(store_copy(src, dst, "copy", count, &t, &err) == 0, "copy: %s", err);
+	ck_assert_msg(store_copy(url, dst, "copy", count, &t, &err) == 0, "copy: %s", err);
 	ck_assert_ptr_null(err);
 	ck_assert_int_ge(t.tables, 11);
 	/* messages + parts + queued events + the odd event */
@@ -173,7 +131,7 @@ START_TEST(test_copy_rows_and_counter)
 			 1);
 
 	/* a second copy into it: refused, nothing added */
-	ck_assert_int_eq(store_copy(src, dst, "copy", NULL, NULL, &err), STORE_ERR_NOT_EMPTY);
+	ck_assert_int_eq(store_copy(url, dst, "copy", NULL, NULL, &err), STORE_ERR_NOT_EMPTY);
 	ck_assert_ptr_nonnull(strstr(err, "not empty"));
 	free(err);
 	ck_assert_int_eq(sq_value(path, "SELECT count(*) FROM messages"), N_MESSAGES);
@@ -202,7 +160,7 @@ START_TEST(test_target_after_migrate)
 	snprintf(dst, sizeof(dst), "sqlite://%s", path);
 	ck_assert_int_eq(store_open(dst, "copy", STORE_OPEN_MIGRATE, &st, &err), 0);
 	store_close(st);
-	ck_assert_msg(store_copy(src, dst, "copy", NULL, NULL, &err) == 0, "%s", err);
+	ck_assert_msg(store_copy(url, dst, "copy", NULL, NULL, &err) == 0, "%s", err);
 	ck_assert_int_eq(sq_value(path, "SELECT count(*) FROM messages"), N_MESSAGES);
 	ck_assert_int_eq(sq_value(path, "SELECT count(*) FROM schema_version"),
 			 STORE_SCHEMA_VERSION);
@@ -222,9 +180,9 @@ START_TEST(test_refusals)
 	ck_assert_int_eq(store_copy("mysql://x", dst, "c", NULL, NULL, &err), STORE_ERR_INVALID);
 	ck_assert_ptr_nonnull(strstr(err, "mysql://x"));
 	free(err);
-	ck_assert_int_eq(store_copy(src, "sqlite3:x.db", "c", NULL, NULL, &err), STORE_ERR_INVALID);
+	ck_assert_int_eq(store_copy(url, "sqlite3:x.db", "c", NULL, NULL, &err), STORE_ERR_INVALID);
 	free(err);
-	ck_assert_int_eq(store_copy(src, src, "c", NULL, NULL, &err), STORE_ERR_INVALID);
+	ck_assert_int_eq(store_copy(url, url, "c", NULL, NULL, &err), STORE_ERR_INVALID);
 	free(err);
 
 	/* a missing source is not created */
@@ -246,7 +204,7 @@ START_TEST(test_refusals)
 	free(err);
 
 	/* a target with a table of another program, even an empty one */
-	ck_assert_int_eq(store_copy(src, plain, "c", NULL, NULL, &err), STORE_ERR_NOT_EMPTY);
+	ck_assert_int_eq(store_copy(url, plain, "c", NULL, NULL, &err), STORE_ERR_NOT_EMPTY);
 	ck_assert_ptr_nonnull(strstr(err, "foo"));
 	free(err);
 	ck_assert_int_eq(sq_value(other, "SELECT count(*) FROM sqlite_master WHERE name = "
@@ -256,8 +214,8 @@ START_TEST(test_refusals)
 	/* a SQLite source held by a daemon */
 	if (!use_pg) {
 		struct store *st = NULL;
-		ck_assert_int_eq(store_open(src, "daemon", 0, &st, &err), 0);
-		ck_assert_int_eq(store_copy(src, dst, "c", NULL, NULL, &err), STORE_ERR_LOCKED);
+		ck_assert_int_eq(store_open(url, "daemon", 0, &st, &err), 0);
+		ck_assert_int_eq(store_copy(url, dst, "c", NULL, NULL, &err), STORE_ERR_LOCKED);
 		ck_assert_ptr_nonnull(strstr(err, "pid"));
 		free(err);
 		store_close(st);
@@ -265,31 +223,14 @@ START_TEST(test_refusals)
 }
 END_TEST
 
-int main(int argc, char **argv)
+static void add_tests(TCase *tc)
 {
-	const char *which = argc > 1 ? argv[1] : "sqlite";
-	Suite *s;
-	TCase *tc;
-	SRunner *sr;
-	int failed;
-
-	use_pg = strcmp(which, "postgresql") == 0;
-	if (use_pg && (!getenv("SMSCTL_TEST_PG_URL") || !*getenv("SMSCTL_TEST_PG_URL"))) {
-		fprintf(stderr, "test-store-copy: no PostgreSQL (SMSCTL_TEST_PG_URL unset): "
-				"skipped\n");
-		return 77;
-	}
-	s = suite_create(use_pg ? "store-copy-postgresql" : "store-copy-sqlite");
-	tc = tcase_create("copy");
-	tcase_set_timeout(tc, 120);
-	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_copy_rows_and_counter);
 	tcase_add_test(tc, test_target_after_migrate);
 	tcase_add_test(tc, test_refusals);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	return fixture_run(argc, argv, "store-copy", 120, add_tests);
 }

@@ -7,8 +7,9 @@
  *
  * Usage: test-store sqlite | test-store postgresql (77 = skipped when no server is given).
  */
-#include "store.h"
+#include "store-fixture.h"
 #include "store-internal.h" /* store_open_version() */
+#include "store.h"
 
 #include <check.h>
 #include <libpq-fe.h>
@@ -19,93 +20,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-static bool use_pg;
-static char url[1024];
-static char tmpdir[256];
-static int64_t fake_now;
-
-static int64_t fake_clock(void *ctx)
-{
-	(void)ctx;
-	return fake_now;
-}
-
-static void quiet(void *arg, const char *message)
-{
-	(void)arg;
-	(void)message;
-}
-
-/* Run SQL outside the store (to fake an old/new schema, to inspect rows). */
-static long long raw_query(const char *sql)
-{
-	long long v = -1;
-
-	if (use_pg) {
-		PGconn *c = PQconnectdb(url);
-		ck_assert_int_eq(PQstatus(c), CONNECTION_OK);
-		PQsetNoticeProcessor(c, quiet, NULL);
-		PGresult *r = PQexec(c, sql);
-		ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK ||
-				  PQresultStatus(r) == PGRES_COMMAND_OK,
-			      "%s: %s", sql, PQresultErrorMessage(r));
-		if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0)
-			v = atoll(PQgetvalue(r, 0, 0));
-		PQclear(r);
-		PQfinish(c);
-	} else {
-		sqlite3 *db;
-		sqlite3_stmt *s;
-		ck_assert_int_eq(sqlite3_open(url + strlen("sqlite://"), &db), SQLITE_OK);
-		sqlite3_busy_timeout(db, 5000);
-		ck_assert_msg(sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK, "%s: %s", sql,
-			      sqlite3_errmsg(db));
-		int rc = sqlite3_step(s);
-		if (rc == SQLITE_ROW)
-			v = sqlite3_column_int64(s, 0);
-		else
-			ck_assert_msg(rc == SQLITE_DONE, "%s: %s", sql, sqlite3_errmsg(db));
-		sqlite3_finalize(s);
-		sqlite3_close(db);
-	}
-	return v;
-}
-
-static void setup(void)
-{
-	fake_now = 1764900000000; /* 2025-12-05 */
-	if (use_pg) {
-		snprintf(url, sizeof(url), "%s", getenv("SMSCTL_TEST_PG_URL"));
-		raw_query("DROP SCHEMA IF EXISTS public CASCADE");
-		raw_query("CREATE SCHEMA public");
-	} else {
-		snprintf(tmpdir, sizeof(tmpdir), "/tmp/smsctl-store-XXXXXX");
-		ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-		snprintf(url, sizeof(url), "sqlite://%s/t.db", tmpdir);
-	}
-}
-
-static void teardown(void)
-{
-	if (!use_pg && tmpdir[0]) {
-		char cmd[400];
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-		ck_assert_int_eq(system(cmd), 0);
-	}
-}
-
-static struct store *open_node(const char *node, unsigned flags)
-{
-	struct store *st = NULL;
-	char *err = NULL;
-	int rc = store_open(url, node, flags, &st, &err);
-
-	ck_assert_msg(rc == 0, "store_open %s: %s (%s)", url, store_strerror(rc), err);
-	ck_assert_ptr_null(err);
-	store_set_clock(st, fake_clock, NULL);
-	return st;
-}
 
 /* A second handle for another node: SQLite allows one primary per file (the lock), so the
  * other node is a secondary connection there; PostgreSQL gets a full second node. */
@@ -300,8 +214,8 @@ START_TEST(test_upgrade_from_each_version)
 		struct store *st = NULL;
 		char *err = NULL, id[STORE_ID_SIZE];
 
-		teardown();
-		setup();
+		fixture_teardown();
+		fixture_setup();
 		ck_assert_int_eq(store_open_version(url, "a", 0, v, &st, &err), 0);
 		ck_assert_int_eq(store_schema_version(st), v);
 		store_set_clock(st, fake_clock, NULL);
@@ -1340,23 +1254,8 @@ START_TEST(test_bad_url)
 }
 END_TEST
 
-int main(int argc, char **argv)
+static void add_tests(TCase *tc)
 {
-	const char *which = argc > 1 ? argv[1] : "sqlite";
-	Suite *s;
-	TCase *tc;
-	SRunner *sr;
-	int failed;
-
-	use_pg = strcmp(which, "postgresql") == 0;
-	if (use_pg && (!getenv("SMSCTL_TEST_PG_URL") || !*getenv("SMSCTL_TEST_PG_URL"))) {
-		fprintf(stderr, "test-store: no PostgreSQL (SMSCTL_TEST_PG_URL unset): skipped\n");
-		return 77;
-	}
-	s = suite_create(use_pg ? "store-postgresql" : "store-sqlite");
-	tc = tcase_create("store");
-	tcase_set_timeout(tc, 60);
-	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_open_empty_and_reopen);
 	tcase_add_test(tc, test_refuse_newer_schema);
 	tcase_add_test(tc, test_older_schema_needs_migrate);
@@ -1391,10 +1290,9 @@ int main(int argc, char **argv)
 		tcase_add_test(tc, test_sqlite_pragmas);
 		tcase_add_test(tc, test_second_daemon_lock);
 	}
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	return fixture_run(argc, argv, "store", 60, add_tests);
 }
