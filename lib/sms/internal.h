@@ -37,6 +37,10 @@ void sms_set_detail(struct sms_state *st, const char *fmt, ...)
 /* Echo off and numeric errors, chained where possible; no SIM access. */
 int sms_basic_init(struct smsctl_modem *m, struct sms_state *st);
 
+/* A hex SMSC-prefixed SMS-SUBMIT (at most 200 bytes, hex digits only) -> the TPDU length
+ * AT+CMGS and AT+CMGW want; -1 when malformed. */
+int sms_tpdu_length(const char *hex);
+
 /* The first intermediate line starting with prefix, NULL when none. Borrowed from resp. */
 const char *sms_find_line(const struct smsctl_response *resp, const char *prefix);
 

@@ -168,23 +168,6 @@ static int start(struct smsctl_modem *m, enum slot_kind kind, const char *cmd, c
 	return rc;
 }
 
-/* Hex SMSC-prefixed SMS-SUBMIT -> its TPDU length, -1 when malformed. */
-static int tpdu_length(const char *hex)
-{
-	size_t n = strlen(hex);
-	unsigned smsc;
-
-	for (size_t i = 0; i < n; i++) {
-		char c = hex[i];
-		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
-			return -1;
-	}
-	if (n < 4 || n % 2 || n > 2 * 200 || sscanf(hex, "%2x", &smsc) != 1 || smsc > 12 ||
-	    n / 2 < 1 + smsc + 2)
-		return -1;
-	return (int)(n / 2 - 1 - smsc);
-}
-
 int smsctl_sms_slot_write(struct smsctl_modem *m, const char *hex, int timeout_ms,
 			  smsctl_slot_fn fn, void *userdata)
 {
@@ -193,7 +176,7 @@ int smsctl_sms_slot_write(struct smsctl_modem *m, const char *hex, int timeout_m
 
 	if (!m || !hex || !fn || timeout_ms < 0)
 		return SMSCTL_ERR_INVALID;
-	len = tpdu_length(hex);
+	len = sms_tpdu_length(hex);
 	if (len < 0)
 		return SMSCTL_ERR_INVALID;
 	/* stat 2: "STO UNSENT", the default, given so no modem picks another (27.005 3.5.3) */

@@ -28,8 +28,7 @@ struct smsctl_submit {
 	struct smsctl_modem *m;
 };
 
-/* Hex SMSC-prefixed PDU -> the TPDU length AT+CMGS wants, -1 when malformed. */
-static int tpdu_length(const char *hex)
+int sms_tpdu_length(const char *hex)
 {
 	size_t n = strlen(hex);
 	unsigned smsc;
@@ -114,7 +113,7 @@ int smsctl_sms_submit(struct smsctl_modem *m, const char *hex, int timeout_ms, s
 
 	if (!m || !hex || !fn || timeout_ms < 0)
 		return SMSCTL_ERR_INVALID;
-	len = tpdu_length(hex);
+	len = sms_tpdu_length(hex);
 	if (len < 0)
 		return SMSCTL_ERR_INVALID;
 	s = calloc(1, sizeof(*s));
