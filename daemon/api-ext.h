@@ -25,6 +25,12 @@ int64_t parse_rfc3339(const char *s);
 int normalise_number(const char *in, char *out, size_t size);
 /* 404 not_found or 503 store_unavailable with Retry-After. */
 void store_error_reply(struct smsd_reply *rep, int rc);
+/* A cursor-paged listing's store job ended with rc: true when it succeeded; else false after
+ * replying 400 invalid_field "cursor" (STORE_ERR_INVALID: not a cursor of this list) or the
+ * store's error (store_error_reply()). */
+bool smsd_list_done(struct smsd_reply *rep, int rc);
+/* 200 {key: items, "next_cursor": next, null when NULL or ""}; items is taken. */
+void smsd_list_reply(struct smsd_reply *rep, const char *key, json_t *items, const char *next);
 
 /* ---- submit: idempotency keys and opt-outs (idempotency.c) ---- */
 

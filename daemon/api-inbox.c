@@ -69,20 +69,11 @@ void smsd_api_inbox(void *app, const struct smsd_request *req, struct smsd_reply
 	if (!smsd_api_limit(req, rep, &j.f.limit))
 		return;
 	j.f.cursor = smsd_request_arg(req, "cursor");
-	int rc = smsd_storeq_call(d->storeq, run_inbox_list, &j);
-	if (rc == STORE_ERR_INVALID) {
-		smsd_reply_error(rep, 400, "invalid_field", "cursor", "not a cursor of this list");
+	if (!smsd_list_done(rep, smsd_storeq_call(d->storeq, run_inbox_list, &j)))
 		return;
-	}
-	if (rc < 0) {
-		store_error_reply(rep, rc);
-		return;
-	}
 	json_t *arr = json_array();
 	for (size_t i = 0; i < j.n; i++)
 		json_array_append_new(arr, smsd_inbox_json(&j.v[i]));
 	store_inbox_free_array(j.v, j.n);
-	rep->status = 200;
-	rep->body = json_pack("{s:o,s:o}", "messages", arr, "next_cursor",
-			      j.next[0] ? json_string(j.next) : json_null());
+	smsd_list_reply(rep, "messages", arr, j.next);
 }

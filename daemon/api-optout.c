@@ -95,22 +95,13 @@ void smsd_api_optout_list(void *app, const struct smsd_request *req, struct smsd
 
 	if (!smsd_api_limit(req, rep, &j.limit))
 		return;
-	int rc = smsd_storeq_call(d->storeq, run_optout_list, &j);
-	if (rc == STORE_ERR_INVALID) {
-		smsd_reply_error(rep, 400, "invalid_field", "cursor", "not a cursor of this list");
+	if (!smsd_list_done(rep, smsd_storeq_call(d->storeq, run_optout_list, &j)))
 		return;
-	}
-	if (rc < 0) {
-		store_error_reply(rep, rc);
-		return;
-	}
 	json_t *arr = json_array();
 	for (size_t i = 0; i < j.n; i++)
 		json_array_append_new(arr, optout_json(&j.v[i]));
 	store_optout_free_array(j.v, j.n);
-	rep->status = 200;
-	rep->body = json_pack("{s:o,s:o}", "optouts", arr, "next_cursor",
-			      j.next[0] ? json_string(j.next) : json_null());
+	smsd_list_reply(rep, "optouts", arr, j.next);
 }
 
 void smsd_api_optout_add(void *app, const struct smsd_request *req, struct smsd_reply *rep)

@@ -187,6 +187,27 @@ void store_error_reply(struct smsd_reply *rep, int rc) /* shared: api-ext.h */
 	}
 }
 
+bool smsd_list_done(struct smsd_reply *rep, int rc) /* shared: api-ext.h */
+{
+	if (rc == STORE_ERR_INVALID) {
+		smsd_reply_error(rep, 400, "invalid_field", "cursor", "not a cursor of this list");
+		return false;
+	}
+	if (rc < 0) {
+		store_error_reply(rep, rc);
+		return false;
+	}
+	return true;
+}
+
+void smsd_list_reply(struct smsd_reply *rep, const char *key, json_t *items,
+		     const char *next) /* shared: api-ext.h */
+{
+	rep->status = 200;
+	rep->body = json_pack("{s:o,s:o}", key, items, "next_cursor",
+			      next && next[0] ? json_string(next) : json_null());
+}
+
 /* ---- store jobs run by the store thread for the handlers ---- */
 
 struct get_job {
@@ -787,7 +808,6 @@ static void h_list(void *app, const struct smsd_request *req, struct smsd_reply 
 	struct list_job l = {.f = {.state = -1}};
 	const char *state = smsd_request_arg(req, "state"), *to = smsd_request_arg(req, "to");
 	const char *since = smsd_request_arg(req, "since"), *until = smsd_request_arg(req, "until");
-	const char *limit = smsd_request_arg(req, "limit");
 	char num[32];
 
 	if (state && (l.f.state = store_msg_state_parse(state)) < 0) {
@@ -810,33 +830,16 @@ static void h_list(void *app, const struct smsd_request *req, struct smsd_reply 
 		smsd_reply_error(rep, 400, "invalid_field", "until", "not an RFC 3339 time");
 		return;
 	}
-	if (limit) {
-		char *end;
-		long v = strtol(limit, &end, 10);
-		if (*end || end == limit || v < 1 || v > 500) {
-			smsd_reply_error(rep, 400, "invalid_field", "limit",
-					 "limit is from 1 to 500");
-			return;
-		}
-		l.f.limit = (int)v;
-	}
+	if (!smsd_api_limit(req, rep, &l.f.limit))
+		return;
 	l.f.cursor = smsd_request_arg(req, "cursor");
-	int rc = smsd_storeq_call(d->storeq, run_list, &l);
-	if (rc == STORE_ERR_INVALID) {
-		smsd_reply_error(rep, 400, "invalid_field", "cursor", "not a cursor of this list");
+	if (!smsd_list_done(rep, smsd_storeq_call(d->storeq, run_list, &l)))
 		return;
-	}
-	if (rc < 0) {
-		store_error_reply(rep, rc);
-		return;
-	}
 	json_t *arr = json_array();
 	for (size_t i = 0; i < l.n; i++)
 		json_array_append_new(arr, message_json(&l.v[i], false));
 	store_message_free_array(l.v, l.n);
-	rep->status = 200;
-	rep->body = json_pack("{s:o,s:o}", "messages", arr, "next_cursor",
-			      l.next[0] ? json_string(l.next) : json_null());
+	smsd_list_reply(rep, "messages", arr, l.next);
 }
 
 struct events_job {
