@@ -148,30 +148,6 @@ static int ack_cmt(struct smsctl_receiver *rx, bool positive)
 	return note(rx, sms_command(rx->m, positive ? "AT+CNMA" : "AT+CNMA=2", NULL));
 }
 
-/* AT+CPMS? -> the write memory (<mem2>), where AT+CMGW stores. */
-static int write_mem(struct smsctl_receiver *rx, char *mem, size_t size)
-{
-	struct smsctl_response *resp = NULL;
-	struct at_cpms cpms;
-	int r = note(rx, sms_command(rx->m, "AT+CPMS?", &resp));
-
-	if (r == 0) {
-		r = SMSCTL_ERR_PROTOCOL;
-		for (size_t i = 0; i < smsctl_response_get_line_count(resp); i++) {
-			const char *line = smsctl_response_get_line(resp, i);
-
-			if (parse_has_prefix(line, "+CPMS:") && parse_cpms(line, &cpms) == 0 &&
-			    cpms.count >= 2 && sms_mem_valid(cpms.mem[1].name)) {
-				snprintf(mem, size, "%s", cpms.mem[1].name);
-				r = 0;
-				break;
-			}
-		}
-	}
-	smsctl_response_free(resp);
-	return r;
-}
-
 /* Store a refused +CMT part with AT+CMGW (as received and unread) and remember where, so
  * it is not handed again in this run and is handed in the next. */
 static int save_part(struct smsctl_receiver *rx, struct part *p)
@@ -186,7 +162,7 @@ static int save_part(struct smsctl_receiver *rx, struct part *p)
 	if (hexlen < 4 || hexlen % 2 || sscanf(p->hex, "%2x", &smsc_len) != 1 ||
 	    hexlen / 2 <= 1 + smsc_len)
 		return SMSCTL_ERR_BAD_PDU;
-	r = write_mem(rx, mem, sizeof(mem));
+	r = note(rx, sms_query_mem(rx->m, 1, mem, sizeof(mem))); /* where AT+CMGW stores */
 	if (r < 0)
 		return r;
 	snprintf(cmd, sizeof(cmd), "AT+CMGW=%zu,0", hexlen / 2 - 1 - smsc_len);

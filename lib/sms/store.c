@@ -161,8 +161,7 @@ static const char **response_lines(const struct smsctl_response *resp, size_t *n
 	return lines;
 }
 
-/* AT+CPMS? -> the read memory. An error answer gives the error sms_command() would. */
-static int query_read_mem(struct smsctl_modem *m, char *mem, size_t size)
+int sms_query_mem(struct smsctl_modem *m, int which, char *mem, size_t size)
 {
 	struct query_reply raw;
 	struct query_storage st;
@@ -177,9 +176,10 @@ static int query_read_mem(struct smsctl_modem *m, char *mem, size_t size)
 			return error_for_cme(raw.code);
 		return SMSCTL_ERR_MODEM;
 	}
-	if (!st.known || !sms_mem_valid(st.cpms.mem[0].name))
+	if (!st.known || which < 0 || which > 2 || st.cpms.count <= which ||
+	    !sms_mem_valid(st.cpms.mem[which].name))
 		return SMSCTL_ERR_PROTOCOL;
-	snprintf(mem, size, "%s", st.cpms.mem[0].name);
+	snprintf(mem, size, "%s", st.cpms.mem[which].name);
 	return 0;
 }
 
@@ -200,7 +200,7 @@ int sms_memsel_use(struct smsctl_modem *m, struct sms_memsel *sel, const char *m
 	if (!sms_mem_valid(mem))
 		return SMSCTL_ERR_INVALID;
 	if (!sel->known) {
-		r = query_read_mem(m, sel->orig, sizeof(sel->orig));
+		r = sms_query_mem(m, 0, sel->orig, sizeof(sel->orig));
 		if (r < 0)
 			return r;
 		memcpy(sel->cur, sel->orig, sizeof(sel->cur));
@@ -266,7 +266,7 @@ int sms_storages(struct smsctl_modem *m, char mems[][SMS_MEM_MAX], size_t max)
 	}
 	if (!found) {
 		/* An answer we cannot read (Wavecom's nested lists): the memory in use. */
-		r = query_read_mem(m, all[0], SMS_MEM_MAX);
+		r = sms_query_mem(m, 0, all[0], SMS_MEM_MAX);
 		if (r < 0)
 			goto out;
 		n_all = 1;
@@ -694,7 +694,7 @@ SMSCTL_API int smsctl_sms_read(struct smsctl_modem *m, const char *mem, int inde
 		return SMSCTL_ERR_INVALID;
 	if (!mem) {
 		/* The current memory, by name, so the message says where it is. */
-		r = query_read_mem(m, cur, sizeof(cur));
+		r = sms_query_mem(m, 0, cur, sizeof(cur));
 		if (r < 0)
 			return r;
 		mem = cur;

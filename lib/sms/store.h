@@ -35,6 +35,10 @@ struct sms_memsel {
 
 /* Whether s is a memory name we pass to a modem: 1-7 of A-Z, 0-9, '_'. */
 bool sms_mem_valid(const char *s);
+/* AT+CPMS? -> the name of memory which (0 read and delete, 1 write and send, 2 receive) into
+ * mem. An error answer gives the error sms_command() would; an answer without that memory
+ * SMSCTL_ERR_PROTOCOL. */
+int sms_query_mem(struct smsctl_modem *m, int which, char *mem, size_t size);
 
 /* Run cmd; on an error result, the library error that fits its CMS/CME code (SIM problems,
  * an empty index as SMSCTL_ERR_NOT_FOUND...). *resp (if not NULL) gets the response. */
