@@ -21,19 +21,6 @@ bool smsd_conf_notify_section(const char *section)
 	return strncmp(section, "webhook ", 8) == 0 || strncmp(section, "hook ", 5) == 0;
 }
 
-static bool valid_sub_name(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n == 0 || n > 64)
-		return false;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		      (*s >= '0' && *s <= '9') || *s == '_' || *s == '-' || *s == '.'))
-			return false;
-	return true;
-}
-
 int smsd_conf_notify_enter(struct smsd_config *cfg, const char *section, int line, char *msg,
 			   size_t msglen)
 {
@@ -43,7 +30,7 @@ int smsd_conf_notify_enter(struct smsd_config *cfg, const char *section, int lin
 
 	while (*name == ' ')
 		name++;
-	if (!valid_sub_name(name)) {
+	if (!smsd_config_valid_name(name)) {
 		snprintf(msg, msglen, "[%s]: a name is 1 to 64 letters, digits, '_', '-' or '.'",
 			 section);
 		return -1;

@@ -466,7 +466,7 @@ static int set_value(struct parser *p, const struct key *k, void *base, const ch
 	return -1;
 }
 
-static bool valid_name(const char *s)
+bool smsd_config_valid_name(const char *s)
 {
 	size_t n = strlen(s);
 
@@ -529,7 +529,7 @@ static int enter_section(struct parser *p, const char *section)
 		char why[300];
 		while (*sname == ' ')
 			sname++;
-		if (!valid_name(sname)) {
+		if (!smsd_config_valid_name(sname)) {
 			fail(p, p->line, "[%s]: a name is 1 to 64 letters, digits, '_', '-' or '.'",
 			     section);
 			return -1;
@@ -549,7 +549,7 @@ static int enter_section(struct parser *p, const char *section)
 	const char *name = section + 6;
 	while (*name == ' ')
 		name++;
-	if (!valid_name(name)) {
+	if (!smsd_config_valid_name(name)) {
 		fail(p, p->line, "[%s]: a modem name is 1 to 64 letters, digits, '_', '-' or '.'",
 		     section);
 		return -1;

@@ -101,6 +101,8 @@ const struct smsd_modem_config *smsd_config_find_modem(const struct smsd_config 
 						       const char *name);
 /* Whether a pool of that name has a modem. */
 bool smsd_config_has_pool(const struct smsd_config *cfg, const char *pool);
+/* A section's NAME (modem, pool, webhook, hook): 1 to 64 of A-Z a-z 0-9 _ - . */
+bool smsd_config_valid_name(const char *s);
 
 /* Parse "30s", "10m", "6h", "7d" into milliseconds; 1 s to 3650 days.
  * @return 0 or -1. */

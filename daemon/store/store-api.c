@@ -13,19 +13,6 @@
 
 #define LIST_MAX 500
 
-static char *dup_or_oom(const struct store_res *r, int row, int col, bool *oom)
-{
-	const char *s = res_str(r, row, col);
-	char *d;
-
-	if (!s)
-		return NULL;
-	d = strdup(s);
-	if (!d)
-		*oom = true;
-	return d;
-}
-
 static void copy_id(char out[STORE_ID_SIZE], const char *s)
 {
 	snprintf(out, STORE_ID_SIZE, "%s", s ? s : "");
@@ -81,7 +68,7 @@ int store_idem_find(struct store *st, const char *key, int64_t since, struct sto
 		return STORE_ERR_NOMEM;
 	for (int i = 0; i < r.nrows; i++) {
 		copy_id((*out)[i].id, res_str(&r, i, 0));
-		(*out)[i].request_hash = dup_or_oom(&r, i, 1, &oom);
+		(*out)[i].request_hash = store_res_strdup(&r, i, 1, &oom);
 	}
 	*n_out = (size_t)r.nrows;
 	store_res_clear(&r);
@@ -180,9 +167,9 @@ int store_optout_list(struct store *st, const char *cursor, int limit, struct st
 	if (!*out)
 		return STORE_ERR_NOMEM;
 	for (int i = 0; i < n; i++) {
-		(*out)[i].number = dup_or_oom(&r, i, 0, &oom);
-		(*out)[i].reason = dup_or_oom(&r, i, 1, &oom);
-		(*out)[i].source = dup_or_oom(&r, i, 2, &oom);
+		(*out)[i].number = store_res_strdup(&r, i, 0, &oom);
+		(*out)[i].reason = store_res_strdup(&r, i, 1, &oom);
+		(*out)[i].source = store_res_strdup(&r, i, 2, &oom);
 		(*out)[i].created_at = res_i64(&r, i, 3, 0);
 	}
 	*n_out = (size_t)n;
@@ -216,11 +203,11 @@ static void inbox_row(const struct store_res *r, int i, struct store_inbox_row *
 {
 	copy_id(m->id, res_str(r, i, 0));
 	m->received_at = res_i64(r, i, 1, 0);
-	m->modem = dup_or_oom(r, i, 2, oom);
-	m->sim_iccid = dup_or_oom(r, i, 3, oom);
-	m->sender = dup_or_oom(r, i, 4, oom);
-	m->text = dup_or_oom(r, i, 5, oom);
-	m->coding = dup_or_oom(r, i, 6, oom);
+	m->modem = store_res_strdup(r, i, 2, oom);
+	m->sim_iccid = store_res_strdup(r, i, 3, oom);
+	m->sender = store_res_strdup(r, i, 4, oom);
+	m->text = store_res_strdup(r, i, 5, oom);
+	m->coding = store_res_strdup(r, i, 6, oom);
 	m->sc_timestamp = res_i64(r, i, 7, 0);
 	m->parts = (int)res_i64(r, i, 8, 1);
 	m->complete = res_i64(r, i, 9, 1) != 0;
@@ -423,11 +410,11 @@ int store_delivery_pending(struct store *st, const char *subscriber, int limit,
 		d->next_attempt_at = res_i64(&r, i, 2, 0);
 		d->ev.seq = d->seq;
 		copy_id(d->ev.id, res_str(&r, i, 3));
-		d->ev.type = dup_or_oom(&r, i, 4, &oom);
+		d->ev.type = store_res_strdup(&r, i, 4, &oom);
 		d->ev.created_at = res_i64(&r, i, 5, 0);
-		d->ev.message_id = dup_or_oom(&r, i, 6, &oom);
-		d->ev.modem = dup_or_oom(&r, i, 7, &oom);
-		d->ev.payload = dup_or_oom(&r, i, 8, &oom);
+		d->ev.message_id = store_res_strdup(&r, i, 6, &oom);
+		d->ev.modem = store_res_strdup(&r, i, 7, &oom);
+		d->ev.payload = store_res_strdup(&r, i, 8, &oom);
 		d->last_status = -1;
 	}
 	*n_out = (size_t)r.nrows;
@@ -510,12 +497,12 @@ int store_delivery_dead(struct store *st, const char *subscriber, int64_t after,
 		d->seq = d->ev.seq = res_i64(&r, i, 0, 0);
 		d->attempts = (int)res_i64(&r, i, 1, 0);
 		d->last_status = (int)res_i64(&r, i, 2, -1);
-		d->last_error = dup_or_oom(&r, i, 3, &oom);
+		d->last_error = store_res_strdup(&r, i, 3, &oom);
 		d->finished_at = res_i64(&r, i, 4, 0);
 		copy_id(d->ev.id, res_str(&r, i, 5));
-		d->ev.type = dup_or_oom(&r, i, 6, &oom);
+		d->ev.type = store_res_strdup(&r, i, 6, &oom);
 		d->ev.created_at = res_i64(&r, i, 7, 0);
-		d->ev.message_id = dup_or_oom(&r, i, 8, &oom);
+		d->ev.message_id = store_res_strdup(&r, i, 8, &oom);
 	}
 	*n_out = (size_t)r.nrows;
 	store_res_clear(&r);

@@ -51,6 +51,8 @@ void store_res_clear(struct store_res *r);
 /* Append a row (the driver's job); takes ownership of nothing, copies. */
 int store_res_add_row(struct store_res *r, int ncols, const char *const *vals, const size_t *lens);
 const char *res_str(const struct store_res *r, int row, int col);
+/* A copy of a nullable string column (NULL for NULL); *oom set when the copy failed. */
+char *store_res_strdup(const struct store_res *r, int row, int col, bool *oom);
 int64_t res_i64(const struct store_res *r, int row, int col, int64_t if_null);
 /* malloc'd copy or NULL */
 char *res_dup(const struct store_res *r, int row, int col);

@@ -57,8 +57,7 @@ void store_event_free_array(struct store_event *v, size_t n)
 	free(v);
 }
 
-/* A nullable string column: copy, remembering an allocation failure. */
-static char *dupcol(const struct store_res *r, int row, int col, bool *oom)
+char *store_res_strdup(const struct store_res *r, int row, int col, bool *oom)
 {
 	const char *s = res_str(r, row, col);
 	char *d;
@@ -83,36 +82,36 @@ int store_msg_from_row(const struct store_res *r, int row, struct store_message 
 	m->created_at = res_i64(r, row, c++, 0);
 	m->updated_at = res_i64(r, row, c++, 0);
 	m->state = (enum store_msg_state)store_msg_state_parse(res_str(r, row, c++));
-	m->recipient = dupcol(r, row, c++, &oom);
-	m->text = dupcol(r, row, c++, &oom);
-	m->coding = dupcol(r, row, c++, &oom);
+	m->recipient = store_res_strdup(r, row, c++, &oom);
+	m->text = store_res_strdup(r, row, c++, &oom);
+	m->coding = store_res_strdup(r, row, c++, &oom);
 	m->parts = (int)res_i64(r, row, c++, 0);
 	m->priority = (int)res_i64(r, row, c++, 0);
-	m->pool = dupcol(r, row, c++, &oom);
-	m->modem = dupcol(r, row, c++, &oom);
+	m->pool = store_res_strdup(r, row, c++, &oom);
+	m->modem = store_res_strdup(r, row, c++, &oom);
 	m->not_before = res_i64(r, row, c++, 0);
 	m->expires_at = res_i64(r, row, c++, 0);
 	m->report = res_i64(r, row, c++, 0) != 0;
 	m->flash = res_i64(r, row, c++, 0) != 0;
 	m->validity_minutes = (int)res_i64(r, row, c++, -1);
 	m->at_least_once = res_i64(r, row, c++, 0) != 0;
-	m->idempotency_key = dupcol(r, row, c++, &oom);
-	m->request_hash = dupcol(r, row, c++, &oom);
-	m->tags = dupcol(r, row, c++, &oom);
+	m->idempotency_key = store_res_strdup(r, row, c++, &oom);
+	m->request_hash = store_res_strdup(r, row, c++, &oom);
+	m->tags = store_res_strdup(r, row, c++, &oom);
 	m->attempts = (int)res_i64(r, row, c++, 0);
 	m->next_attempt_at = res_i64(r, row, c++, 0);
-	m->waiting = dupcol(r, row, c++, &oom);
-	m->sim_iccid = dupcol(r, row, c++, &oom);
-	m->node_id = dupcol(r, row, c++, &oom);
+	m->waiting = store_res_strdup(r, row, c++, &oom);
+	m->sim_iccid = store_res_strdup(r, row, c++, &oom);
+	m->node_id = store_res_strdup(r, row, c++, &oom);
 	m->claim_epoch = res_i64(r, row, c++, 0);
 	m->lease_until = res_i64(r, row, c++, 0);
 	m->concat_ref = (int)res_i64(r, row, c++, -1);
-	m->error_code = dupcol(r, row, c++, &oom);
-	m->error_class = dupcol(r, row, c++, &oom);
-	m->error_text = dupcol(r, row, c++, &oom);
-	m->resend_of = dupcol(r, row, c++, &oom);
+	m->error_code = store_res_strdup(r, row, c++, &oom);
+	m->error_class = store_res_strdup(r, row, c++, &oom);
+	m->error_text = store_res_strdup(r, row, c++, &oom);
+	m->resend_of = store_res_strdup(r, row, c++, &oom);
 	m->finished_at = res_i64(r, row, c++, 0);
-	m->want_modem = dupcol(r, row, c++, &oom);
+	m->want_modem = store_res_strdup(r, row, c++, &oom);
 	if (oom) {
 		store_message_clear(m);
 		return STORE_ERR_NOMEM;
@@ -140,19 +139,19 @@ int store_load_parts(struct store *st, struct store_message *m)
 		int c = 0;
 		p->seq = (int)res_i64(&r, i, c++, 0);
 		p->state = (enum store_part_state)store_part_state_parse(res_str(&r, i, c++));
-		p->pdu = dupcol(&r, i, c++, &oom);
+		p->pdu = store_res_strdup(&r, i, c++, &oom);
 		p->mr = (int)res_i64(&r, i, c++, -1);
 		p->expected_mr = (int)res_i64(&r, i, c++, -1);
 		p->mr_advanced = (int)res_i64(&r, i, c++, -1);
 		p->storage_index = (int)res_i64(&r, i, c++, -1);
-		p->modem = dupcol(&r, i, c++, &oom);
-		p->sim_iccid = dupcol(&r, i, c++, &oom);
+		p->modem = store_res_strdup(&r, i, c++, &oom);
+		p->sim_iccid = store_res_strdup(&r, i, c++, &oom);
 		p->attempt = (int)res_i64(&r, i, c++, 0);
 		p->sending_at = res_i64(&r, i, c++, 0);
 		p->sent_at = res_i64(&r, i, c++, 0);
 		p->report_status = (int)res_i64(&r, i, c++, -1);
 		p->report_at = res_i64(&r, i, c++, 0);
-		p->error_code = dupcol(&r, i, c++, &oom);
+		p->error_code = store_res_strdup(&r, i, c++, &oom);
 		m->n_part_rows++;
 	}
 	store_res_clear(&r);
@@ -354,11 +353,11 @@ int store_event_list(struct store *st, const char *message_id, int64_t after_seq
 		const char *id = res_str(&r, i, 1);
 		e->seq = res_i64(&r, i, 0, 0);
 		snprintf(e->id, sizeof(e->id), "%s", id ? id : "");
-		e->type = dupcol(&r, i, 2, &oom);
+		e->type = store_res_strdup(&r, i, 2, &oom);
 		e->created_at = res_i64(&r, i, 3, 0);
-		e->message_id = dupcol(&r, i, 4, &oom);
-		e->modem = dupcol(&r, i, 5, &oom);
-		e->payload = dupcol(&r, i, 6, &oom);
+		e->message_id = store_res_strdup(&r, i, 4, &oom);
+		e->modem = store_res_strdup(&r, i, 5, &oom);
+		e->payload = store_res_strdup(&r, i, 6, &oom);
 	}
 	*n_out = (size_t)r.nrows;
 	store_res_clear(&r);
