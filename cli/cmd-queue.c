@@ -118,13 +118,12 @@ static void print_safe(const char *label, const char *s)
 	free(p);
 }
 
+/* One object a line, written as every --json output of smsctl is (cli_json_write(): UTF-8
+ * text kept, control bytes and stray bytes escaped). */
 static void print_json(json_t *o)
 {
-	char *s = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
-
-	if (s)
-		printf("%s\n", s);
-	free(s);
+	if (cli_json_write(stdout, o) == 0)
+		fputc('\n', stdout);
 }
 
 static void print_line(json_t *m)

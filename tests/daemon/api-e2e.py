@@ -770,6 +770,15 @@ def case_cli():
                   f"submit --key again: {rc} {out2} {err}")
             rc, out, err = smsctl(d, "queue", "submit", "--key", "k-1", "+8613912345678", "ho")
             check(rc == 65 and "idempotency_conflict" in err, f"conflict: {rc} {err}")
+            # --json of the daemon's commands is written as every smsctl --json: UTF-8 kept
+            rc, out, err = smsctl(d, "--json", "queue", "submit", "+8613912345679", "余额 120.00")
+            sub = json.loads(out.splitlines()[0]) if rc == 0 and out.strip() else {}
+            check(rc == 0 and "余额 120.00" in out and '": ' in out,
+                  f"queue submit --json keeps UTF-8 and the usual separators: {rc} {out} {err}")
+            mid = sub.get("id", "")
+            rc, out, err = smsctl(d, "--json", "queue", "show", mid)
+            check(rc == 0 and json.loads(out)["text"] == "余额 120.00" and "\\u" not in out,
+                  f"queue show --json: {rc} {out} {err}")
             rc, out, err = smsctl(d, "--json", "optout", "add", "+8613900000001", "--reason", "x")
             check(rc == 0 and json.loads(out)["added"] is True, f"optout add: {rc} {out} {err}")
             rc, out, err = smsctl(d, "queue", "submit", "+8613900000001", "hi")
