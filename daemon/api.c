@@ -448,28 +448,15 @@ static void h_submit(void *app, const struct smsd_request *req, struct smsd_repl
 {
 	struct smsd *d = app;
 	struct submit s = {0};
-	json_error_t jerr;
 	json_t *body = NULL, *to;
 	char *tags_text = NULL;
 	int64_t now = smsd_wall_ms(), not_before = 0, expires_at = 0;
 	long long validity = 0;
 	int priority = 0;
 
-	if (!req->content_type || strncasecmp(req->content_type, "application/json", 16) != 0) {
-		smsd_reply_error(rep, 415, "unsupported_media_type", NULL,
-				 "the body must be application/json");
+	body = smsd_api_body(req, rep);
+	if (!body)
 		return;
-	}
-	body =
-	    req->body ? json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &jerr) : NULL;
-	if (!body || !json_is_object(body)) {
-		smsd_reply_error(rep, 400, "invalid_json", NULL, "not a JSON object: %s",
-				 body	     ? "another value"
-				 : req->body ? jerr.text
-					     : "no body");
-		json_decref(body);
-		return;
-	}
 	if (!check_spec(body, submit_spec, sizeof(submit_spec) / sizeof(submit_spec[0]), rep))
 		goto out;
 	const char *text = opt_string(body, "text");
